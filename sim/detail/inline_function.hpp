@@ -15,13 +15,15 @@ namespace bootsim::sim::detail {
 template <std::size_t Capacity>
 class InlineFunction {
  public:
+  // Pointer alignment, not max_align_t: keeps a wrapped callback inside another's buffer.
+  static constexpr std::size_t kAlign = alignof(void*);
   InlineFunction() = default;
 
   template <class F, class D = std::decay_t<F>,
             class = std::enable_if_t<!std::is_same_v<D, InlineFunction>>>
   InlineFunction(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert implicitly
     static_assert(sizeof(D) <= Capacity, "callback capture too large for the inline buffer");
-    static_assert(alignof(D) <= alignof(std::max_align_t), "callback over-aligned");
+    static_assert(alignof(D) <= kAlign, "callback over-aligned");
     static_assert(std::is_nothrow_move_constructible_v<D>, "callback must be nothrow-movable");
     ::new (static_cast<void*>(storage_)) D(std::forward<F>(f));
     ops_ = &kOps<D>;
@@ -73,7 +75,7 @@ class InlineFunction {
     }
   }
 
-  alignas(std::max_align_t) unsigned char storage_[Capacity];
+  alignas(kAlign) unsigned char storage_[Capacity];
   const Ops* ops_ = nullptr;
 };
 

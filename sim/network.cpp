@@ -1,0 +1,461 @@
+#include "sim/network.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <map>
+#include <utility>
+
+namespace bootsim::sim {
+
+namespace {
+// Linux TCP_RTO_MIN: a lost stream segment is retransmitted after at least 200 ms.
+constexpr SimTime kRetransmissionTimeout = milliseconds(200);
+}  // namespace
+
+struct Network::Impl {
+  struct Node {
+    std::string name;
+    bool up = true;
+    std::vector<ProcessId> processes;
+    RandomStream rng;  // every draw for a message this node sends
+    int partition_group = 0;
+  };
+  struct Process {
+    NodeId node;
+    std::string name;
+    ProcessState state = ProcessState::kDown;
+    std::uint64_t incarnation = 0;
+    std::vector<ProcessCallback> held;  // work held while paused, in arrival order
+    std::vector<ConnectionId> connections;
+  };
+  struct End {
+    ProcessId process;
+    std::uint64_t incarnation = 0;
+    StreamHandlers handlers;
+    bool open = false;
+  };
+  struct Connection {
+    End ends[2];  // [0] initiator, [1] acceptor
+    Address target;
+    TimerId connect_timer;
+    bool established = false;
+    // A segment lost to a partition or a dead host breaks the stream for good: TCP would stall
+    // until its own timeout; the model leaves detection to the application's timeouts.
+    bool broken = false;
+  };
+  struct Link {
+    Distribution latency;
+    double loss = 0.0;
+  };
+
+  Engine& engine;
+  Distribution default_latency;
+  Distribution loopback_latency = Distribution::constant(microseconds(20));
+  std::vector<Node> nodes;
+  std::vector<Process> processes;
+  std::vector<Connection> connections;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, Link> links;  // keyed (min, max) node index
+  std::map<std::pair<std::uint32_t, std::uint32_t>, SimTime> last_arrival;  // directed, for FIFO
+  std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;   // (process, port)
+  std::map<std::pair<std::uint32_t, Port>, DatagramHandler> datagram_handlers;
+  std::map<std::pair<std::uint32_t, Port>, ProcessId> port_owner;  // (node, port) → process
+
+  Impl(Engine& e, Distribution d) : engine(e), default_latency(std::move(d)) {}
+
+  const Link* link(NodeId a, NodeId b) const {
+    const auto key = std::minmax(a.value, b.value);
+    const auto it = links.find({key.first, key.second});
+    return it == links.end() ? nullptr : &it->second;
+  }
+
+  // One-way delay for a message from a to b, never earlier than the previous one on that link.
+  SimTime arrival_time(NodeId from, NodeId to, bool stream) {
+    Node& src = nodes[from.value];
+    const Link* l = link(from, to);
+    const Distribution& d =
+        l != nullptr ? l->latency : (from == to ? loopback_latency : default_latency);
+    SimTime delay = d.sample(src.rng);
+    if (stream && l != nullptr && l->loss > 0.0) {
+      while (src.rng.uniform01() < l->loss) delay += kRetransmissionTimeout;
+    }
+    SimTime at = engine.now() + delay;
+    SimTime& last = last_arrival[{from.value, to.value}];
+    if (at < last) at = last;
+    last = at;
+    return at;
+  }
+
+  bool lost_datagram(NodeId from, NodeId to) {
+    const Link* l = link(from, to);
+    return l != nullptr && l->loss > 0.0 && nodes[from.value].rng.uniform01() < l->loss;
+  }
+
+  bool reachable(NodeId a, NodeId b) const {
+    return nodes[a.value].up && nodes[b.value].up &&
+           nodes[a.value].partition_group == nodes[b.value].partition_group;
+  }
+
+  bool alive(ProcessId p, std::uint64_t incarnation) const {
+    const Process& pr = processes[p.value];
+    return pr.state != ProcessState::kDown && pr.incarnation == incarnation;
+  }
+
+  // Runs `work` for process p if it is still that incarnation; holds it while p is paused.
+  void run_for(ProcessId p, std::uint64_t incarnation, ProcessCallback work) {
+    Process& pr = processes[p.value];
+    if (pr.state == ProcessState::kDown || pr.incarnation != incarnation) return;
+    if (pr.state == ProcessState::kPaused) {
+      pr.held.push_back(std::move(work));
+      return;
+    }
+    work();
+  }
+};
+
+Network::Network(Engine& engine, Distribution default_latency)
+    : impl_(std::make_unique<Impl>(engine, std::move(default_latency))), engine_(engine) {}
+Network::~Network() = default;
+
+NodeId Network::add_node(std::string name) {
+  RandomStream rng(engine_.seed(), "net/" + name);
+  impl_->nodes.push_back(Impl::Node{std::move(name), true, {}, rng, 0});
+  return NodeId{static_cast<std::uint32_t>(impl_->nodes.size() - 1)};
+}
+
+ProcessId Network::add_process(NodeId node, std::string name) {
+  Impl::Process p;
+  p.node = node;
+  p.name = impl_->nodes.at(node.value).name + "/" + name;
+  impl_->processes.push_back(std::move(p));
+  const ProcessId id{static_cast<std::uint32_t>(impl_->processes.size() - 1)};
+  impl_->nodes[node.value].processes.push_back(id);
+  return id;
+}
+
+std::size_t Network::node_count() const { return impl_->nodes.size(); }
+const std::string& Network::node_name(NodeId node) const { return impl_->nodes.at(node.value).name; }
+std::optional<NodeId> Network::find_node(std::string_view name) const {
+  for (std::size_t i = 0; i < impl_->nodes.size(); ++i) {
+    if (impl_->nodes[i].name == name) return NodeId{static_cast<std::uint32_t>(i)};
+  }
+  return std::nullopt;
+}
+NodeId Network::node_of(ProcessId p) const { return impl_->processes.at(p.value).node; }
+const std::string& Network::process_name(ProcessId p) const {
+  return impl_->processes.at(p.value).name;
+}
+
+void Network::set_default_latency(Distribution d) { impl_->default_latency = std::move(d); }
+void Network::set_loopback_latency(Distribution d) { impl_->loopback_latency = std::move(d); }
+void Network::set_link_latency(NodeId a, NodeId b, Distribution d) {
+  const auto key = std::minmax(a.value, b.value);
+  auto [it, inserted] = impl_->links.try_emplace({key.first, key.second},
+                                                  Impl::Link{impl_->default_latency, 0.0});
+  it->second.latency = std::move(d);
+}
+void Network::set_link_loss(NodeId a, NodeId b, double probability) {
+  const auto key = std::minmax(a.value, b.value);
+  auto [it, inserted] = impl_->links.try_emplace(
+      {key.first, key.second},
+      Impl::Link{a == b ? impl_->loopback_latency : impl_->default_latency, 0.0});
+  it->second.loss = probability;
+}
+
+ProcessState Network::process_state(ProcessId p) const { return impl_->processes.at(p.value).state; }
+std::uint64_t Network::incarnation(ProcessId p) const {
+  return impl_->processes.at(p.value).incarnation;
+}
+bool Network::node_up(NodeId n) const { return impl_->nodes.at(n.value).up; }
+bool Network::reachable(NodeId a, NodeId b) const { return impl_->reachable(a, b); }
+
+void Network::start_process(ProcessId p) {
+  Impl::Process& pr = impl_->processes.at(p.value);
+  assert(impl_->nodes[pr.node.value].up && "starting a process on a host that is down");
+  assert(pr.state == ProcessState::kDown && "starting a process that is running");
+  ++pr.incarnation;
+  pr.state = ProcessState::kUp;
+}
+
+namespace {
+void drop_bindings(std::map<std::pair<std::uint32_t, Port>, AcceptHandler>& listeners,
+                   std::map<std::pair<std::uint32_t, Port>, DatagramHandler>& datagrams,
+                   std::map<std::pair<std::uint32_t, Port>, ProcessId>& owners, ProcessId p) {
+  std::erase_if(listeners, [&](const auto& kv) { return kv.first.first == p.value; });
+  std::erase_if(datagrams, [&](const auto& kv) { return kv.first.first == p.value; });
+  std::erase_if(owners, [&](const auto& kv) { return kv.second == p; });
+}
+}  // namespace
+
+void Network::crash_process(ProcessId p) {
+  Impl::Process& pr = impl_->processes.at(p.value);
+  if (pr.state == ProcessState::kDown) return;
+  pr.state = ProcessState::kDown;
+  pr.held.clear();
+  drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p);
+  // The host is alive: its kernel resets every connection of the process at once.
+  const std::vector<ConnectionId> conns = std::move(pr.connections);
+  pr.connections.clear();
+  for (const ConnectionId c : conns) close(c, p);
+}
+
+void Network::pause_process(ProcessId p) {
+  Impl::Process& pr = impl_->processes.at(p.value);
+  if (pr.state == ProcessState::kUp) pr.state = ProcessState::kPaused;
+}
+
+void Network::resume_process(ProcessId p) {
+  Impl::Process& pr = impl_->processes.at(p.value);
+  if (pr.state != ProcessState::kPaused) return;
+  pr.state = ProcessState::kUp;
+  // Held work runs now, in arrival order, each as its own event so that ties stay FIFO.
+  std::vector<ProcessCallback> held = std::move(pr.held);
+  pr.held.clear();
+  const auto inc = static_cast<std::uint32_t>(pr.incarnation);
+  for (ProcessCallback& work : held) {
+    engine_.schedule_after(SimTime::zero(), [this, p, inc, w = std::move(work)]() mutable {
+      impl_->run_for(p, inc, std::move(w));
+    });
+  }
+}
+
+void Network::crash_node(NodeId n) {
+  Impl::Node& node = impl_->nodes.at(n.value);
+  if (!node.up) return;
+  node.up = false;
+  for (const ProcessId p : node.processes) {
+    Impl::Process& pr = impl_->processes[p.value];
+    pr.state = ProcessState::kDown;
+    pr.held.clear();
+    pr.connections.clear();  // silently: no peer hears of it
+    drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p);
+  }
+}
+
+void Network::restart_node(NodeId n) { impl_->nodes.at(n.value).up = true; }
+
+void Network::partition(const std::vector<std::vector<NodeId>>& groups) {
+  for (Impl::Node& node : impl_->nodes) node.partition_group = 0;
+  int g = 1;
+  for (const auto& group : groups) {
+    for (const NodeId n : group) impl_->nodes.at(n.value).partition_group = g;
+    ++g;
+  }
+}
+
+void Network::heal() {
+  for (Impl::Node& node : impl_->nodes) node.partition_group = 0;
+}
+
+TimerId Network::after(ProcessId p, SimTime delay, ProcessCallback cb) {
+  const auto inc = static_cast<std::uint32_t>(impl_->processes.at(p.value).incarnation);
+  return engine_.schedule_after(delay, [this, p, inc, w = std::move(cb)]() mutable {
+    impl_->run_for(p, inc, std::move(w));
+  });
+}
+
+void Network::bind(ProcessId p, Port port, DatagramHandler handler) {
+  const NodeId n = node_of(p);
+  impl_->datagram_handlers[{p.value, port}] = std::move(handler);
+  impl_->port_owner[{n.value, port}] = p;
+}
+
+void Network::send_datagram(ProcessId from, Address to, Message m) {
+  if (!process_up(from)) return;
+  ++messages_sent_;
+  const NodeId src = node_of(from);
+  if (impl_->lost_datagram(src, to.node)) return;
+  const SimTime at = impl_->arrival_time(src, to.node, /*stream=*/false);
+  const Address reply_to{src, 0};
+  engine_.schedule_at(at, [this, src, to, reply_to, m = std::move(m)]() mutable {
+    if (!impl_->reachable(src, to.node)) return;
+    const auto owner = impl_->port_owner.find({to.node.value, to.port});
+    if (owner == impl_->port_owner.end()) return;  // ICMP port unreachable: UDP callers time out
+    const ProcessId dst = owner->second;
+    const auto inc = impl_->processes[dst.value].incarnation;
+    impl_->run_for(dst, inc, [this, dst, port = to.port, reply_to, m = std::move(m)]() mutable {
+      const auto h = impl_->datagram_handlers.find({dst.value, port});
+      if (h != impl_->datagram_handlers.end()) h->second(reply_to, m);
+    });
+  });
+}
+
+void Network::listen(ProcessId p, Port port, AcceptHandler handler) {
+  const NodeId n = node_of(p);
+  impl_->listeners[{p.value, port}] = std::move(handler);
+  impl_->port_owner[{n.value, port}] = p;
+}
+
+ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
+                              StreamHandlers handlers) {
+  const ConnectionId c{static_cast<std::uint32_t>(impl_->connections.size())};
+  Impl::Connection conn;
+  conn.ends[0].process = from;
+  conn.ends[0].incarnation = incarnation(from);
+  conn.ends[0].handlers = std::move(handlers);
+  conn.target = to;
+  impl_->connections.push_back(std::move(conn));
+  if (!process_up(from)) return c;
+  impl_->processes[from.value].connections.push_back(c);
+  const NodeId src = node_of(from);
+  const std::uint64_t inc = incarnation(from);
+
+  impl_->connections[c.value].connect_timer = after(from, timeout, [this, c] {
+    Impl::Connection& cn = impl_->connections[c.value];
+    if (cn.established) return;
+    cn.established = true;  // settled: a late answer is ignored
+    cn.broken = true;
+    if (cn.ends[0].handlers.on_connect_failed) {
+      cn.ends[0].handlers.on_connect_failed(c, ConnectError::kTimedOut);
+    }
+  });
+
+  // SYN travels to the target host.
+  const SimTime syn_at = impl_->arrival_time(src, to.node, /*stream=*/true);
+  engine_.schedule_at(syn_at, [this, c, src, to, from, inc] {
+    if (!impl_->reachable(src, to.node)) return;  // no answer: the caller times out
+    const auto owner = impl_->port_owner.find({to.node.value, to.port});
+    const bool listening =
+        owner != impl_->port_owner.end() && impl_->listeners.count({owner->second.value, to.port});
+    const SimTime back_at = impl_->arrival_time(to.node, src, /*stream=*/true);
+    if (!listening) {
+      // RST from the target host.
+      engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
+        Impl::Connection& cn = impl_->connections[c.value];
+        if (cn.established || !impl_->reachable(to.node, src) || !impl_->alive(from, inc)) return;
+        cn.established = true;
+        cn.broken = true;
+        engine_.cancel(cn.connect_timer);
+        impl_->run_for(from, inc, [this, c] {
+          Impl::Connection& cn2 = impl_->connections[c.value];
+          if (cn2.ends[0].handlers.on_connect_failed) {
+            cn2.ends[0].handlers.on_connect_failed(c, ConnectError::kRefused);
+          }
+        });
+      });
+      return;
+    }
+    // The host's kernel completes the handshake even if the process is paused; the process
+    // itself accepts when it runs.
+    const ProcessId acceptor = owner->second;
+    Impl::Connection& cn = impl_->connections[c.value];
+    cn.ends[1].process = acceptor;
+    cn.ends[1].incarnation = incarnation(acceptor);
+    cn.ends[1].open = true;
+    impl_->processes[acceptor.value].connections.push_back(c);
+    const std::uint64_t acc_inc = cn.ends[1].incarnation;
+    impl_->run_for(acceptor, acc_inc, [this, c, acceptor, src, port = to.port] {
+      const auto l = impl_->listeners.find({acceptor.value, port});
+      if (l == impl_->listeners.end()) return;
+      impl_->connections[c.value].ends[1].handlers = l->second(c, Address{src, 0});
+    });
+    // SYN-ACK back to the initiator.
+    engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
+      Impl::Connection& cn2 = impl_->connections[c.value];
+      if (cn2.established || !impl_->reachable(to.node, src) || !impl_->alive(from, inc)) return;
+      cn2.established = true;
+      engine_.cancel(cn2.connect_timer);
+      if (cn2.broken) return;
+      cn2.ends[0].open = true;
+      impl_->run_for(from, inc, [this, c] {
+        Impl::Connection& cn3 = impl_->connections[c.value];
+        if (cn3.ends[0].open && cn3.ends[0].handlers.on_open) cn3.ends[0].handlers.on_open(c);
+      });
+    });
+  });
+  return c;
+}
+
+bool Network::is_open(ConnectionId c) const {
+  if (c.value >= impl_->connections.size()) return false;
+  const Impl::Connection& cn = impl_->connections[c.value];
+  return cn.ends[0].open && cn.ends[1].open && !cn.broken;
+}
+
+ProcessId Network::peer_of(ConnectionId c, ProcessId self) const {
+  const Impl::Connection& cn = impl_->connections.at(c.value);
+  return cn.ends[0].process == self ? cn.ends[1].process : cn.ends[0].process;
+}
+
+bool Network::send(ConnectionId c, ProcessId from, Message m) {
+  if (c.value >= impl_->connections.size()) return false;
+  Impl::Connection& cn = impl_->connections[c.value];
+  const int side = cn.ends[0].process == from ? 0 : 1;
+  Impl::End& self = cn.ends[side];
+  if (!self.open || self.process != from || !impl_->alive(from, self.incarnation)) return false;
+  ++messages_sent_;
+  const Impl::End& other = cn.ends[1 - side];
+  const NodeId src = node_of(from);
+  const NodeId dst = node_of(other.process);
+  const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true);
+  const int to_side = 1 - side;
+  engine_.schedule_at(at, [this, c, src, dst, to_side, m = std::move(m)]() mutable {
+    Impl::Connection& cn2 = impl_->connections[c.value];
+    Impl::End& to = cn2.ends[to_side];
+    if (cn2.broken) return;
+    if (!impl_->nodes[dst.value].up) return;  // dropped; a retransmission after reboot gets a reset
+    if (!impl_->reachable(src, dst)) {
+      cn2.broken = true;
+      return;
+    }
+    if (!to.open) return;  // the receiving end already closed: data is discarded
+    if (!impl_->alive(to.process, to.incarnation)) {
+      // The process (or host) restarted since: its kernel answers with a reset.
+      to.open = false;
+      const SimTime rst_at = impl_->arrival_time(dst, src, /*stream=*/true);
+      engine_.schedule_at(rst_at, [this, c, from_side = 1 - to_side] {
+        Impl::Connection& cn3 = impl_->connections[c.value];
+        Impl::End& e = cn3.ends[from_side];
+        if (!e.open) return;
+        e.open = false;
+        impl_->run_for(e.process, e.incarnation, [this, c, from_side] {
+          Impl::End& e2 = impl_->connections[c.value].ends[from_side];
+          if (e2.handlers.on_closed) e2.handlers.on_closed(c);
+        });
+      });
+      return;
+    }
+    impl_->run_for(to.process, to.incarnation, [this, c, to_side, m = std::move(m)] {
+      Impl::End& e = impl_->connections[c.value].ends[to_side];
+      if (e.open && e.handlers.on_message) e.handlers.on_message(c, m);
+    });
+  });
+  return true;
+}
+
+void Network::close(ConnectionId c, ProcessId by) {
+  if (c.value >= impl_->connections.size()) return;
+  Impl::Connection& cn = impl_->connections[c.value];
+  const int side = cn.ends[0].process == by ? 0 : 1;
+  Impl::End& self = cn.ends[side];
+  if (side == 0 && !cn.established) {
+    // Closing while connecting abandons the attempt.
+    cn.established = true;
+    cn.broken = true;
+    engine_.cancel(cn.connect_timer);
+  }
+  const bool was_open = self.open;
+  self.open = false;
+  auto& mine = impl_->processes[by.value].connections;
+  std::erase(mine, c);
+  if (!was_open) return;
+  const Impl::End& other = cn.ends[1 - side];
+  if (!other.open) return;
+  const NodeId src = node_of(by);
+  const NodeId dst = node_of(other.process);
+  // FIN/RST follows the data already sent, so it takes the same FIFO path.
+  const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true);
+  engine_.schedule_at(at, [this, c, src, dst, to_side = 1 - side] {
+    Impl::Connection& cn2 = impl_->connections[c.value];
+    if (cn2.broken || !impl_->reachable(src, dst)) return;
+    Impl::End& e = cn2.ends[to_side];
+    if (!e.open) return;
+    e.open = false;
+    std::erase(impl_->processes[e.process.value].connections, c);
+    impl_->run_for(e.process, e.incarnation, [this, c, to_side] {
+      Impl::End& e2 = impl_->connections[c.value].ends[to_side];
+      if (e2.handlers.on_closed) e2.handlers.on_closed(c);
+    });
+  });
+}
+
+}  // namespace bootsim::sim
