@@ -8,11 +8,13 @@
 // go in parallel. Models record here and never print.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "models/facts.hpp"
 #include "models/parameters.hpp"
 #include "models/topology.hpp"
 #include "sim/engine.hpp"
@@ -39,11 +41,35 @@ class RunContext {
   sim::Trace& trace() { return trace_; }
   const Parameters& params() const { return params_; }
   const Topology& topology() const { return topology_; }
+  Facts& facts() { return facts_; }
+  const Facts& facts() const { return facts_; }
   sim::SimTime now() const { return engine_.now(); }
 
   sim::RecordId milestone(std::string_view node, std::string_view name, std::string detail = {},
                           std::optional<sim::RecordId> cause = std::nullopt) {
-    return trace_.milestone(now(), node, name, std::move(detail), cause);
+    const sim::RecordId id = trace_.milestone(now(), node, name, std::move(detail), cause);
+    // Index loop: a listener may record milestones (and so call back) but never subscribes.
+    for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
+    return id;
+  }
+  // The latest reach of `name` on `node` (any node if empty), for causes.
+  std::optional<sim::RecordId> latest_milestone(std::string_view name,
+                                                std::string_view node = {}) const {
+    const auto all = trace_.milestones_named(name);
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+      if (node.empty() || trace_.at(*it).node == node) return *it;
+    }
+    return std::nullopt;
+  }
+  static std::optional<sim::RecordId> later(std::optional<sim::RecordId> a,
+                                            std::optional<sim::RecordId> b) {
+    if (!a) return b;
+    if (!b) return a;
+    return a > b ? a : b;  // record ids grow with time
+  }
+  // Called after every milestone, with its record id (cluster milestones, faults, checks).
+  void on_milestone(std::function<void(sim::RecordId)> listener) {
+    milestone_listeners_.push_back(std::move(listener));
   }
   sim::RecordId event(std::string_view node, std::string_view component, std::string_view event,
                       std::string detail = {}, std::optional<sim::RecordId> cause = std::nullopt) {
@@ -62,6 +88,8 @@ class RunContext {
   const Parameters& params_;
   const Topology& topology_;
   std::vector<Violation> violations_;
+  Facts facts_;
+  std::vector<std::function<void(sim::RecordId)>> milestone_listeners_;
 };
 
 }  // namespace bootsim::models

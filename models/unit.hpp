@@ -31,8 +31,8 @@ struct UnitSite {
 // The outcome of one probe, with the record that made it pass (for critical chains).
 struct GateResult {
   bool ok = false;
-  std::string reason;  // why it failed, e.g. "leader.mesos: NXDOMAIN"
-  std::optional<sim::RecordId> cause;
+  std::string reason{};  // why it failed, e.g. "leader.mesos: NXDOMAIN"
+  std::optional<sim::RecordId> cause{};
 };
 
 // One ExecStartPre step. probe() takes simulated time (a DNS query, an HTTP call, a timeout) and

@@ -102,16 +102,19 @@ RunOutcome Engine::run_until(SimTime limit) {
   stop_requested_ = false;
   while (!heap_.empty()) {
     const Entry& top = heap_.front();
+    // Drop cancelled entries before the limit test, so that a queue holding only cancelled
+    // events past the limit reports kQueueEmpty (pending_count() is already 0).
+    if (slots_[top.slot].generation != top.generation) {
+      heap_pop();
+      if (stale_count_ > 0) --stale_count_;
+      continue;
+    }
     if (top.time > limit.ns()) {
       now_ = std::max(now_, limit);
       return RunOutcome::kReachedLimit;
     }
     const Entry e = heap_pop();
     Slot& s = slots_[e.slot];
-    if (s.generation != e.generation) {
-      if (stale_count_ > 0) --stale_count_;
-      continue;
-    }
     now_ = SimTime::from_ns(e.time);
     // Move the callback out first: it may schedule, which can grow (and move) slots_.
     Callback cb = std::move(s.callback);

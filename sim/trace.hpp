@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +61,9 @@ class Trace {
 
  private:
   std::vector<TraceRecord> records_;
+  // Milestone ids by name, in record (= time) order: reports ask for every milestone on every
+  // node, which a scan of all records would make quadratic. An ordered map: no hash order.
+  std::map<std::string, std::vector<RecordId>, std::less<>> milestones_by_name_;
 };
 
 }  // namespace bootsim::sim

@@ -1,0 +1,32 @@
+#include "models/generic_process.hpp"
+
+#include "models/exec_start_pre.hpp"
+#include "models/run_context.hpp"
+
+namespace bootsim::models {
+
+void GenericProcess::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
+  site_ = site;
+  RunContext& ctx = *site.ctx;
+  sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
+                                              std::to_string(ctx.network().incarnation(process)));
+  ctx.network().after(process, start_.sample(rng), [this, &control, &ctx] {
+    control.mark_started();
+    const auto id = ctx.trace().records().size() - 1;
+    ctx.facts().set(site_->node.value, fact::unit_up(site_->unit), static_cast<sim::RecordId>(id));
+    if (!extra_fact_.empty()) {
+      ctx.facts().set(site_->node.value, extra_fact_, static_cast<sim::RecordId>(id));
+    }
+    if (!extra_milestone_.empty()) {
+      ctx.milestone(site_->node_name, extra_milestone_, {}, static_cast<sim::RecordId>(id));
+    }
+  });
+}
+
+void GenericProcess::on_exit() {
+  if (!site_) return;
+  site_->ctx->facts().clear(site_->node.value, fact::unit_up(site_->unit));
+  if (!extra_fact_.empty()) site_->ctx->facts().clear(site_->node.value, extra_fact_);
+}
+
+}  // namespace bootsim::models

@@ -1,0 +1,110 @@
+#include "models/mesos_dns.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "models/exec_start_pre.hpp"
+#include "models/mesos_protocol.hpp"
+#include "models/run_context.hpp"
+
+namespace bootsim::models {
+
+namespace {
+constexpr sim::Port kHttpPort = 8123;  // Mesos-DNS HTTP API port in DC/OS
+}
+
+void MesosDns::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
+  site_ = site;
+  process_ = process;
+  control_ = &control;
+  RunContext& ctx = *site.ctx;
+  if (!subscribed_) {
+    subscribed_ = true;
+    masters_.watch([this] { on_group_change(); });
+  }
+  ctx.network().bind(process, kHttpPort,
+                     [this](sim::Address, const sim::Message& m) { on_message(m); });
+  sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
+                                              std::to_string(ctx.network().incarnation(process)));
+  ctx.network().after(process, start_.sample(rng), [this] {
+    control_->mark_started("ZooKeeper detector started");
+    running_ = true;
+    // A fatal exit if ZooKeeper reports no leader within zkDetectionTimeout.
+    RunContext& c = *site_->ctx;
+    c.network().after(process_, c.params().duration("mesos-dns.zkDetectionTimeout"), [this] {
+      if (!detected_) control_->exit("timed out waiting for initial ZK detection");
+    });
+    on_group_change();
+    arm_refresh();
+  });
+}
+
+void MesosDns::on_exit() {
+  running_ = false;
+  detected_.reset();
+  leader_record_.clear();
+  marathon_record_ = false;
+  if (!site_) return;
+  Facts& f = site_->ctx->facts();
+  f.clear(site_->node.value, fact::kMesosDnsServing);
+  f.clear(site_->node.value, fact::kMesosDnsLeaderRecord);
+  f.clear(site_->node.value, fact::kMesosDnsMarathonRecord);
+}
+
+void MesosDns::on_group_change() {
+  if (!running_) return;
+  const auto leader = masters_.leader();
+  if (!leader || (detected_ && *detected_ == leader->name)) return;
+  detected_ = leader->name;
+  reload("leader change detected");
+}
+
+void MesosDns::arm_refresh() {
+  RunContext& ctx = *site_->ctx;
+  ctx.network().after(process_, ctx.params().duration("mesos-dns.refreshSeconds"), [this] {
+    reload("refreshSeconds elapsed");
+    arm_refresh();
+  });
+}
+
+void MesosDns::reload(std::string why) {
+  if (!running_ || !detected_) return;
+  const auto leader = masters_.leader();
+  if (!leader) return;
+  RunContext& ctx = *site_->ctx;
+  ctx.event(site_->node_name, "mesos-dns", "reload", std::move(why));
+  auto get = std::make_shared<mesos::GetState>();
+  get->reply_to = {site_->node, kHttpPort};
+  ctx.network().send_datagram(process_, {leader->node, ports::kMesosMaster}, std::move(get));
+}
+
+void MesosDns::on_message(const sim::Message& m) {
+  const auto* state = sim::message_as<mesos::State>(m);
+  if (state == nullptr || !running_) return;
+  RunContext& ctx = *site_->ctx;
+  Facts& f = ctx.facts();
+  if (state->leader.empty()) return;  // the reload fails; old records stay
+  const auto serving = ctx.event(site_->node_name, "mesos-dns", "records rebuilt", state->leader);
+  if (!f.get(site_->node.value, fact::kMesosDnsServing)) {
+    f.set(site_->node.value, fact::kMesosDnsServing, serving);
+  }
+  if (leader_record_ != state->leader) {
+    leader_record_ = state->leader;
+    const auto id = ctx.milestone(
+        site_->node_name, "mesos-dns.leader_record", fmt::format("leader.mesos -> {}", state->leader),
+        RunContext::later(ctx.latest_milestone("mesos-dns.started", site_->node_name),
+                          ctx.latest_milestone("mesos-master.leading", state->leader)));
+    f.set(site_->node.value, fact::kMesosDnsLeaderRecord, id);
+  }
+  const bool marathon = std::find(state->frameworks.begin(), state->frameworks.end(),
+                                  "marathon") != state->frameworks.end();
+  if (marathon && !marathon_record_) {
+    marathon_record_ = true;
+    f.set(site_->node.value, fact::kMesosDnsMarathonRecord,
+          ctx.event(site_->node_name, "mesos-dns", "marathon.mesos record",
+                    "refreshed from the leader's state",
+                    ctx.latest_milestone("scheduler.registered", "marathon")));
+  }
+}
+
+}  // namespace bootsim::models

@@ -1,0 +1,186 @@
+#include "models/systemd_unit.hpp"
+
+#include <fmt/format.h>
+
+namespace bootsim::models {
+
+std::string_view to_string(UnitState s) {
+  switch (s) {
+    case UnitState::kInactive: return "inactive";
+    case UnitState::kStartPre: return "start-pre";
+    case UnitState::kStarting: return "starting";
+    case UnitState::kActive: return "active";
+    case UnitState::kAutoRestart: return "auto-restart";
+    case UnitState::kPaused: return "paused";
+  }
+  return "?";
+}
+
+SystemdUnit::SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
+                         std::vector<std::unique_ptr<Gate>> gates,
+                         std::unique_ptr<UnitProcess> process)
+    : ctx_(ctx),
+      site_(std::move(site)),
+      def_(def),
+      gates_(std::move(gates)),
+      process_(std::move(process)),
+      main_(ctx.network().add_process(site_.node, def.name)),
+      gate_milestone_recorded_(def.gates.size(), false) {}
+
+void SystemdUnit::transition(UnitState next, std::string_view why) {
+  if (next == state_) return;
+  ctx_.event(site_.node_name, def_.name, to_string(next),
+             why.empty() ? std::string() : std::string(why));
+  state_ = next;
+}
+
+void SystemdUnit::boot() {
+  ++token_;
+  attempts_ = 0;
+  first_attempt_ = ctx_.now();
+  active_since_.reset();
+  if (def_.type == UnitType::kTimer) {
+    const std::uint64_t token = token_;
+    ctx_.network().after(site_.probe, def_.on_boot_sec, [this, token] {
+      if (token == token_) fire_timer();
+    });
+    return;
+  }
+  attempt();
+}
+
+void SystemdUnit::fire_timer() {
+  // A timer unit activates its service; OnUnitActiveSec counts from that activation.
+  ++attempts_;
+  attempt_began_ = ctx_.now();
+  transition(UnitState::kStarting, "timer elapsed");
+  ctx_.network().start_process(main_);
+  main_running_ = true;
+  process_->on_exec(site_, main_, *this);
+  const std::uint64_t token = token_;
+  ctx_.network().after(site_.probe, def_.on_unit_active_sec, [this, token] {
+    if (token == token_) fire_timer();
+  });
+}
+
+void SystemdUnit::attempt() {
+  ++attempts_;
+  const std::uint64_t token = ++token_;
+  attempt_began_ = ctx_.now();
+  last_gate_cause_.reset();
+  transition(UnitState::kStartPre, fmt::format("attempt {}", attempts_));
+  run_gate(0, token);
+}
+
+void SystemdUnit::run_gate(std::size_t index, std::uint64_t token) {
+  if (index == gates_.size()) {
+    exec_main(last_gate_cause_);
+    return;
+  }
+  gates_[index]->probe(site_, [this, index, token](GateResult result) {
+    if (token != token_ || state_ != UnitState::kStartPre) return;  // a stale attempt
+    if (!result.ok) {
+      ctx_.event(site_.node_name, def_.name, "gate_failed",
+                 fmt::format("{}: {}", gates_[index]->name(), result.reason));
+      schedule_restart();
+      return;
+    }
+    // The condition established last is the one that held the unit back: keep its cause.
+    last_gate_cause_ = RunContext::later(last_gate_cause_, result.cause);
+    const GateDef& gd = def_.gates[index];
+    if (!gd.milestone.empty() && !gate_milestone_recorded_[index]) {
+      gate_milestone_recorded_[index] = true;
+      ctx_.milestone(site_.node_name, gd.milestone, std::string(gates_[index]->name()),
+                     result.cause);
+    }
+    run_gate(index + 1, token);
+  });
+}
+
+void SystemdUnit::exec_main(std::optional<sim::RecordId> cause) {
+  gates_passed_at_ = ctx_.now();
+  if (!gates_.empty()) {
+    ctx_.trace().span(first_attempt_, ctx_.now(), site_.node_name, def_.name, "gates",
+                      fmt::format("{} attempt(s)", attempts_), cause);
+  }
+  exec_record_ = ctx_.event(site_.node_name, def_.name, "exec", {}, cause);
+  transition(UnitState::kStarting, "ExecStartPre passed");
+  ctx_.network().start_process(main_);
+  main_running_ = true;
+  process_->on_exec(site_, main_, *this);
+}
+
+void SystemdUnit::mark_started(std::string detail) {
+  if (def_.type == UnitType::kTimer) {
+    // A oneshot service behind a timer: done; the process exits cleanly.
+    transition(UnitState::kInactive, detail);
+    stop_main();
+    return;
+  }
+  if (state_ != UnitState::kStarting) return;
+  transition(UnitState::kActive, detail);
+  active_since_ = ctx_.now();
+  ctx_.trace().span(gates_passed_at_, ctx_.now(), site_.node_name, def_.name, "start", {},
+                    exec_record_);
+  if (!def_.milestone.empty()) {
+    ctx_.milestone(site_.node_name, def_.milestone, std::move(detail), exec_record_);
+  }
+}
+
+void SystemdUnit::stop_main() {
+  if (!main_running_) return;
+  main_running_ = false;
+  ctx_.network().crash_process(main_);
+  process_->on_exit();
+}
+
+void SystemdUnit::exit(std::string reason) {
+  if (state_ != UnitState::kStarting && state_ != UnitState::kActive) return;
+  ctx_.event(site_.node_name, def_.name, "exited", reason);
+  stop_main();
+  active_since_.reset();
+  schedule_restart();
+}
+
+void SystemdUnit::schedule_restart() {
+  if (def_.type == UnitType::kTimer) return;
+  transition(UnitState::kAutoRestart, fmt::format("RestartSec={}", sim::format_duration(
+                                                                        def_.restart_sec)));
+  const std::uint64_t token = ++token_;
+  // Restart=always with StartLimitInterval=0: systemd retries forever.
+  restart_timer_ = ctx_.network().after(site_.probe, def_.restart_sec, [this, token] {
+    if (token == token_) attempt();
+  });
+}
+
+void SystemdUnit::host_down() {
+  ++token_;
+  if (main_running_) {
+    main_running_ = false;
+    process_->on_exit();  // the network already dropped the process with its host
+  }
+  active_since_.reset();
+  transition(UnitState::kInactive, "host down");
+}
+
+void SystemdUnit::kill_process(std::string reason) {
+  if (def_.type == UnitType::kTimer) return;
+  if (state_ == UnitState::kPaused) state_ = UnitState::kActive;
+  if (state_ == UnitState::kStarting || state_ == UnitState::kActive) {
+    exit("killed: " + reason);
+  }
+}
+
+void SystemdUnit::pause_process() {
+  if (state_ != UnitState::kActive && state_ != UnitState::kStarting) return;
+  ctx_.network().pause_process(main_);
+  transition(UnitState::kPaused, "SIGSTOP");
+}
+
+void SystemdUnit::resume_process() {
+  if (state_ != UnitState::kPaused) return;
+  ctx_.network().resume_process(main_);
+  transition(active_since_ ? UnitState::kActive : UnitState::kStarting, "SIGCONT");
+}
+
+}  // namespace bootsim::models

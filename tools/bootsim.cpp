@@ -1,0 +1,240 @@
+// bootsim: the command line. A thin front end over models/: parse arguments, load the scenario,
+// run, print. Exit codes: 0 every check holds, 1 a violation or a missed budget, 2 bad input or
+// usage (scenario errors as FILE:LINE:COL: error: …).
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "models/cluster.hpp"
+#include "models/report.hpp"
+#include "models/scenario.hpp"
+#include "tools/bench_phold.hpp"
+
+namespace po = boost::program_options;
+using namespace bootsim;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitChecksFailed = 1;
+constexpr int kExitBadInput = 2;
+
+const char* const kUsage =
+    "usage: bootsim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO     simulate one boot: timeline, critical chain, violations, budgets\n"
+    "  check SCENARIO   validate the scenario and its unit graph only\n"
+    "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
+    "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
+    "\n"
+    "run 'bootsim <command> --help' for its options.\n";
+
+int usage_error(const std::string& message) {
+  std::cerr << "bootsim: error: " << message << "\n";
+  return kExitBadInput;
+}
+
+// Writes atomically: to a temporary file beside the target, then renamed over it, so that an
+// error never leaves a partial file behind.
+bool write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return static_cast<bool>(std::cout.flush());
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f.flush()) {
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::remove(tmp.c_str());
+  return !ec;
+}
+
+std::variant<models::Scenario, models::InputError> load(const std::string& path) {
+  return models::load_scenario_file(path);
+}
+
+struct Parsed {
+  po::variables_map vm;
+  bool help = false;
+};
+
+// Parses one subcommand's options; SCENARIO is positional.
+std::optional<int> parse(const std::vector<std::string>& args, po::options_description& desc,
+                         bool takes_scenario, Parsed& out) {
+  po::positional_options_description pos;
+  if (takes_scenario) pos.add("scenario", 1);
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), out.vm);
+    po::notify(out.vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+  if (out.vm.count("help")) {
+    std::cout << desc;
+    return kExitOk;
+  }
+  if (takes_scenario && !out.vm.count("scenario")) return usage_error("missing SCENARIO");
+  return std::nullopt;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  po::options_description desc("bootsim run SCENARIO [options]");
+  desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
+      "seed", po::value<std::uint64_t>(), "random seed (default: the scenario's)")(
+      "until", po::value<std::string>(), "simulated time limit, e.g. 30m (default: the scenario's)")(
+      "set", po::value<std::vector<std::string>>()->composing(), "key=value parameter override")(
+      "fault", po::value<std::vector<std::string>>()->composing(),
+      "a fault, e.g. \"kind=crash target=master-2 at=zookeeper.quorum+4s\"")(
+      "format", po::value<std::string>()->default_value("text"), "text or json")(
+      "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)");
+  Parsed p;
+  if (auto rc = parse(args, desc, true, p)) return *rc;
+  const std::string format = p.vm["format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    return usage_error("--format must be text or json, got '" + format + "'");
+  }
+  auto loaded = load(p.vm["scenario"].as<std::string>());
+  if (auto* e = std::get_if<models::InputError>(&loaded)) {
+    std::cerr << e->format() << "\n";
+    return kExitBadInput;
+  }
+  const auto& scenario = std::get<models::Scenario>(loaded);
+  models::RunOptions options;
+  if (p.vm.count("seed")) options.seed = p.vm["seed"].as<std::uint64_t>();
+  if (p.vm.count("until")) {
+    const auto until = sim::parse_duration(p.vm["until"].as<std::string>());
+    if (!until || *until == sim::SimTime::zero()) {
+      return usage_error("--until: malformed duration '" + p.vm["until"].as<std::string>() +
+                         "' (expected e.g. 250ms, 2s, 1m30s)");
+    }
+    options.until = *until;
+  }
+  if (p.vm.count("set")) {
+    for (const std::string& kv : p.vm["set"].as<std::vector<std::string>>()) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return usage_error("--set expects key=value, got '" + kv + "'");
+      }
+      options.settings.push_back(models::Setting{kv.substr(0, eq), kv.substr(eq + 1), {}});
+    }
+  }
+  if (p.vm.count("fault")) {
+    for (const std::string& line : p.vm["fault"].as<std::vector<std::string>>()) {
+      auto f = models::parse_fault_line(line, models::SourceLocation{});
+      if (auto* e = std::get_if<models::InputError>(&f)) {
+        std::cerr << e->format() << "\n";
+        return kExitBadInput;
+      }
+      options.faults.push_back(std::get<models::FaultSpec>(f));
+    }
+  }
+  auto result = models::run_scenario(scenario, options);
+  if (auto* e = std::get_if<models::InputError>(&result)) {
+    std::cerr << e->format() << "\n";
+    return kExitBadInput;
+  }
+  const auto& r = std::get<models::RunResult>(result);
+  const std::string text = format == "json" ? models::format_json(r) : models::format_text(r);
+  if (!write_output(p.vm["out"].as<std::string>(), text)) {
+    return usage_error("cannot write " + p.vm["out"].as<std::string>());
+  }
+  return r.ok() ? kExitOk : kExitChecksFailed;
+}
+
+int cmd_check(const std::vector<std::string>& args, bool graph) {
+  po::options_description desc(graph ? "bootsim graph SCENARIO [--format dot]"
+                                     : "bootsim check SCENARIO");
+  desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file");
+  if (graph) desc.add_options()("format", po::value<std::string>()->default_value("dot"), "dot");
+  Parsed p;
+  if (auto rc = parse(args, desc, true, p)) return *rc;
+  if (graph && p.vm["format"].as<std::string>() != "dot") {
+    return usage_error("--format must be dot");
+  }
+  auto loaded = load(p.vm["scenario"].as<std::string>());
+  if (auto* e = std::get_if<models::InputError>(&loaded)) {
+    std::cerr << e->format() << "\n";
+    return kExitBadInput;
+  }
+  const auto& scenario = std::get<models::Scenario>(loaded);
+  models::Parameters params;
+  if (auto e = models::apply_settings(scenario.settings, params)) {
+    std::cerr << e->format() << "\n";
+    return kExitBadInput;
+  }
+  if (auto e = models::check_node_names(scenario, params)) {
+    std::cerr << e->format() << "\n";
+    return kExitBadInput;
+  }
+  auto profile = models::resolve_profile(scenario, params);
+  if (auto* e = std::get_if<models::InputError>(&profile)) {
+    std::cerr << e->format() << "\n";
+    return kExitBadInput;
+  }
+  const auto& prof = std::get<models::Profile>(profile);
+  if (graph) {
+    std::cout << models::to_dot(prof);
+    return kExitOk;
+  }
+  std::size_t units = 0;
+  for (const auto role : {models::Role::kMaster, models::Role::kPrivateAgent,
+                          models::Role::kPublicAgent}) {
+    units += prof.units_for(role).size();
+  }
+  std::cout << scenario.file << ": ok: scenario '" << scenario.name << "', profile " << prof.name
+            << ", " << params.integer("cluster.masters") << " masters, "
+            << params.integer("cluster.agents.private") << " private and "
+            << params.integer("cluster.agents.public") << " public agents, "
+            << prof.units.size() << " units in the graph, no problems\n";
+  return kExitOk;
+}
+
+int cmd_bench(const std::vector<std::string>& args) {
+  if (args.empty() || args.front() != "phold") {
+    return usage_error("bench: expected 'phold'");
+  }
+  po::options_description desc("bootsim bench phold [options]");
+  tools::PholdOptions o;
+  desc.add_options()("help,h", "this help")(
+      "lps", po::value<std::uint64_t>(&o.lps)->default_value(o.lps), "logical processes N")(
+      "events-per-lp", po::value<std::uint64_t>(&o.events_per_lp)->default_value(o.events_per_lp),
+      "events in flight per LP")("end", po::value<double>(&o.end_s)->default_value(o.end_s),
+                                 "simulated end time, in seconds")(
+      "seed", po::value<std::uint64_t>(&o.seed)->default_value(o.seed), "random seed");
+  Parsed p;
+  if (auto rc = parse({args.begin() + 1, args.end()}, desc, false, p)) return *rc;
+  if (o.lps == 0 || o.events_per_lp == 0 || !(o.end_s > 0)) {
+    return usage_error("bench phold: --lps, --events-per-lp and --end must be positive");
+  }
+  return tools::run_phold(o, std::cout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
+    std::cout << kUsage;
+    return args.empty() ? kExitBadInput : kExitOk;
+  }
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "run") return cmd_run(args);
+  if (command == "check") return cmd_check(args, false);
+  if (command == "graph") return cmd_check(args, true);
+  if (command == "bench") return cmd_bench(args);
+  std::cerr << kUsage;
+  return usage_error("unknown command '" + command + "'");
+}

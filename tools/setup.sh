@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Set-up and entry script: installs the missing Debian packages, builds bootsim into build/ at the
+# repository root, then runs the default scenario, runs the test suite, or stops after building.
+#
+#   tools/setup.sh run [ARGS…]   build, then: build/bootsim run scenarios/default.yaml ARGS…
+#   tools/setup.sh test          build, then: ctest --test-dir build (exit status of ctest)
+#   tools/setup.sh build         build only (the default)
+#
+# Works from any directory. Packages are installed with apt-get as root, or through sudo;
+# otherwise the script names what is missing and the command to install it, and exits 1.
+# Paths given after `run` are relative to the repository root (the script runs from there).
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: tools/setup.sh [run [ARGS...] | test | build]
+  run    install missing packages, build, run build/bootsim run scenarios/default.yaml ARGS...
+  test   install missing packages, build, run the whole test suite (ctest)
+  build  install missing packages and build into build/ (the default)
+EOF
+}
+
+mode="${1:-build}"
+case "$mode" in
+  run | test | build) [[ $# -gt 0 ]] && shift ;;
+  -h | --help) usage; exit 0 ;;
+  *) echo "setup.sh: unknown command '$mode'" >&2; usage >&2; exit 2 ;;
+esac
+if [[ "$mode" != run && $# -gt 0 ]]; then
+  echo "setup.sh: '$mode' takes no arguments" >&2
+  usage >&2
+  exit 2
+fi
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export DEBIAN_FRONTEND=noninteractive
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+# --- 1. Debian packages --------------------------------------------------------------------------
+# Debian 12 names. g++ alone is enough for a compiler: build-essential is what a fresh machine
+# gets, but an installed g++ is not reinstalled.
+packages=(build-essential cmake ninja-build libboost-graph-dev libboost-program-options-dev
+          libfmt-dev libyaml-cpp-dev catch2)
+
+installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${packages[@]}"; do
+    if [[ "$p" == build-essential ]] && installed g++; then continue; fi
+    installed "$p" || missing+=("$p")
+  done
+else
+  echo "setup.sh: dpkg-query not found (not a Debian system?): skipping the package check" >&2
+fi
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+  install_cmd="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+  if [[ "$(id -u)" -eq 0 ]]; then
+    as_root=()
+  elif command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo env DEBIAN_FRONTEND=noninteractive)
+  else
+    echo "setup.sh: missing packages: ${missing[*]}" >&2
+    echo "setup.sh: run as root, then run this script again:" >&2
+    echo "  $install_cmd" >&2
+    exit 1
+  fi
+  echo "setup.sh: installing ${missing[*]}"
+  apt_log="$(mktemp "${TMPDIR:-/tmp}/bootsim-apt.XXXXXX")"
+  if ! { "${as_root[@]}" apt-get update -q &&
+         "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; } \
+      >"$apt_log" 2>&1; then
+    tail -n 30 "$apt_log" >&2
+    echo "setup.sh: package installation failed (full log: $apt_log); the command was:" >&2
+    echo "  $install_cmd" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
+fi
+
+# --- 2. Configure and build ----------------------------------------------------------------------
+# Ninja on a fresh tree; an existing build/ keeps the generator it was configured with.
+mkdir -p build
+generator=()
+[[ -f build/CMakeCache.txt ]] || generator=(-G Ninja)
+if ! cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    >build/setup-configure.log 2>&1; then
+  cat build/setup-configure.log >&2
+  echo "setup.sh: configuring failed (log: build/setup-configure.log)" >&2
+  exit 1
+fi
+if ! cmake --build build -j "$jobs" >build/setup-build.log 2>&1; then
+  cat build/setup-build.log >&2
+  echo "setup.sh: the build failed (log: build/setup-build.log)" >&2
+  exit 1
+fi
+
+# --- 3. Run, test or stop --------------------------------------------------------------------------
+case "$mode" in
+  run) exec build/bootsim run scenarios/default.yaml "$@" ;;
+  test) exec ctest --test-dir build --output-on-failure -j "$jobs" ;;
+  build) echo "setup.sh: built build/bootsim" ;;
+esac
