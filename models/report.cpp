@@ -116,6 +116,23 @@ std::string format_text(const RunResult& r) {
   return out;
 }
 
+std::string format_trace(const RunResult& r) {
+  std::string out;
+  for (std::size_t i = 0; i < r.trace.records().size(); ++i) {
+    const sim::TraceRecord& rec = r.trace.records()[i];
+    const char* kind = rec.kind == sim::RecordKind::kMilestone ? "milestone"
+                       : rec.kind == sim::RecordKind::kSpan    ? "span"
+                                                               : "event";
+    std::string when = sim::format_seconds(rec.time);
+    if (rec.kind == sim::RecordKind::kSpan) when += ".." + sim::format_seconds(rec.end);
+    out += fmt::format("#{} {} {} {} {} {}{}{}\n", i, when, kind, rec.node,
+                       rec.component.empty() ? "-" : rec.component, rec.name,
+                       rec.detail.empty() ? "" : " \"" + rec.detail + "\"",
+                       rec.cause ? fmt::format(" <- #{}", *rec.cause) : "");
+  }
+  return out;
+}
+
 std::string format_json(const RunResult& r) {
   std::string out = "{\n";
   out += fmt::format("  \"schema\": {},\n", kJsonSchemaVersion);

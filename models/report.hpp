@@ -17,6 +17,8 @@ inline constexpr int kJsonSchemaVersion = 1;
 
 std::string format_text(const RunResult& result);
 std::string format_json(const RunResult& result);
+// Every trace record, one per line in time order: for replaying what happened in detail.
+std::string format_trace(const RunResult& result);
 
 // Exact decimal seconds from integer nanoseconds, trailing zeros trimmed: "97.3", "0.00025".
 std::string exact_seconds(sim::SimTime t);

@@ -72,7 +72,9 @@ struct ZooKeeperClient::Impl : std::enable_shared_from_this<ZooKeeperClient::Imp
     state = s;
   }
   void emit(SessionEvent e) {
-    if (session_cb) session_cb(e);
+    // A copy: the callback may drop the client, which clears session_cb.
+    SessionCallback cb = session_cb;
+    if (cb) cb(e);
   }
   sim::SimTime timeout() const { return negotiated.ns() > 0 ? negotiated : requested_timeout; }
   sim::SimTime read_timeout() const { return timeout() * 2 / 3; }
@@ -412,9 +414,15 @@ ZooKeeperClient::ZooKeeperClient(RunContext& ctx, sim::ProcessId owner,
                                    std::move(options))) {}
 
 ZooKeeperClient::~ZooKeeperClient() {
+  // A callback may be running on this client (its handler holds the Impl alive): whatever
+  // runs after it must find a closed client that does nothing more.
   if (impl_->connection && impl_->net().process_up(impl_->owner)) {
     impl_->net().close(*impl_->connection, impl_->owner);
   }
+  impl_->connection.reset();
+  impl_->state = SessionState::kClosed;
+  impl_->session_cb = nullptr;
+  ++impl_->generation;
 }
 
 void ZooKeeperClient::on_session_event(SessionCallback cb) { impl_->session_cb = std::move(cb); }

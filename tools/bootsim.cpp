@@ -97,13 +97,14 @@ int cmd_run(const std::vector<std::string>& args) {
       "set", po::value<std::vector<std::string>>()->composing(), "key=value parameter override")(
       "fault", po::value<std::vector<std::string>>()->composing(),
       "a fault, e.g. \"kind=crash target=master-2 at=zookeeper.quorum+4s\"")(
-      "format", po::value<std::string>()->default_value("text"), "text or json")(
+      "format", po::value<std::string>()->default_value("text"),
+      "text (timeline), json, or trace (every record)")(
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)");
   Parsed p;
   if (auto rc = parse(args, desc, true, p)) return *rc;
   const std::string format = p.vm["format"].as<std::string>();
-  if (format != "text" && format != "json") {
-    return usage_error("--format must be text or json, got '" + format + "'");
+  if (format != "text" && format != "json" && format != "trace") {
+    return usage_error("--format must be text, json or trace, got '" + format + "'");
   }
   auto loaded = load(p.vm["scenario"].as<std::string>());
   if (auto* e = std::get_if<models::InputError>(&loaded)) {
@@ -146,7 +147,9 @@ int cmd_run(const std::vector<std::string>& args) {
     return kExitBadInput;
   }
   const auto& r = std::get<models::RunResult>(result);
-  const std::string text = format == "json" ? models::format_json(r) : models::format_text(r);
+  const std::string text = format == "json"    ? models::format_json(r)
+                           : format == "trace" ? models::format_trace(r)
+                                               : models::format_text(r);
   if (!write_output(p.vm["out"].as<std::string>(), text)) {
     return usage_error("cannot write " + p.vm["out"].as<std::string>());
   }

@@ -1,0 +1,265 @@
+// Whole-boot behaviour of the built-in DC/OS profiles: the default scenario's milestones and
+// ordering, determinism, restart-delay quantisation computed by hand, fault basics, and the
+// errors found while building a run.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+#include <string>
+
+#include "models/cluster.hpp"
+#include "tests/printers.hpp"
+#include "models/milestones.hpp"
+#include "models/report.hpp"
+#include "models/scenario.hpp"
+
+using namespace bootsim;
+using namespace bootsim::models;
+
+namespace {
+
+Scenario load_text(const std::string& yaml) {
+  auto loaded = load_scenario_text(yaml, "test.yaml");
+  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
+  return std::get<Scenario>(loaded);
+}
+
+Scenario default_scenario() {
+  auto loaded = load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/default.yaml");
+  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
+  return std::get<Scenario>(loaded);
+}
+
+RunResult run(const Scenario& s, const RunOptions& o = {}) {
+  auto r = run_scenario(s, o);
+  if (auto* e = std::get_if<InputError>(&r)) FAIL(e->format());
+  return std::move(std::get<RunResult>(r));
+}
+
+std::optional<sim::SimTime> first(const RunResult& r, std::string_view name,
+                                  std::string_view node) {
+  const auto id = r.trace.first_milestone(name, node);
+  if (!id) return std::nullopt;
+  return r.trace.at(*id).time;
+}
+
+FaultSpec fault(const std::string& line) {
+  auto f = parse_fault_line(line, SourceLocation{});
+  if (auto* e = std::get_if<InputError>(&f)) FAIL(e->format());
+  return std::get<FaultSpec>(f);
+}
+
+}  // namespace
+
+TEST_CASE("the default scenario reaches every milestone of the design", "[cluster]") {
+  const RunResult r = run(default_scenario());
+  REQUIRE(r.ready_at.has_value());
+  std::set<std::string> reached;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.kind == sim::RecordKind::kMilestone) reached.insert(rec.name);
+  }
+  for (const std::string_view name : milestone_names()) {
+    INFO(name);
+    CHECK(reached.count(std::string(name)) == 1);
+  }
+  // And the JSON report lists them.
+  const std::string json = format_json(r);
+  CHECK(json.find("\"schema\": 1") != std::string::npos);
+  for (const std::string_view name : milestone_names()) {
+    INFO(name);
+    CHECK(json.find(fmt::format("\"name\": \"{}\"", name)) != std::string::npos);
+  }
+  CHECK(r.violations.empty());
+  REQUIRE(r.budgets.size() == 1);
+  CHECK(r.budgets[0].ok);
+}
+
+TEST_CASE("in the default boot every gate's provider is up before the unit it gates", "[cluster]") {
+  // The graph's edges, checked on the outcome: for every unit with a milestone, the milestone of
+  // every unit that provides one of its gate conditions (on the same node, or on some master)
+  // was reached no later.
+  const Scenario s = default_scenario();
+  const RunResult r = run(s);
+  const Profile profile = *builtin_profile(s.profile);
+  int pairs = 0;
+  for (const std::string& node : r.nodes) {
+    const Role role = node.starts_with("master-")         ? Role::kMaster
+                      : node.starts_with("public-agent-") ? Role::kPublicAgent
+                      : node.starts_with("agent-")        ? Role::kPrivateAgent
+                                                          : Role::kMaster;
+    if (!node.starts_with("master-") && !node.starts_with("agent-") &&
+        !node.starts_with("public-agent-")) {
+      continue;
+    }
+    for (const UnitDef* u : profile.units_for(role)) {
+      if (u->milestone.empty()) continue;
+      const auto dependant = first(r, u->milestone, node);
+      REQUIRE(dependant.has_value());
+      for (const GateDef& g : u->gates) {
+        for (const GateProvider& p : gate_providers(profile, g, role)) {
+          const UnitDef* provider = profile.find(p.unit);
+          if (provider == nullptr || provider->milestone.empty() || provider == u) continue;
+          std::optional<sim::SimTime> earliest;
+          if (p.on_masters) {
+            for (const std::string& m : r.nodes) {
+              if (!m.starts_with("master-")) continue;
+              const auto t = first(r, provider->milestone, m);
+              if (t && (!earliest || *t < *earliest)) earliest = t;
+            }
+          } else {
+            earliest = first(r, provider->milestone, node);
+          }
+          INFO(node << ": " << u->name << " (" << u->milestone << ") gated by " << g.text()
+                    << " on " << p.unit << " (" << provider->milestone << ")");
+          REQUIRE(earliest.has_value());
+          CHECK(*earliest <= *dependant);
+          ++pairs;
+        }
+      }
+    }
+  }
+  CHECK(pairs > 100);
+  // The built-in ordering rules (the seed's order) all hold and were all exercised.
+  for (const RuleResult& rr : r.rules) {
+    INFO(rr.rule);
+    CHECK(rr.violations.empty());
+    CHECK(rr.checked > 0);
+  }
+}
+
+TEST_CASE("same seed, same bytes; another seed, another boot", "[cluster][determinism]") {
+  const Scenario s = default_scenario();
+  const std::string a = format_json(run(s));
+  const std::string b = format_json(run(s));
+  CHECK(a == b);
+  RunOptions other;
+  other.seed = 43;
+  const std::string c = format_json(run(s, other));
+  CHECK(a != c);
+  CHECK(format_text(run(s)) == format_text(run(s)));
+}
+
+TEST_CASE("restart delays quantise the boot: times computed by hand", "[cluster]") {
+  // One master, no agents, constant start times, so every instant follows from the units'
+  // RestartSec and the resolv.conf timer. Every local probe takes 1 ms, and RestartSec counts
+  // from the failure of the attempt:
+  // - dcos-spartan: the attempt at 0 s fails at 1 ms (Exhibitor not up yet); the next at 5.001 s
+  //   passes its bootstrap gate at 5.002 s and the proxy runs 1 s later: 6.002 s.
+  // - dcos-gen-resolvconf fires at OnBootSec 5 s: the proxy is not up, the query times out at
+  //   10 s; the second address is asked at 10 s and answers in 1 ms: resolv.conf points at the
+  //   proxy from 10.001 s.
+  // - dcos-mesos-master: the attempt at 0 s fails at 1 ms (no ready.spartan); the next at 15.001 s
+  //   passes both gates (1 ms each) at 15.003 s and the master starts 500 ms later: 15.503 s.
+  const Scenario s = load_text(R"(
+name: quantised
+seed: 1
+cluster: {masters: 1, agents: {private: 0, public: 0}}
+parameters:
+  zookeeper.server_start: 300ms
+units:
+  dcos-exhibitor: {start: 1s}
+  dcos-spartan: {start: 1s}
+  dcos-mesos-master: {start: 500ms}
+)");
+  const RunResult r = run(s);
+  REQUIRE(first(r, "zookeeper.serving", "master-1").has_value());
+  CHECK(*first(r, "zookeeper.serving", "master-1") < sim::seconds(5));
+  CHECK(first(r, "exhibitor.started", "master-1") == sim::seconds(1));
+  CHECK(first(r, "zookeeper.started", "master-1") == sim::milliseconds(1300));
+  CHECK(first(r, "dns-proxy.started", "master-1") == sim::milliseconds(6002));
+  CHECK(first(r, "mesos-master.started", "master-1") == sim::milliseconds(15503));
+  CHECK(first(r, "mesos-master.contending", "master-1") == sim::milliseconds(15503));
+}
+
+TEST_CASE("a crashed Mesos leader is replaced after the ZooKeeper session timeout",
+          "[cluster][faults]") {
+  Scenario s = default_scenario();
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=mesos-leader at=agent.registered+1s restart_after=60s"));
+  o.until = sim::minutes(10);
+  const RunResult r = run(s, o);
+  const auto elected = r.trace.milestones_named("mesos-master.elected");
+  REQUIRE(elected.size() >= 2);
+  const sim::TraceRecord& first_leader = r.trace.at(elected[0]);
+  const sim::TraceRecord& second_leader = r.trace.at(elected[1]);
+  CHECK(first_leader.detail != second_leader.detail);
+  // The crash came 1 s after the first agent registered; the old leader's znode goes when its
+  // session expires (mesos-master.zk_session_timeout, 10 s).
+  const auto registered = r.trace.milestones_named("agent.registered");
+  const sim::SimTime crash_at = r.trace.at(registered.front()).time + sim::seconds(1);
+  CHECK(second_leader.time - crash_at >= sim::seconds(10));
+  CHECK(second_leader.time - crash_at < sim::seconds(11));
+  CHECK(r.ready_at.has_value());
+  for (const Violation& v : r.violations) CHECK(v.rule != "single-mesos-leader");
+}
+
+TEST_CASE("a process crash restarts only that unit, after its RestartSec", "[cluster][faults]") {
+  Scenario s = default_scenario();
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=master-1/mesos-dns at=cluster.masters_ready+1s"));
+  o.until = sim::minutes(10);
+  const RunResult r = run(s, o);
+  const auto starts = r.trace.milestones_named("mesos-dns.started");
+  std::vector<sim::SimTime> on_master_1;
+  for (const auto id : starts) {
+    if (r.trace.at(id).node == "master-1") on_master_1.push_back(r.trace.at(id).time);
+  }
+  REQUIRE(on_master_1.size() == 2);
+  const sim::SimTime crash = *first(r, "cluster.masters_ready", "cluster") + sim::seconds(1);
+  // dcos-mesos-dns: RestartSec 5 s, then its gates pass at once (ZooKeeper and DNS are up).
+  CHECK(on_master_1[1] - crash >= sim::seconds(5));
+  CHECK(on_master_1[1] - crash < sim::seconds(7));
+  // Other masters' Mesos-DNS were not touched.
+  int others = 0;
+  for (const auto id : starts) others += r.trace.at(id).node != "master-1";
+  CHECK(others == 2);
+}
+
+TEST_CASE("a partition that isolates an agent holds back its registration", "[cluster][faults]") {
+  Scenario s = default_scenario();
+  RunOptions o;
+  o.faults.push_back(fault("kind=partition groups=agent-3|rest at=0s heal_after=5m"));
+  o.until = sim::minutes(10);
+  const RunResult r = run(s, o);
+  REQUIRE(first(r, "agent.available", "agent-3").has_value());
+  CHECK(*first(r, "agent.available", "agent-3") >= sim::minutes(5));
+  CHECK(*first(r, "agent.available", "agent-1") < sim::minutes(5));
+}
+
+TEST_CASE("a host crash before quorum with DC/OS 1.9 holds every master back", "[cluster][faults]") {
+  // 1.9's bootstrap waits for every ZooKeeper server to serve: one master down stops them all.
+  Scenario s = default_scenario();
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=master-3 at=0s"));
+  o.until = sim::minutes(5);
+  const RunResult r = run(s, o);
+  CHECK_FALSE(r.ready_at.has_value());
+  CHECK_FALSE(first(r, "mesos-master.started", "master-1").has_value());
+  CHECK_FALSE(first(r, "dns-proxy.started", "master-1").has_value());
+  CHECK(r.ended_at == sim::minutes(5));
+  CHECK_FALSE(r.not_reached.empty());
+  // The later profile needs only the local server in quorum.
+  s.profile = "dcos-2.3";
+  const RunResult later = run(s, o);
+  CHECK(first(later, "mesos-master.started", "master-1").has_value());
+}
+
+TEST_CASE("building a run reports input errors", "[cluster][errors]") {
+  const Scenario s = default_scenario();
+  SECTION("a master count DC/OS refuses, from --set") {
+    RunOptions o;
+    o.settings.push_back(Setting{"cluster.masters", "4", {}});
+    auto r = run_scenario(s, o);
+    REQUIRE(std::holds_alternative<InputError>(r));
+    CHECK(std::get<InputError>(r).format() ==
+          "command line: error: cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got 4");
+  }
+  SECTION("an unknown unit in a unit override, located") {
+    const Scenario bad = load_text("name: x\nunits:\n  dcos-mesos-mastr: {restart_sec: 5s}\n");
+    auto r = run_scenario(bad);
+    REQUIRE(std::holds_alternative<InputError>(r));
+    const std::string msg = std::get<InputError>(r).format();
+    CHECK(msg.starts_with("test.yaml:3:"));
+    CHECK(msg.find("unknown unit 'dcos-mesos-mastr'") != std::string::npos);
+  }
+}
