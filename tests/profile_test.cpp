@@ -1,0 +1,101 @@
+// The built-in unit graphs: real RestartSec values, the gates that order the boot, validation
+// of hard orderings, and the DOT rendering.
+#include <catch2/catch.hpp>
+
+#include "models/profile.hpp"
+#include "tests/printers.hpp"
+
+using namespace bootsim;
+using namespace bootsim::models;
+
+TEST_CASE("both built-in profiles validate clean", "[profile]") {
+  for (const std::string& name : builtin_profile_names()) {
+    INFO(name);
+    const auto p = builtin_profile(name);
+    REQUIRE(p.has_value());
+    CHECK(validate(*p).empty());
+    CHECK_FALSE(p->units_for(Role::kMaster).empty());
+    CHECK_FALSE(p->units_for(Role::kPrivateAgent).empty());
+    CHECK_FALSE(p->units_for(Role::kPublicAgent).empty());
+  }
+  CHECK_FALSE(builtin_profile("dcos-1.8").has_value());
+}
+
+TEST_CASE("DC/OS 1.9 units carry their real RestartSec and gates", "[profile]") {
+  const Profile p = *builtin_profile("dcos-1.9");
+  // dcos-1.9-units.md §2.1: mesos-master and marathon restart after 15 s, the rest after 5 s.
+  CHECK(p.find("dcos-mesos-master")->restart_sec == sim::seconds(15));
+  CHECK(p.find("dcos-marathon")->restart_sec == sim::seconds(15));
+  CHECK(p.find("dcos-exhibitor")->restart_sec == sim::seconds(5));
+  CHECK(p.find("dcos-mesos-dns")->restart_sec == sim::seconds(5));
+  // No After= anywhere in 1.9.
+  for (const UnitDef& u : p.units) CHECK(u.after.empty());
+  // Masters' services wait for Exhibitor's all-serving status; agents ping leader.mesos (1.9.0-1.9.4).
+  const UnitDef* master = p.find("dcos-mesos-master");
+  REQUIRE(master->gates.size() == 2);
+  CHECK(master->gates[0].text() == "ping ready.spartan");
+  CHECK(master->gates[1].text() == "bootstrap exhibitor-all-serving");
+  const UnitDef* agent = p.find("dcos-mesos-slave");
+  REQUIRE(agent->gates.size() == 3);
+  CHECK(agent->gates[1].text() == "ping leader.mesos");
+  CHECK(agent->gates[1].milestone == "agent.leader_pingable");
+  // The resolv.conf timer: 5 s after boot, then every minute.
+  const UnitDef* timer = p.find("dcos-gen-resolvconf");
+  CHECK(timer->type == UnitType::kTimer);
+  CHECK(timer->on_boot_sec == sim::seconds(5));
+  CHECK(timer->on_unit_active_sec == sim::minutes(1));
+}
+
+TEST_CASE("DC/OS 2.3 has the cockroach, bouncer, adminrouter After= chain", "[profile]") {
+  const Profile p = *builtin_profile("dcos-2.3");
+  CHECK(p.find("dcos-bouncer")->after == std::vector<std::string>{"dcos-cockroach"});
+  CHECK(p.find("dcos-adminrouter")->after == std::vector<std::string>{"dcos-bouncer"});
+  CHECK(p.find("dcos-bouncer")->restart_sec == sim::seconds(20));
+  CHECK(p.find("dcos-mesos-master")->gates[1].text() == "bootstrap zk-mode");
+}
+
+TEST_CASE("validation names an unknown unit and a cycle among After= orderings", "[profile]") {
+  Profile p = *builtin_profile("dcos-2.3");
+  SECTION("unknown unit") {
+    p.find("dcos-marathon")->after.push_back("dcos-nonesuch");
+    const auto problems = validate(p);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].unit == "dcos-marathon");
+    CHECK(problems[0].message ==
+          "unit 'dcos-marathon' is ordered After= unknown unit 'dcos-nonesuch'");
+  }
+  SECTION("cycle") {
+    // cockroach → exhibitor already; close the loop through bouncer and adminrouter.
+    p.find("dcos-exhibitor")->after.push_back("dcos-adminrouter");
+    const auto problems = validate(p);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].message ==
+          "cycle among After= orderings: dcos-exhibitor -> dcos-adminrouter -> dcos-bouncer -> "
+          "dcos-cockroach -> dcos-exhibitor");
+  }
+  SECTION("unknown gate") {
+    p.find("dcos-marathon")->gates.push_back(GateDef{"ping", "nonesuch.mesos", ""});
+    const auto problems = validate(p);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].message == "unit 'dcos-marathon' has an unknown gate 'ping nonesuch.mesos'");
+  }
+}
+
+TEST_CASE("gate providers are the graph's edges", "[profile]") {
+  const Profile p = *builtin_profile("dcos-1.9");
+  const auto leader = gate_providers(p, GateDef{"ping", "leader.mesos", ""}, Role::kPrivateAgent);
+  std::vector<std::string> names;
+  for (const auto& g : leader) names.push_back(g.unit + (g.on_masters ? "@masters" : "@node"));
+  CHECK(names == std::vector<std::string>{"dcos-spartan-agent@node", "dcos-gen-resolvconf@node",
+                                          "dcos-mesos-dns@masters", "dcos-mesos-master@masters"});
+}
+
+TEST_CASE("the DOT graph has a cluster per role and labelled gate edges", "[profile]") {
+  const std::string dot = to_dot(*builtin_profile("dcos-1.9"));
+  CHECK(dot.starts_with("digraph \"dcos-1.9\" {"));
+  CHECK(dot.find("subgraph \"cluster_master\"") != std::string::npos);
+  CHECK(dot.find("subgraph \"cluster_agent\"") != std::string::npos);
+  CHECK(dot.find("\"agent/dcos-mesos-slave\" -> \"master/dcos-mesos-dns\" [style=dashed, "
+                 "label=\"ping leader.mesos\"];") != std::string::npos);
+  CHECK(dot.back() == '\n');
+}
