@@ -168,6 +168,9 @@ ZooKeeperConfig ZooKeeperConfig::from(const Parameters& params, ZooKeeperVersion
   c.learner_retry_delay = find_param(kRetryKey) != nullptr && params.is_overridden(kRetryKey)
                               ? params.duration(kRetryKey)
                               : release_default;
+  constexpr std::string_view kSnapshotKey = "zookeeper.snapshot_write";
+  c.snapshot_write =
+      find_param(kSnapshotKey) != nullptr ? params.duration(kSnapshotKey) : sim::SimTime::zero();
   return c;
 }
 
@@ -802,19 +805,15 @@ void ZooKeeperServer::lead() {
   outstanding_.clear();
   // Leader.getEpochToPropose: one more than the highest accepted epoch of the quorum.
   proposed_epoch_ = disk_.accepted_epoch + 1;
-  if (!quorum_listening_) {
-    net().listen(process_, ports::kZooKeeperQuorum, [this](sim::ConnectionId c, sim::Address) {
-      (void)c;
-      sim::StreamHandlers h;
-      h.on_message = [this](sim::ConnectionId cc, const sim::Message& m) {
-        if (const auto* p = sim::message_as<QuorumPacket>(m)) {
-          on_learner_message(cc, *p);
-        }
-      };
-      h.on_closed = [this](sim::ConnectionId cc) { on_learner_closed(cc); };
-      return h;
+  // Leader.lead(): zk.loadData() writes a snapshot before learners are accepted on 2888; a
+  // learner that connects earlier is refused and retries.
+  if (cfg_.snapshot_write == sim::SimTime::zero()) {
+    bind_quorum_port();
+  } else {
+    const std::uint64_t bind_gen = role_generation_;
+    net().after(process_, cfg_.snapshot_write, [this, bind_gen] {
+      if (bind_gen == role_generation_) bind_quorum_port();
     });
-    quorum_listening_ = true;
   }
   const std::uint64_t gen = role_generation_;
   net().after(process_, cfg_.tick * cfg_.init_limit, [this, gen] {
@@ -823,6 +822,20 @@ void ZooKeeperServer::lead() {
     }
   });
   maybe_decide_epoch();
+}
+
+void ZooKeeperServer::bind_quorum_port() {
+  if (quorum_listening_) return;
+  net().listen(process_, ports::kZooKeeperQuorum, [this](sim::ConnectionId c, sim::Address) {
+    (void)c;
+    sim::StreamHandlers h;
+    h.on_message = [this](sim::ConnectionId cc, const sim::Message& m) {
+      if (const auto* p = sim::message_as<QuorumPacket>(m)) on_learner_message(cc, *p);
+    };
+    h.on_closed = [this](sim::ConnectionId cc) { on_learner_closed(cc); };
+    return h;
+  });
+  quorum_listening_ = true;
 }
 
 void ZooKeeperServer::send_to_learner(LearnerHandle& l, std::shared_ptr<const QuorumPacket> p) {
@@ -1346,10 +1359,16 @@ void ZooKeeperServer::on_leader_message(const QuorumPacket& p) {
     case T::kNewLeader: {
       disk_.current_epoch = epoch_of(p.zxid);
       zab_epoch_ = disk_.current_epoch;
-      auto ack = std::make_shared<QuorumPacket>();
-      ack->type = T::kAck;
-      ack->zxid = p.zxid;
-      send_to_leader(std::move(ack));
+      // Learner.syncWithLeader: take a snapshot, then ack NEWLEADER.
+      const std::uint64_t gen = role_generation_;
+      const Zxid zxid = p.zxid;
+      net().after(process_, cfg_.snapshot_write, [this, gen, zxid] {
+        if (gen != role_generation_) return;
+        auto ack = std::make_shared<QuorumPacket>();
+        ack->type = QuorumPacket::Type::kAck;
+        ack->zxid = zxid;
+        send_to_leader(std::move(ack));
+      });
       break;
     }
     case T::kUpToDate:
@@ -1709,7 +1728,11 @@ void ZooKeeperServer::fire_watches(const std::vector<WatchEvent>& events) {
 // The ensemble.
 
 ZooKeeperEnsemble::ZooKeeperEnsemble(RunContext& ctx, ZooKeeperServer::Options options)
-    : ctx_(ctx), config_(ZooKeeperConfig::from(ctx.params(), options.version)) {
+    : ZooKeeperEnsemble(ctx, options, ZooKeeperConfig::from(ctx.params(), options.version)) {}
+
+ZooKeeperEnsemble::ZooKeeperEnsemble(RunContext& ctx, ZooKeeperServer::Options options,
+                                     ZooKeeperConfig config)
+    : ctx_(ctx), config_(std::move(config)) {
   std::vector<HostInfo> masters = ctx.topology().masters;
   std::sort(masters.begin(), masters.end(),
             [](const HostInfo& a, const HostInfo& b) { return a.zk_id < b.zk_id; });

@@ -215,6 +215,10 @@ struct ZooKeeperConfig {
   // Learner.connectToLeader's sleep between its 5 tries: 1000 ms in 3.4, 100 ms in 3.8
   // (zookeeper.leaderConnectDelayDuringRetryMs); from Parameters when the key exists.
   sim::SimTime learner_retry_delay;
+  // Writing and fsyncing a snapshot of a small tree: the new leader's loadData() takes one
+  // before it accepts learners, and a follower takes one before it acks NEWLEADER
+  // (Learner.syncWithLeader). From `zookeeper.snapshot_write` when that key exists, else 0.
+  sim::SimTime snapshot_write;
   static ZooKeeperConfig from(const Parameters& params,
                               ZooKeeperVersion version = ZooKeeperVersion::k3_4);
   sim::SimTime min_session_timeout() const { return tick * 2; }   // QuorumPeer: 2 ticks
@@ -356,6 +360,7 @@ class ZooKeeperServer {
 
   // Zab: leader side
   void lead();
+  void bind_quorum_port();
   void on_learner_accepted(sim::ConnectionId c);
   void on_learner_message(sim::ConnectionId c, const QuorumPacket& p);
   void on_learner_closed(sim::ConnectionId c);
@@ -482,6 +487,8 @@ class ZooKeeperServer {
 class ZooKeeperEnsemble {
  public:
   explicit ZooKeeperEnsemble(RunContext& ctx, ZooKeeperServer::Options options = {});
+  // With explicit timings instead of ZooKeeperConfig::from(ctx.params()) (calibration).
+  ZooKeeperEnsemble(RunContext& ctx, ZooKeeperServer::Options options, ZooKeeperConfig config);
   ZooKeeperEnsemble(const ZooKeeperEnsemble&) = delete;
   ZooKeeperEnsemble& operator=(const ZooKeeperEnsemble&) = delete;
   ~ZooKeeperEnsemble();

@@ -63,8 +63,9 @@ class Engine {
   bool cancel(TimerId id);
   bool is_pending(TimerId id) const;
 
-  // Runs events with time <= limit; the clock then reads min(limit, last event time) or limit
-  // when the queue ran dry before it (a boot observed until --until).
+  // Runs events with time <= limit. Afterwards the clock reads `limit` (whether the limit was
+  // reached or the queue ran dry first: a boot observed until --until), or the last event's
+  // time when the limit is infinite. Returns why it stopped.
   RunOutcome run_until(SimTime limit);
   // Makes run_until return after the current callback.
   void stop() { stop_requested_ = true; }

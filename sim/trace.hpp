@@ -4,7 +4,8 @@
 //   const auto id = trace.milestone(now, "master-1", "zookeeper.serving", "follower, epoch 1");
 //   trace.record(now, "master-1", "dcos-mesos-master", "gate_failed", "ping ready.spartan", id);
 //
-// Contract: records are appended in simulated-time order (the engine's order), each with an
+// Contract: records are appended as they happen, in the engine's order (a span when it ends,
+// with `time` its beginning), each with an
 // optional cause (the index of the record that enabled it), so reports can draw spans and walk
 // critical chains. Models never print; they record here. fingerprint() is a stable hash of
 // every record: two runs with the same scenario and seed have the same fingerprint.

@@ -263,3 +263,33 @@ TEST_CASE("building a run reports input errors", "[cluster][errors]") {
     CHECK(msg.find("unknown unit 'dcos-mesos-mastr'") != std::string::npos);
   }
 }
+
+TEST_CASE("a paused agent process is silent until resumed", "[cluster][faults]") {
+  Scenario s = default_scenario();
+  RunOptions o;
+  o.faults.push_back(
+      fault("kind=pause target=agent-2/mesos-slave at=agent.started@agent-2 resume_after=2m"));
+  o.until = sim::minutes(10);
+  const RunResult r = run(s, o);
+  const auto started = first(r, "agent.started", "agent-2");
+  REQUIRE(started.has_value());
+  // Its registration timers were held while it was stopped: nothing before the resume.
+  REQUIRE(first(r, "agent.registered", "agent-2").has_value());
+  CHECK(*first(r, "agent.registered", "agent-2") >= *started + sim::minutes(2));
+  CHECK(*first(r, "agent.registered", "agent-1") < *started + sim::minutes(2));
+}
+
+TEST_CASE("a crashed host boots again when it comes back", "[cluster][faults]") {
+  Scenario s = default_scenario();
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=agent-5 at=1s restart_after=3m"));
+  o.until = sim::minutes(10);
+  const RunResult r = run(s, o);
+  // Every unit of agent-5 starts again at 181 s: its DNS proxy and registration come after.
+  REQUIRE(first(r, "dns-proxy.started", "agent-5").has_value());
+  CHECK(*first(r, "dns-proxy.started", "agent-5") > sim::seconds(181));
+  REQUIRE(first(r, "agent.available", "agent-5").has_value());
+  CHECK(*first(r, "agent.available", "agent-5") > sim::seconds(181));
+  CHECK(r.ready_at.has_value());
+  CHECK(*r.ready_at > sim::seconds(181));
+}

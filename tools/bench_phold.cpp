@@ -35,7 +35,9 @@ Lps make_lps(const PholdOptions& options) {
 }
 
 // Exp(mean 1 s), PHOLD's increment, rounded to the kernel's nanosecond clock.
-sim::SimTime draw_delay(sim::RandomStream& rng) { return sim::from_seconds(rng.exponential(1.0)); }
+sim::SimTime draw_delay(sim::RandomStream& rng) {
+  return sim::from_seconds(rng.exponential(1.0));
+}
 
 // FNV-1a over the counters: cheap, and any difference in which LP handled which event shows.
 std::uint64_t fingerprint(const std::vector<std::uint64_t>& counters) {

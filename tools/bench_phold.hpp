@@ -25,9 +25,9 @@
 namespace bootsim::tools {
 
 struct PholdOptions {
-  std::uint64_t lps = 1000;          // N
-  std::uint64_t events_per_lp = 1;   // E: events in flight per LP
-  double end_s = 20000;              // END, in simulated seconds
+  std::uint64_t lps = 1000;         // N
+  std::uint64_t events_per_lp = 1;  // E: events in flight per LP
+  double end_s = 20000;             // END, in simulated seconds
   std::uint64_t seed = 1;
 };
 

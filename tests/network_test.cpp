@@ -1,0 +1,673 @@
+// Behaviour of the kernel network (sim/network.hpp): delivery times, loss, FIFO, streams,
+// crashes, partitions, pauses and determinism. Latencies are constant wherever a time is
+// asserted, so every expected time below is computed by hand from the contract.
+#include "sim/network.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tests/printers.hpp"
+
+namespace sim = bootsim::sim;
+using sim::Address;
+using sim::ConnectError;
+using sim::ConnectionId;
+using sim::Message;
+using sim::ProcessId;
+using sim::SimTime;
+using sim::StreamHandlers;
+
+namespace {
+
+struct Text final : sim::Payload {
+  explicit Text(std::string t) : text(std::move(t)) {}
+  std::string_view kind() const override { return "text"; }
+  std::string text;
+};
+
+Message text(std::string t) { return std::make_shared<const Text>(std::move(t)); }
+std::string text_of(const Message& m) {
+  const Text* t = sim::message_as<Text>(m);
+  REQUIRE(t != nullptr);
+  return t->text;
+}
+
+constexpr sim::Port kPort = 7000;
+constexpr SimTime kLatency = sim::milliseconds(3);
+
+// Two hosts (a, b) and a third (c), one process on each, all up; constant latency kLatency.
+struct World {
+  explicit World(std::uint64_t seed = 1,
+                 sim::Distribution latency = sim::Distribution::constant(kLatency))
+      : engine(seed), net(engine, std::move(latency)) {
+    a = net.add_node("a");
+    b = net.add_node("b");
+    c = net.add_node("c");
+    pa = net.add_process(a, "pa");
+    pb = net.add_process(b, "pb");
+    pc = net.add_process(c, "pc");
+    for (const ProcessId p : {pa, pb, pc}) net.start_process(p);
+  }
+
+  void at(SimTime t, sim::Callback cb) { engine.schedule_at(t, std::move(cb)); }
+  void run() { engine.run_until(SimTime::infinite()); }
+
+  // A datagram receiver on `p` that logs (time, text).
+  void receive_datagrams(ProcessId p, std::vector<std::pair<SimTime, std::string>>& log) {
+    net.bind(p, kPort, [this, &log](Address, const Message& m) {
+      log.emplace_back(engine.now(), text_of(m));
+    });
+  }
+
+  sim::Engine engine;
+  sim::Network net;
+  sim::NodeId a, b, c;
+  ProcessId pa, pb, pc;
+};
+
+// What one end of a stream saw.
+struct EndLog {
+  std::optional<SimTime> opened;
+  std::optional<SimTime> closed;
+  std::optional<std::pair<SimTime, ConnectError>> failed;
+  std::vector<std::pair<SimTime, std::string>> messages;
+};
+
+StreamHandlers logging_handlers(sim::Engine& engine, EndLog& log) {
+  StreamHandlers h;
+  h.on_open = [&engine, &log](ConnectionId) { log.opened = engine.now(); };
+  h.on_connect_failed = [&engine, &log](ConnectionId, ConnectError e) {
+    log.failed = std::make_pair(engine.now(), e);
+  };
+  h.on_message = [&engine, &log](ConnectionId, const Message& m) {
+    log.messages.emplace_back(engine.now(), text_of(m));
+  };
+  h.on_closed = [&engine, &log](ConnectionId) { log.closed = engine.now(); };
+  return h;
+}
+
+// `server` accepts every connection on kPort with logging handlers; records when and from whom.
+struct Acceptor {
+  void listen(World& w, ProcessId server) {
+    w.net.listen(server, kPort, [this, &w](ConnectionId c, Address peer) {
+      accepted_at = w.engine.now();
+      peer_node = peer.node;
+      conn = c;
+      return logging_handlers(w.engine, log);
+    });
+  }
+  std::optional<SimTime> accepted_at;
+  std::optional<sim::NodeId> peer_node;
+  std::optional<ConnectionId> conn;
+  EndLog log;
+};
+
+}  // namespace
+
+// --- datagrams ---------------------------------------------------------------------------------
+
+TEST_CASE("a datagram arrives one link latency after it is sent", "[network]") {
+  World w;
+  std::vector<std::pair<SimTime, std::string>> got;
+  w.receive_datagrams(w.pb, got);
+  w.at(sim::milliseconds(10), [&] { w.net.send_datagram(w.pa, Address{w.b, kPort}, text("x")); });
+  std::optional<sim::NodeId> from;
+  w.net.bind(w.pc, kPort, [&](Address f, const Message&) { from = f.node; });
+  w.at(sim::milliseconds(20), [&] { w.net.send_datagram(w.pa, Address{w.c, kPort}, text("y")); });
+  w.run();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].first == sim::milliseconds(13));
+  CHECK(got[0].second == "x");
+  REQUIRE(from.has_value());
+  CHECK(*from == w.a);  // the reply address names the sender's host
+  CHECK(w.net.messages_sent() == 2);
+}
+
+TEST_CASE("a per-link latency overrides the default in both directions", "[network]") {
+  World w;
+  w.net.set_link_latency(w.a, w.b, sim::Distribution::constant(sim::milliseconds(40)));
+  std::vector<std::pair<SimTime, std::string>> at_a, at_b, at_c;
+  w.receive_datagrams(w.pa, at_a);
+  w.receive_datagrams(w.pb, at_b);
+  w.receive_datagrams(w.pc, at_c);
+  w.net.send_datagram(w.pa, Address{w.b, kPort}, text("a->b"));
+  w.net.send_datagram(w.pb, Address{w.a, kPort}, text("b->a"));
+  w.net.send_datagram(w.pa, Address{w.c, kPort}, text("a->c"));  // default link
+  w.run();
+  REQUIRE(at_b.size() == 1);
+  REQUIRE(at_a.size() == 1);
+  REQUIRE(at_c.size() == 1);
+  CHECK(at_b[0].first == sim::milliseconds(40));
+  CHECK(at_a[0].first == sim::milliseconds(40));
+  CHECK(at_c[0].first == kLatency);
+}
+
+TEST_CASE("processes on one host talk over the loopback latency", "[network]") {
+  World w;
+  const ProcessId other = w.net.add_process(w.a, "other");
+  w.net.start_process(other);
+  std::vector<std::pair<SimTime, std::string>> got;
+  w.receive_datagrams(other, got);
+  w.net.send_datagram(w.pa, Address{w.a, kPort}, text("default loopback"));
+  w.run();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].first == sim::microseconds(20));  // the documented default, not kLatency
+
+  w.net.set_loopback_latency(sim::Distribution::constant(sim::microseconds(70)));
+  const SimTime sent = w.engine.now();
+  w.net.send_datagram(w.pa, Address{w.a, kPort}, text("set loopback"));
+  w.run();
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].first == sent + sim::microseconds(70));
+}
+
+TEST_CASE("datagram loss follows the link's loss probability", "[network]") {
+  World w;
+  std::vector<std::pair<SimTime, std::string>> at_b, at_c;
+  w.receive_datagrams(w.pb, at_b);
+  w.receive_datagrams(w.pc, at_c);
+  constexpr int kMany = 10'000;
+
+  SECTION("probability 1 drops everything") {
+    w.net.set_link_loss(w.a, w.b, 1.0);
+    for (int i = 0; i < kMany; ++i) w.net.send_datagram(w.pa, Address{w.b, kPort}, text("x"));
+    w.run();
+    CHECK(at_b.empty());
+    // The loss is per link: a-c still delivers.
+    w.net.send_datagram(w.pa, Address{w.c, kPort}, text("x"));
+    w.run();
+    CHECK(at_c.size() == 1);
+  }
+  SECTION("probability 0 drops nothing") {
+    w.net.set_link_loss(w.a, w.b, 0.0);
+    for (int i = 0; i < kMany; ++i) w.net.send_datagram(w.pa, Address{w.b, kPort}, text("x"));
+    w.run();
+    CHECK(at_b.size() == static_cast<std::size_t>(kMany));
+  }
+  SECTION("probability 0.3 drops about 30%") {
+    w.net.set_link_loss(w.b, w.a, 0.3);  // set either way round: one link
+    for (int i = 0; i < kMany; ++i) w.net.send_datagram(w.pa, Address{w.b, kPort}, text("x"));
+    w.run();
+    // Binomial(10000, 0.7): sd ≈ 46, so ±300 is more than 6 sd.
+    CHECK(at_b.size() > 6'700);
+    CHECK(at_b.size() < 7'300);
+    // Loss does not change the latency of what gets through.
+    for (const auto& [t, s] : at_b) REQUIRE(t == kLatency);
+  }
+}
+
+TEST_CASE("a datagram to a port nobody bound is dropped", "[network]") {
+  World w;
+  std::vector<std::pair<SimTime, std::string>> got;
+  w.receive_datagrams(w.pb, got);
+  w.net.send_datagram(w.pa, Address{w.b, kPort + 1}, text("x"));
+  w.run();
+  CHECK(got.empty());
+}
+
+// --- FIFO ---------------------------------------------------------------------------------------
+
+TEST_CASE("datagrams on one directed link arrive in send order despite random latency",
+          "[network][fifo]") {
+  World w(7, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
+  std::vector<std::pair<SimTime, std::string>> got;
+  w.receive_datagrams(w.pb, got);
+  constexpr int kCount = 300;
+  std::vector<SimTime> sent_at;
+  for (int i = 0; i < kCount; ++i) {
+    const SimTime t = sim::microseconds(100) * i;
+    sent_at.push_back(t);
+    w.at(t, [&w, i] { w.net.send_datagram(w.pa, Address{w.b, kPort}, text(std::to_string(i))); });
+  }
+  w.run();
+  REQUIRE(got.size() == static_cast<std::size_t>(kCount));
+  bool some_held_back = false;
+  for (int i = 0; i < kCount; ++i) {
+    INFO("message " << i);
+    REQUIRE(got[i].second == std::to_string(i));
+    CHECK(got[i].first >= sent_at[i] + sim::milliseconds(1));
+    if (i > 0) CHECK(got[i].first >= got[i - 1].first);
+    // Without FIFO, a message sent 100 us later with a draw of up to 49 ms shorter overtakes.
+    if (i > 0 && got[i].first == got[i - 1].first) some_held_back = true;
+  }
+  CHECK(some_held_back);  // the latencies really did vary enough to need FIFO
+}
+
+TEST_CASE("messages on one stream arrive in send order despite random latency",
+          "[network][fifo]") {
+  World w(11, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  constexpr int kCount = 300;
+  StreamHandlers h = logging_handlers(w.engine, client);
+  h.on_open = [&](ConnectionId c) {
+    client.opened = w.engine.now();
+    for (int i = 0; i < kCount; ++i) {
+      w.net.after(w.pa, sim::microseconds(100) * i,
+                  [&w, c, i] { REQUIRE(w.net.send(c, w.pa, text(std::to_string(i)))); });
+    }
+  };
+  w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(5), std::move(h));
+  w.run();
+  REQUIRE(client.opened.has_value());
+  REQUIRE(server.log.messages.size() == static_cast<std::size_t>(kCount));
+  for (int i = 0; i < kCount; ++i) {
+    INFO("message " << i);
+    REQUIRE(server.log.messages[i].second == std::to_string(i));
+  }
+}
+
+// --- streams ------------------------------------------------------------------------------------
+
+TEST_CASE("connecting to a listener opens after one round trip", "[network][stream]") {
+  World w;
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  ConnectionId conn{};
+  w.at(sim::milliseconds(100), [&] {
+    conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
+                         logging_handlers(w.engine, client));
+  });
+  w.run();
+  CHECK(server.accepted_at == sim::milliseconds(103));  // one latency: the SYN
+  CHECK(client.opened == sim::milliseconds(106));       // a round trip: SYN-ACK back
+  CHECK_FALSE(client.failed.has_value());
+  REQUIRE(server.peer_node.has_value());
+  CHECK(*server.peer_node == w.a);
+  REQUIRE(server.conn.has_value());
+  CHECK(*server.conn == conn);
+  CHECK(w.net.is_open(conn));
+  CHECK(w.net.peer_of(conn, w.pa) == w.pb);
+  CHECK(w.net.peer_of(conn, w.pb) == w.pa);
+  // The connect timer was cancelled: no failure when the timeout would have elapsed.
+  CHECK(w.engine.now() < sim::milliseconds(1100));
+
+  // Data both ways, one latency each.
+  const SimTime t0 = w.engine.now();
+  REQUIRE(w.net.send(conn, w.pa, text("ping")));
+  REQUIRE(w.net.send(conn, w.pb, text("pong")));
+  w.run();
+  REQUIRE(server.log.messages.size() == 1);
+  REQUIRE(client.messages.size() == 1);
+  CHECK(server.log.messages[0] == std::make_pair(t0 + kLatency, std::string("ping")));
+  CHECK(client.messages[0] == std::make_pair(t0 + kLatency, std::string("pong")));
+}
+
+TEST_CASE("connecting to an up host with nothing listening is refused after a round trip",
+          "[network][stream]") {
+  World w;
+  EndLog client;
+  const ConnectionId c = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
+                                       logging_handlers(w.engine, client));
+  w.run();
+  REQUIRE(client.failed.has_value());
+  CHECK(client.failed->first == kLatency * 2);
+  CHECK(client.failed->second == ConnectError::kRefused);
+  CHECK_FALSE(client.opened.has_value());
+  CHECK_FALSE(w.net.is_open(c));
+  CHECK_FALSE(w.net.send(c, w.pa, text("x")));
+}
+
+TEST_CASE("connecting to a down or unreachable host times out exactly at the timeout",
+          "[network][stream]") {
+  World w;
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  const SimTime timeout = sim::milliseconds(750);
+  SECTION("host crashed") {
+    w.net.crash_node(w.b);
+    CHECK_FALSE(w.net.node_up(w.b));
+  }
+  SECTION("partitioned") { w.net.partition({{w.a}, {w.b}}); }
+  SECTION("the host crashes while the SYN is in flight") {
+    w.at(kLatency / 2, [&] { w.net.crash_node(w.b); });
+  }
+  w.at(SimTime::zero(), [&] {
+    w.net.connect(w.pa, Address{w.b, kPort}, timeout, logging_handlers(w.engine, client));
+  });
+  w.run();
+  REQUIRE(client.failed.has_value());
+  CHECK(client.failed->first == timeout);
+  CHECK(client.failed->second == ConnectError::kTimedOut);
+  CHECK_FALSE(client.opened.has_value());
+  CHECK_FALSE(server.accepted_at.has_value());
+}
+
+TEST_CASE("a process crash (host alive) closes its peers' connections one latency later",
+          "[network][stream][fault]") {
+  World w;
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
+  w.at(sim::milliseconds(50), [&] { w.net.crash_process(w.pb); });
+  w.run();
+  REQUIRE(client.opened.has_value());
+  CHECK(client.closed == sim::milliseconds(53));
+  CHECK_FALSE(server.log.closed.has_value());  // the crashed end hears nothing of its own crash
+  CHECK_FALSE(w.net.is_open(conn));
+  CHECK_FALSE(w.net.send(conn, w.pa, text("x")));
+  CHECK(w.net.process_state(w.pb) == sim::ProcessState::kDown);
+
+  SECTION("its listeners went with it: a new connect is refused") {
+    EndLog again;
+    w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, again));
+    const SimTime t0 = w.engine.now();
+    w.run();
+    REQUIRE(again.failed.has_value());
+    CHECK(again.failed->second == ConnectError::kRefused);
+    CHECK(again.failed->first == t0 + kLatency * 2);
+  }
+}
+
+TEST_CASE("an orderly close reaches the other end one latency later", "[network][stream]") {
+  World w;
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
+  w.at(sim::milliseconds(20), [&] {
+    REQUIRE(w.net.send(conn, w.pa, text("last words")));
+    w.net.close(conn, w.pa);
+  });
+  w.run();
+  REQUIRE(server.log.messages.size() == 1);
+  CHECK(server.log.messages[0].first == sim::milliseconds(23));
+  CHECK(server.log.closed == sim::milliseconds(23));  // the FIN follows the data
+  CHECK_FALSE(client.closed.has_value());             // the closer is not told
+  CHECK_FALSE(w.net.is_open(conn));
+}
+
+TEST_CASE("a listener that closes a connection as it accepts it resets the initiator",
+          "[network][stream]") {
+  World w;
+  EndLog client;
+  w.net.listen(w.pb, kPort, [&](ConnectionId c, Address) {
+    w.net.close(c, w.pb);  // e.g. a server refusing a peer it does not know
+    return StreamHandlers{};
+  });
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
+  w.run();
+  // The handshake completed in the host's kernel, so the initiator may see it open, but the
+  // close must reach it: a half-open connection that swallows data forever is not TCP.
+  CHECK(client.closed.has_value());
+  CHECK_FALSE(w.net.is_open(conn));
+}
+
+TEST_CASE("a host crash is silent; after it reboots an old connection is reset",
+          "[network][stream][fault]") {
+  World w;
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
+  w.at(sim::milliseconds(50), [&] { w.net.crash_node(w.b); });
+  w.at(sim::milliseconds(60), [&] { CHECK(w.net.send(conn, w.pa, text("into the void"))); });
+  w.run();
+  CHECK(client.opened == kLatency * 2);
+  CHECK_FALSE(client.closed.has_value());  // nobody told the peer
+  CHECK(server.log.messages.empty());      // and what it sent vanished
+  CHECK(w.net.process_state(w.pb) == sim::ProcessState::kDown);
+  CHECK_FALSE(w.net.reachable(w.a, w.b));
+
+  // The host comes back and its process starts again (a new incarnation, listening anew).
+  w.at(sim::seconds(1), [&] {
+    w.net.restart_node(w.b);
+    w.net.start_process(w.pb);
+    server.listen(w, w.pb);
+  });
+  w.at(sim::seconds(2), [&] { CHECK(w.net.send(conn, w.pa, text("anyone?"))); });
+  w.run();
+  CHECK(w.net.node_up(w.b));
+  CHECK(w.net.incarnation(w.pb) == 2);
+  CHECK(client.closed == sim::seconds(2) + kLatency * 2);  // RST after one round trip
+  CHECK(server.log.messages.empty());  // the new incarnation never sees the old stream
+  CHECK_FALSE(w.net.is_open(conn));
+  CHECK_FALSE(w.net.send(conn, w.pa, text("again")));
+}
+
+// --- partitions ---------------------------------------------------------------------------------
+
+TEST_CASE("a partition drops messages in flight and heal restores datagrams",
+          "[network][fault]") {
+  World w;
+  std::vector<std::pair<SimTime, std::string>> at_b, at_c;
+  w.receive_datagrams(w.pb, at_b);
+  w.receive_datagrams(w.pc, at_c);
+  CHECK(w.net.reachable(w.a, w.b));
+  // Sent at 0, would arrive at 3 ms; the partition at 1 ms catches it in flight.
+  w.net.send_datagram(w.pa, Address{w.b, kPort}, text("in flight"));
+  w.at(sim::milliseconds(1), [&] { w.net.partition({{w.a}, {w.b}}); });
+  w.at(sim::milliseconds(2), [&] {
+    CHECK_FALSE(w.net.reachable(w.a, w.b));
+    CHECK_FALSE(w.net.reachable(w.b, w.a));
+    // c is in no group: it forms a group of its own.
+    CHECK_FALSE(w.net.reachable(w.a, w.c));
+    CHECK_FALSE(w.net.reachable(w.b, w.c));
+    CHECK(w.net.reachable(w.a, w.a));
+    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("during"));
+    w.net.send_datagram(w.pa, Address{w.c, kPort}, text("to c during"));
+  });
+  w.at(sim::milliseconds(10), [&] { w.net.heal(); });
+  w.at(sim::milliseconds(20), [&] {
+    CHECK(w.net.reachable(w.a, w.b));
+    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("after heal"));
+  });
+  w.run();
+  REQUIRE(at_b.size() == 1);
+  CHECK(at_b[0] == std::make_pair(sim::milliseconds(23), std::string("after heal")));
+  CHECK(at_c.empty());
+}
+
+TEST_CASE("nodes grouped together stay connected across a partition", "[network][fault]") {
+  World w;
+  std::vector<std::pair<SimTime, std::string>> at_b;
+  w.receive_datagrams(w.pb, at_b);
+  w.net.partition({{w.a, w.b}, {w.c}});
+  CHECK(w.net.reachable(w.a, w.b));
+  CHECK_FALSE(w.net.reachable(w.a, w.c));
+  w.net.send_datagram(w.pa, Address{w.b, kPort}, text("same side"));
+  w.run();
+  CHECK(at_b.size() == 1);
+}
+
+TEST_CASE("a stream segment caught by a partition is lost", "[network][stream][fault]") {
+  World w;
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
+  w.at(sim::milliseconds(10), [&] { REQUIRE(w.net.send(conn, w.pa, text("x"))); });
+  w.at(sim::milliseconds(11), [&] { w.net.partition({{w.a}, {w.b}}); });
+  w.run();
+  REQUIRE(client.opened.has_value());
+  CHECK(server.log.messages.empty());
+  CHECK_FALSE(client.closed.has_value());  // detection is left to the application's timeouts
+}
+
+// --- pause and resume ---------------------------------------------------------------------------
+
+TEST_CASE("deliveries to a paused process are held and delivered in order at resume",
+          "[network][pause]") {
+  World w;
+  std::vector<std::pair<SimTime, std::string>> got;
+  w.receive_datagrams(w.pb, got);
+  w.net.pause_process(w.pb);
+  CHECK(w.net.process_state(w.pb) == sim::ProcessState::kPaused);
+  CHECK(w.net.process_up(w.pb));  // alive, only silent
+  for (int i = 0; i < 5; ++i) {
+    w.at(sim::milliseconds(i), [&w, i] {
+      w.net.send_datagram(w.pa, Address{w.b, kPort}, text(std::to_string(i)));
+    });
+  }
+  w.at(sim::milliseconds(100), [&] { w.net.resume_process(w.pb); });
+  w.run();
+  REQUIRE(got.size() == 5);
+  for (int i = 0; i < 5; ++i) {
+    CHECK(got[i].first == sim::milliseconds(100));
+    CHECK(got[i].second == std::to_string(i));
+  }
+  CHECK(w.net.process_state(w.pb) == sim::ProcessState::kUp);
+}
+
+TEST_CASE("held deliveries stay ahead of a delivery that arrives at the resume instant",
+          "[network][pause][fifo]") {
+  World w;
+  std::vector<std::pair<SimTime, std::string>> got;
+  w.receive_datagrams(w.pb, got);
+  w.net.pause_process(w.pb);
+  // The resume is scheduled first, so it runs before an arrival at the same instant.
+  w.at(sim::milliseconds(10), [&] { w.net.resume_process(w.pb); });
+  w.net.send_datagram(w.pa, Address{w.b, kPort}, text("first"));  // arrives at 3 ms: held
+  w.at(sim::milliseconds(10) - kLatency,
+       [&] { w.net.send_datagram(w.pa, Address{w.b, kPort}, text("second")); });  // at 10 ms
+  w.run();
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].second == "first");
+  CHECK(got[1].second == "second");
+  CHECK(got[0].first == sim::milliseconds(10));
+  CHECK(got[1].first == sim::milliseconds(10));
+}
+
+TEST_CASE("process timers are held while paused and die with the incarnation",
+          "[network][pause][timer]") {
+  World w;
+  std::vector<std::pair<SimTime, std::string>> fired;
+  auto arm = [&](const char* name, SimTime delay) {
+    w.net.after(w.pb, delay, [&w, &fired, name] { fired.emplace_back(w.engine.now(), name); });
+  };
+
+  SECTION("a timer due while paused runs at resume") {
+    arm("t", sim::seconds(2));
+    w.at(sim::seconds(1), [&] { w.net.pause_process(w.pb); });
+    w.at(sim::seconds(5), [&] { w.net.resume_process(w.pb); });
+    w.run();
+    REQUIRE(fired.size() == 1);
+    CHECK(fired[0].first == sim::seconds(5));
+  }
+  SECTION("a timer due after the resume runs on time") {
+    arm("t", sim::seconds(9));
+    w.at(sim::seconds(1), [&] { w.net.pause_process(w.pb); });
+    w.at(sim::seconds(5), [&] { w.net.resume_process(w.pb); });
+    w.run();
+    REQUIRE(fired.size() == 1);
+    CHECK(fired[0].first == sim::seconds(9));
+  }
+  SECTION("a crash kills the timer, also for the next incarnation") {
+    arm("old", sim::seconds(2));
+    w.at(sim::seconds(1), [&] {
+      w.net.crash_process(w.pb);
+      w.net.start_process(w.pb);
+      arm("new", sim::seconds(3));
+    });
+    w.run();
+    REQUIRE(fired.size() == 1);
+    CHECK(fired[0] == std::make_pair(sim::seconds(4), std::string("new")));
+    CHECK(w.net.incarnation(w.pb) == 2);
+  }
+  SECTION("a crash while paused drops the held timer") {
+    arm("t", sim::seconds(2));
+    w.at(sim::seconds(1), [&] { w.net.pause_process(w.pb); });
+    w.at(sim::seconds(3), [&] { w.net.crash_process(w.pb); });
+    w.at(sim::seconds(4), [&] {
+      w.net.start_process(w.pb);
+      w.net.resume_process(w.pb);  // no effect: not paused
+    });
+    w.run();
+    CHECK(fired.empty());
+  }
+  SECTION("a host crash and reboot kills the timer") {
+    arm("t", sim::seconds(2));
+    w.at(sim::seconds(1), [&] { w.net.crash_node(w.b); });
+    w.at(sim::milliseconds(1500), [&] {
+      w.net.restart_node(w.b);
+      w.net.start_process(w.pb);
+    });
+    w.run();
+    CHECK(fired.empty());
+  }
+  SECTION("a cancelled timer does not run") {
+    const sim::TimerId id =
+        w.net.after(w.pb, sim::seconds(2), [&] { fired.emplace_back(w.engine.now(), "x"); });
+    CHECK(w.net.cancel(id));
+    w.run();
+    CHECK(fired.empty());
+  }
+}
+
+// --- loss on streams ----------------------------------------------------------------------------
+
+TEST_CASE("a stream over a lossy link is reliable but slower", "[network][stream]") {
+  World w;
+  w.net.set_link_loss(w.a, w.b, 0.5);
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  constexpr int kCount = 50;
+  StreamHandlers h = logging_handlers(w.engine, client);
+  h.on_open = [&](ConnectionId c) {
+    client.opened = w.engine.now();
+    for (int i = 0; i < kCount; ++i) REQUIRE(w.net.send(c, w.pa, text(std::to_string(i))));
+  };
+  w.net.connect(w.pa, Address{w.b, kPort}, sim::minutes(10), std::move(h));
+  w.run();
+  REQUIRE(client.opened.has_value());
+  REQUIRE(server.log.messages.size() == static_cast<std::size_t>(kCount));
+  for (int i = 0; i < kCount; ++i) CHECK(server.log.messages[i].second == std::to_string(i));
+  // Half the segments needed at least one retransmission (200 ms each).
+  CHECK(server.log.messages.back().first > *client.opened + sim::milliseconds(200));
+}
+
+TEST_CASE("a stream over a link that loses everything terminates", "[network][stream]") {
+  World w;
+  w.net.set_link_loss(w.a, w.b, 1.0);
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  w.run();  // must return: retransmissions cannot go on forever
+  REQUIRE(client.failed.has_value());
+  CHECK(client.failed->second == ConnectError::kTimedOut);
+  CHECK(client.failed->first == sim::seconds(1));
+}
+
+// --- determinism --------------------------------------------------------------------------------
+
+namespace {
+std::vector<SimTime> arrival_times(std::uint64_t seed) {
+  World w(seed, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
+  std::vector<std::pair<SimTime, std::string>> got;
+  w.receive_datagrams(w.pb, got);
+  w.receive_datagrams(w.pc, got);
+  for (int i = 0; i < 100; ++i) {
+    w.at(sim::milliseconds(100) * i, [&w] {
+      w.net.send_datagram(w.pa, Address{w.b, kPort}, text("b"));
+      w.net.send_datagram(w.pa, Address{w.c, kPort}, text("c"));
+    });
+  }
+  w.run();
+  std::vector<SimTime> out;
+  for (const auto& [t, s] : got) out.push_back(t);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("delivery times are a function of the seed", "[network][determinism]") {
+  const auto first = arrival_times(42);
+  REQUIRE(first.size() == 200);
+  CHECK(arrival_times(42) == first);
+  CHECK(arrival_times(43) != first);
+}
