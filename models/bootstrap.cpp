@@ -13,7 +13,9 @@ namespace {
 // kazoo 2.2.1 KazooClient(timeout=10.0): the session timeout bootstrap's client asks for.
 constexpr sim::SimTime kKazooSessionTimeout = sim::seconds(10);
 
-std::string site_key(const UnitSite& site) { return site.node_name + "/" + site.unit; }
+std::string site_key(const UnitSite& site) {
+  return site.node_name + "/" + site.unit;
+}
 
 std::optional<sim::RecordId> serving_record_on(ZooKeeperEnsemble& ensemble, sim::NodeId node) {
   ZooKeeperServer* s = ensemble.server_on(node);
@@ -76,8 +78,8 @@ void ExhibitorAllServingGate::probe(const UnitSite& site, std::function<void(Gat
                                           : "exhibitor status: connection timed out");
   };
   h.on_closed = [fail](sim::ConnectionId) { fail("exhibitor status: connection closed"); };
-  h.on_message = [this, &ctx, &net, probe, node, key, masters, kazoo_timeout, once, answered,
-                  fail](sim::ConnectionId c, const sim::Message& m) {
+  h.on_message = [this, &ctx, &net, probe, node, key, masters, kazoo_timeout, once, answered, fail](
+                     sim::ConnectionId c, const sim::Message& m) {
     const auto* resp = sim::message_as<exhibitor_wire::HttpResponse>(m);
     if (resp == nullptr || *answered) return;
     net.close(c, probe);
@@ -145,8 +147,8 @@ void ZooKeeperModeGate::probe(const UnitSite& site, std::function<void(GateResul
                                                             const sim::Message& m) {
     const auto* r = sim::message_as<zkwire::FourLetterReply>(m);
     if (r == nullptr || *answered) return;
-    const bool ok = r->mode == "leader" || r->mode == "follower" ||
-                    (single && r->mode == "standalone");
+    const bool ok =
+        r->mode == "leader" || r->mode == "follower" || (single && r->mode == "standalone");
     if (!ok) {
       fail("srvr: " + r->text);
       return;
@@ -169,20 +171,20 @@ void ZooKeeperConnectGate::probe(const UnitSite& site, std::function<void(GateRe
     it = streams_.emplace(key, ctx.engine().stream(key + "/bootstrap")).first;
   }
   // cli.py get_zookeeper_address_agent: a random master of the static list, each attempt.
-  const int sid = 1 + static_cast<int>(it->second.uniform_index(
-                          static_cast<std::uint64_t>(ensemble_.size())));
+  const int sid =
+      1 + static_cast<int>(it->second.uniform_index(static_cast<std::uint64_t>(ensemble_.size())));
   const sim::Address target{ensemble_.node_of(sid), ports::kZooKeeperClient};
   auto once = std::make_shared<std::function<void(GateResult)>>(std::move(done));
   const std::string server = ensemble_.server(sid).node_name();
-  kazoo_start(ctx, site.probe, {target}, ctx.params().duration("bootstrap.kazoo_timeout"),
-              clients_[key], [this, once, sid, server](bool ok) {
-                if (ok) {
-                  (*once)(GateResult{true, {}, ensemble_.server(sid).latest_serving_record()});
-                } else {
-                  (*once)(GateResult{false, "kazoo: Connection time-out (" + server + ")",
-                                     std::nullopt});
-                }
-              });
+  kazoo_start(
+      ctx, site.probe, {target}, ctx.params().duration("bootstrap.kazoo_timeout"), clients_[key],
+      [this, once, sid, server](bool ok) {
+        if (ok) {
+          (*once)(GateResult{true, {}, ensemble_.server(sid).latest_serving_record()});
+        } else {
+          (*once)(GateResult{false, "kazoo: Connection time-out (" + server + ")", std::nullopt});
+        }
+      });
 }
 
 }  // namespace bootsim::models

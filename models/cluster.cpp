@@ -19,7 +19,8 @@
 #include "models/service_scheduler.hpp"
 #include "models/systemd_unit.hpp"
 #include "models/zk_group_standin.hpp"
-#include "models/zookeeper_standin.hpp"
+#include "models/exhibitor.hpp"
+#include "models/zookeeper.hpp"
 
 namespace bootsim::models {
 
@@ -52,7 +53,6 @@ class Cluster {
         engine_(seed),
         network_(engine_, params_.distribution("network.latency")),
         ctx_(engine_, network_, trace_, params_, topology_),
-        ensemble_(ctx_),
         mesos_group_(ctx_, "/mesos"),
         marathon_latch_(ctx_, "/marathon/leader-curator") {}
 
@@ -83,7 +83,7 @@ class Cluster {
   sim::Trace trace_;
   Topology topology_;
   RunContext ctx_;
-  EnsembleStandIn ensemble_;
+  std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
   ZkGroupStandIn mesos_group_;
   ZkGroupStandIn marathon_latch_;
   MarathonApps apps_;
@@ -112,7 +112,7 @@ void Cluster::add_host(const std::string& name, Role role, int zk_id) {
 std::unique_ptr<UnitProcess> Cluster::make_process(const UnitDef& def) {
   // The registry of main-process models, by the name the profile gives.
   const std::string& p = def.process;
-  if (p == "exhibitor") return std::make_unique<ExhibitorStandIn>(def.start, ensemble_);
+  if (p == "exhibitor") return std::make_unique<Exhibitor>(*ensemble_, def.start);
   if (p == "dns-proxy") return std::make_unique<DnsProxy>(def.start);
   if (p == "gen-resolvconf") return std::make_unique<GenResolvconf>();
   if (p == "mesos-master") return std::make_unique<MesosMaster>(def.start, mesos_group_);
@@ -157,10 +157,13 @@ std::optional<InputError> Cluster::build() {
     if (l.latency) network_.set_link_latency(*a, *b, *l.latency);
     if (l.loss) network_.set_link_loss(*a, *b, *l.loss);
   }
+  ensemble_ = std::make_unique<ZooKeeperEnsemble>(ctx_);
   for (Host& h : hosts_) {
     for (const UnitDef* def : profile_.units_for(h.info.role)) {
       std::vector<std::unique_ptr<Gate>> gates;
-      for (const GateDef& g : def->gates) gates.push_back(make_gate(g, h.info.role));
+      for (const GateDef& g : def->gates) {
+        gates.push_back(make_gate(g, h.info.role, *ensemble_));
+      }
       UnitSite site{&ctx_, h.info.node, h.info.name, def->name, h.systemd};
       h.units.push_back(std::make_unique<SystemdUnit>(ctx_, std::move(site), *def,
                                                       std::move(gates), make_process(*def)));
@@ -280,7 +283,10 @@ std::vector<std::size_t> Cluster::resolve_hosts(const std::string& target,
     }
   };
   if (target == "zookeeper-leader") {
-    holder(fact::kZooKeeperLeader);
+    const int sid = ensemble_->serving_leader();
+    for (std::size_t i = 0; sid != 0 && i < hosts_.size(); ++i) {
+      if (hosts_[i].info.node == ensemble_->node_of(sid)) out.push_back(i);
+    }
   } else if (target == "mesos-leader") {
     holder(fact::kMesosLeading);
   } else if (target == "any-master" || target == "any-agent") {
@@ -575,7 +581,7 @@ std::vector<RuleSpec> builtin_rules(const std::string& profile) {
   node("mesos-master.contending", "mesos-master.leading");
   node("zookeeper.serving", "mesos-dns.started");
   node("mesos-dns.started", "mesos-dns.leader_record");
-  cluster("mesos-master.leading", "mesos-dns.leader_record");
+  cluster("mesos-master.elected", "mesos-dns.leader_record");
   cluster("mesos-dns.leader_record", "marathon.started");
   node("dns-proxy.started", "adminrouter.started");
   cluster("mesos-master.leading", "adminrouter.started");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "models/bootstrap.hpp"
 #include "models/run_context.hpp"
 
 namespace bootsim::models {
@@ -86,104 +87,47 @@ class PingGate final : public Gate {
   std::string text_;
 };
 
-// Stand-in for `bootstrap <svc>` until the ZooKeeper model answers it over the network.
+// `bootstrap <svc>`: the ZooKeeper wait of the role and version (bootstrap.hpp, over the
+// network), then the bootstrapper's own work on /cluster-id. The znode is kept as a cluster
+// fact rather than written through a ZooKeeper client: only its existence orders the boot.
 class BootstrapGate final : public Gate {
  public:
-  BootstrapGate(std::string mode, Role role)
-      : mode_(std::move(mode)), role_(role), text_("bootstrap (" + mode_ + ")") {}
+  BootstrapGate(std::string mode, std::unique_ptr<Gate> wait)
+      : mode_(std::move(mode)), wait_(std::move(wait)), text_("bootstrap (" + mode_ + ")") {}
   std::string_view name() const override { return text_; }
 
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override {
-    RunContext& ctx = *site.ctx;
-    Facts& f = ctx.facts();
-    const bool creates_cluster_id = mode_.ends_with("+cluster-id");
-    const std::string_view wait = std::string_view(mode_).substr(0, mode_.find('+'));
-    GateResult r{true, {}, std::nullopt};
-    const SimTime kazoo_timeout = ctx.params().duration("bootstrap.kazoo_timeout");
-    const SimTime cost = kLocalProbe;
-    if (wait == "exhibitor-all-serving") {
-      // DC/OS 1.9 exhibitor.py wait(): every server serving and exactly one leader.
-      if (!f.get(site.node.value, fact::kExhibitorUp)) {
-        r = {false, "Exhibitor status: connection refused"};
-      } else {
-        int serving = 0, leaders = 0;
-        for (const HostInfo& m : ctx.topology().masters) {
-          if (const auto c = f.get(m.node.value, fact::kZooKeeperServing)) {
-            ++serving;
-            r.cause = later(r.cause, c);
-          }
-          if (f.get(m.node.value, fact::kZooKeeperLeader)) ++leaders;
-        }
-        const int n = static_cast<int>(ctx.topology().masters.size());
-        if (serving != n || leaders != 1) {
-          r = {false, fmt::format("Exhibitor: {} of {} serving, {} leader(s)", serving, n, leaders)};
-        }
-      }
-    } else if (wait == "zk-mode") {
-      // DC/OS 2.3 exhibitor.wait(): `srvr` on 127.0.0.1:2181 must say follower|leader.
-      if (const auto c = f.get(site.node.value, fact::kZooKeeperServing)) {
-        r.cause = c;
-      } else {
-        r = {false, "ZooKeeper not serving (srvr)"};
-      }
-    } else if (wait == "zk-connect" || wait == "cluster-id-read") {
-      // Agents: a kazoo session with some master's ZooKeeper. kazoo retries the connection
-      // every 0.1 s until its start() timeout (DC/OS 1.9 bootstrap.py, kazoo 2.2.1).
-      const SimTime deadline = ctx.now() + kazoo_timeout;
-      poll_zookeeper(site, std::move(done), deadline, wait == "cluster-id-read");
+    if (!wait_) {  // a no-op bootstrapper (DC/OS 2.3 connects lazily)
+      answer(site, kLocalProbe, std::move(done), {true, {}, std::nullopt});
       return;
     }
-    if (r.ok && creates_cluster_id) {
-      if (!f.get(Facts::kCluster, fact::kClusterIdZnode)) {
-        const auto id = ctx.event(site.node_name, site.unit, "created /cluster-id", {}, r.cause);
-        f.set(Facts::kCluster, fact::kClusterIdZnode, id);
-      }
-      f.set(site.node.value, fact::kClusterIdFile, *f.get(Facts::kCluster, fact::kClusterIdZnode));
-    }
-    (void)role_;
-    answer(site, cost, std::move(done), std::move(r));
+    wait_->probe(site, [this, site, done = std::move(done)](GateResult r) mutable {
+      if (r.ok) cluster_id(site, r);
+      done(std::move(r));
+    });
   }
 
  private:
-  static constexpr SimTime kKazooRetry = milliseconds(100);
-
-  void poll_zookeeper(const UnitSite& site, std::function<void(GateResult)> done,
-                      SimTime deadline, bool read_cluster_id) {
+  void cluster_id(const UnitSite& site, GateResult& r) {
     RunContext& ctx = *site.ctx;
     Facts& f = ctx.facts();
-    std::optional<sim::RecordId> serving;
-    for (const HostInfo& m : ctx.topology().masters) {
-      const auto c = f.get(m.node.value, fact::kZooKeeperServing);
-      if (c && ctx.network().reachable(site.node, m.node)) serving = later(serving, c);
+    if (mode_.ends_with("+cluster-id") && !f.get(Facts::kCluster, fact::kClusterIdZnode)) {
+      const auto id = ctx.event(site.node_name, site.unit, "created /cluster-id", {}, r.cause);
+      f.set(Facts::kCluster, fact::kClusterIdZnode, id);
     }
-    if (!serving) {
-      if (ctx.now() + kKazooRetry > deadline) {
-        answer(site, deadline - ctx.now(), std::move(done),
-               {false, "kazoo: Connection time-out"});
-        return;
-      }
-      auto state = std::make_shared<std::pair<UnitSite, std::function<void(GateResult)>>>(
-          site, std::move(done));
-      ctx.network().after(site.probe, kKazooRetry, [this, state, deadline, read_cluster_id] {
-        poll_zookeeper(state->first, std::move(state->second), deadline, read_cluster_id);
-      });
+    const bool writes_file = mode_.ends_with("+cluster-id") || mode_ == "cluster-id-read";
+    if (!writes_file) return;
+    const auto znode = f.get(Facts::kCluster, fact::kClusterIdZnode);
+    if (!znode) {
+      r = {false, "NoNodeError: /cluster-id"};  // read-only: a master has not created it yet
       return;
     }
-    GateResult r{true, {}, serving};
-    if (read_cluster_id) {
-      const auto id = f.get(Facts::kCluster, fact::kClusterIdZnode);
-      if (!id) {
-        r = {false, "NoNodeError: /cluster-id"};
-      } else {
-        r.cause = later(serving, id);
-        f.set(site.node.value, fact::kClusterIdFile, *r.cause);
-      }
-    }
-    answer(site, kLocalProbe, std::move(done), std::move(r));
+    r.cause = later(r.cause, znode);
+    f.set(site.node.value, fact::kClusterIdFile, *r.cause);
   }
 
   std::string mode_;
-  Role role_;
+  std::unique_ptr<Gate> wait_;
   std::string text_;
 };
 
@@ -215,9 +159,21 @@ class CheckTimeGate final : public Gate {
 
 }  // namespace
 
-std::unique_ptr<Gate> make_gate(const GateDef& def, Role role) {
+std::unique_ptr<Gate> make_gate(const GateDef& def, Role role, ZooKeeperEnsemble& ensemble) {
   if (def.kind == "ping") return std::make_unique<PingGate>(def.arg);
-  if (def.kind == "bootstrap") return std::make_unique<BootstrapGate>(def.arg, role);
+  if (def.kind == "bootstrap") {
+    const std::string_view wait = std::string_view(def.arg).substr(0, def.arg.find('+'));
+    std::unique_ptr<Gate> zk;
+    if (wait == "exhibitor-all-serving") {
+      zk = std::make_unique<ExhibitorAllServingGate>(ensemble);
+    } else if (wait == "zk-mode") {
+      zk = std::make_unique<ZooKeeperModeGate>(ensemble);
+    } else if (wait == "zk-connect" || wait == "cluster-id-read") {
+      zk = std::make_unique<ZooKeeperConnectGate>(ensemble);
+    }
+    (void)role;
+    return std::make_unique<BootstrapGate>(def.arg, std::move(zk));
+  }
   if (def.kind == "file" && def.arg == "cluster-id") {
     return std::make_unique<LocalFactGate>("test -f /var/lib/dcos/cluster-id",
                                            std::string(fact::kClusterIdFile),

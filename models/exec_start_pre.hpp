@@ -5,10 +5,9 @@
 //   auto gate = make_gate(GateDef{"ping", "leader.mesos"}, Role::kPrivateAgent);
 //   gate->probe(site, [](GateResult r) { ... });
 //
-// Contract: a probe answers from Facts that the owning models publish (see facts.hpp), after the
-// time the real command takes to fail or succeed; it records nothing itself. The bootstrap gate
-// here is the stand-in for DC/OS's Exhibitor/ZooKeeper wait until the ZooKeeper protocol model
-// answers it over the network.
+// Contract: `bootstrap` asks ZooKeeper and Exhibitor over the network (bootstrap.hpp); the other
+// probes answer from Facts that the owning models publish (facts.hpp) — DNS until the DNS path
+// has a protocol model — after the time the real command takes to fail or succeed.
 #pragma once
 
 #include <memory>
@@ -18,8 +17,10 @@
 
 namespace bootsim::models {
 
+class ZooKeeperEnsemble;
+
 // nullptr for a gate kind the registry does not know (validate() reports those first).
-std::unique_ptr<Gate> make_gate(const GateDef& def, Role role);
+std::unique_ptr<Gate> make_gate(const GateDef& def, Role role, ZooKeeperEnsemble& ensemble);
 
 // Fact names shared by the models that set them and the gates that read them.
 namespace fact {
@@ -27,9 +28,6 @@ inline constexpr std::string_view kDnsProxyUp = "dns-proxy.up";
 inline constexpr std::string_view kResolvConfToProxy = "resolv.conf->dns-proxy";
 inline constexpr std::string_view kClusterIdFile = "file:/var/lib/dcos/cluster-id";
 inline constexpr std::string_view kClusterIdZnode = "znode:/cluster-id";  // cluster-wide
-inline constexpr std::string_view kZooKeeperServing = "zookeeper.serving";
-inline constexpr std::string_view kZooKeeperLeader = "zookeeper.leader";
-inline constexpr std::string_view kExhibitorUp = "exhibitor.up";
 inline constexpr std::string_view kMesosLeading = "mesos-master.leading";
 inline constexpr std::string_view kMesosDnsServing = "mesos-dns.serving";
 inline constexpr std::string_view kMesosDnsLeaderRecord = "mesos-dns.leader_record";

@@ -18,10 +18,14 @@ constexpr sim::SimTime kSingleMasterCheck = sim::seconds(2);
 
 std::string_view to_string(InstanceState s) {
   switch (s) {
-    case InstanceState::kLatent: return "latent";
-    case InstanceState::kDown: return "down";
-    case InstanceState::kNotServing: return "not serving";
-    case InstanceState::kServing: return "serving";
+    case InstanceState::kLatent:
+      return "latent";
+    case InstanceState::kDown:
+      return "down";
+    case InstanceState::kNotServing:
+      return "not serving";
+    case InstanceState::kServing:
+      return "serving";
   }
   return "?";
 }
@@ -34,7 +38,8 @@ struct Exhibitor::StatusRequest {
   int pending = 0;
 };
 
-Exhibitor::Exhibitor(ZooKeeperEnsemble& ensemble) : ensemble_(ensemble) {}
+Exhibitor::Exhibitor(ZooKeeperEnsemble& ensemble, sim::Distribution start)
+    : ensemble_(ensemble), start_(std::move(start)) {}
 Exhibitor::~Exhibitor() = default;
 
 sim::SimTime Exhibitor::check_period() const {
@@ -46,6 +51,18 @@ void Exhibitor::on_exec(const UnitSite& site, sim::ProcessId process, UnitContro
   ctx_ = site.ctx;
   site_ = site;
   process_ = process;
+  // The JVM takes its start time before Exhibitor writes the config and serves on 8181.
+  sim::RandomStream rng = ctx_->engine().stream(ctx_->network().process_name(process) +
+                                                "/start/" +
+                                                std::to_string(ctx_->network().incarnation(process)));
+  const std::uint64_t gen = generation_;
+  ctx_->network().after(process, start_.sample(rng), [this, gen, &control] {
+    if (gen == generation_) start(control);
+  });
+}
+
+void Exhibitor::start(UnitControl& control) {
+  const UnitSite& site = *site_;
   checked_once_ = false;
   state_ = InstanceState::kLatent;
   is_leader_ = false;
@@ -56,8 +73,8 @@ void Exhibitor::on_exec(const UnitSite& site, sim::ProcessId process, UnitContro
     if (m.node == site.node) zk_id_ = m.zk_id;
   }
   for (int sid = 1; sid <= ensemble_.size(); ++sid) {
-    servers += fmt::format("{}{}:{}", servers.empty() ? "" : ",", sid,
-                           ensemble_.server(sid).node_name());
+    servers +=
+        fmt::format("{}{}:{}", servers.empty() ? "" : ",", sid, ensemble_.server(sid).node_name());
   }
   control.mark_started(fmt::format("static ensemble {}", servers));
   ctx_->event(site.node_name, "exhibitor", "config_written",
@@ -137,9 +154,9 @@ void Exhibitor::check() {
 }
 
 void Exhibitor::set_state(InstanceState s, bool leader) {
-  ctx_->event(site_->node_name, "exhibitor", "instance_state",
-              fmt::format("{} -> {}{}", to_string(state_), to_string(s),
-                          leader ? " (leader)" : ""));
+  ctx_->event(
+      site_->node_name, "exhibitor", "instance_state",
+      fmt::format("{} -> {}{}", to_string(state_), to_string(s), leader ? " (leader)" : ""));
   state_ = s;
   state_since_ = ctx_->now();
   is_leader_ = leader;
@@ -226,8 +243,8 @@ void Exhibitor::serve_status(sim::ConnectionId c) {
       }
     };
     h.on_closed = [done](sim::ConnectionId) { done(std::nullopt); };
-    net.connect(process_, sim::Address{ensemble_.node_of(sid), ports::kExhibitor},
-                check_period(), std::move(h));
+    net.connect(process_, sim::Address{ensemble_.node_of(sid), ports::kExhibitor}, check_period(),
+                std::move(h));
     // Assumption: a remote state request that has not answered within one check period
     // counts as down (the timeout of Exhibitor's remote client was not verified).
     net.after(process_, check_period(), [this, gen, id, sid] {

@@ -6,7 +6,8 @@
 //   auto process = std::make_unique<Exhibitor>(ensemble);   // a UnitProcess for dcos-exhibitor
 //
 // Contract:
-// - on_exec marks the unit started at once (the unit machine records exhibitor.started), then
+// - once the JVM has started (the unit's start time), it marks the unit started (the unit
+//   machine records exhibitor.started), then
 //   runs MonitorRunningInstance every `exhibitor.check-ms` (2 s with one master, as
 //   start_exhibitor.py passes). The first check runs one period after start:
 //   RepeatingActivityImpl.start() queues the activity with the period as its delay. That check
@@ -27,6 +28,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "sim/distribution.hpp"
 
 #include "models/unit.hpp"
 #include "models/zookeeper.hpp"
@@ -58,7 +61,8 @@ struct HttpResponse final : sim::Payload {
 
 class Exhibitor final : public UnitProcess {
  public:
-  explicit Exhibitor(ZooKeeperEnsemble& ensemble);
+  // `start`: the JVM's start time (the unit's start distribution); zero by default.
+  explicit Exhibitor(ZooKeeperEnsemble& ensemble, sim::Distribution start = {});
   Exhibitor(const Exhibitor&) = delete;
   Exhibitor& operator=(const Exhibitor&) = delete;
   ~Exhibitor() override;
@@ -71,6 +75,7 @@ class Exhibitor final : public UnitProcess {
   int restart_count() const { return restart_count_; }
 
  private:
+  void start(UnitControl& control);
   struct StatusRequest;
   void schedule_check();
   void check();
@@ -83,10 +88,11 @@ class Exhibitor final : public UnitProcess {
   sim::SimTime check_period() const;
 
   ZooKeeperEnsemble& ensemble_;
+  sim::Distribution start_;
   RunContext* ctx_ = nullptr;
   std::optional<UnitSite> site_;
   sim::ProcessId process_;
-  int zk_id_ = 0;  // 0: this node is not in the server list
+  int zk_id_ = 0;                 // 0: this node is not in the server list
   std::uint64_t generation_ = 0;  // bumps per exec: stale callbacks ignore themselves
 
   // MonitorRunningInstance: the current InstanceState and when it last changed.

@@ -13,17 +13,18 @@ namespace bootsim::models {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kRoles{"zookeeper-leader", "mesos-leader",
-                                                 "any-master", "any-agent"};
+constexpr std::array<std::string_view, 4> kRoles{"zookeeper-leader", "mesos-leader", "any-master",
+                                                 "any-agent"};
 constexpr std::array<std::string_view, 5> kGroupWords{"zookeeper-leader", "mesos-leader",
                                                       "any-master", "any-agent", "rest"};
 constexpr std::array<std::string_view, 3> kKinds{"crash", "pause", "partition"};
-constexpr std::array<std::string_view, 7> kKeys{"kind",          "target",       "at",
-                                                "restart_after", "resume_after", "heal_after",
-                                                "groups"};
+constexpr std::array<std::string_view, 7> kKeys{
+    "kind", "target", "at", "restart_after", "resume_after", "heal_after", "groups"};
 constexpr std::string_view kDurationHint = "(expected e.g. 250ms, 2s, 1m30s)";
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -31,8 +32,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || is_digit(c); }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || is_digit(c);
+}
 
 // Node and service names: lowercase letters, digits and '-', starting with a letter or digit.
 bool is_plausible_node(std::string_view s) {
@@ -119,17 +124,15 @@ std::optional<std::string> parse_groups(std::string_view text,
   std::size_t start = 0;
   while (true) {
     const std::size_t bar = text.find('|', start);
-    const std::string_view group =
-        trim(text.substr(start, bar == std::string_view::npos ? std::string_view::npos
-                                                               : bar - start));
+    const std::string_view group = trim(
+        text.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
     if (group.empty()) return fmt::format("fault.groups: empty group in {}", quoted(text));
     std::vector<std::string> members;
     std::size_t mstart = 0;
     while (true) {
       const std::size_t comma = group.find(',', mstart);
-      const std::string_view member =
-          trim(group.substr(mstart, comma == std::string_view::npos ? std::string_view::npos
-                                                                     : comma - mstart));
+      const std::string_view member = trim(group.substr(
+          mstart, comma == std::string_view::npos ? std::string_view::npos : comma - mstart));
       if (member.empty()) return fmt::format("fault.groups: empty member in {}", quoted(text));
       if (member.find('/') != std::string_view::npos) {
         return fmt::format("fault.groups: a partition separates hosts, but {} names a process",
@@ -210,9 +213,10 @@ std::variant<TimeRef, std::string> parse_time_ref(std::string_view raw) {
   const bool may_be_negative = plus == std::string_view::npos;
   if (!is_milestone(milestone)) {
     if (may_be_negative && at == std::string_view::npos && ends_with_negative_offset(milestone)) {
-      return fmt::format("negative offsets are not supported: {} (a fault can only follow a "
-                         "milestone; use an earlier one)",
-                         quoted(text));
+      return fmt::format(
+          "negative offsets are not supported: {} (a fault can only follow a "
+          "milestone; use an earlier one)",
+          quoted(text));
     }
     return fmt::format("unknown milestone {}{}", quoted(milestone),
                        did_you_mean(milestone, milestone_names()));
@@ -221,9 +225,10 @@ std::variant<TimeRef, std::string> parse_time_ref(std::string_view raw) {
     if (node.empty()) return fmt::format("missing node after '@' in {}", quoted(text));
     if (may_be_negative && ends_with_negative_offset(node)) {
       // "agent.registered@agent-3-1s": a node name never ends in a duration.
-      return fmt::format("negative offsets are not supported: {} (a fault can only follow a "
-                         "milestone; use an earlier one)",
-                         quoted(text));
+      return fmt::format(
+          "negative offsets are not supported: {} (a fault can only follow a "
+          "milestone; use an earlier one)",
+          quoted(text));
     }
     if (!is_plausible_node(node)) {
       return fmt::format("malformed node {} in {} (expected e.g. master-1 or a service name)",
@@ -282,7 +287,9 @@ std::string_view fault_kind_name(FaultKind kind) {
   return "?";
 }
 
-std::span<const std::string_view> fault_target_roles() { return kRoles; }
+std::span<const std::string_view> fault_target_roles() {
+  return kRoles;
+}
 
 bool is_fault_target_role(std::string_view name) {
   return std::find(kRoles.begin(), kRoles.end(), name) != kRoles.end();
@@ -318,8 +325,8 @@ std::variant<FaultSpec, InputError> build_fault(const std::vector<FaultField>& f
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const FaultField& f = fields[i];
     if (std::find(kKeys.begin(), kKeys.end(), f.key) == kKeys.end()) {
-      return fail(f.key_where,
-                  fmt::format("fault: unknown key {}{}", quoted(f.key), did_you_mean(f.key, kKeys)));
+      return fail(f.key_where, fmt::format("fault: unknown key {}{}", quoted(f.key),
+                                           did_you_mean(f.key, kKeys)));
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (fields[j].key == f.key) {

@@ -61,7 +61,8 @@ std::string_view fault_kind_name(FaultKind kind);  // "crash", "pause", "partiti
 std::span<const std::string_view> fault_target_roles();
 bool is_fault_target_role(std::string_view name);
 
-// "master-2/mesos-dns" -> {"master-2", "mesos-dns"}; "zookeeper-leader" -> {"zookeeper-leader", ""}.
+// "master-2/mesos-dns" -> {"master-2", "mesos-dns"}; "zookeeper-leader" -> {"zookeeper-leader",
+// ""}.
 struct FaultTarget {
   std::string node;  // a node name or a role
   std::string unit;  // empty: the whole host

@@ -74,8 +74,12 @@ inline constexpr std::array<std::string_view, kMilestones.size()> kMilestoneName
 }  // namespace detail
 
 // Every milestone name, in the design's table order (layer by layer).
-inline std::span<const MilestoneInfo> milestones() { return detail::kMilestones; }
-inline std::span<const std::string_view> milestone_names() { return detail::kMilestoneNames; }
+inline std::span<const MilestoneInfo> milestones() {
+  return detail::kMilestones;
+}
+inline std::span<const std::string_view> milestone_names() {
+  return detail::kMilestoneNames;
+}
 
 inline std::optional<MilestoneScope> milestone_scope(std::string_view name) {
   const auto& all = detail::kMilestones;
@@ -85,7 +89,9 @@ inline std::optional<MilestoneScope> milestone_scope(std::string_view name) {
   return it->scope;
 }
 
-inline bool is_milestone(std::string_view name) { return milestone_scope(name).has_value(); }
+inline bool is_milestone(std::string_view name) {
+  return milestone_scope(name).has_value();
+}
 
 inline bool is_cluster_milestone(std::string_view name) {
   return milestone_scope(name) == MilestoneScope::kCluster;

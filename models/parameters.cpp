@@ -32,8 +32,7 @@ constexpr std::array kTable{
     ParamSpec{"cluster.masters", T::kInteger, "3",
               "scenario shape; DC/OS accepts 1, 3, 5, 7 or 9 (dcos/dcos gen/calc.py "
               "validate_num_masters)",
-              "Number of masters, master-1..master-N, each running Exhibitor/ZooKeeper.", false,
-              9},
+              "Number of masters, master-1..master-N, each running Exhibitor/ZooKeeper.", false, 9},
     ParamSpec{"dns-proxy.query_timeout", T::kDuration, "10s",
               "dcos/spartan@0b5243b8 src/spartan_handler_fsm.erl (dcos-net: the same)",
               "Overall time the DNS proxy gives a forwarded *.mesos query before SERVFAIL."},
@@ -178,7 +177,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::size_t index_of(const ParamSpec* spec) { return static_cast<std::size_t>(spec - kTable.data()); }
+std::size_t index_of(const ParamSpec* spec) {
+  return static_cast<std::size_t>(spec - kTable.data());
+}
 
 bool parse_duration_value(std::string_view key, std::string_view text, bool allow_zero,
                           sim::SimTime& out, std::string& error) {
@@ -320,9 +321,9 @@ std::optional<UnitKey> split_unit_key(std::string_view key) {
   if (!key.starts_with(kUnitsPrefix)) return std::nullopt;
   for (const std::string_view suffix : {kStartSuffix, kRestartSuffix}) {
     if (key.size() > kUnitsPrefix.size() + suffix.size() && key.ends_with(suffix)) {
-      return UnitKey{key.substr(kUnitsPrefix.size(),
-                                key.size() - kUnitsPrefix.size() - suffix.size()),
-                     suffix};
+      return UnitKey{
+          key.substr(kUnitsPrefix.size(), key.size() - kUnitsPrefix.size() - suffix.size()),
+          suffix};
     }
   }
   return std::nullopt;
@@ -373,11 +374,14 @@ std::string_view param_type_name(ParamType type) {
   return "?";
 }
 
-std::span<const ParamSpec> parameter_table() { return kTable; }
+std::span<const ParamSpec> parameter_table() {
+  return kTable;
+}
 
 const ParamSpec* find_param(std::string_view key) {
-  const auto it = std::lower_bound(kTable.begin(), kTable.end(), key,
-                                   [](const ParamSpec& s, std::string_view k) { return s.key < k; });
+  const auto it =
+      std::lower_bound(kTable.begin(), kTable.end(), key,
+                       [](const ParamSpec& s, std::string_view k) { return s.key < k; });
   if (it == kTable.end() || it->key != key) return nullptr;
   return &*it;
 }
@@ -499,7 +503,9 @@ std::optional<std::string> Parameters::text(std::string_view key) const {
   return it->second;
 }
 
-bool Parameters::is_overridden(std::string_view key) const { return overrides_.contains(key); }
+bool Parameters::is_overridden(std::string_view key) const {
+  return overrides_.contains(key);
+}
 
 std::vector<std::pair<std::string, std::string>> Parameters::overrides() const {
   return {overrides_.begin(), overrides_.end()};

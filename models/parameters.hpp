@@ -36,7 +36,7 @@ enum class ParamType { kDuration, kInteger, kDistribution, kProbability };
 std::string_view param_type_name(ParamType type);  // "duration", "integer", ...
 
 struct ParamSpec {
-  std::string_view key;            // e.g. "zookeeper.tickTime"
+  std::string_view key;  // e.g. "zookeeper.tickTime"
   ParamType type;
   std::string_view default_value;  // in the text form set() accepts
   std::string_view source;         // file and flag the default comes from, or "assumption: ..."
@@ -92,7 +92,7 @@ class Parameters {
     std::string text;
     Value value;
   };
-  std::vector<Entry> values_;                                   // parallel to parameter_table()
+  std::vector<Entry> values_;  // parallel to parameter_table()
   std::map<std::string, sim::Distribution, std::less<>> unit_start_;
   std::map<std::string, sim::SimTime, std::less<>> unit_restart_sec_;
   std::map<std::string, std::string, std::less<>> overrides_;  // key -> text, as set

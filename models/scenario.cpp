@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "models/milestones.hpp"
@@ -23,7 +24,7 @@ constexpr int kMaxInstances = 10'000;
 constexpr std::string_view kDurationHint = "(expected e.g. 250ms, 2s, 1m30s)";
 
 constexpr std::array<std::string_view, 12> kTopKeys{
-    "name",       "description", "profile", "seed",  "until", "cluster",
+    "name",       "description", "profile",  "seed",   "until", "cluster",
     "parameters", "units",       "services", "faults", "rules", "budgets"};
 constexpr std::array<std::string_view, 3> kClusterKeys{"masters", "agents", "network"};
 constexpr std::array<std::string_view, 2> kAgentKeys{"private", "public"};
@@ -98,17 +99,20 @@ std::optional<InputError> check_names(const Scenario& s, const Parameters& param
   }
   for (std::size_t i = 0; i < s.faults.size(); ++i) {
     const FaultSpec& f = s.faults[i];
-    const FaultWhere w = i < fault_where.size() ? fault_where[i] : FaultWhere{f.where, f.where, f.where};
+    const FaultWhere w =
+        i < fault_where.size() ? fault_where[i] : FaultWhere{f.where, f.where, f.where};
     if (!f.target.empty()) {
       const FaultTarget t = split_fault_target(f.target);
       if (!is_fault_target_role(t.node)) {
-        if (auto p = node_problem(t.node, shape)) return InputError{w.target, "fault.target: " + *p};
+        if (auto p = node_problem(t.node, shape))
+          return InputError{w.target, "fault.target: " + *p};
       }
     }
     for (const auto& group : f.groups) {
       for (const std::string& member : group) {
         if (member == "rest" || is_fault_target_role(member)) continue;
-        if (auto p = node_problem(member, shape)) return InputError{w.groups, "fault.groups: " + *p};
+        if (auto p = node_problem(member, shape))
+          return InputError{w.groups, "fault.groups: " + *p};
       }
     }
     if (f.at.node.empty()) continue;
@@ -120,8 +124,8 @@ std::optional<InputError> check_names(const Scenario& s, const Parameters& param
       if (!known) {
         std::string names = "marathon";
         for (const ServiceSpec& sv : s.services) names += ", " + sv.name;
-        return InputError{w.at, fmt::format("fault.at: no service '{}' (services: {})", f.at.node,
-                                            names)};
+        return InputError{
+            w.at, fmt::format("fault.at: no service '{}' (services: {})", f.at.node, names)};
       }
       continue;
     }
@@ -131,8 +135,7 @@ std::optional<InputError> check_names(const Scenario& s, const Parameters& param
     if ((scope == MilestoneScope::kMaster && !on_master) ||
         (scope == MilestoneScope::kAgent && on_master)) {
       return InputError{w.at, fmt::format("fault.at: {} never reaches '{}' (a milestone of {})",
-                                          f.at.node, f.at.milestone,
-                                          milestone_scope_name(*scope))};
+                                          f.at.node, f.at.milestone, milestone_scope_name(*scope))};
     }
   }
   return std::nullopt;
@@ -142,15 +145,20 @@ class Loader {
  public:
   explicit Loader(const std::string& file) { s_.file = file; }
 
-  Scenario load(const std::vector<YAML::Node>& docs) {
+  // `root` is the first document; `second` where a second one starts, if any; `text` the
+  // input, to place an error when yaml-cpp reads a document as empty.
+  Scenario load(const YAML::Node& root, std::optional<SourceLocation> second,
+                std::string_view text) {
     const SourceLocation start{s_.file, 1, 1};
-    if (docs.empty() || docs.front().IsNull()) {
+    if (root.IsNull()) {
+      if (const auto content = first_content(text)) {
+        fail(*content,
+             "a scenario must be a map of keys (name, cluster, ...), got nothing "
+             "readable");
+      }
       fail(start, "empty scenario (expected a map with at least 'name')");
     }
-    if (docs.size() > 1) {
-      fail(loc(docs[1], start), "a scenario file holds one YAML document, found a second one");
-    }
-    const YAML::Node& root = docs.front();
+    if (second) fail(*second, "a scenario file holds one YAML document, found a second one");
     if (!root.IsMap()) {
       fail(root, fmt::format("a scenario must be a map of keys (name, cluster, ...), got {}",
                              describe(root)));
@@ -198,6 +206,25 @@ class Loader {
  private:
   using Entries = std::vector<std::pair<YAML::Node, YAML::Node>>;
 
+  // The first character that is not blank, a comment or a document marker.
+  std::optional<SourceLocation> first_content(std::string_view text) const {
+    int line = 1;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      const std::string_view l = text.substr(pos, end - pos);
+      const std::size_t first = l.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && l[first] != '#' && l[first] != '%' &&
+          !l.starts_with("---") && !l.starts_with("...")) {
+        return SourceLocation{s_.file, line, static_cast<int>(first) + 1};
+      }
+      pos = end + 1;
+      ++line;
+    }
+    return std::nullopt;
+  }
+
   SourceLocation loc(const YAML::Node& n, const SourceLocation& fallback) const {
     // yaml-cpp marks an empty value ("name:" then a newline) where the next token starts; the
     // key is where the user looks.
@@ -242,8 +269,8 @@ class Loader {
     for (const auto& kv : map) {
       const YAML::Node key = kv.first;
       if (!key.IsScalar()) {
-        fail(key, fmt::format("expected a key name {}, got {}", where_text(context),
-                              describe(key)));
+        fail(key,
+             fmt::format("expected a key name {}, got {}", where_text(context), describe(key)));
       }
       const std::string& k = key.Scalar();
       if (!known.empty() && std::find(known.begin(), known.end(), k) == known.end()) {
@@ -270,8 +297,8 @@ class Loader {
   template <typename F>
   void for_each_item(const YAML::Node& list, std::string_view path, F&& f) {
     if (list.IsNull()) return;  // "faults:" with nothing: an empty list
-    if (!list.IsSequence()) fail(list, fmt::format("{}: expected a list, got {}", path,
-                                                   describe(list)));
+    if (!list.IsSequence())
+      fail(list, fmt::format("{}: expected a list, got {}", path, describe(list)));
     for (const auto& item : list) f(item);
   }
 
@@ -284,8 +311,7 @@ class Loader {
     }
     const ParamSpec* spec = find_param(key);
     const std::string_view expected =
-        spec == nullptr                            ? (key.ends_with(".start") ? "a distribution"
-                                                                              : "a duration")
+        spec == nullptr ? (key.ends_with(".start") ? "a distribution" : "a duration")
         : spec->type == ParamType::kDuration     ? "a duration"
         : spec->type == ParamType::kInteger      ? "an integer"
         : spec->type == ParamType::kDistribution ? "a distribution"
@@ -327,7 +353,8 @@ class Loader {
       fail(value, fmt::format("{} must not be negative, got {}", path, quoted(text)));
     }
     const auto d = sim::parse_duration(text);
-    if (!d) fail(value, fmt::format("{}: malformed duration {} {}", path, quoted(text), kDurationHint));
+    if (!d)
+      fail(value, fmt::format("{}: malformed duration {} {}", path, quoted(text), kDurationHint));
     if (d->is_infinite()) fail(value, fmt::format("{} must be finite, got {}", path, quoted(text)));
     if (*d == sim::SimTime::zero()) {
       fail(value, fmt::format("{} must be positive, got {}", path, quoted(text)));
@@ -419,8 +446,8 @@ class Loader {
     for (std::size_t i = 0; i < s_.links.size(); ++i) {
       const LinkSpec& other = s_.links[i];
       if ((other.a == link.a && other.b == link.b) || (other.a == link.b && other.b == link.a)) {
-        fail(item, fmt::format("link: a second link between {} and {} (first at line {})",
-                               link.a, link.b, other.where.line));
+        fail(item, fmt::format("link: a second link between {} and {} (first at line {})", link.a,
+                               link.b, other.where.line));
       }
     }
     s_.links.push_back(std::move(link));
@@ -462,8 +489,9 @@ class Loader {
         const bool plausible =
             !svc.name.empty() && svc.name.size() <= 64 &&
             std::all_of(svc.name.begin(), svc.name.end(),
-                        [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                            c == '-'; }) &&
+                        [](char c) {
+                          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                        }) &&
             svc.name.front() != '-' && svc.name.back() != '-';
         if (!plausible) {
           fail(value, fmt::format("service.name: {} is not a valid service name (lowercase "
@@ -645,14 +673,47 @@ class Loader {
   mutable std::vector<std::pair<YAML::Node, SourceLocation>> null_values_;
 };
 
+// Records where each document starts; ignores the content.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  YAML::Mark last;
+};
+
+// Where a second document starts, if the stream has one. At most two documents are parsed,
+// which also bounds yaml-cpp's runaway document loop.
+std::optional<SourceLocation> second_document(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  return SourceLocation{file, std::max(starts.last.line, 0) + 1,
+                        std::max(starts.last.column, 0) + 1};
+}
+
 }  // namespace
 
 std::variant<Scenario, InputError> load_scenario_text(std::string_view yaml,
                                                       const std::string& file_name) {
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
+    const std::string text(yaml);
+    // YAML::Load reads one document. Not YAML::LoadAll: yaml-cpp 0.7 loops forever, allocating,
+    // on some malformed streams such as a lone ',' (jbeder/yaml-cpp#1040, fixed by #1319).
+    const YAML::Node root = YAML::Load(text);
     Loader loader(file_name);
-    return loader.load(docs);
+    return loader.load(root, second_document(text, file_name), text);
   } catch (const LoadFailure& f) {
     return f.error;
   } catch (const YAML::Exception& e) {

@@ -37,7 +37,7 @@ inline constexpr std::string_view kProfiles[] = {"dcos-1.9", "dcos-2.3"};
 
 // A link whose latency or loss differs from the cluster's defaults (both directions).
 struct LinkSpec {
-  std::string a, b;                         // node names
+  std::string a, b;                          // node names
   std::optional<sim::Distribution> latency;  // absent: network.latency
   std::optional<double> loss;                // absent: network.loss
   SourceLocation where;

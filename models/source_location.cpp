@@ -17,7 +17,9 @@ std::string InputError::format() const {
 
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 // Optimal string alignment distance, case-insensitive: "mastres" is one edit from "masters".
 std::size_t edit_distance(std::string_view a, std::string_view b) {

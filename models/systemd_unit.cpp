@@ -51,6 +51,15 @@ void SystemdUnit::boot() {
 
 void SystemdUnit::fire_timer() {
   // A timer unit activates its service; OnUnitActiveSec counts from that activation.
+  const std::uint64_t rearm_token = token_;
+  if (main_running_) {
+    // The service is still running (a slow or paused oneshot): systemd merges the start job
+    // into the running one, so nothing is started again; the timer waits for its next period.
+    ctx_.network().after(site_.probe, def_.on_unit_active_sec, [this, rearm_token] {
+      if (rearm_token == token_) fire_timer();
+    });
+    return;
+  }
   ++attempts_;
   attempt_began_ = ctx_.now();
   transition(UnitState::kStarting, "timer elapsed");

@@ -18,48 +18,72 @@ constexpr int kLearnerConnectTries = 5;
 
 std::string_view to_string(ZkError e) {
   switch (e) {
-    case ZkError::kOk: return "ok";
-    case ZkError::kNoNode: return "NoNode";
-    case ZkError::kNodeExists: return "NodeExists";
-    case ZkError::kNotEmpty: return "NotEmpty";
-    case ZkError::kNoChildrenForEphemerals: return "NoChildrenForEphemerals";
-    case ZkError::kConnectionLoss: return "ConnectionLoss";
-    case ZkError::kSessionExpired: return "SessionExpired";
-    case ZkError::kClosed: return "Closed";
+    case ZkError::kOk:
+      return "ok";
+    case ZkError::kNoNode:
+      return "NoNode";
+    case ZkError::kNodeExists:
+      return "NodeExists";
+    case ZkError::kNotEmpty:
+      return "NotEmpty";
+    case ZkError::kNoChildrenForEphemerals:
+      return "NoChildrenForEphemerals";
+    case ZkError::kConnectionLoss:
+      return "ConnectionLoss";
+    case ZkError::kSessionExpired:
+      return "SessionExpired";
+    case ZkError::kClosed:
+      return "Closed";
   }
   return "?";
 }
 
 std::string_view to_string(WatchEventType t) {
   switch (t) {
-    case WatchEventType::kNodeCreated: return "NodeCreated";
-    case WatchEventType::kNodeDeleted: return "NodeDeleted";
-    case WatchEventType::kNodeDataChanged: return "NodeDataChanged";
-    case WatchEventType::kNodeChildrenChanged: return "NodeChildrenChanged";
+    case WatchEventType::kNodeCreated:
+      return "NodeCreated";
+    case WatchEventType::kNodeDeleted:
+      return "NodeDeleted";
+    case WatchEventType::kNodeDataChanged:
+      return "NodeDataChanged";
+    case WatchEventType::kNodeChildrenChanged:
+      return "NodeChildrenChanged";
   }
   return "?";
 }
 
 std::string_view to_string(ZooKeeperState s) {
   switch (s) {
-    case ZooKeeperState::kDown: return "down";
-    case ZooKeeperState::kStarting: return "starting";
-    case ZooKeeperState::kSettingUp: return "setting-up";
-    case ZooKeeperState::kLooking: return "LOOKING";
-    case ZooKeeperState::kFollowingSync: return "FOLLOWING(syncing)";
-    case ZooKeeperState::kFollowing: return "FOLLOWING";
-    case ZooKeeperState::kLeadingSync: return "LEADING(syncing)";
-    case ZooKeeperState::kLeading: return "LEADING";
-    case ZooKeeperState::kStandalone: return "standalone";
+    case ZooKeeperState::kDown:
+      return "down";
+    case ZooKeeperState::kStarting:
+      return "starting";
+    case ZooKeeperState::kSettingUp:
+      return "setting-up";
+    case ZooKeeperState::kLooking:
+      return "LOOKING";
+    case ZooKeeperState::kFollowingSync:
+      return "FOLLOWING(syncing)";
+    case ZooKeeperState::kFollowing:
+      return "FOLLOWING";
+    case ZooKeeperState::kLeadingSync:
+      return "LEADING(syncing)";
+    case ZooKeeperState::kLeading:
+      return "LEADING";
+    case ZooKeeperState::kStandalone:
+      return "standalone";
   }
   return "?";
 }
 
 std::string_view to_string(PeerState s) {
   switch (s) {
-    case PeerState::kLooking: return "LOOKING";
-    case PeerState::kFollowing: return "FOLLOWING";
-    case PeerState::kLeading: return "LEADING";
+    case PeerState::kLooking:
+      return "LOOKING";
+    case PeerState::kFollowing:
+      return "FOLLOWING";
+    case PeerState::kLeading:
+      return "LEADING";
   }
   return "?";
 }
@@ -67,7 +91,9 @@ std::string_view to_string(PeerState s) {
 // ------------------------------------------------------------------------------------------
 // The data tree.
 
-DataTree::DataTree() { nodes.emplace("/", Znode{}); }
+DataTree::DataTree() {
+  nodes.emplace("/", Znode{});
+}
 
 std::string DataTree::parent_of(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -224,19 +250,32 @@ struct ZooKeeperServer::QuorumPacket final : sim::Payload {
   std::map<std::int64_t, sim::SimTime> touches;
   std::string_view kind() const override {
     switch (type) {
-      case Type::kFollowerInfo: return "zab.FOLLOWERINFO";
-      case Type::kLeaderInfo: return "zab.LEADERINFO";
-      case Type::kAckEpoch: return "zab.ACKEPOCH";
-      case Type::kDiff: return "zab.DIFF";
-      case Type::kNewLeader: return "zab.NEWLEADER";
-      case Type::kAck: return "zab.ACK";
-      case Type::kUpToDate: return "zab.UPTODATE";
-      case Type::kProposal: return "zab.PROPOSAL";
-      case Type::kCommit: return "zab.COMMIT";
-      case Type::kPing: return "zab.PING";
-      case Type::kRequest: return "zab.REQUEST";
-      case Type::kRevalidate: return "zab.REVALIDATE";
-      case Type::kRevalidateReply: return "zab.REVALIDATE_REPLY";
+      case Type::kFollowerInfo:
+        return "zab.FOLLOWERINFO";
+      case Type::kLeaderInfo:
+        return "zab.LEADERINFO";
+      case Type::kAckEpoch:
+        return "zab.ACKEPOCH";
+      case Type::kDiff:
+        return "zab.DIFF";
+      case Type::kNewLeader:
+        return "zab.NEWLEADER";
+      case Type::kAck:
+        return "zab.ACK";
+      case Type::kUpToDate:
+        return "zab.UPTODATE";
+      case Type::kProposal:
+        return "zab.PROPOSAL";
+      case Type::kCommit:
+        return "zab.COMMIT";
+      case Type::kPing:
+        return "zab.PING";
+      case Type::kRequest:
+        return "zab.REQUEST";
+      case Type::kRevalidate:
+        return "zab.REVALIDATE";
+      case Type::kRevalidateReply:
+        return "zab.REVALIDATE_REPLY";
     }
     return "zab.?";
   }
@@ -262,9 +301,15 @@ ZooKeeperServer::ZooKeeperServer(RunContext& ctx, ZooKeeperEnsemble& ensemble, i
 
 ZooKeeperServer::~ZooKeeperServer() = default;
 
-sim::Network& ZooKeeperServer::net() { return ctx_.network(); }
-int ZooKeeperServer::ensemble_size() const { return ensemble_.size(); }
-int ZooKeeperServer::quorum() const { return ensemble_.quorum(); }
+sim::Network& ZooKeeperServer::net() {
+  return ctx_.network();
+}
+int ZooKeeperServer::ensemble_size() const {
+  return ensemble_.size();
+}
+int ZooKeeperServer::quorum() const {
+  return ensemble_.quorum();
+}
 
 bool ZooKeeperServer::alive() const {
   const sim::Network& n = ctx_.network();
@@ -285,11 +330,14 @@ bool ZooKeeperServer::serving() const {
 PeerState ZooKeeperServer::peer_state() const {
   switch (state()) {
     case ZooKeeperState::kFollowingSync:
-    case ZooKeeperState::kFollowing: return PeerState::kFollowing;
+    case ZooKeeperState::kFollowing:
+      return PeerState::kFollowing;
     case ZooKeeperState::kLeadingSync:
     case ZooKeeperState::kLeading:
-    case ZooKeeperState::kStandalone: return PeerState::kLeading;
-    default: return PeerState::kLooking;
+    case ZooKeeperState::kStandalone:
+      return PeerState::kLeading;
+    default:
+      return PeerState::kLooking;
   }
 }
 
@@ -428,8 +476,8 @@ ZooKeeperServer::Vote ZooKeeperServer::initial_vote() const {
 bool ZooKeeperServer::better(int id, Zxid zxid, std::uint64_t epoch, int cur_id, Zxid cur_zxid,
                              std::uint64_t cur_epoch) const {
   // FastLeaderElection.totalOrderPredicate: epoch, then zxid, then server id.
-  return epoch > cur_epoch || (epoch == cur_epoch && (zxid > cur_zxid ||
-                                                      (zxid == cur_zxid && id > cur_id)));
+  return epoch > cur_epoch ||
+         (epoch == cur_epoch && (zxid > cur_zxid || (zxid == cur_zxid && id > cur_id)));
 }
 
 bool ZooKeeperServer::has_quorum(const std::map<int, Vote>& votes, const Vote& v,
@@ -544,8 +592,8 @@ void ZooKeeperServer::connect_election(int peer, bool from_sender) {
   h.on_connect_failed = [this, peer](sim::ConnectionId, sim::ConnectError e) {
     peers_[peer].connecting = false;
     log("election_connect_failed",
-        fmt::format("to sid {}: {}", peer, e == sim::ConnectError::kRefused ? "refused"
-                                                                              : "timed out"));
+        fmt::format("to sid {}: {}", peer,
+                    e == sim::ConnectError::kRefused ? "refused" : "timed out"));
     on_election_connect_done(peer);
   };
   h.on_message = [this](sim::ConnectionId c, const sim::Message& m) { on_election_message(c, m); };
@@ -744,8 +792,8 @@ void ZooKeeperServer::on_poll_timeout() {
     connect_all();
   }
   not_timeout_ = std::min(not_timeout_ * 2, cfg_.max_notification_interval);
-  log("poll_timeout", fmt::format("no notification; next poll {}",
-                                  sim::format_duration(not_timeout_)));
+  log("poll_timeout",
+      fmt::format("no notification; next poll {}", sim::format_duration(not_timeout_)));
   if (has_quorum(recvset_, proposal_, false)) {
     enter_finalize();
     return;
@@ -1200,8 +1248,7 @@ void ZooKeeperServer::propose(Txn txn) {
 
 void ZooKeeperServer::try_commit() {
   // Leader.tryToCommit: in zxid order, each once a quorum (leader included) has logged it.
-  while (!outstanding_.empty() &&
-         static_cast<int>(outstanding_.front().acks.size()) >= quorum()) {
+  while (!outstanding_.empty() && static_cast<int>(outstanding_.front().acks.size()) >= quorum()) {
     const Txn txn = outstanding_.front().txn;
     outstanding_.pop_front();
     for (auto& [conn, l] : learners_) {
@@ -1322,8 +1369,8 @@ void ZooKeeperServer::arm_leader_silence_check() {
 void ZooKeeperServer::on_leader_silence_check() {
   const sim::SimTime limit = cfg_.tick * (learner_synced_ ? cfg_.sync_limit : cfg_.init_limit);
   if (ctx_.now() - last_heard_leader_ >= limit) {
-    learner_give_up(fmt::format("nothing from the leader for {} (read timeout)",
-                                sim::format_duration(limit)));
+    learner_give_up(
+        fmt::format("nothing from the leader for {} (read timeout)", sim::format_duration(limit)));
     return;
   }
   arm_leader_silence_check();
@@ -1345,8 +1392,8 @@ void ZooKeeperServer::on_leader_message(const QuorumPacket& p) {
       } else if (p.epoch == disk_.accepted_epoch) {
         ack->counted = false;  // Learner.registerWithLeader: already acked this epoch
       } else {
-        learner_give_up(fmt::format("leader's epoch {} is less than the accepted epoch {}",
-                                    p.epoch, disk_.accepted_epoch));
+        learner_give_up(fmt::format("leader's epoch {} is less than the accepted epoch {}", p.epoch,
+                                    disk_.accepted_epoch));
         return;
       }
       send_to_leader(std::move(ack));
@@ -1491,7 +1538,9 @@ void ZooKeeperServer::on_client_accepted(sim::ConnectionId c) {
   clients_[c.value] = std::move(cnx);
 }
 
-void ZooKeeperServer::on_client_closed(sim::ConnectionId c) { clients_.erase(c.value); }
+void ZooKeeperServer::on_client_closed(sim::ConnectionId c) {
+  clients_.erase(c.value);
+}
 
 void ZooKeeperServer::close_all_clients() {
   for (auto& [conn, cnx] : clients_) net().close(cnx.connection, process_);
@@ -1500,10 +1549,14 @@ void ZooKeeperServer::close_all_clients() {
 
 std::string ZooKeeperServer::srvr_mode() const {
   switch (state()) {
-    case ZooKeeperState::kLeading: return "leader";
-    case ZooKeeperState::kFollowing: return "follower";
-    case ZooKeeperState::kStandalone: return "standalone";
-    default: return "";
+    case ZooKeeperState::kLeading:
+      return "leader";
+    case ZooKeeperState::kFollowing:
+      return "follower";
+    case ZooKeeperState::kStandalone:
+      return "standalone";
+    default:
+      return "";
   }
 }
 
@@ -1552,8 +1605,8 @@ void ZooKeeperServer::handle_connect_request(ClientCnx& cnx, const zkwire::Conne
   cnx.timeout = std::clamp(r.timeout, cfg_.min_session_timeout(), cfg_.max_session_timeout());
   if (r.session_id == 0) {
     // Session ids: the server id in the top byte, then a counter that never goes back.
-    const std::int64_t id =
-        (static_cast<std::int64_t>(sid_) << 56) | static_cast<std::int64_t>(++disk_.session_counter);
+    const std::int64_t id = (static_cast<std::int64_t>(sid_) << 56) |
+                            static_cast<std::int64_t>(++disk_.session_counter);
     cnx.session = id;
     if (leader_serving_) {
       prepare_and_propose(sid_, cnx.connection.value, nullptr, id, true, cnx.timeout);
@@ -1613,8 +1666,8 @@ void ZooKeeperServer::process_client_queue(ClientCnx& cnx) {
   while (!cnx.waiting_write && !cnx.queue.empty()) {
     std::shared_ptr<const zkwire::Request> req = cnx.queue.front();
     cnx.queue.pop_front();
-    const bool read = req->op == ZkOp::kExists || req->op == ZkOp::kGetData ||
-                      req->op == ZkOp::kGetChildren;
+    const bool read =
+        req->op == ZkOp::kExists || req->op == ZkOp::kGetData || req->op == ZkOp::kGetChildren;
     if (read) {
       reply_read(cnx, *req);
       continue;
@@ -1739,15 +1792,18 @@ ZooKeeperEnsemble::ZooKeeperEnsemble(RunContext& ctx, ZooKeeperServer::Options o
   for (std::size_t i = 0; i < masters.size(); ++i) {
     assert(masters[i].zk_id == static_cast<int>(i) + 1 && "zk ids must be 1..N");
     const sim::ProcessId p = ctx.network().add_process(masters[i].node, "zookeeper");
-    servers_.push_back(
-        std::make_unique<ZooKeeperServer>(ctx, *this, masters[i].zk_id, p, options));
+    servers_.push_back(std::make_unique<ZooKeeperServer>(ctx, *this, masters[i].zk_id, p, options));
   }
 }
 
 ZooKeeperEnsemble::~ZooKeeperEnsemble() = default;
 
-ZooKeeperServer& ZooKeeperEnsemble::server(int sid) { return *servers_.at(sid - 1); }
-const ZooKeeperServer& ZooKeeperEnsemble::server(int sid) const { return *servers_.at(sid - 1); }
+ZooKeeperServer& ZooKeeperEnsemble::server(int sid) {
+  return *servers_.at(sid - 1);
+}
+const ZooKeeperServer& ZooKeeperEnsemble::server(int sid) const {
+  return *servers_.at(sid - 1);
+}
 
 ZooKeeperServer* ZooKeeperEnsemble::server_on(sim::NodeId node) {
   for (auto& s : servers_) {
@@ -1772,8 +1828,7 @@ int ZooKeeperEnsemble::serving_leader() const {
     if (s != ZooKeeperState::kLeading && s != ZooKeeperState::kStandalone) continue;
     int n = 0;
     for (const auto& f : servers_) {
-      if (f->serving() && f->serving_epoch() == l->serving_epoch() &&
-          f->leader_sid() == l->sid()) {
+      if (f->serving() && f->serving_epoch() == l->serving_epoch() && f->leader_sid() == l->sid()) {
         ++n;
       }
     }
@@ -1824,12 +1879,11 @@ void ZooKeeperEnsemble::on_serving_changed(const ZooKeeperServer& server) {
       if (!cause || *f->latest_serving_record() > *cause) cause = f->latest_serving_record();
     }
   }
-  quorum_record_ =
-      ctx_.milestone("cluster", "zookeeper.quorum",
-                     l.state() == ZooKeeperState::kStandalone
-                         ? fmt::format("standalone {}", l.node_name())
-                         : fmt::format("leader {}, epoch {}", l.node_name(), epoch),
-                     cause);
+  quorum_record_ = ctx_.milestone("cluster", "zookeeper.quorum",
+                                  l.state() == ZooKeeperState::kStandalone
+                                      ? fmt::format("standalone {}", l.node_name())
+                                      : fmt::format("leader {}, epoch {}", l.node_name(), epoch),
+                                  cause);
 }
 
 void ZooKeeperEnsemble::check_stale_leader(int sid, std::uint64_t epoch, std::uint64_t incarnation,
@@ -1842,11 +1896,11 @@ void ZooKeeperEnsemble::check_stale_leader(int sid, std::uint64_t epoch, std::ui
   std::string a = s.node_name();
   std::string b = server(new_leader).node_name();
   if (b < a) std::swap(a, b);
-  ctx_.violation("single-zookeeper-leader", a + "," + b,
-                 fmt::format("{} still leads epoch {} {} after {} began leading epoch {}",
-                             s.node_name(), epoch,
-                             sim::format_duration(config_.tick * (config_.sync_limit + 1)),
-                             server(new_leader).node_name(), new_epoch));
+  ctx_.violation(
+      "single-zookeeper-leader", a + "," + b,
+      fmt::format("{} still leads epoch {} {} after {} began leading epoch {}", s.node_name(),
+                  epoch, sim::format_duration(config_.tick * (config_.sync_limit + 1)),
+                  server(new_leader).node_name(), new_epoch));
 }
 
 }  // namespace bootsim::models

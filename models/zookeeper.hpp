@@ -67,15 +67,17 @@ using Zxid = std::uint64_t;
 constexpr Zxid make_zxid(std::uint64_t epoch, std::uint64_t counter) {
   return (epoch << 32) | (counter & 0xffffffffu);
 }
-constexpr std::uint64_t epoch_of(Zxid z) { return z >> 32; }
+constexpr std::uint64_t epoch_of(Zxid z) {
+  return z >> 32;
+}
 
 struct Znode {
   std::string data;
   std::int64_t ephemeral_owner = 0;  // session id, 0 for persistent nodes
   Zxid czxid = 0;
   Zxid mzxid = 0;
-  Zxid pzxid = 0;                    // last change to the children
-  std::int64_t cversion = 0;         // bumps on each child change; names sequential children
+  Zxid pzxid = 0;             // last change to the children
+  std::int64_t cversion = 0;  // bumps on each child change; names sequential children
 };
 
 // One transaction of the replicated log, as the leader's PrepRequestProcessor produced it.
@@ -98,8 +100,8 @@ struct Txn {
 // The replicated state machine: znodes by path, the session table. Applied in zxid order.
 struct DataTree {
   DataTree();
-  std::map<std::string, Znode> nodes;               // "/" is always present
-  std::map<std::int64_t, sim::SimTime> sessions;    // session id → negotiated timeout
+  std::map<std::string, Znode> nodes;             // "/" is always present
+  std::map<std::int64_t, sim::SimTime> sessions;  // session id → negotiated timeout
   Zxid last_applied = 0;
 
   std::vector<std::string> children(const std::string& path) const;  // names, sorted
@@ -172,7 +174,8 @@ struct FourLetterWord final : sim::Payload {
 struct FourLetterReply final : sim::Payload {
   bool serving = false;
   std::string mode;  // "leader", "follower", "standalone", or "" when not serving
-  std::string text;  // "Mode: follower" or "This ZooKeeper instance is not currently serving requests"
+  std::string
+      text;  // "Mode: follower" or "This ZooKeeper instance is not currently serving requests"
   std::string_view kind() const override { return "zk.FourLetterReply"; }
 };
 }  // namespace zkwire
@@ -356,7 +359,8 @@ class ZooKeeperServer {
   void decide(const Vote& v, std::string_view how);
   bool better(int id, Zxid zxid, std::uint64_t epoch, int cur_id, Zxid cur_zxid,
               std::uint64_t cur_epoch) const;
-  bool has_quorum(const std::map<int, Vote>& votes, const Vote& v, bool ignore_election_epoch) const;
+  bool has_quorum(const std::map<int, Vote>& votes, const Vote& v,
+                  bool ignore_election_epoch) const;
 
   // Zab: leader side
   void lead();
@@ -443,9 +447,9 @@ class ZooKeeperServer {
   bool finalizing_ = false;
   sim::TimerId poll_timer_;
   sim::TimerId finalize_timer_;
-  std::map<int, PeerLink> peers_;         // by sid
-  std::deque<int> send_queue_;            // peers with a message for the blocking sender
-  int sender_waiting_on_ = 0;  // the peer whose blocking connect holds the sender, or 0
+  std::map<int, PeerLink> peers_;  // by sid
+  std::deque<int> send_queue_;     // peers with a message for the blocking sender
+  int sender_waiting_on_ = 0;      // the peer whose blocking connect holds the sender, or 0
   std::map<std::uint32_t, int> election_conn_peer_;  // accepted connections → sid (after hello)
   bool election_listening_ = false;
 
@@ -455,8 +459,8 @@ class ZooKeeperServer {
   std::uint64_t role_generation_ = 0;  // bumps on every role change: stale timers ignore
   // leader
   std::map<std::uint32_t, LearnerHandle> learners_;  // by connection id
-  std::set<int> connecting_;   // FOLLOWERINFO received (self included)
-  std::set<int> epoch_acks_;   // ACKEPOCH received (self included)
+  std::set<int> connecting_;                         // FOLLOWERINFO received (self included)
+  std::set<int> epoch_acks_;                         // ACKEPOCH received (self included)
   std::set<int> newleader_acks_;
   std::uint64_t proposed_epoch_ = 0;
   bool epoch_decided_ = false;
@@ -513,8 +517,8 @@ class ZooKeeperEnsemble {
   void on_serving_changed(const ZooKeeperServer& server);
 
  private:
-  void check_stale_leader(int sid, std::uint64_t epoch, std::uint64_t incarnation,
-                          int new_leader, std::uint64_t new_epoch);
+  void check_stale_leader(int sid, std::uint64_t epoch, std::uint64_t incarnation, int new_leader,
+                          std::uint64_t new_epoch);
 
   RunContext& ctx_;
   ZooKeeperConfig config_;

@@ -48,14 +48,12 @@ struct Run {
     std::string error;
     const bool alone = launch == Launch::kFiveSecondsApart;
     const sim::SimTime setup = alone ? kSetupAlone : kSetupTogether;
-    const bool ok = (find_param("zookeeper.snapshot_write") == nullptr ||
-                     params.set("zookeeper.snapshot_write", sim::format_duration(kSnapshotWrite),
-                                error)) &&
-                    params.set("zookeeper.tickTime", tick, error) &&
-                    params.set("zookeeper.server_start", alone ? kStartAlone : kStartTogether,
-                               error) &&
-                    params.set("zookeeper.setup_before_looking", sim::format_duration(setup),
-                               error);
+    const bool ok =
+        (find_param("zookeeper.snapshot_write") == nullptr ||
+         params.set("zookeeper.snapshot_write", sim::format_duration(kSnapshotWrite), error)) &&
+        params.set("zookeeper.tickTime", tick, error) &&
+        params.set("zookeeper.server_start", alone ? kStartAlone : kStartTogether, error) &&
+        params.set("zookeeper.setup_before_looking", sim::format_duration(setup), error);
     (void)ok;
     sim::Distribution loopback;
     sim::Distribution::parse(kLoopback, loopback, error);
@@ -109,8 +107,8 @@ std::vector<CalibrationRow> calibrate_zookeeper(int runs, std::uint64_t base_see
   for (const std::string_view tick : {"500ms", "2s"}) {
     const bool t500 = tick == "500ms";
     const std::string suffix = t500 ? " (tick 500 ms)" : " (tick 2000 ms)";
-    std::vector<double> first_port, last_port, quorum, from_second, second_to_quorum,
-        third_serves, failover;
+    std::vector<double> first_port, last_port, quorum, from_second, second_to_quorum, third_serves,
+        failover;
     for (int i = 0; i < runs; ++i) {
       const std::uint64_t seed = base_seed + static_cast<std::uint64_t>(i);
       {
@@ -129,9 +127,8 @@ std::vector<CalibrationRow> calibrate_zookeeper(int runs, std::uint64_t base_see
         const int leader = r.ensemble->serving_leader();
         if (leader != 0) {
           const sim::SimTime kill_at = r.engine.now() + sim::seconds(1);
-          r.engine.schedule_at(kill_at, [&r, leader] {
-            r.net.crash_process(r.ensemble->server(leader).process());
-          });
+          r.engine.schedule_at(
+              kill_at, [&r, leader] { r.net.crash_process(r.ensemble->server(leader).process()); });
           r.engine.run_until(kill_at + sim::seconds(10));
           const auto q2 = r.times("zookeeper.quorum");
           if (q2.size() == 2) failover.push_back((q2[1] - kill_at).to_seconds());

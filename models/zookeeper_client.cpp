@@ -18,20 +18,28 @@ constexpr sim::SimTime kSpinDelay = sim::seconds(1);
 
 std::string_view to_string(SessionEvent e) {
   switch (e) {
-    case SessionEvent::kConnected: return "connected";
-    case SessionEvent::kDisconnected: return "disconnected";
-    case SessionEvent::kExpired: return "expired";
+    case SessionEvent::kConnected:
+      return "connected";
+    case SessionEvent::kDisconnected:
+      return "disconnected";
+    case SessionEvent::kExpired:
+      return "expired";
   }
   return "?";
 }
 
 std::string_view to_string(SessionState s) {
   switch (s) {
-    case SessionState::kIdle: return "idle";
-    case SessionState::kConnecting: return "connecting";
-    case SessionState::kConnected: return "connected";
-    case SessionState::kExpired: return "expired";
-    case SessionState::kClosed: return "closed";
+    case SessionState::kIdle:
+      return "idle";
+    case SessionState::kConnecting:
+      return "connecting";
+    case SessionState::kConnected:
+      return "connected";
+    case SessionState::kExpired:
+      return "expired";
+    case SessionState::kClosed:
+      return "closed";
   }
   return "?";
 }
@@ -110,8 +118,7 @@ struct ZooKeeperClient::Impl : std::enable_shared_from_this<ZooKeeperClient::Imp
     connection = net().connect(owner, target, connect_timeout, std::move(h));
     handshaking = true;
     net().after(owner, connect_timeout, [weak, gen] {
-      if (auto self = weak.lock();
-          self && self->generation == gen && self->handshaking) {
+      if (auto self = weak.lock(); self && self->generation == gen && self->handshaking) {
         self->connection_lost("no answer to the connect request");
       }
     });
@@ -191,10 +198,10 @@ struct ZooKeeperClient::Impl : std::enable_shared_from_this<ZooKeeperClient::Imp
       session_id = r->session_id;
       negotiated = r->timeout;
       ++connected_count;
-      set_state(SessionState::kConnected,
-                fmt::format("{} session {:#x} with {}, timeout {}", fresh ? "new" : "resumed",
-                            session_id, net().node_name(current_server->node),
-                            sim::format_duration(negotiated)));
+      set_state(
+          SessionState::kConnected,
+          fmt::format("{} session {:#x} with {}, timeout {}", fresh ? "new" : "resumed", session_id,
+                      net().node_name(current_server->node), sim::format_duration(negotiated)));
       attempts = 0;
       send_set_watches();
       flush_queue();
@@ -316,8 +323,8 @@ struct ZooKeeperClient::Impl : std::enable_shared_from_this<ZooKeeperClient::Imp
 
   void on_ping_timer() {
     if (ctx.now() - last_recv >= read_timeout()) {
-      connection_lost(fmt::format("nothing from the server for {}",
-                                  sim::format_duration(read_timeout())));
+      connection_lost(
+          fmt::format("nothing from the server for {}", sim::format_duration(read_timeout())));
       return;
     }
     if (ctx.now() - last_send >= timeout() / 3) send(std::make_shared<zkwire::Ping>());
@@ -425,7 +432,9 @@ ZooKeeperClient::~ZooKeeperClient() {
   ++impl_->generation;
 }
 
-void ZooKeeperClient::on_session_event(SessionCallback cb) { impl_->session_cb = std::move(cb); }
+void ZooKeeperClient::on_session_event(SessionCallback cb) {
+  impl_->session_cb = std::move(cb);
+}
 
 void ZooKeeperClient::connect() {
   if (impl_->state != SessionState::kIdle || impl_->servers.empty()) return;
@@ -515,9 +524,15 @@ void ZooKeeperClient::get_children(std::string path, WatchCallback watch, Childr
   impl_->submit(std::move(p));
 }
 
-SessionState ZooKeeperClient::state() const { return impl_->state; }
-std::int64_t ZooKeeperClient::session_id() const { return impl_->session_id; }
-sim::SimTime ZooKeeperClient::negotiated_timeout() const { return impl_->negotiated; }
+SessionState ZooKeeperClient::state() const {
+  return impl_->state;
+}
+std::int64_t ZooKeeperClient::session_id() const {
+  return impl_->session_id;
+}
+sim::SimTime ZooKeeperClient::negotiated_timeout() const {
+  return impl_->negotiated;
+}
 std::optional<sim::Address> ZooKeeperClient::connected_server() const {
   return impl_->state == SessionState::kConnected ? impl_->current_server : std::nullopt;
 }

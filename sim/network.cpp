@@ -10,6 +10,9 @@ namespace bootsim::sim {
 namespace {
 // Linux TCP_RTO_MIN: a lost stream segment is retransmitted after at least 200 ms.
 constexpr SimTime kRetransmissionTimeout = milliseconds(200);
+// Linux net.ipv4.tcp_retries2 default: bounds the retransmissions of one segment, so that a
+// link that loses everything (loss 1) cannot retry forever.
+constexpr int kMaxRetransmissions = 15;
 }  // namespace
 
 struct Network::Impl {
@@ -26,6 +29,7 @@ struct Network::Impl {
     ProcessState state = ProcessState::kDown;
     std::uint64_t incarnation = 0;
     std::vector<ProcessCallback> held;  // work held while paused, in arrival order
+    bool draining = false;  // resumed, held work not yet run: later arrivals queue behind it
     std::vector<ConnectionId> connections;
   };
   struct End {
@@ -76,7 +80,9 @@ struct Network::Impl {
         l != nullptr ? l->latency : (from == to ? loopback_latency : default_latency);
     SimTime delay = d.sample(src.rng);
     if (stream && l != nullptr && l->loss > 0.0) {
-      while (src.rng.uniform01() < l->loss) delay += kRetransmissionTimeout;
+      for (int i = 0; i < kMaxRetransmissions && src.rng.uniform01() < l->loss; ++i) {
+        delay += kRetransmissionTimeout;
+      }
     }
     SimTime at = engine.now() + delay;
     SimTime& last = last_arrival[{from.value, to.value}];
@@ -104,11 +110,21 @@ struct Network::Impl {
   void run_for(ProcessId p, std::uint64_t incarnation, ProcessCallback work) {
     Process& pr = processes[p.value];
     if (pr.state == ProcessState::kDown || pr.incarnation != incarnation) return;
-    if (pr.state == ProcessState::kPaused) {
+    if (pr.state == ProcessState::kPaused || pr.draining) {
       pr.held.push_back(std::move(work));
       return;
     }
     work();
+  }
+
+  // Runs the work held while p was paused, in arrival order, after resume_process.
+  void drain(ProcessId p, std::uint64_t incarnation) {
+    Process& pr = processes[p.value];
+    if (pr.incarnation != incarnation || !pr.draining) return;
+    pr.draining = false;
+    std::vector<ProcessCallback> held = std::move(pr.held);
+    pr.held.clear();
+    for (ProcessCallback& work : held) run_for(p, incarnation, std::move(work));
   }
 };
 
@@ -191,6 +207,7 @@ void Network::crash_process(ProcessId p) {
   if (pr.state == ProcessState::kDown) return;
   pr.state = ProcessState::kDown;
   pr.held.clear();
+  pr.draining = false;
   drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p);
   // The host is alive: its kernel resets every connection of the process at once.
   const std::vector<ConnectionId> conns = std::move(pr.connections);
@@ -207,15 +224,13 @@ void Network::resume_process(ProcessId p) {
   Impl::Process& pr = impl_->processes.at(p.value);
   if (pr.state != ProcessState::kPaused) return;
   pr.state = ProcessState::kUp;
-  // Held work runs now, in arrival order, each as its own event so that ties stay FIFO.
-  std::vector<ProcessCallback> held = std::move(pr.held);
-  pr.held.clear();
-  const auto inc = static_cast<std::uint32_t>(pr.incarnation);
-  for (ProcessCallback& work : held) {
-    engine_.schedule_after(SimTime::zero(), [this, p, inc, w = std::move(work)]() mutable {
-      impl_->run_for(p, inc, std::move(w));
-    });
-  }
+  if (pr.held.empty()) return;
+  // Held work runs in one event at this instant, in arrival order. Until it has run, anything
+  // else arriving for p queues behind it (an arrival already queued for this instant would
+  // otherwise overtake the held work and break FIFO).
+  pr.draining = true;
+  const std::uint64_t inc = pr.incarnation;
+  engine_.schedule_after(SimTime::zero(), [this, p, inc] { impl_->drain(p, inc); });
 }
 
 void Network::crash_node(NodeId n) {
@@ -226,6 +241,7 @@ void Network::crash_node(NodeId n) {
     Impl::Process& pr = impl_->processes[p.value];
     pr.state = ProcessState::kDown;
     pr.held.clear();
+    pr.draining = false;
     pr.connections.clear();  // silently: no peer hears of it
     drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p);
   }
@@ -342,13 +358,8 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
     cn.ends[1].incarnation = incarnation(acceptor);
     cn.ends[1].open = true;
     impl_->processes[acceptor.value].connections.push_back(c);
-    const std::uint64_t acc_inc = cn.ends[1].incarnation;
-    impl_->run_for(acceptor, acc_inc, [this, c, acceptor, src, port = to.port] {
-      const auto l = impl_->listeners.find({acceptor.value, port});
-      if (l == impl_->listeners.end()) return;
-      impl_->connections[c.value].ends[1].handlers = l->second(c, Address{src, 0});
-    });
-    // SYN-ACK back to the initiator.
+    // SYN-ACK back to the initiator, queued before anything the acceptor sends or a close,
+    // which follow it on the same link.
     engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
       Impl::Connection& cn2 = impl_->connections[c.value];
       if (cn2.established || !impl_->reachable(to.node, src) || !impl_->alive(from, inc)) return;
@@ -360,6 +371,12 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
         Impl::Connection& cn3 = impl_->connections[c.value];
         if (cn3.ends[0].open && cn3.ends[0].handlers.on_open) cn3.ends[0].handlers.on_open(c);
       });
+    });
+    const std::uint64_t acc_inc = cn.ends[1].incarnation;
+    impl_->run_for(acceptor, acc_inc, [this, c, acceptor, src, port = to.port] {
+      const auto l = impl_->listeners.find({acceptor.value, port});
+      if (l == impl_->listeners.end()) return;
+      impl_->connections[c.value].ends[1].handlers = l->second(c, Address{src, 0});
     });
   });
   return c;
@@ -439,7 +456,9 @@ void Network::close(ConnectionId c, ProcessId by) {
   std::erase(mine, c);
   if (!was_open) return;
   const Impl::End& other = cn.ends[1 - side];
-  if (!other.open) return;
+  // The acceptor closing before its SYN-ACK reached the initiator: the initiator's end opens
+  // when the SYN-ACK arrives, and this FIN, behind it on the same link, then closes it.
+  if (!other.open && (side == 0 || cn.established)) return;
   const NodeId src = node_of(by);
   const NodeId dst = node_of(other.process);
   // FIN/RST follows the data already sent, so it takes the same FIFO path.

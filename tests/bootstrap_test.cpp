@@ -9,8 +9,7 @@ using namespace bootsim;
 using bootsim::models::GateResult;
 using bootsim::testing::ExhibitorWorld;
 
-TEST_CASE("bootstrap 1.9: the all-serving gate fails while one master is down",
-          "[bootstrap]") {
+TEST_CASE("bootstrap 1.9: the all-serving gate fails while one master is down", "[bootstrap]") {
   ExhibitorWorld x(3);
   x.start_exhibitor_at(1, sim::SimTime::zero());
   x.start_exhibitor_at(2, sim::SimTime::zero());

@@ -24,8 +24,8 @@ struct TestControl final : models::UnitControl {
 
 struct ExhibitorWorld {
   explicit ExhibitorWorld(int masters, int agents = 0,
-                          std::vector<std::pair<std::string, std::string>> overrides = {
-                              {"zookeeper.server_start", "1s"}})
+                          std::vector<std::pair<std::string, std::string>> overrides =
+                              {{"zookeeper.server_start", "1s"}})
       : w(masters, sim::microseconds(100), overrides, {}, 1, agents) {
     for (int m = 1; m <= masters; ++m) {
       exhibitor_procs.push_back(w.net.add_process(w.node(m), "dcos-exhibitor"));

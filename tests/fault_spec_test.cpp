@@ -118,15 +118,15 @@ TEST_CASE("valid fault lines", "[fault]") {
     CHECK(f.text == "kind=crash target=master-2/mesos-dns at=1m30s");
   }
   SECTION("pause a role's unit") {
-    const FaultSpec f =
-        parse_ok("kind=pause target=mesos-leader/mesos-master at=mesos-master.elected+5s "
-                 "resume_after=20s");
+    const FaultSpec f = parse_ok(
+        "kind=pause target=mesos-leader/mesos-master at=mesos-master.elected+5s "
+        "resume_after=20s");
     CHECK(f.kind == FaultKind::kPause);
     CHECK(f.resume_after == sim::seconds(20));
   }
   SECTION("partition") {
-    const FaultSpec f = parse_ok(
-        "kind=partition groups=mesos-leader|rest at=agent.registered+1s heal_after=60s");
+    const FaultSpec f =
+        parse_ok("kind=partition groups=mesos-leader|rest at=agent.registered+1s heal_after=60s");
     CHECK(f.kind == FaultKind::kPartition);
     CHECK(f.target.empty());
     CHECK(f.groups == std::vector<std::vector<std::string>>{{"mesos-leader"}, {"rest"}});
@@ -159,14 +159,15 @@ TEST_CASE("invalid fault lines", "[fault]") {
       {"kind=crash =master-1 at=30s", "fault: malformed word '=master-1' (expected key=value)"},
       {"kind=explode target=master-1 at=30s",
        "fault.kind: unknown kind 'explode' (expected crash, pause or partition)"},
-      {"kind=crsh target=master-1 at=30s", "fault.kind: unknown kind 'crsh' (did you mean 'crash'?)"},
+      {"kind=crsh target=master-1 at=30s",
+       "fault.kind: unknown kind 'crsh' (did you mean 'crash'?)"},
       {"target=master-1 at=30s", "fault: missing 'kind' (crash, pause or partition)"},
       {"kind=crash at=30s", "fault: missing 'target' (a crash needs a node, node/unit or role)"},
       {"kind=crash target=master-1", "fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)"},
       {"kind=crash target=master-1 at=30s restart=10s",
        "fault: unknown key 'restart' (did you mean 'restart_after'?)"},
       {"kind=crash target=master-1 at=30s at=40s", "fault: duplicate key 'at'"},
-      {"kind=crash target=master-1 at=30s restart_after=10", 
+      {"kind=crash target=master-1 at=30s restart_after=10",
        "fault.restart_after: malformed duration '10' (expected e.g. 250ms, 2s, 1m30s)"},
       {"kind=crash target=master-1 at=30s restart_after=-1s",
        "fault.restart_after must not be negative, got '-1s'"},

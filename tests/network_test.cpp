@@ -405,6 +405,21 @@ TEST_CASE("a listener that closes a connection as it accepts it resets the initi
   CHECK_FALSE(w.net.is_open(conn));
 }
 
+TEST_CASE("what a listener sends as it accepts reaches the initiator after on_open",
+          "[network][stream]") {
+  World w;
+  EndLog client;
+  w.net.listen(w.pb, kPort, [&](ConnectionId c, Address) {
+    CHECK(w.net.send(c, w.pb, text("hello")));  // e.g. a server greeting
+    return StreamHandlers{};
+  });
+  w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  w.run();
+  CHECK(client.opened == kLatency * 2);
+  REQUIRE(client.messages.size() == 1);
+  CHECK(client.messages[0] == std::make_pair(kLatency * 2, std::string("hello")));
+}
+
 TEST_CASE("a host crash is silent; after it reboots an old connection is reset",
           "[network][stream][fault]") {
   World w;

@@ -102,7 +102,8 @@ TEST_CASE("set changes a value and records the override", "[parameters]") {
   REQUIRE(p.set("  mesos-dns.refreshSeconds ", " 1m30s ", error));  // trimmed
   CHECK(p.duration("zookeeper.tickTime") == sim::milliseconds(500));
   CHECK(p.integer("cluster.agents.private") == 2000);
-  CHECK(std::holds_alternative<sim::Distribution::Uniform>(p.distribution("network.latency").form()));
+  CHECK(
+      std::holds_alternative<sim::Distribution::Uniform>(p.distribution("network.latency").form()));
   CHECK(p.probability("network.loss") == 0.25);
   CHECK(p.duration("mesos-dns.refreshSeconds") == sim::seconds(90));
   CHECK(p.is_overridden("zookeeper.tickTime"));
@@ -113,10 +114,10 @@ TEST_CASE("set changes a value and records the override", "[parameters]") {
   REQUIRE(p.set("zookeeper.tickTime", "3s", error));
   using KV = std::pair<std::string, std::string>;
   CHECK(p.overrides() == std::vector<KV>{{"cluster.agents.private", "2000"},
-                                          {"mesos-dns.refreshSeconds", "1m30s"},
-                                          {"network.latency", "uniform(100us, 1ms)"},
-                                          {"network.loss", "0.25"},
-                                          {"zookeeper.tickTime", "3s"}});
+                                         {"mesos-dns.refreshSeconds", "1m30s"},
+                                         {"network.latency", "uniform(100us, 1ms)"},
+                                         {"network.loss", "0.25"},
+                                         {"zookeeper.tickTime", "3s"}});
 }
 
 TEST_CASE("unit keys take any plausible unit name", "[parameters]") {
@@ -132,9 +133,9 @@ TEST_CASE("unit keys take any plausible unit name", "[parameters]") {
   REQUIRE(p.unit_start("dcos-exhibitor").has_value());
   CHECK(p.unit_start("dcos-exhibitor")->is_constant());
   CHECK_FALSE(p.unit_start("dcos-marathon").has_value());
-  CHECK(p.units_mentioned() ==
-        std::vector<std::string>{"dcos-exhibitor", "dcos-gen-resolvconf.timer",
-                                 "dcos-mesos-master"});
+  CHECK(p.units_mentioned() == std::vector<std::string>{"dcos-exhibitor",
+                                                        "dcos-gen-resolvconf.timer",
+                                                        "dcos-mesos-master"});
   CHECK(p.is_overridden("units.dcos-mesos-master.start"));
   CHECK(is_parameter_key("units.dcos-mesos-master.start"));
   CHECK_FALSE(is_parameter_key("units.bad name.start"));

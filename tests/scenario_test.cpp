@@ -83,7 +83,8 @@ const std::map<std::string, std::string>& bad_cases() {
        "2:8: error: until: malformed duration '5 minutes' (expected e.g. 250ms, 2s, 1m30s)"},
       {"masters_even.yaml",
        "3:12: error: cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got 4"},
-      {"masters_not_integer.yaml", "3:12: error: cluster.masters: expected an integer, got 'three'"},
+      {"masters_not_integer.yaml",
+       "3:12: error: cluster.masters: expected an integer, got 'three'"},
       {"masters_zero.yaml", "3:12: error: cluster.masters must be positive, got 0"},
       {"missing_name.yaml", "2:1: error: missing required key 'name'"},
       {"name_null.yaml", "1:1: error: name: expected a string, got nothing"},
@@ -112,7 +113,8 @@ const std::map<std::string, std::string>& bad_cases() {
        "'agent.registered'?)"},
       {"unknown_parameter.yaml",
        "4:3: error: unknown parameter 'zookeeper.tickTme' (did you mean 'zookeeper.tickTime'?)"},
-      {"unknown_profile.yaml", "2:10: error: unknown profile 'dcos-1.10' (did you mean 'dcos-1.9'?)"},
+      {"unknown_profile.yaml",
+       "2:10: error: unknown profile 'dcos-1.10' (did you mean 'dcos-1.9'?)"},
       {"unknown_top_level_key.yaml",
        "2:1: error: unknown key 'seeed' at the top level (did you mean 'seed'?)"},
       {"yaml_syntax.yaml", "4:9: error: invalid YAML: end of sequence flow not found"},
@@ -255,9 +257,10 @@ TEST_CASE("node names in faults are checked against the cluster", "[scenario]") 
                    "  - {kind: crash, target: public-agent-1, at: 1s}\n") ==
         "test.yaml:4:27: error: fault.target: no node 'public-agent-1' in this cluster (there "
         "are no public agents)");
-  CHECK(load_error("name: f\nfaults:\n  - {kind: partition, groups: master-1|master-9, at: 1s}\n") ==
-        "test.yaml:3:31: error: fault.groups: no node 'master-9' in this cluster (masters are "
-        "master-1..master-3)");
+  CHECK(
+      load_error("name: f\nfaults:\n  - {kind: partition, groups: master-1|master-9, at: 1s}\n") ==
+      "test.yaml:3:31: error: fault.groups: no node 'master-9' in this cluster (masters are "
+      "master-1..master-3)");
   CHECK(load_error("name: f\nfaults:\n  - {kind: crash, target: master-1, at: "
                    "zookeeper.serving@agent-1+1s}\n") ==
         "test.yaml:3:41: error: fault.at: agent-1 never reaches 'zookeeper.serving' (a milestone "
@@ -276,7 +279,8 @@ TEST_CASE("node names in faults are checked against the cluster", "[scenario]") 
 
 TEST_CASE("more loader errors", "[scenario]") {
   const std::pair<const char*, const char*> cases[] = {
-      {"name: x\nseed: -1\n", "test.yaml:2:7: error: seed: expected a non-negative integer, got '-1'"},
+      {"name: x\nseed: -1\n",
+       "test.yaml:2:7: error: seed: expected a non-negative integer, got '-1'"},
       {"name: x\nseed: 18446744073709551616\n",
        "test.yaml:2:7: error: seed: '18446744073709551616' is out of range (at most "
        "18446744073709551615)"},
@@ -286,7 +290,8 @@ TEST_CASE("more loader errors", "[scenario]") {
       {"name: x\ncluster: 3\n", "test.yaml:2:10: error: cluster: expected a map, got '3'"},
       {"name: x\ncluster:\n  masters: {n: 3}\n",
        "test.yaml:3:12: error: cluster.masters: expected an integer, got a map"},
-      {"name: x\n? [a, b]\n: c\n", "test.yaml:2:3: error: expected a key name at the top level, got a list"},
+      {"name: x\n? [a, b]\n: c\n",
+       "test.yaml:2:3: error: expected a key name at the top level, got a list"},
       {"name: x\n---\nname: y\n",
        "test.yaml:3:1: error: a scenario file holds one YAML document, found a second one"},
       {"name: x\ncluster: {network: {links: [{between: [master-1]}]}}\n",
@@ -314,7 +319,8 @@ TEST_CASE("more loader errors", "[scenario]") {
        "test.yaml:3:41: error: service.instances must be between 1 and 10000, got '0'"},
       {"name: x\nservices:\n  - {name: kafka, start: 1s}\n  - {name: kafka, start: 2s}\n",
        "test.yaml:4:12: error: service.name: a second service 'kafka' (first at line 3)"},
-      {"name: x\nservices: {kafka: 1}\n", "test.yaml:2:11: error: services: expected a list, got a map"},
+      {"name: x\nservices: {kafka: 1}\n",
+       "test.yaml:2:11: error: services: expected a list, got a map"},
       {"name: x\nfaults:\n  - [kind, crash]\n",
        "test.yaml:3:5: error: fault: expected a map or a key=value line, got a list"},
       {"name: x\nfaults:\n  - {kind: crash, at: 1s}\n",
@@ -326,7 +332,8 @@ TEST_CASE("more loader errors", "[scenario]") {
        "test.yaml:3:61: error: rule.scope: unknown scope 'host' (expected node or cluster)"},
       {"name: x\nrules:\n  - {before: agent.started, after: agent.started}\n",
        "test.yaml:3:5: error: rule: 'before' and 'after' are the same milestone"},
-      {"name: x\nrules:\n  - {after: agent.started}\n", "test.yaml:3:5: error: rule: missing 'before'"},
+      {"name: x\nrules:\n  - {after: agent.started}\n",
+       "test.yaml:3:5: error: rule: missing 'before'"},
       {"name: x\nbudgets:\n  - {milestone: cluster.ready}\n",
        "test.yaml:3:5: error: budget: missing 'within' (e.g. within: 300s)"},
       {"name: x\nbudgets:\n  - {milestone: cluster.ready, within: 5m, witin: 1s}\n",
@@ -452,8 +459,8 @@ TEST_CASE("truncated and mutated default scenarios never crash the loader", "[sc
   // Every prefix.
   for (std::size_t n = 0; n <= base.size(); ++n) check(base.substr(0, n));
   // Every byte replaced by characters that matter to YAML or to our parsers, deterministically.
-  const char replacements[] = {' ', ':', '-', '[', '{', '"', '\'', '|', '#', '0', '9', 'x',
-                               '\n', '\t', '@', '+', '=', ',', '\x00', '\xff'};
+  const char replacements[] = {' ', ':', '-',  '[',  '{', '"', '\'', '|', '#',    '0',
+                               '9', 'x', '\n', '\t', '@', '+', '=',  ',', '\x00', '\xff'};
   for (std::size_t i = 0; i < base.size(); ++i) {
     for (const char c : replacements) {
       if (base[i] == c) continue;

@@ -84,8 +84,8 @@ struct ZkWorld {
   std::string dump() const {
     std::string s;
     for (const sim::TraceRecord& r : trace.records()) {
-      s += std::to_string(r.time.ns() / 1000) + "us " + r.node + " " + r.component + " " + r.name + " " +
-           r.detail + "\n";
+      s += std::to_string(r.time.ns() / 1000) + "us " + r.node + " " + r.component + " " + r.name +
+           " " + r.detail + "\n";
     }
     return s;
   }

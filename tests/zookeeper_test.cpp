@@ -19,9 +19,9 @@ using bootsim::testing::ZkWorld;
 
 namespace {
 
-constexpr sim::SimTime kL = sim::milliseconds(1);  // one-way latency of every link
-constexpr sim::SimTime kStart = sim::seconds(1);   // zookeeper.server_start (constant)
-constexpr sim::SimTime kSetup = sim::milliseconds(300);  // zookeeper.setup_before_looking
+constexpr sim::SimTime kL = sim::milliseconds(1);           // one-way latency of every link
+constexpr sim::SimTime kStart = sim::seconds(1);            // zookeeper.server_start (constant)
+constexpr sim::SimTime kSetup = sim::milliseconds(300);     // zookeeper.setup_before_looking
 constexpr sim::SimTime kFinalize = sim::milliseconds(200);  // zookeeper.finalizeWait
 constexpr sim::SimTime kLearnerRetry = sim::seconds(1);     // Learner.java 3.4 retry sleep
 constexpr sim::SimTime kTick = sim::seconds(2);
@@ -131,8 +131,8 @@ TEST_CASE("zookeeper: 7 servers elect the highest sid", "[zookeeper]") {
   INFO(w.dump());
   REQUIRE(w.details("zookeeper.quorum") == std::vector<std::string>{"leader master-7, epoch 1"});
   // Within one learner retry of the election.
-  REQUIRE(w.times("zookeeper.quorum").front() < kStart + kSetup + kFinalize + kLearnerRetry +
-                                                    sim::milliseconds(20));
+  REQUIRE(w.times("zookeeper.quorum").front() <
+          kStart + kSetup + kFinalize + kLearnerRetry + sim::milliseconds(20));
   w.engine.run_until(sim::seconds(30));
   for (int sid = 1; sid <= 6; ++sid) CHECK(w.zk(sid).serving());
 }
@@ -149,8 +149,8 @@ TEST_CASE("zookeeper: staggered starts still elect the best vote", "[zookeeper]"
   REQUIRE(w.details("zookeeper.quorum") == std::vector<std::string>{"leader master-2, epoch 1"});
   REQUIRE(w.zk(3).state() == ZooKeeperState::kFollowing);
   REQUIRE(w.zk(3).leader_sid() == 2);
-  CHECK(w.times("zookeeper.serving").back() < sim::seconds(10) + kStart + kSetup +
-                                                  sim::milliseconds(50));
+  CHECK(w.times("zookeeper.serving").back() <
+        sim::seconds(10) + kStart + kSetup + sim::milliseconds(50));
 }
 
 TEST_CASE("zookeeper: a killed leader process is replaced within milliseconds plus election",
@@ -300,7 +300,8 @@ struct SessionWorld {
 
 }  // namespace
 
-TEST_CASE("zookeeper client: negotiated timeout is clamped to [2, 20] ticks", "[zookeeper][client]") {
+TEST_CASE("zookeeper client: negotiated timeout is clamped to [2, 20] ticks",
+          "[zookeeper][client]") {
   SessionWorld s;
   auto short_one = s.client(0, sim::seconds(1));
   auto long_one = s.client(1, sim::seconds(100));
@@ -312,15 +313,13 @@ TEST_CASE("zookeeper client: negotiated timeout is clamped to [2, 20] ticks", "[
   CHECK(short_one->session_id() != long_one->session_id());
 }
 
-TEST_CASE("zookeeper client: sequential names increase; watches fire once",
-          "[zookeeper][client]") {
+TEST_CASE("zookeeper client: sequential names increase; watches fire once", "[zookeeper][client]") {
   SessionWorld s;
   auto a = s.client(0, sim::seconds(10));
   auto b = s.client(1, sim::seconds(10));
   std::vector<std::string> created;
-  a->create("/mesos", "", CreateMode::kPersistent, [](ZkError e, const std::string&) {
-    REQUIRE(e == ZkError::kOk);
-  });
+  a->create("/mesos", "", CreateMode::kPersistent,
+            [](ZkError e, const std::string&) { REQUIRE(e == ZkError::kOk); });
   for (int i = 0; i < 3; ++i) {
     a->create("/mesos/json.info_", "m", CreateMode::kEphemeralSequential,
               [&](ZkError e, const std::string& path) {
@@ -335,7 +334,8 @@ TEST_CASE("zookeeper client: sequential names increase; watches fire once",
   int fired = 0;
   std::vector<std::string> seen;
   b->get_children(
-      "/mesos", [&](const WatchEvent& e) {
+      "/mesos",
+      [&](const WatchEvent& e) {
         ++fired;
         CHECK(e.type == WatchEventType::kNodeChildrenChanged);
       },
@@ -349,12 +349,10 @@ TEST_CASE("zookeeper client: sequential names increase; watches fire once",
   a->remove("/mesos/json.info_0000000001", [](ZkError e) { REQUIRE(e == ZkError::kOk); });
   s.run_for(sim::seconds(1));
   CHECK(fired == 1);  // one-shot
-  a->create("/mesos/x", "", CreateMode::kPersistent, [](ZkError e, const std::string&) {
-    CHECK(e == ZkError::kOk);
-  });
-  a->create("/mesos/x", "", CreateMode::kPersistent, [](ZkError e, const std::string&) {
-    CHECK(e == ZkError::kNodeExists);
-  });
+  a->create("/mesos/x", "", CreateMode::kPersistent,
+            [](ZkError e, const std::string&) { CHECK(e == ZkError::kOk); });
+  a->create("/mesos/x", "", CreateMode::kPersistent,
+            [](ZkError e, const std::string&) { CHECK(e == ZkError::kNodeExists); });
   a->remove("/nope", [](ZkError e) { CHECK(e == ZkError::kNoNode); });
   a->create("/mesos/json.info_0000000002/child", "", CreateMode::kPersistent,
             [](ZkError e, const std::string&) { CHECK(e == ZkError::kNoChildrenForEphemerals); });
