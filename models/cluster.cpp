@@ -364,6 +364,30 @@ void Cluster::fire_fault(const FaultSpec& f) {
         return;
       }
       SystemdUnit* unit = find_unit(host, t.unit);
+      ZooKeeperServer* zk = t.unit == "zookeeper" ? ensemble_->server_on(hosts_[host].info.node)
+                                                  : nullptr;
+      if (zk != nullptr) {
+        // ZooKeeper is Exhibitor's child process, not a unit: Exhibitor restarts it.
+        const sim::ProcessId p = zk->process();
+        if (f.kind == FaultKind::kCrash) {
+          ctx_.event(name, "fault", "process_crash", text);
+          zk->kill();
+          done();
+          return;
+        }
+        ctx_.event(name, "fault", "pause", text);
+        network_.pause_process(p);
+        if (f.resume_after) {
+          engine_.schedule_after(*f.resume_after, [this, p, host, done] {
+            ctx_.event(hosts_[host].info.name, "fault", "resume", "zookeeper");
+            network_.resume_process(p);
+            done();
+          });
+          return;
+        }
+        done();
+        return;
+      }
       if (unit == nullptr) {
         ctx_.event(name, "fault", "no_target", text);
         done();
