@@ -168,6 +168,14 @@ std::optional<InputError> Cluster::build() {
       h.units.push_back(std::make_unique<SystemdUnit>(ctx_, std::move(site), *def,
                                                       std::move(gates), make_process(*def)));
     }
+    for (auto& u : h.units) {
+      const UnitDef* def = profile_.find(u->name());
+      for (const std::string& after : def->after) {
+        for (auto& other : h.units) {
+          if (other->name() == after) u->order_after(*other);
+        }
+      }
+    }
   }
   for (const ServiceSpec& s : scenario_.services) {
     services_.push_back(std::make_unique<ServiceScheduler>(ctx_, s.name, s.start, s.instances,
@@ -661,10 +669,26 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
     if (const auto r = params.unit_restart_sec(unit)) def->restart_sec = *r;
     if (const auto s = params.unit_start(unit)) def->start = *s;
   }
-  // @@UNIT_OVERRIDES@@
+  for (const UnitOverride& o : scenario.unit_overrides) {
+    UnitDef* def = profile->find(o.unit);
+    if (def == nullptr) {
+      return InputError{o.where, fmt::format("unknown unit '{}' in profile {}", o.unit,
+                                             profile->name)};
+    }
+    for (const auto& [after, at] : o.after) {
+      if (profile->find(after) == nullptr) {
+        return InputError{at, fmt::format("unit '{}' is ordered After= unknown unit '{}'", o.unit,
+                                          after)};
+      }
+      def->after.push_back(after);
+    }
+  }
   const auto problems = validate(*profile);
   if (!problems.empty()) {
     SourceLocation at{scenario.file, 1, 1};
+    for (const UnitOverride& o : scenario.unit_overrides) {
+      if (o.unit == problems.front().unit) at = o.where;
+    }
     return InputError{at, problems.front().message};
   }
   return std::move(*profile);

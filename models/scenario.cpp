@@ -30,7 +30,7 @@ constexpr std::array<std::string_view, 3> kClusterKeys{"masters", "agents", "net
 constexpr std::array<std::string_view, 2> kAgentKeys{"private", "public"};
 constexpr std::array<std::string_view, 4> kNetworkKeys{"latency", "loopback", "loss", "links"};
 constexpr std::array<std::string_view, 3> kLinkKeys{"between", "latency", "loss"};
-constexpr std::array<std::string_view, 2> kUnitKeys{"start", "restart_sec"};
+constexpr std::array<std::string_view, 3> kUnitKeys{"start", "restart_sec", "after"};
 constexpr std::array<std::string_view, 3> kServiceKeys{"name", "start", "instances"};
 constexpr std::array<std::string_view, 4> kRuleKeys{"name", "before", "after", "scope"};
 constexpr std::array<std::string_view, 2> kBudgetKeys{"milestone", "within"};
@@ -470,9 +470,31 @@ class Loader {
       }
       const std::string context = "units." + unit;
       for (const auto& [ukey, uvalue] : entries(value, context, kUnitKeys)) {
+        if (ukey.Scalar() == "after") {
+          load_after(unit, key, uvalue);
+          continue;
+        }
         add_setting(context + "." + ukey.Scalar(), ukey, uvalue);
       }
     }
+  }
+
+  // `after: [unit, …]`: extra After= orderings; whether the units exist and whether they make a
+  // cycle is checked against the profile when the run is built.
+  void load_after(const std::string& unit, const YAML::Node& key, const YAML::Node& list) {
+    const std::string path = "units." + unit + ".after";
+    if (!list.IsSequence()) {
+      fail(list, fmt::format("{}: expected a list of unit names, got {}", path, describe(list)));
+    }
+    UnitOverride o{unit, {}, loc(key)};
+    for (const YAML::Node& item : list) {
+      const std::string name = scalar(item, path, "a unit name");
+      if (!is_plausible_unit_name(name)) {
+        fail(item, fmt::format("{}: {} is not a plausible unit name", path, quoted(name)));
+      }
+      o.after.emplace_back(name, loc(item));
+    }
+    s_.unit_overrides.push_back(std::move(o));
   }
 
   void load_service(const YAML::Node& item) {

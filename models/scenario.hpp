@@ -68,6 +68,13 @@ struct BudgetSpec {
 };
 
 // One parameter override: a dotted key as --set takes it, the value as written.
+// Orderings a scenario adds to a profile's unit: `units: {dcos-foo: {after: [dcos-bar]}}`.
+struct UnitOverride {
+  std::string unit;
+  std::vector<std::pair<std::string, SourceLocation>> after;  // unit names, where each is
+  SourceLocation where;                                       // the unit's key
+};
+
 struct Setting {
   std::string key;
   std::string value;
@@ -87,6 +94,7 @@ struct Scenario {
   SourceLocation masters_where;
   std::vector<LinkSpec> links;
   std::vector<Setting> settings;  // every parameter/unit override, in file order
+  std::vector<UnitOverride> unit_overrides;
   std::vector<ServiceSpec> services;
   std::vector<FaultSpec> faults;
   std::vector<RuleSpec> rules;

@@ -34,16 +34,48 @@ void SystemdUnit::transition(UnitState next, std::string_view why) {
   state_ = next;
 }
 
+void SystemdUnit::order_after(SystemdUnit& other) {
+  after_.push_back(&other);
+  other.waiters_.push_back(this);
+}
+
+bool SystemdUnit::after_satisfied() const {
+  for (const SystemdUnit* u : after_) {
+    if (!u->start_job_done_) return false;
+  }
+  return true;
+}
+
+// After= orders start jobs within one transaction: a unit's job waits until the jobs of the
+// units it is ordered after have finished, successfully or not (a failed ExecStartPre ends the
+// job too). Type=simple units finish their job at exec; Type=notify is not distinguished.
+void SystemdUnit::start_job_done() {
+  if (start_job_done_) return;
+  start_job_done_ = true;
+  for (SystemdUnit* w : waiters_) {
+    if (w->waiting_for_after_ && w->after_satisfied()) {
+      w->waiting_for_after_ = false;
+      w->attempt();
+    }
+  }
+}
+
 void SystemdUnit::boot() {
   ++token_;
   attempts_ = 0;
   first_attempt_ = ctx_.now();
   active_since_.reset();
+  start_job_done_ = false;
   if (def_.type == UnitType::kTimer) {
     const std::uint64_t token = token_;
     ctx_.network().after(site_.probe, def_.on_boot_sec, [this, token] {
       if (token == token_) fire_timer();
     });
+    return;
+  }
+  if (!after_satisfied()) {
+    waiting_for_after_ = true;
+    ctx_.event(site_.node_name, def_.name, "waiting", "After= ordering");
     return;
   }
   attempt();
@@ -92,6 +124,7 @@ void SystemdUnit::run_gate(std::size_t index, std::uint64_t token) {
       ctx_.event(site_.node_name, def_.name, "gate_failed",
                  fmt::format("{}: {}", gates_[index]->name(), result.reason));
       schedule_restart();
+      start_job_done();
       return;
     }
     // The condition established last is the one that held the unit back: keep its cause.
@@ -117,6 +150,7 @@ void SystemdUnit::exec_main(std::optional<sim::RecordId> cause) {
   ctx_.network().start_process(main_);
   main_running_ = true;
   process_->on_exec(site_, main_, *this);
+  start_job_done();
 }
 
 void SystemdUnit::mark_started(std::string detail) {

@@ -38,6 +38,8 @@ class SystemdUnit final : public UnitControl {
   SystemdUnit(const SystemdUnit&) = delete;
   SystemdUnit& operator=(const SystemdUnit&) = delete;
 
+  // After=: this unit's start job waits for `other`'s start job of the same boot transaction.
+  void order_after(SystemdUnit& other);
   // The host booted: start the unit (services) or arm OnBootSec (timers).
   void boot();
   // The host lost power: everything stops without a word.
@@ -69,6 +71,8 @@ class SystemdUnit final : public UnitControl {
   void schedule_restart();
   void fire_timer();
   void stop_main();
+  void start_job_done();
+  bool after_satisfied() const;
 
   RunContext& ctx_;
   UnitSite site_;
@@ -88,6 +92,10 @@ class SystemdUnit final : public UnitControl {
   std::vector<bool> gate_milestone_recorded_;
   sim::TimerId restart_timer_;
   bool main_running_ = false;
+  std::vector<SystemdUnit*> after_;     // units this one is ordered after
+  std::vector<SystemdUnit*> waiters_;   // units ordered after this one
+  bool start_job_done_ = false;         // this boot's first start job has finished
+  bool waiting_for_after_ = false;
 };
 
 }  // namespace bootsim::models

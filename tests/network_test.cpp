@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,7 +31,9 @@ struct Text final : sim::Payload {
   std::string text;
 };
 
-Message text(std::string t) { return std::make_shared<const Text>(std::move(t)); }
+Message text(std::string t) {
+  return std::make_shared<const Text>(std::move(t));
+}
 std::string text_of(const Message& m) {
   const Text* t = sim::message_as<Text>(m);
   REQUIRE(t != nullptr);
@@ -238,8 +241,7 @@ TEST_CASE("datagrams on one directed link arrive in send order despite random la
   CHECK(some_held_back);  // the latencies really did vary enough to need FIFO
 }
 
-TEST_CASE("messages on one stream arrive in send order despite random latency",
-          "[network][fifo]") {
+TEST_CASE("messages on one stream arrive in send order despite random latency", "[network][fifo]") {
   World w(11, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
   Acceptor server;
   server.listen(w, w.pb);
@@ -304,8 +306,8 @@ TEST_CASE("connecting to an up host with nothing listening is refused after a ro
           "[network][stream]") {
   World w;
   EndLog client;
-  const ConnectionId c = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
-                                       logging_handlers(w.engine, client));
+  const ConnectionId c =
+      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
   w.run();
   REQUIRE(client.failed.has_value());
   CHECK(client.failed->first == kLatency * 2);
@@ -326,7 +328,9 @@ TEST_CASE("connecting to a down or unreachable host times out exactly at the tim
     w.net.crash_node(w.b);
     CHECK_FALSE(w.net.node_up(w.b));
   }
-  SECTION("partitioned") { w.net.partition({{w.a}, {w.b}}); }
+  SECTION("partitioned") {
+    w.net.partition({{w.a}, {w.b}});
+  }
   SECTION("the host crashes while the SYN is in flight") {
     w.at(kLatency / 2, [&] { w.net.crash_node(w.b); });
   }
@@ -347,8 +351,8 @@ TEST_CASE("a process crash (host alive) closes its peers' connections one latenc
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
-                                          logging_handlers(w.engine, client));
+  const ConnectionId conn =
+      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
   w.at(sim::milliseconds(50), [&] { w.net.crash_process(w.pb); });
   w.run();
   REQUIRE(client.opened.has_value());
@@ -374,8 +378,8 @@ TEST_CASE("an orderly close reaches the other end one latency later", "[network]
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
-                                          logging_handlers(w.engine, client));
+  const ConnectionId conn =
+      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
   w.at(sim::milliseconds(20), [&] {
     REQUIRE(w.net.send(conn, w.pa, text("last words")));
     w.net.close(conn, w.pa);
@@ -396,8 +400,8 @@ TEST_CASE("a listener that closes a connection as it accepts it resets the initi
     w.net.close(c, w.pb);  // e.g. a server refusing a peer it does not know
     return StreamHandlers{};
   });
-  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
-                                          logging_handlers(w.engine, client));
+  const ConnectionId conn =
+      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
   w.run();
   // The handshake completed in the host's kernel, so the initiator may see it open, but the
   // close must reach it: a half-open connection that swallows data forever is not TCP.
@@ -426,8 +430,8 @@ TEST_CASE("a host crash is silent; after it reboots an old connection is reset",
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
-                                          logging_handlers(w.engine, client));
+  const ConnectionId conn =
+      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
   w.at(sim::milliseconds(50), [&] { w.net.crash_node(w.b); });
   w.at(sim::milliseconds(60), [&] { CHECK(w.net.send(conn, w.pa, text("into the void"))); });
   w.run();
@@ -455,8 +459,7 @@ TEST_CASE("a host crash is silent; after it reboots an old connection is reset",
 
 // --- partitions ---------------------------------------------------------------------------------
 
-TEST_CASE("a partition drops messages in flight and heal restores datagrams",
-          "[network][fault]") {
+TEST_CASE("a partition drops messages in flight and heal restores datagrams", "[network][fault]") {
   World w;
   std::vector<std::pair<SimTime, std::string>> at_b, at_c;
   w.receive_datagrams(w.pb, at_b);
@@ -503,8 +506,8 @@ TEST_CASE("a stream segment caught by a partition is lost", "[network][stream][f
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
-                                          logging_handlers(w.engine, client));
+  const ConnectionId conn =
+      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
   w.at(sim::milliseconds(10), [&] { REQUIRE(w.net.send(conn, w.pa, text("x"))); });
   w.at(sim::milliseconds(11), [&] { w.net.partition({{w.a}, {w.b}}); });
   w.run();
@@ -547,8 +550,9 @@ TEST_CASE("held deliveries stay ahead of a delivery that arrives at the resume i
   // The resume is scheduled first, so it runs before an arrival at the same instant.
   w.at(sim::milliseconds(10), [&] { w.net.resume_process(w.pb); });
   w.net.send_datagram(w.pa, Address{w.b, kPort}, text("first"));  // arrives at 3 ms: held
-  w.at(sim::milliseconds(10) - kLatency,
-       [&] { w.net.send_datagram(w.pa, Address{w.b, kPort}, text("second")); });  // at 10 ms
+  w.at(sim::milliseconds(10) - kLatency, [&] {
+    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("second"));
+  });  // at 10 ms
   w.run();
   REQUIRE(got.size() == 2);
   CHECK(got[0].second == "first");

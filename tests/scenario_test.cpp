@@ -287,13 +287,16 @@ TEST_CASE("more loader errors", "[scenario]") {
       {"name: x\nuntil: 0s\n", "test.yaml:2:8: error: until must be positive, got '0s'"},
       {"name: ''\n", "test.yaml:1:7: error: name must not be empty"},
       {"name: [a]\n", "test.yaml:1:7: error: name: expected a string, got a list"},
+      {"# comment\n  , models\nname: x\n",
+       "test.yaml:2:3: error: a scenario must be a map of keys (name, cluster, ...), got nothing "
+       "readable"},
       {"name: x\ncluster: 3\n", "test.yaml:2:10: error: cluster: expected a map, got '3'"},
       {"name: x\ncluster:\n  masters: {n: 3}\n",
        "test.yaml:3:12: error: cluster.masters: expected an integer, got a map"},
       {"name: x\n? [a, b]\n: c\n",
        "test.yaml:2:3: error: expected a key name at the top level, got a list"},
       {"name: x\n---\nname: y\n",
-       "test.yaml:3:1: error: a scenario file holds one YAML document, found a second one"},
+       "test.yaml:2:1: error: a scenario file holds one YAML document, found a second one"},
       {"name: x\ncluster: {network: {links: [{between: [master-1]}]}}\n",
        "test.yaml:2:39: error: link.between: expected a list of two node names, got 1 items"},
       {"name: x\ncluster: {network: {links: [{between: [master-1, master-1]}]}}\n",
@@ -422,6 +425,14 @@ TEST_CASE("odd inputs never crash the loader", "[scenario][fuzz]") {
       "%YAML 1.2\n---\nname: x\n",
       "name: x\n...\n---\n",
       "\t\tname: x\n",
+      // yaml-cpp 0.7's LoadAll loops forever, allocating, on these (jbeder/yaml-cpp#1040).
+      ",",
+      ", a\n",
+      "# comment\n, models\nname: x\n",
+      "name: x\n...\n,\n",
+      "- !+(.,.)",
+      "[:",
+      "{:",
   };
   for (const std::string& text : odd) {
     INFO(text.substr(0, 80));

@@ -5,9 +5,12 @@
 #include "models/systemd_unit.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -129,9 +132,9 @@ struct UnitWorld {
     std::vector<std::unique_ptr<models::Gate>> g;
     for (auto& x : gates) g.push_back(std::move(x));
     gates.clear();
-    unit = std::make_unique<SystemdUnit>(
-        *ctx, models::UnitSite{ctx.get(), node, kNode, kUnit, systemd}, def, std::move(g),
-        std::move(p));
+    unit = std::make_unique<SystemdUnit>(*ctx,
+                                         models::UnitSite{ctx.get(), node, kNode, kUnit, systemd},
+                                         def, std::move(g), std::move(p));
     return ref;
   }
 
@@ -176,8 +179,12 @@ struct UnitWorld {
   std::unique_ptr<SystemdUnit> unit;
 };
 
-SimTime ms(std::int64_t n) { return sim::milliseconds(n); }
-SimTime s(std::int64_t n) { return sim::seconds(n); }
+SimTime ms(std::int64_t n) {
+  return sim::milliseconds(n);
+}
+SimTime s(std::int64_t n) {
+  return sim::seconds(n);
+}
 
 }  // namespace
 
