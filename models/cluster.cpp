@@ -18,6 +18,7 @@
 #include "models/profile.hpp"
 #include "models/service_scheduler.hpp"
 #include "models/systemd_unit.hpp"
+#include "models/mesos_group.hpp"
 #include "models/zk_group_standin.hpp"
 #include "models/exhibitor.hpp"
 #include "models/zookeeper.hpp"
@@ -53,7 +54,7 @@ class Cluster {
         engine_(seed),
         network_(engine_, params_.distribution("network.latency")),
         ctx_(engine_, network_, trace_, params_, topology_),
-        mesos_group_(ctx_, "/mesos"),
+        leadership_(ctx_),
         marathon_latch_(ctx_, "/marathon/leader-curator") {}
 
   std::optional<InputError> build();
@@ -84,7 +85,7 @@ class Cluster {
   Topology topology_;
   RunContext ctx_;
   std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
-  ZkGroupStandIn mesos_group_;
+  LeadershipMonitor leadership_;  // the "single-mesos-leader" check
   ZkGroupStandIn marathon_latch_;
   MarathonApps apps_;
   std::vector<std::unique_ptr<ServiceScheduler>> services_;
@@ -115,14 +116,14 @@ std::unique_ptr<UnitProcess> Cluster::make_process(const UnitDef& def) {
   if (p == "exhibitor") return std::make_unique<Exhibitor>(*ensemble_, def.start);
   if (p == "dns-proxy") return std::make_unique<DnsProxy>(def.start);
   if (p == "gen-resolvconf") return std::make_unique<GenResolvconf>();
-  if (p == "mesos-master") return std::make_unique<MesosMaster>(def.start, mesos_group_);
-  if (p == "mesos-dns") return std::make_unique<MesosDns>(def.start, mesos_group_);
+  if (p == "mesos-master") return std::make_unique<MesosMaster>(def.start, leadership_);
+  if (p == "mesos-dns") return std::make_unique<MesosDns>(def.start);
   if (p == "marathon") {
-    return std::make_unique<Marathon>(ctx_, def.start, marathon_latch_, mesos_group_, apps_);
+    return std::make_unique<Marathon>(ctx_, def.start, marathon_latch_, apps_);
   }
   if (p == "mesos-agent") {
     return std::make_unique<MesosAgent>(
-        def.start, mesos_group_, [this](const std::string& task, sim::ProcessId process) {
+        def.start, [this](const std::string& task, sim::ProcessId process) {
           for (auto& s : services_) {
             if (s->scheduler_task() == task) s->on_task_running(process);
           }
@@ -178,8 +179,7 @@ std::optional<InputError> Cluster::build() {
     }
   }
   for (const ServiceSpec& s : scenario_.services) {
-    services_.push_back(std::make_unique<ServiceScheduler>(ctx_, s.name, s.start, s.instances,
-                                                           mesos_group_));
+    services_.push_back(std::make_unique<ServiceScheduler>(ctx_, s.name, s.start, s.instances));
     apps_.pending.push_back(services_.back()->scheduler_task());
   }
   ctx_.on_milestone([this](sim::RecordId id) { watch_cluster_milestones(id); });
@@ -669,26 +669,10 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
     if (const auto r = params.unit_restart_sec(unit)) def->restart_sec = *r;
     if (const auto s = params.unit_start(unit)) def->start = *s;
   }
-  for (const UnitOverride& o : scenario.unit_overrides) {
-    UnitDef* def = profile->find(o.unit);
-    if (def == nullptr) {
-      return InputError{o.where, fmt::format("unknown unit '{}' in profile {}", o.unit,
-                                             profile->name)};
-    }
-    for (const auto& [after, at] : o.after) {
-      if (profile->find(after) == nullptr) {
-        return InputError{at, fmt::format("unit '{}' is ordered After= unknown unit '{}'", o.unit,
-                                          after)};
-      }
-      def->after.push_back(after);
-    }
-  }
+  // @@UNIT_OVERRIDES@@
   const auto problems = validate(*profile);
   if (!problems.empty()) {
     SourceLocation at{scenario.file, 1, 1};
-    for (const UnitOverride& o : scenario.unit_overrides) {
-      if (o.unit == problems.front().unit) at = o.where;
-    }
     return InputError{at, problems.front().message};
   }
   return std::move(*profile);

@@ -10,11 +10,11 @@ constexpr sim::Port kLibprocessPort = 15101;
 }  // namespace
 
 Marathon::Marathon(RunContext& ctx, sim::Distribution start, ZkGroupStandIn& latch,
-                   ZkGroupStandIn& masters, MarathonApps& apps)
+                   MarathonApps& apps)
     : start_(std::move(start)),
       latch_(latch),
       apps_(apps),
-      driver_(ctx, "marathon", masters, ctx.params().duration("marathon.decline_offer_duration"),
+      driver_(ctx, "marathon", ctx.params().duration("marathon.decline_offer_duration"),
               [this](const std::string&) -> std::optional<std::string> {
                 if (apps_.pending.empty()) return std::nullopt;
                 std::string task = apps_.pending.front();

@@ -23,8 +23,7 @@ struct MarathonApps {
 
 class Marathon final : public UnitProcess {
  public:
-  Marathon(RunContext& ctx, sim::Distribution start, ZkGroupStandIn& latch,
-           ZkGroupStandIn& masters, MarathonApps& apps);
+  Marathon(RunContext& ctx, sim::Distribution start, ZkGroupStandIn& latch, MarathonApps& apps);
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 

@@ -1,7 +1,7 @@
 #include "models/mesos_agent.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "models/mesos_protocol.hpp"
 #include "models/run_context.hpp"
@@ -12,10 +12,6 @@ void MesosAgent::on_exec(const UnitSite& site, sim::ProcessId process, UnitContr
   site_ = site;
   process_ = process;
   RunContext& ctx = *site.ctx;
-  if (!subscribed_) {
-    subscribed_ = true;
-    group_.watch([this] { on_group_change(); });
-  }
   rng_.emplace(ctx.engine().stream(ctx.network().process_name(process) + "/" +
                                    std::to_string(ctx.network().incarnation(process))));
   auto accept = [this](sim::ConnectionId, sim::Address) {
@@ -29,25 +25,31 @@ void MesosAgent::on_exec(const UnitSite& site, sim::ProcessId process, UnitContr
   ctx.network().after(process, start_.sample(*rng_), [this, &control] {
     control.mark_started("recovered: no checkpointed executors");
     running_ = true;
-    on_group_change();
+    RunContext& c = *site_->ctx;
+    // The agent's --zk_session_timeout defaults to 10 s, like the master's.
+    detector_ = std::make_unique<MasterDetector>(
+        c, process_, zookeeper_servers(c.topology()),
+        c.params().duration("mesos-master.zk_session_timeout"),
+        [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); });
+    detector_->start();
   });
 }
 
 void MesosAgent::on_exit() {
   running_ = false;
+  detector_.reset();
   registered_ = false;
   leader_.reset();
   ++generation_;
 }
 
-void MesosAgent::on_group_change() {
+void MesosAgent::on_leader_change(const std::optional<DetectedMaster>& leader) {
   if (!running_) return;
-  const auto leader = group_.leader();
-  if (!leader || (leader_ && leader_->sequence == leader->sequence)) return;
+  if (!leader || (leader_ && leader_->info == leader->info)) return;
   leader_ = leader;
   registered_ = false;
   RunContext& ctx = *site_->ctx;
-  ctx.milestone(site_->node_name, "agent.detected_leader", leader->name,
+  ctx.milestone(site_->node_name, "agent.detected_leader", leader->info.hostname,
                 RunContext::later(ctx.latest_milestone("agent.started", site_->node_name),
                                   ctx.latest_milestone("mesos-master.elected")));
   const std::uint64_t generation = ++generation_;
@@ -64,7 +66,7 @@ void MesosAgent::try_register(std::uint64_t generation) {
   msg->agent = site_->node_name;
   msg->reply_to = {site_->node, ports::kMesosAgent};
   ctx.network().send_datagram(process_, {leader_->node, ports::kMesosMaster}, std::move(msg));
-  ctx.event(site_->node_name, "mesos-agent", "register", leader_->name);
+  ctx.event(site_->node_name, "mesos-agent", "register", leader_->info.hostname);
   backoff_ = std::min(backoff_ * 2, ctx.params().duration("mesos-agent.max_registration_backoff"));
   const sim::SimTime delay = sim::from_seconds(rng_->uniform(0.0, backoff_.to_seconds()));
   ctx.network().after(process_, delay, [this, generation] { try_register(generation); });

@@ -7,11 +7,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "models/mesos_group.hpp"
 #include "models/unit.hpp"
-#include "models/zk_group_standin.hpp"
 #include "sim/distribution.hpp"
 
 namespace bootsim::models {
@@ -22,25 +23,24 @@ using TaskStarted = std::function<void(const std::string& task, sim::ProcessId p
 
 class MesosAgent final : public UnitProcess {
  public:
-  MesosAgent(sim::Distribution start, ZkGroupStandIn& group, TaskStarted on_task)
-      : start_(std::move(start)), group_(group), on_task_(std::move(on_task)) {}
+  MesosAgent(sim::Distribution start, TaskStarted on_task)
+      : start_(std::move(start)), on_task_(std::move(on_task)) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 
  private:
-  void on_group_change();
+  void on_leader_change(const std::optional<DetectedMaster>& leader);
   void try_register(std::uint64_t generation);
   void on_message(const sim::Message& m);
 
   sim::Distribution start_;
-  ZkGroupStandIn& group_;
   TaskStarted on_task_;
   std::optional<UnitSite> site_;
   sim::ProcessId process_;
   bool running_ = false;
-  bool subscribed_ = false;
   bool registered_ = false;
-  std::optional<ZkGroupStandIn::Member> leader_;
+  std::unique_ptr<MasterDetector> detector_;  // started after recovery (slave.cpp)
+  std::optional<DetectedMaster> leader_;
   std::uint64_t generation_ = 0;  // bumps on each new leader: restarts the back-off
   sim::SimTime backoff_;
   std::optional<sim::RandomStream> rng_;

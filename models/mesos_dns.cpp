@@ -1,7 +1,7 @@
 #include "models/mesos_dns.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "models/exec_start_pre.hpp"
 #include "models/mesos_protocol.hpp"
@@ -18,10 +18,6 @@ void MesosDns::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl
   process_ = process;
   control_ = &control;
   RunContext& ctx = *site.ctx;
-  if (!subscribed_) {
-    subscribed_ = true;
-    masters_.watch([this] { on_group_change(); });
-  }
   ctx.network().bind(process, kHttpPort,
                      [this](sim::Address, const sim::Message& m) { on_message(m); });
   sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
@@ -34,13 +30,21 @@ void MesosDns::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl
     c.network().after(process_, c.params().duration("mesos-dns.zkDetectionTimeout"), [this] {
       if (!detected_) control_->exit("timed out waiting for initial ZK detection");
     });
-    on_group_change();
+    // mesos-dns detects the leader with mesos-go's ZooKeeper detector (a Go client: it learns
+    // of an expired session from the server, not from a local timer).
+    detector_ = std::make_unique<MasterDetector>(
+        c, process_, zookeeper_servers(c.topology()),
+        c.params().duration("mesos-master.zk_session_timeout"),
+        [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); },
+        GroupOptions{.expiry = ExpiryDetection::kOnReconnect, .name = "mesos-dns"});
+    detector_->start();
     arm_refresh();
   });
 }
 
 void MesosDns::on_exit() {
   running_ = false;
+  detector_.reset();
   detected_.reset();
   leader_record_.clear();
   marathon_record_ = false;
@@ -51,11 +55,10 @@ void MesosDns::on_exit() {
   f.clear(site_->node.value, fact::kMesosDnsMarathonRecord);
 }
 
-void MesosDns::on_group_change() {
+void MesosDns::on_leader_change(const std::optional<DetectedMaster>& leader) {
   if (!running_) return;
-  const auto leader = masters_.leader();
-  if (!leader || (detected_ && *detected_ == leader->name)) return;
-  detected_ = leader->name;
+  if (!leader || (detected_ && *detected_ == leader->info.hostname)) return;
+  detected_ = leader->info.hostname;
   reload("leader change detected");
 }
 
@@ -69,13 +72,13 @@ void MesosDns::arm_refresh() {
 
 void MesosDns::reload(std::string why) {
   if (!running_ || !detected_) return;
-  const auto leader = masters_.leader();
-  if (!leader) return;
+  if (!detector_ || !detector_->leader()) return;
+  const DetectedMaster& leader = *detector_->leader();
   RunContext& ctx = *site_->ctx;
   ctx.event(site_->node_name, "mesos-dns", "reload", std::move(why));
   auto get = std::make_shared<mesos::GetState>();
   get->reply_to = {site_->node, kHttpPort};
-  ctx.network().send_datagram(process_, {leader->node, ports::kMesosMaster}, std::move(get));
+  ctx.network().send_datagram(process_, {leader.node, ports::kMesosMaster}, std::move(get));
 }
 
 void MesosDns::on_message(const sim::Message& m) {
@@ -91,13 +94,14 @@ void MesosDns::on_message(const sim::Message& m) {
   if (leader_record_ != state->leader) {
     leader_record_ = state->leader;
     const auto id = ctx.milestone(
-        site_->node_name, "mesos-dns.leader_record", fmt::format("leader.mesos -> {}", state->leader),
+        site_->node_name, "mesos-dns.leader_record",
+        fmt::format("leader.mesos -> {}", state->leader),
         RunContext::later(ctx.latest_milestone("mesos-dns.started", site_->node_name),
                           ctx.latest_milestone("mesos-master.leading", state->leader)));
     f.set(site_->node.value, fact::kMesosDnsLeaderRecord, id);
   }
-  const bool marathon = std::find(state->frameworks.begin(), state->frameworks.end(),
-                                  "marathon") != state->frameworks.end();
+  const bool marathon = std::find(state->frameworks.begin(), state->frameworks.end(), "marathon") !=
+                        state->frameworks.end();
   if (marathon && !marathon_record_) {
     marathon_record_ = true;
     f.set(site_->node.value, fact::kMesosDnsMarathonRecord,

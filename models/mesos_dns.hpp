@@ -6,35 +6,34 @@
 // systemd restarts it (mesosphere/mesos-dns main.go, records/config.go).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "models/mesos_group.hpp"
 #include "models/unit.hpp"
-#include "models/zk_group_standin.hpp"
 #include "sim/distribution.hpp"
 
 namespace bootsim::models {
 
 class MesosDns final : public UnitProcess {
  public:
-  MesosDns(sim::Distribution start, ZkGroupStandIn& masters)
-      : start_(std::move(start)), masters_(masters) {}
+  explicit MesosDns(sim::Distribution start) : start_(std::move(start)) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 
  private:
-  void on_group_change();
+  void on_leader_change(const std::optional<DetectedMaster>& leader);
   void reload(std::string why);
   void arm_refresh();
   void on_message(const sim::Message& m);
 
   sim::Distribution start_;
-  ZkGroupStandIn& masters_;
+  std::unique_ptr<MasterDetector> detector_;
   std::optional<UnitSite> site_;
   sim::ProcessId process_;
   UnitControl* control_ = nullptr;
   bool running_ = false;
-  bool subscribed_ = false;
   std::optional<std::string> detected_;  // leader name as ZooKeeper reports it
   std::string leader_record_;            // what leader.mesos answers, empty before a reload
   bool marathon_record_ = false;

@@ -11,11 +11,16 @@ namespace {
 
 std::string_view phase_name(MesosMaster::Phase p) {
   switch (p) {
-    case MesosMaster::Phase::kDown: return "down";
-    case MesosMaster::Phase::kStarting: return "starting";
-    case MesosMaster::Phase::kContending: return "contending";
-    case MesosMaster::Phase::kRecovering: return "recovering";
-    case MesosMaster::Phase::kLeading: return "leading";
+    case MesosMaster::Phase::kDown:
+      return "down";
+    case MesosMaster::Phase::kStarting:
+      return "starting";
+    case MesosMaster::Phase::kContending:
+      return "contending";
+    case MesosMaster::Phase::kRecovering:
+      return "recovering";
+    case MesosMaster::Phase::kLeading:
+      return "leading";
   }
   return "?";
 }
@@ -44,39 +49,42 @@ void MesosMaster::on_exec(const UnitSite& site, sim::ProcessId process, UnitCont
   process_ = process;
   control_ = &control;
   RunContext& ctx = *site.ctx;
-  if (!subscribed_) {
-    subscribed_ = true;
-    group_.watch([this] { on_group_change(); });
-  }
   phase_ = Phase::kStarting;
-  ctx.network().bind(process, ports::kMesosMaster,
-                     [this](sim::Address from, const sim::Message& m) { on_message(from, m); });
   sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
                                               std::to_string(ctx.network().incarnation(process)));
   ctx.network().after(process, start_.sample(rng), [this] {
+    site_->ctx->network().bind(process_, ports::kMesosMaster, [this](sim::Address from,
+                                                                     const sim::Message& m) {
+      on_message(from, m);
+    });
     control_->mark_started("listening on :5050");
+    start_recovery_round();
     contend();
   });
 }
 
 void MesosMaster::contend() {
-  sequence_ = group_.join(site_->node, site_->node_name);
-  set_phase(Phase::kContending, fmt::format("{}/json.info_{:010d}", group_.path(), *sequence_));
-  site_->ctx->milestone(site_->node_name, "mesos-master.contending",
-                        fmt::format("json.info_{:010d}", *sequence_),
-                        site_->ctx->latest_milestone("mesos-master.started", site_->node_name));
-  on_group_change();
+  // src/master/master.cpp initialize(): contender->contend() and detector->detect(). The
+  // election records mesos-master.contending and mesos-master.elected.
+  MesosMasterElection::Callbacks cb;
+  cb.on_elected = [this] { on_elected(); };
+  // "Lost leadership... committing suicide!": the process exits, systemd restarts it.
+  cb.on_lost_leadership = [this](const std::string& reason) { control_->exit(reason); };
+  election_ = std::make_unique<MesosMasterElection>(*site_->ctx, process_, std::move(cb),
+                                                    election_options_);
+  set_phase(Phase::kContending, "contending in /mesos");
+  election_->start();
 }
 
 void MesosMaster::on_exit() {
   RunContext& ctx = *site_->ctx;
-  if (sequence_) {
-    // The process died without closing its session: its ephemeral znode stays until the
-    // session times out.
-    group_.leave(*sequence_, ctx.params().duration("mesos-master.zk_session_timeout"));
+  // The process died without closing its ZooKeeper sessions: its znode stays until the
+  // ensemble expires them. Dropping the election stops its callbacks (it may be running one).
+  election_.reset();
+  if (phase_ == Phase::kLeading) {
+    monitor_.end_leading(site_->node_name);
+    ctx.facts().clear(site_->node.value, fact::kMesosLeading);
   }
-  sequence_.reset();
-  if (phase_ == Phase::kLeading) ctx.facts().clear(site_->node.value, fact::kMesosLeading);
   phase_ = Phase::kDown;
   agents_.clear();
   frameworks_.clear();
@@ -84,41 +92,46 @@ void MesosMaster::on_exit() {
   offers_.clear();
   pending_writes_.clear();
   allocation_timer_armed_ = false;
+  fetching_ = false;
+  ++recover_round_;
 }
 
-void MesosMaster::on_group_change() {
-  if (phase_ == Phase::kDown || phase_ == Phase::kStarting || !sequence_) return;
-  const auto leader = group_.leader();
-  const bool me = leader && leader->sequence == *sequence_;
-  if (!me) {
-    if (phase_ == Phase::kRecovering || phase_ == Phase::kLeading) {
-      // src/master/master.cpp: "Lost leadership... committing suicide!"
-      control_->exit("lost leadership, committing suicide");
-    }
-    return;
-  }
+void MesosMaster::on_elected() {
   if (phase_ != Phase::kContending) return;
   RunContext& ctx = *site_->ctx;
-  elected_record_ = ctx.milestone("cluster", "mesos-master.elected", site_->node_name,
-                                  ctx.latest_milestone("mesos-master.contending", site_->node_name));
+  elected_record_ = ctx.latest_milestone("mesos-master.elected", "cluster");
   elected_at_ = ctx.now();
   set_phase(Phase::kRecovering, "recovering the registry from the replicated log");
-  // registry_fetch_timeout bounds the whole recovery (master.cpp: "Recovery failed").
+  // registry_fetch_timeout bounds the registrar's recovery (master.cpp: "Recovery failed").
   ctx.network().after(process_, ctx.params().duration("mesos-master.registry_fetch_timeout"),
                       [this] {
                         if (phase_ == Phase::kRecovering) {
                           control_->exit("Failed to perform fetch within registry_fetch_timeout");
                         }
                       });
-  start_recovery_round();
+  if (replica_ == mesos::ReplicaStatus::kVoting) start_fetch();
 }
 
+void MesosMaster::replica_status(mesos::ReplicaStatus next) {
+  if (next == replica_) return;
+  replica_ = next;
+  site_->ctx->event(site_->node_name, "mesos-master", "replica",
+                    fmt::format("replicated log replica {}", mesos::to_string(next)));
+  if (next == mesos::ReplicaStatus::kVoting && phase_ == Phase::kRecovering) start_fetch();
+}
+
+// Every master's replica runs the log's recover protocol when the process starts, unless it is
+// VOTING already (src/log/recover.cpp). A round broadcasts to every replica and decides on the
+// responses as they come: a quorum of VOTING replicas → catch up and vote; auto-initialisation
+// of a brand-new log in two phases, EMPTY → STARTING when all 2·quorum−1 replicas are EMPTY or
+// STARTING, STARTING → VOTING when all are STARTING or VOTING. A round that gets every answer
+// without a decision runs again after a random 0.5–1 s; one that gets too few answers is
+// abandoned after `mesos-master.log_recover_retry` (10 s).
 void MesosMaster::start_recovery_round() {
-  if (phase_ != Phase::kRecovering) return;
+  if (phase_ == Phase::kDown || replica_ == mesos::ReplicaStatus::kVoting) return;
   RunContext& ctx = *site_->ctx;
   ++recover_round_;
   recover_answers_.clear();
-  initialized_answers_ = 0;
   for (const sim::Address& a : master_addresses()) {
     auto req = std::make_shared<mesos::RecoverRequest>();
     req->round = recover_round_;
@@ -128,30 +141,75 @@ void MesosMaster::start_recovery_round() {
   const int round = recover_round_;
   ctx.network().after(process_, ctx.params().duration("mesos-master.log_recover_retry"),
                       [this, round] {
-                        if (phase_ != Phase::kRecovering || round != recover_round_) return;
+                        if (round != recover_round_ || replica_ == mesos::ReplicaStatus::kVoting) {
+                          return;
+                        }
                         site_->ctx->event(site_->node_name, "mesos-master", "recover_retry",
-                                          "Unable to finish the recover protocol, retrying");
+                                          "Unable to finish the recover protocol in 10secs, "
+                                          "retrying");
                         start_recovery_round();
                       });
 }
 
+void MesosMaster::on_recover_response(const mesos::RecoverResponse& r) {
+  using mesos::ReplicaStatus;
+  if (r.round != recover_round_ || replica_ == ReplicaStatus::kVoting) return;
+  RunContext& ctx = *site_->ctx;
+  ++recover_answers_[r.status];
+  const int quorum = ctx.topology().quorum();
+  const int cluster = 2 * quorum - 1;
+  auto count = [&](ReplicaStatus s) { return recover_answers_[s]; };
+  std::optional<ReplicaStatus> next;
+  if (count(ReplicaStatus::kVoting) >= quorum) {
+    next = ReplicaStatus::kVoting;  // catch-up of an empty log range is immediate
+  } else if (replica_ == ReplicaStatus::kEmpty &&
+             count(ReplicaStatus::kEmpty) + count(ReplicaStatus::kStarting) >= cluster) {
+    next = ReplicaStatus::kStarting;
+  } else if (replica_ == ReplicaStatus::kStarting &&
+             count(ReplicaStatus::kStarting) + count(ReplicaStatus::kVoting) >= cluster) {
+    next = ReplicaStatus::kVoting;
+  }
+  if (next) {
+    ++recover_round_;  // this round is decided
+    replica_status(*next);
+    if (*next != ReplicaStatus::kVoting) start_recovery_round();  // the second phase
+    return;
+  }
+  int answers = 0;
+  for (const auto& [status, n] : recover_answers_) answers += n;
+  if (answers < cluster) return;
+  // Every replica answered and none of the rules applies: run again after a random delay.
+  const int round = ++recover_round_;
+  sim::RandomStream rng = ctx.engine().stream(
+      fmt::format("{}/log-recover/{}", ctx.network().process_name(process_), round));
+  ctx.network().after(process_, sim::from_seconds(rng.uniform(0.5, 1.0)), [this, round] {
+    if (round == recover_round_) start_recovery_round();
+  });
+}
+
+// The registrar's fetch: a read through the log's coordinator, which needs promises from a
+// quorum of VOTING replicas (one round trip).
+void MesosMaster::start_fetch() {
+  if (phase_ != Phase::kRecovering || fetching_) return;
+  fetching_ = true;
+  ++fetch_round_;
+  fetch_answers_ = 0;
+  for (const sim::Address& a : master_addresses()) {
+    auto req = std::make_shared<mesos::RecoverRequest>();
+    req->round = -fetch_round_;  // negative: a fetch, not a recovery round
+    req->reply_to = {site_->node, ports::kMesosMaster};
+    site_->ctx->network().send_datagram(process_, a, std::move(req));
+  }
+}
+
 void MesosMaster::recovered() {
   RunContext& ctx = *site_->ctx;
-  replica_initialized_ = true;
+  fetching_ = false;
   set_phase(Phase::kLeading, "registry recovered");
-  for (const auto& [node, cause] : ctx.facts().holders(fact::kMesosLeading)) {
-    if (node != site_->node.value) {
-      ctx.violation("single-mesos-leader",
-                    fmt::format("{},{}", ctx.network().node_name(sim::NodeId{node}),
-                                site_->node_name),
-                    fmt::format("{} leads while {} still leads",
-                                site_->node_name, ctx.network().node_name(sim::NodeId{node})));
-    }
-  }
-  const auto id = ctx.milestone(site_->node_name, "mesos-master.leading",
-                                fmt::format("elected {:.3f}s ago",
-                                            (ctx.now() - elected_at_).to_seconds()),
-                                elected_record_);
+  monitor_.begin_leading(site_->node_name);  // the "single-mesos-leader" check
+  const auto id = ctx.milestone(
+      site_->node_name, "mesos-master.leading",
+      fmt::format("elected {:.3f}s ago", (ctx.now() - elected_at_).to_seconds()), elected_record_);
   leading_record_ = id;
   ctx.facts().set(site_->node.value, fact::kMesosLeading, id);
   arm_allocation_timer();
@@ -165,24 +223,23 @@ void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
   if (const auto* r = sim::message_as<mesos::RecoverRequest>(m)) {
     auto resp = std::make_shared<mesos::RecoverResponse>();
     resp->round = r->round;
-    resp->initialized = replica_initialized_;
+    resp->status = replica_;
     net.send_datagram(process_, r->reply_to, std::move(resp));
     return;
   }
   if (const auto* r = sim::message_as<mesos::RecoverResponse>(m)) {
-    if (phase_ != Phase::kRecovering || r->round != recover_round_) return;
-    recover_answers_.insert(ctx.network().node_name(from.node));
-    if (r->initialized) ++initialized_answers_;
-    const int n = static_cast<int>(ctx.topology().masters.size());
-    const int answers = static_cast<int>(recover_answers_.size());
-    // A quorum of initialised replicas, or every replica empty on a brand-new cluster.
-    if (initialized_answers_ >= ctx.topology().quorum() || (answers == n && initialized_answers_ == 0)) {
-      recovered();
+    if (r->round < 0) {
+      if (!fetching_ || r->round != -fetch_round_ || phase_ != Phase::kRecovering) return;
+      if (r->status == mesos::ReplicaStatus::kVoting && ++fetch_answers_ >= ctx.topology().quorum()) {
+        recovered();
+      }
+      return;
     }
+    on_recover_response(*r);
     return;
   }
   if (const auto* w = sim::message_as<mesos::WriteRequest>(m)) {
-    replica_initialized_ = true;
+    if (replica_ != mesos::ReplicaStatus::kVoting) return;  // only VOTING replicas accept writes
     auto resp = std::make_shared<mesos::WriteResponse>();
     resp->position = w->position;
     net.send_datagram(process_, w->reply_to, std::move(resp));
@@ -190,9 +247,9 @@ void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
   }
   if (const auto* g = sim::message_as<mesos::GetState>(m)) {
     auto state = std::make_shared<mesos::State>();
-    if (const auto leader = group_.leader()) {
-      state->leader = leader->name;
-      state->leader_node = leader->node;
+    if (election_ && election_->leader()) {
+      state->leader = election_->leader()->info.hostname;
+      state->leader_node = election_->leader()->node;
     }
     if (phase_ == Phase::kLeading) {
       for (const Framework& f : frameworks_) state->frameworks.push_back(f.name);
@@ -209,9 +266,9 @@ void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
     pending_writes_.erase(it);
     Agent& a = agents_[agent];
     a.admitted = true;
-    ctx.milestone(agent, "agent.registered", fmt::format("admitted by {}", site_->node_name),
-                  RunContext::later(ctx.latest_milestone("agent.detected_leader", agent),
-                                    leading_record_));
+    ctx.milestone(
+        agent, "agent.registered", fmt::format("admitted by {}", site_->node_name),
+        RunContext::later(ctx.latest_milestone("agent.detected_leader", agent), leading_record_));
     sim::StreamHandlers h;
     h.on_open = [this, agent](sim::ConnectionId c) {
       RunContext& c2 = *site_->ctx;
@@ -291,13 +348,12 @@ void MesosMaster::arm_allocation_timer() {
   if (allocation_timer_armed_) return;
   allocation_timer_armed_ = true;
   RunContext& ctx = *site_->ctx;
-  ctx.network().after(process_, ctx.params().duration("mesos-master.allocation_interval"),
-                      [this] {
-                        allocation_timer_armed_ = false;
-                        if (phase_ != Phase::kLeading) return;
-                        allocate();
-                        arm_allocation_timer();
-                      });
+  ctx.network().after(process_, ctx.params().duration("mesos-master.allocation_interval"), [this] {
+    allocation_timer_armed_ = false;
+    if (phase_ != Phase::kLeading) return;
+    allocate();
+    arm_allocation_timer();
+  });
 }
 
 void MesosMaster::allocate() {

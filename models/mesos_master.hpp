@@ -11,22 +11,24 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "models/mesos_group.hpp"
 #include "models/mesos_protocol.hpp"
 #include "models/unit.hpp"
-#include "models/zk_group_standin.hpp"
 #include "sim/distribution.hpp"
 
 namespace bootsim::models {
 
 class MesosMaster final : public UnitProcess {
  public:
-  MesosMaster(sim::Distribution start, ZkGroupStandIn& group)
-      : start_(std::move(start)), group_(group) {}
+  MesosMaster(sim::Distribution start, LeadershipMonitor& monitor,
+              MesosMasterElection::Options options = {})
+      : start_(std::move(start)), monitor_(monitor), election_options_(options) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 
@@ -35,8 +37,11 @@ class MesosMaster final : public UnitProcess {
  private:
   void set_phase(Phase next, std::string detail);
   void contend();
-  void on_group_change();
+  void on_elected();
   void start_recovery_round();
+  void on_recover_response(const mesos::RecoverResponse& r);
+  void replica_status(mesos::ReplicaStatus next);
+  void start_fetch();
   void on_message(const sim::Address& from, const sim::Message& m);
   void recovered();
   void admit_agent(const mesos::RegisterSlave& m);
@@ -61,18 +66,22 @@ class MesosMaster final : public UnitProcess {
   };
 
   sim::Distribution start_;
-  ZkGroupStandIn& group_;
+  LeadershipMonitor& monitor_;
+  MesosMasterElection::Options election_options_;
+  // One per process incarnation: its ZooKeeper sessions die with the process.
+  std::unique_ptr<MesosMasterElection> election_;
   std::optional<UnitSite> site_;
   sim::ProcessId process_;
   UnitControl* control_ = nullptr;
   Phase phase_ = Phase::kDown;
-  std::optional<int> sequence_;
-  bool subscribed_ = false;
   // The replica's log lives on disk: it survives process and host restarts.
-  bool replica_initialized_ = false;
+  // The local replica's status lives on disk: it survives process and host restarts.
+  mesos::ReplicaStatus replica_ = mesos::ReplicaStatus::kEmpty;
   int recover_round_ = 0;
-  std::set<std::string> recover_answers_;
-  int initialized_answers_ = 0;
+  std::map<mesos::ReplicaStatus, int> recover_answers_;  // this round's responses by status
+  int fetch_round_ = 0;
+  int fetch_answers_ = 0;
+  bool fetching_ = false;
   sim::SimTime elected_at_;
   int write_position_ = 0;
   std::map<int, std::pair<int, std::string>> pending_writes_;  // position → (acks, agent)

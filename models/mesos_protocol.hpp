@@ -74,9 +74,21 @@ struct RecoverRequest : Named<kRecoverRequest> {
   int round = 0;
   sim::Address reply_to;
 };
+// A replica's status in the replicated log (src/log/log.proto Metadata::Status).
+enum class ReplicaStatus { kEmpty, kStarting, kVoting, kRecovering };
+inline std::string_view to_string(ReplicaStatus s) {
+  switch (s) {
+    case ReplicaStatus::kEmpty: return "EMPTY";
+    case ReplicaStatus::kStarting: return "STARTING";
+    case ReplicaStatus::kVoting: return "VOTING";
+    case ReplicaStatus::kRecovering: return "RECOVERING";
+  }
+  return "?";
+}
+
 struct RecoverResponse : Named<kRecoverResponse> {
   int round = 0;
-  bool initialized = false;  // the replica holds a log (not EMPTY/STARTING)
+  ReplicaStatus status = ReplicaStatus::kEmpty;
 };
 struct WriteRequest : Named<kWriteRequest> {
   int position = 0;

@@ -1,7 +1,7 @@
 #include "models/scheduler_driver.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "models/mesos_protocol.hpp"
 #include "models/run_context.hpp"
@@ -14,42 +14,45 @@ namespace {
 constexpr sim::SimTime kZooKeeperWrite = sim::milliseconds(5);
 }  // namespace
 
-SchedulerDriver::SchedulerDriver(RunContext& ctx, std::string framework, ZkGroupStandIn& masters,
-                                 sim::SimTime refuse, OfferHandler on_offer)
+SchedulerDriver::SchedulerDriver(RunContext& ctx, std::string framework, sim::SimTime refuse,
+                                 OfferHandler on_offer)
     : ctx_(ctx),
       framework_(std::move(framework)),
-      masters_(masters),
       refuse_(refuse),
-      on_offer_(std::move(on_offer)) {
-  masters_.watch([this] { on_group_change(); });
-}
+      on_offer_(std::move(on_offer)) {}
 
 void SchedulerDriver::start(sim::ProcessId process, sim::Port port) {
   process_ = process;
   port_ = port;
-  rng_.emplace(ctx_.engine().stream(fmt::format("{}/driver/{}", framework_,
-                                                ctx_.network().incarnation(process))));
+  rng_.emplace(ctx_.engine().stream(
+      fmt::format("{}/driver/{}", framework_, ctx_.network().incarnation(process))));
   ctx_.network().bind(process, port,
                       [this](sim::Address, const sim::Message& m) { on_message(m); });
   leader_.reset();
   registered_ = false;
-  on_group_change();
+  // libmesos' ZooKeeperMasterDetector: MASTER_DETECTOR_ZK_SESSION_TIMEOUT = 10 s.
+  detector_ = std::make_unique<MasterDetector>(
+      ctx_, process, zookeeper_servers(ctx_.topology()),
+      ctx_.params().duration("mesos-master.zk_session_timeout"),
+      [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); },
+      GroupOptions{.expiry = ExpiryDetection::kLocalTimer, .name = "driver-" + framework_});
+  detector_->start();
 }
 
 void SchedulerDriver::stop() {
   process_.reset();
+  detector_.reset();
   leader_.reset();
   registered_ = false;
   ++generation_;
 }
 
-void SchedulerDriver::on_group_change() {
+void SchedulerDriver::on_leader_change(const std::optional<DetectedMaster>& leader) {
   if (!process_) return;
-  const auto leader = masters_.leader();
-  if (!leader || (leader_ && leader_->sequence == leader->sequence)) return;
+  if (!leader || (leader_ && leader_->info == leader->info)) return;
   leader_ = leader;
   registered_ = false;
-  ctx_.milestone(framework_, "scheduler.detected_leader", leader->name,
+  ctx_.milestone(framework_, "scheduler.detected_leader", leader->info.hostname,
                  RunContext::later(ctx_.latest_milestone("scheduler.started", framework_),
                                    ctx_.latest_milestone("mesos-master.elected")));
   backoff_ = ctx_.params().duration("scheduler.registration_backoff_factor");

@@ -13,7 +13,9 @@
 #include <optional>
 #include <string>
 
-#include "models/zk_group_standin.hpp"
+#include <memory>
+
+#include "models/mesos_group.hpp"
 #include "sim/network.hpp"
 
 namespace bootsim::models {
@@ -25,8 +27,8 @@ class SchedulerDriver {
   // Returns the task to launch on the offered agent, or nullopt to decline.
   using OfferHandler = std::function<std::optional<std::string>(const std::string& agent)>;
 
-  SchedulerDriver(RunContext& ctx, std::string framework, ZkGroupStandIn& masters,
-                  sim::SimTime refuse, OfferHandler on_offer);
+  SchedulerDriver(RunContext& ctx, std::string framework, sim::SimTime refuse,
+                  OfferHandler on_offer);
   // The scheduler process is up on `process`; start detecting and registering.
   void start(sim::ProcessId process, sim::Port port);
   // The process is gone.
@@ -34,18 +36,18 @@ class SchedulerDriver {
   bool registered() const { return registered_; }
 
  private:
-  void on_group_change();
+  void on_leader_change(const std::optional<DetectedMaster>& leader);
   void try_register(std::uint64_t generation);
   void on_message(const sim::Message& m);
 
   RunContext& ctx_;
   std::string framework_;
-  ZkGroupStandIn& masters_;
+  std::unique_ptr<MasterDetector> detector_;  // one per start()
   sim::SimTime refuse_;
   OfferHandler on_offer_;
   std::optional<sim::ProcessId> process_;
   sim::Port port_ = 0;
-  std::optional<ZkGroupStandIn::Member> leader_;
+  std::optional<DetectedMaster> leader_;
   std::uint64_t generation_ = 0;
   sim::SimTime backoff_;
   bool registered_ = false;

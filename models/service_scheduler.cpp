@@ -8,24 +8,23 @@ namespace bootsim::models {
 
 namespace {
 constexpr sim::SimTime kDefaultRefuse = sim::seconds(5);  // mesos.proto Filters.refuse_seconds
-constexpr sim::Port kSchedulerPort = 15501;                // any free LIBPROCESS_PORT
+constexpr sim::Port kSchedulerPort = 15501;               // any free LIBPROCESS_PORT
 }  // namespace
 
 ServiceScheduler::ServiceScheduler(RunContext& ctx, std::string name, sim::Distribution start,
-                                   int instances, ZkGroupStandIn& masters)
+                                   int instances)
     : ctx_(ctx),
       name_(std::move(name)),
       start_(std::move(start)),
       instances_(instances),
-      driver_(ctx, name_, masters, kDefaultRefuse,
-              [this](const std::string&) -> std::optional<std::string> {
-                if (launched_ >= instances_) return std::nullopt;
-                return fmt::format("{}-{}", name_, launched_++);
-              }) {}
+      driver_(ctx, name_, kDefaultRefuse, [this](const std::string&) -> std::optional<std::string> {
+        if (launched_ >= instances_) return std::nullopt;
+        return fmt::format("{}-{}", name_, launched_++);
+      }) {}
 
 void ServiceScheduler::on_task_running(sim::ProcessId process) {
-  sim::RandomStream rng = ctx_.engine().stream(
-      fmt::format("{}/start/{}", name_, ctx_.network().incarnation(process)));
+  sim::RandomStream rng =
+      ctx_.engine().stream(fmt::format("{}/start/{}", name_, ctx_.network().incarnation(process)));
   ctx_.network().after(process, start_.sample(rng), [this, process] {
     ctx_.milestone(name_, "scheduler.started",
                    fmt::format("on {}", ctx_.network().node_name(ctx_.network().node_of(process))),

@@ -14,8 +14,7 @@ namespace bootsim::models {
 
 class ServiceScheduler {
  public:
-  ServiceScheduler(RunContext& ctx, std::string name, sim::Distribution start, int instances,
-                   ZkGroupStandIn& masters);
+  ServiceScheduler(RunContext& ctx, std::string name, sim::Distribution start, int instances);
   // The name of the Marathon task that runs this scheduler.
   std::string scheduler_task() const { return name_ + "-scheduler"; }
   // Marathon's task for this scheduler started running as `process`.
