@@ -148,6 +148,7 @@ std::optional<InputError> Cluster::build() {
     add_host(fmt::format("public-agent-{}", i), Role::kPublicAgent, 0);
   }
   network_.set_loopback_latency(params_.distribution("network.loopback_latency"));
+  network_.set_default_loss(params_.probability("network.loss"));
   for (const LinkSpec& l : scenario_.links) {
     const auto a = network_.find_node(l.a);
     const auto b = network_.find_node(l.b);

@@ -1,5 +1,7 @@
 #include "models/systemd_unit.hpp"
 
+#include <algorithm>
+#include <cassert>
 #include <fmt/format.h>
 
 namespace bootsim::models {
@@ -25,7 +27,9 @@ SystemdUnit::SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
       gates_(std::move(gates)),
       process_(std::move(process)),
       main_(ctx.network().add_process(site_.node, def.name)),
-      gate_milestone_recorded_(def.gates.size(), false) {}
+      gate_milestone_recorded_(gates_.size(), false) {
+  assert(gates_.size() == def.gates.size() && "one gate object per ExecStartPre step");
+}
 
 void SystemdUnit::transition(UnitState next, std::string_view why) {
   if (next == state_) return;
@@ -66,6 +70,8 @@ void SystemdUnit::boot() {
   first_attempt_ = ctx_.now();
   active_since_.reset();
   start_job_done_ = false;
+  // Milestones of gates are reported again when reached again after a reboot.
+  std::fill(gate_milestone_recorded_.begin(), gate_milestone_recorded_.end(), false);
   if (def_.type == UnitType::kTimer) {
     const std::uint64_t token = token_;
     ctx_.network().after(site_.probe, def_.on_boot_sec, [this, token] {
@@ -186,7 +192,10 @@ void SystemdUnit::exit(std::string reason) {
 }
 
 void SystemdUnit::schedule_restart() {
-  if (def_.type == UnitType::kTimer) return;
+  if (def_.type == UnitType::kTimer) {
+    transition(UnitState::kInactive, "the timer starts it again");
+    return;
+  }
   transition(UnitState::kAutoRestart, fmt::format("RestartSec={}", sim::format_duration(
                                                                         def_.restart_sec)));
   const std::uint64_t token = ++token_;

@@ -55,6 +55,7 @@ struct Network::Impl {
   Engine& engine;
   Distribution default_latency;
   Distribution loopback_latency = Distribution::constant(microseconds(20));
+  double default_loss = 0.0;
   std::vector<Node> nodes;
   std::vector<Process> processes;
   std::vector<Connection> connections;
@@ -79,8 +80,9 @@ struct Network::Impl {
     const Distribution& d =
         l != nullptr ? l->latency : (from == to ? loopback_latency : default_latency);
     SimTime delay = d.sample(src.rng);
-    if (stream && l != nullptr && l->loss > 0.0) {
-      for (int i = 0; i < kMaxRetransmissions && src.rng.uniform01() < l->loss; ++i) {
+    const double loss = loss_between(from, to);
+    if (stream && loss > 0.0) {
+      for (int i = 0; i < kMaxRetransmissions && src.rng.uniform01() < loss; ++i) {
         delay += kRetransmissionTimeout;
       }
     }
@@ -91,9 +93,15 @@ struct Network::Impl {
     return at;
   }
 
-  bool lost_datagram(NodeId from, NodeId to) {
+  double loss_between(NodeId from, NodeId to) const {
     const Link* l = link(from, to);
-    return l != nullptr && l->loss > 0.0 && nodes[from.value].rng.uniform01() < l->loss;
+    if (l != nullptr) return l->loss;
+    return from == to ? 0.0 : default_loss;
+  }
+
+  bool lost_datagram(NodeId from, NodeId to) {
+    const double loss = loss_between(from, to);
+    return loss > 0.0 && nodes[from.value].rng.uniform01() < loss;
   }
 
   bool reachable(NodeId a, NodeId b) const {
@@ -169,6 +177,8 @@ void Network::set_link_latency(NodeId a, NodeId b, Distribution d) {
                                                   Impl::Link{impl_->default_latency, 0.0});
   it->second.latency = std::move(d);
 }
+void Network::set_default_loss(double probability) { impl_->default_loss = probability; }
+
 void Network::set_link_loss(NodeId a, NodeId b, double probability) {
   const auto key = std::minmax(a.value, b.value);
   auto [it, inserted] = impl_->links.try_emplace(

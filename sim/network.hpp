@@ -120,6 +120,8 @@ class Network {
   // Both directions of the link between a and b.
   void set_link_latency(NodeId a, NodeId b, Distribution d);
   void set_link_loss(NodeId a, NodeId b, double probability);
+  // Loss on every link between distinct hosts that has no loss of its own.
+  void set_default_loss(double probability);
 
   // --- lifecycle and faults -------------------------------------------------------------------
   // Starts a new incarnation of the process (its host must be up).
