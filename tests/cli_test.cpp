@@ -110,7 +110,7 @@ TEST_CASE("a missed budget exits 1 and says so", "[cli]") {
   std::filesystem::remove(tight);
 }
 
-TEST_CASE("--out writes the report to a file", "[cli]") {
+TEST_CASE("run --out writes the report to a file", "[cli]") {
   const auto out = std::filesystem::temp_directory_path() / "bootsim-cli-out.json";
   const Outcome o = bootsim("run scenarios/default.yaml --format json --out '" + out.string() + "'");
   CHECK(o.status == 0);

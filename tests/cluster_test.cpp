@@ -127,7 +127,7 @@ TEST_CASE("in the default boot every gate's provider is up before the unit it ga
   }
 }
 
-TEST_CASE("same seed, same bytes; another seed, another boot", "[cluster][determinism]") {
+TEST_CASE("same seed, same bytes, another seed, another boot", "[cluster][determinism]") {
   const Scenario s = default_scenario();
   const std::string a = format_json(run(s));
   const std::string b = format_json(run(s));

@@ -173,7 +173,7 @@ TEST_CASE("constant always yields its value", "[distribution]") {
   CHECK(d.mean() == sim::seconds(90));
 }
 
-TEST_CASE("uniform draws cover [lo, hi] with the right mean", "[distribution]") {
+TEST_CASE("uniform draws cover lo..hi inclusive with the right mean", "[distribution]") {
   const auto d = parsed("uniform(1s, 3s)");
   const auto v = sorted_draws(d, kDraws, "uniform");
   CHECK(v.front() >= 1.0);

@@ -118,7 +118,7 @@ struct ElectionWorld {
 
 }  // namespace
 
-TEST_CASE("mesos election: the first znode leads; every detector sees it", "[mesos][election]") {
+TEST_CASE("mesos election: the first znode leads, every detector sees it", "[mesos][election]") {
   ElectionWorld e;
   e.start_agent_detector();
   e.boot();

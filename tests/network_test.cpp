@@ -424,7 +424,7 @@ TEST_CASE("what a listener sends as it accepts reaches the initiator after on_op
   CHECK(client.messages[0] == std::make_pair(kLatency * 2, std::string("hello")));
 }
 
-TEST_CASE("a host crash is silent; after it reboots an old connection is reset",
+TEST_CASE("a host crash is silent, after it reboots an old connection is reset",
           "[network][stream][fault]") {
   World w;
   Acceptor server;

@@ -48,7 +48,7 @@ TEST_CASE("a stream is pinned by (seed, id)", "[random]") {
   CHECK(n.standard_normal() == Approx(1.773424626041943).epsilon(1e-12));
 }
 
-TEST_CASE("same seed and id give the same sequence; others differ", "[random]") {
+TEST_CASE("same seed and id give the same sequence, others differ", "[random]") {
   RandomStream a(42, "master-1/zookeeper");
   RandomStream b(42, "master-1/zookeeper");
   const auto da = draws(a, 1000);
@@ -81,7 +81,7 @@ TEST_CASE("streams are independent of each other's creation and use", "[random]"
   CHECK(got == expected);
 }
 
-TEST_CASE("uniform01 is in [0, 1) with mean 1/2", "[random]") {
+TEST_CASE("uniform01 is at least 0, below 1, with mean 1/2", "[random]") {
   RandomStream rng(3, "u01");
   constexpr int kN = 200'000;
   double sum = 0;
@@ -100,7 +100,7 @@ TEST_CASE("uniform01 is in [0, 1) with mean 1/2", "[random]") {
   CHECK(hi > 0.999);
 }
 
-TEST_CASE("uniform maps onto [lo, hi)", "[random]") {
+TEST_CASE("uniform maps onto lo..hi, hi excluded", "[random]") {
   RandomStream rng(3, "uniform");
   double sum = 0;
   for (int i = 0; i < 100'000; ++i) {

@@ -213,7 +213,7 @@ TEST_CASE("omitted counts take the parameter defaults", "[scenario]") {
   CHECK(load_ok("name: e\nfaults:\nrules: []\nparameters:\nunits: {}\n").faults.empty());
 }
 
-TEST_CASE("--set and --fault are checked like the file", "[scenario]") {
+TEST_CASE("command-line --set and --fault are checked like the file", "[scenario]") {
   Scenario s = load_ok(R"(name: links
 cluster:
   agents: {private: 10}

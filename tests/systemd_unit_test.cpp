@@ -438,7 +438,7 @@ TEST_CASE("pausing a unit that is still in its gates does nothing", "[systemd][f
   CHECK(w.milestone_times(kMilestone) == std::vector<SimTime>{s(4)});
 }
 
-TEST_CASE("a host crash stops the unit; a reboot starts it from scratch", "[systemd][fault]") {
+TEST_CASE("a host crash stops the unit, a reboot starts it from scratch", "[systemd][fault]") {
   UnitWorld w;
   w.gate("g", SimTime::zero(), ms(10));
   DelayedStart& p = w.make_unit(s(1));

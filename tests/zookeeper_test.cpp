@@ -228,7 +228,7 @@ TEST_CASE("zookeeper: with a majority down there is never a quorum, and the run 
   REQUIRE(w.ensemble->serving_leader() == 0);
 }
 
-TEST_CASE("zookeeper: restarted servers keep their epochs; a new election raises the epoch",
+TEST_CASE("zookeeper: restarted servers keep their epochs, a new election raises the epoch",
           "[zookeeper][failover]") {
   ZkWorld w(3, kL, constant_start());
   w.launch_all(sim::SimTime::zero());
@@ -300,7 +300,7 @@ struct SessionWorld {
 
 }  // namespace
 
-TEST_CASE("zookeeper client: negotiated timeout is clamped to [2, 20] ticks",
+TEST_CASE("zookeeper client: negotiated timeout is clamped to 2..20 ticks",
           "[zookeeper][client]") {
   SessionWorld s;
   auto short_one = s.client(0, sim::seconds(1));
@@ -313,7 +313,7 @@ TEST_CASE("zookeeper client: negotiated timeout is clamped to [2, 20] ticks",
   CHECK(short_one->session_id() != long_one->session_id());
 }
 
-TEST_CASE("zookeeper client: sequential names increase; watches fire once", "[zookeeper][client]") {
+TEST_CASE("zookeeper client: sequential names increase, watches fire once", "[zookeeper][client]") {
   SessionWorld s;
   auto a = s.client(0, sim::seconds(10));
   auto b = s.client(1, sim::seconds(10));
