@@ -670,10 +670,26 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
     if (const auto r = params.unit_restart_sec(unit)) def->restart_sec = *r;
     if (const auto s = params.unit_start(unit)) def->start = *s;
   }
-  // @@UNIT_OVERRIDES@@
+  for (const UnitOverride& o : scenario.unit_overrides) {
+    UnitDef* def = profile->find(o.unit);
+    if (def == nullptr) {
+      return InputError{o.where, fmt::format("unknown unit '{}' in profile {}", o.unit,
+                                             profile->name)};
+    }
+    for (const auto& [after, at] : o.after) {
+      if (profile->find(after) == nullptr) {
+        return InputError{at, fmt::format("unit '{}' is ordered After= unknown unit '{}'", o.unit,
+                                          after)};
+      }
+      def->after.push_back(after);
+    }
+  }
   const auto problems = validate(*profile);
   if (!problems.empty()) {
     SourceLocation at{scenario.file, 1, 1};
+    for (const UnitOverride& o : scenario.unit_overrides) {
+      if (o.unit == problems.front().unit) at = o.where;
+    }
     return InputError{at, problems.front().message};
   }
   return std::move(*profile);

@@ -261,6 +261,24 @@ TEST_CASE("building a run reports input errors", "[cluster][errors]") {
     CHECK(std::get<InputError>(r).format() ==
           "command line: error: cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got 4");
   }
+  SECTION("an unknown unit in an After= dependency, located at its name") {
+    const Scenario bad = load_text(
+        "name: x\nunits:\n  dcos-marathon:\n    after: [dcos-mesos-master, dcos-nonesuch]\n");
+    auto r = run_scenario(bad);
+    REQUIRE(std::holds_alternative<InputError>(r));
+    CHECK(std::get<InputError>(r).format() ==
+          "test.yaml:4:32: error: unit 'dcos-marathon' is ordered After= unknown unit "
+          "'dcos-nonesuch'");
+  }
+  SECTION("a cycle among After= orderings, named unit by unit") {
+    const Scenario bad = load_text(
+        "name: x\nprofile: dcos-2.3\nunits:\n  dcos-exhibitor: {after: [dcos-adminrouter]}\n");
+    auto r = run_scenario(bad);
+    REQUIRE(std::holds_alternative<InputError>(r));
+    CHECK(std::get<InputError>(r).format() ==
+          "test.yaml:4:3: error: cycle among After= orderings: dcos-exhibitor -> "
+          "dcos-adminrouter -> dcos-bouncer -> dcos-cockroach -> dcos-exhibitor");
+  }
   SECTION("an unknown unit in a unit override, located") {
     const Scenario bad = load_text("name: x\nunits:\n  dcos-mesos-mastr: {restart_sec: 5s}\n");
     auto r = run_scenario(bad);
