@@ -28,24 +28,25 @@ class Facts {
   static constexpr std::uint32_t kCluster = 0xffffffffu;
 
   void set(std::uint32_t node, std::string_view key, sim::RecordId cause) {
-    facts_[{node, std::string(key)}] = cause;
+    facts_[std::string(key)][node] = cause;
     notify(key);
   }
   void clear(std::uint32_t node, std::string_view key) {
-    if (facts_.erase({node, std::string(key)}) > 0) notify(key);
+    const auto it = facts_.find(key);
+    if (it != facts_.end() && it->second.erase(node) > 0) notify(key);
   }
   std::optional<sim::RecordId> get(std::uint32_t node, std::string_view key) const {
-    const auto it = facts_.find({node, std::string(key)});
+    const auto it = facts_.find(key);
     if (it == facts_.end()) return std::nullopt;
-    return it->second;
+    const auto n = it->second.find(node);
+    if (n == it->second.end()) return std::nullopt;
+    return n->second;
   }
-  // Every node holding `key`, in node order.
+  // Every node holding `key`, in node order: O(holders), whatever the cluster's size.
   std::vector<std::pair<std::uint32_t, sim::RecordId>> holders(std::string_view key) const {
-    std::vector<std::pair<std::uint32_t, sim::RecordId>> out;
-    for (const auto& [k, v] : facts_) {
-      if (k.second == key) out.emplace_back(k.first, v);
-    }
-    return out;
+    const auto it = facts_.find(key);
+    if (it == facts_.end()) return {};
+    return {it->second.begin(), it->second.end()};
   }
   // Called after every change of `key` on any node, in subscription order.
   void subscribe(std::string key, std::function<void()> on_change) {
@@ -58,7 +59,8 @@ class Facts {
       if (watchers_[i].first == key) watchers_[i].second();
     }
   }
-  std::map<std::pair<std::uint32_t, std::string>, sim::RecordId> facts_;
+  // key → node → the record that established it; std::less<> finds by string_view.
+  std::map<std::string, std::map<std::uint32_t, sim::RecordId>, std::less<>> facts_;
   std::vector<std::pair<std::string, std::function<void()>>> watchers_;
 };
 

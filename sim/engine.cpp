@@ -1,6 +1,7 @@
 #include "sim/engine.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 
 namespace bootsim::sim {
@@ -30,7 +31,7 @@ TimerId Engine::schedule_at(SimTime at, Callback cb) {
   const std::uint32_t slot = allocate_slot();
   Slot& s = slots_[slot];
   s.callback = std::move(cb);
-  heap_push(Entry{at.ns(), next_sequence_++, slot, s.generation});
+  queue_push(Entry{at.ns(), next_sequence_++, slot, s.generation});
   ++live_count_;
   return TimerId(slot, s.generation);
 }
@@ -46,75 +47,99 @@ bool Engine::cancel(TimerId id) {
   --live_count_;
   ++stale_count_;
   // Lazy deletion keeps cancel O(1); rebuild when stale entries dominate so that a model that
-  // re-arms a timeout on every message does not grow the heap without bound.
-  if (stale_count_ > 4096 && stale_count_ > heap_.size() / 2) compact();
+  // re-arms a timeout on every message does not grow the queue without bound.
+  if (stale_count_ > 4096 && stale_count_ > queued_ / 2) compact();
   return true;
 }
 
-void Engine::heap_push(const Entry& e) {
-  heap_.push_back(e);
-  std::size_t i = heap_.size() - 1;
-  while (i > 0) {
-    const std::size_t parent = (i - 1) / 4;
-    if (!before(e, heap_[parent])) break;
-    heap_[i] = heap_[parent];
-    i = parent;
-  }
-  heap_[i] = e;
+namespace {
+// The bucket of `key`: std::bit_width(key ^ last), without the branch libstdc++ takes for a
+// zero argument when lzcnt is not enabled; an event at exactly the current instant is common
+// in a boot (timers, zero-delay hand-offs), so that branch would mispredict.
+inline int bucket_of(std::uint64_t key, std::uint64_t last) {
+  const std::uint64_t x = key ^ last;
+  return 64 - std::countl_zero(x | 1) - static_cast<int>(x == 0);
+}
+}  // namespace
+
+void Engine::queue_push(const Entry& e) {
+  assert(static_cast<std::uint64_t>(e.time) >= last_ && "scheduled before the last event run");
+  const int b = bucket_of(static_cast<std::uint64_t>(e.time), last_);
+  bucket_min_[b] = std::min(bucket_min_[b], e.time);
+  occupied_ |= std::uint64_t{1} << b;
+  buckets_[b].push_back(e);
+  ++queued_;
 }
 
-void Engine::sift_down(std::size_t i) {
-  const std::size_t n = heap_.size();
-  const Entry e = heap_[i];
-  for (;;) {
-    const std::size_t first = 4 * i + 1;
-    if (first >= n) break;
-    std::size_t best = first;
-    const std::size_t last = std::min(first + 4, n);
-    for (std::size_t c = first + 1; c < last; ++c) {
-      if (before(heap_[c], heap_[best])) best = c;
-    }
-    if (!before(heap_[best], e)) break;
-    heap_[i] = heap_[best];
-    i = best;
+const Engine::Entry* Engine::next_due(std::int64_t limit) {
+  Bucket& zero = buckets_[0];
+  if (head_ < zero.size()) return zero[head_].time <= limit ? &zero[head_] : nullptr;
+  zero.clear();
+  head_ = 0;
+  if (queued_ == 0) return nullptr;
+  const int b = std::countr_zero(occupied_ & ~std::uint64_t{1});
+  if (bucket_min_[b] > limit) return nullptr;
+  Bucket& from = buckets_[b];
+  last_ = static_cast<std::uint64_t>(bucket_min_[b]);
+  // Every entry of `from` agrees with the new last_ above bit b-1, so it lands in a bucket
+  // below b; entries in higher buckets keep theirs.
+  for (const Entry& e : from) {
+    const int to = bucket_of(static_cast<std::uint64_t>(e.time), last_);
+    bucket_min_[to] = std::min(bucket_min_[to], e.time);
+    occupied_ |= std::uint64_t{1} << to;
+    buckets_[to].push_back(e);
   }
-  heap_[i] = e;
-}
-
-Engine::Entry Engine::heap_pop() {
-  const Entry top = heap_.front();
-  heap_.front() = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) sift_down(0);
-  return top;
+  from.clear();
+  bucket_min_[b] = kNever;
+  occupied_ &= ~(std::uint64_t{1} << b);
+  // Entries reaching bucket 0 together came from one bucket in no particular order.
+  if (zero.size() > 1) {
+    std::sort(zero.begin(), zero.end(),
+              [](const Entry& x, const Entry& y) { return x.sequence < y.sequence; });
+  }
+  return &zero[0];
 }
 
 void Engine::compact() {
-  std::erase_if(heap_, [this](const Entry& e) { return slots_[e.slot].generation != e.generation; });
-  // Re-heapify bottom-up; order among equal keys is still decided by the sequence number.
-  for (std::size_t i = heap_.size() / 4 + 1; i-- > 0;) {
-    if (i < heap_.size()) sift_down(i);
+  const auto stale = [this](const Entry& e) { return slots_[e.slot].generation != e.generation; };
+  Bucket& zero = buckets_[0];
+  // Drop bucket 0's consumed prefix first: its sequence order must survive.
+  std::copy(zero.begin() + head_, zero.end(), zero.begin());
+  zero.count -= head_;
+  head_ = 0;
+  queued_ = 0;
+  for (int b = 0; b < kBuckets; ++b) {
+    Bucket& bucket = buckets_[b];
+    bucket.count = static_cast<std::size_t>(std::remove_if(bucket.begin(), bucket.end(), stale) -
+                                            bucket.begin());
+    queued_ += bucket.size();
+    bucket_min_[b] = kNever;
+    for (const Entry& e : bucket) bucket_min_[b] = std::min(bucket_min_[b], e.time);
+    if (bucket.empty()) {
+      occupied_ &= ~(std::uint64_t{1} << b);
+    } else {
+      occupied_ |= std::uint64_t{1} << b;
+    }
   }
   stale_count_ = 0;
 }
 
 RunOutcome Engine::run_until(SimTime limit) {
   stop_requested_ = false;
-  while (!heap_.empty()) {
-    const Entry& top = heap_.front();
-    // Drop cancelled entries before the limit test, so that a queue holding only cancelled
-    // events past the limit reports kQueueEmpty (pending_count() is already 0).
-    if (slots_[top.slot].generation != top.generation) {
-      heap_pop();
-      if (stale_count_ > 0) --stale_count_;
-      continue;
-    }
-    if (top.time > limit.ns()) {
+  // live_count_ is exact, so a queue holding only cancelled entries reads as empty.
+  while (live_count_ > 0) {
+    const Entry* top = next_due(limit.ns());
+    if (top == nullptr) {
       now_ = std::max(now_, limit);
       return RunOutcome::kReachedLimit;
     }
-    const Entry e = heap_pop();
+    const Entry e = *top;
+    queue_pop_front();
     Slot& s = slots_[e.slot];
+    if (s.generation != e.generation) {
+      if (stale_count_ > 0) --stale_count_;
+      continue;
+    }
     now_ = SimTime::from_ns(e.time);
     // Move the callback out first: it may schedule, which can grow (and move) slots_.
     Callback cb = std::move(s.callback);

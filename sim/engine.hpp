@@ -10,11 +10,14 @@
 // - Callbacks are stored inline (at most kCallbackCapacity bytes of capture): no heap allocation
 //   per event once the queue has grown to its working size.
 // - cancel() is O(1): the slot is released at once and its queue entry skipped when reached.
+//   schedule is O(1); taking the next event is amortised O(log2 of the time span), each event
+//   moving between queue buckets at most 63 times.
 // - schedule/cancel may be called from inside a running callback. Not thread-safe: one engine per
 //   thread; parallel sweeps run one engine per run.
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -47,7 +50,9 @@ enum class RunOutcome { kQueueEmpty, kReachedLimit, kStopped };
 
 class Engine {
  public:
-  explicit Engine(std::uint64_t seed) : seed_(seed) {}
+  explicit Engine(std::uint64_t seed) : seed_(seed) {
+    for (std::int64_t& m : bucket_min_) m = kNever;
+  }
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -58,7 +63,9 @@ class Engine {
 
   // Schedules `cb` at absolute time `at` (clamped to now: the past is not reachable).
   TimerId schedule_at(SimTime at, Callback cb);
-  TimerId schedule_after(SimTime delay, Callback cb) { return schedule_at(now_ + delay, std::move(cb)); }
+  TimerId schedule_after(SimTime delay, Callback cb) {
+    return schedule_at(now_ + delay, std::move(cb));
+  }
   // Returns true if the event was pending and is now cancelled.
   bool cancel(TimerId id);
   bool is_pending(TimerId id) const;
@@ -90,9 +97,15 @@ class Engine {
   }
   std::uint32_t allocate_slot();
   void release_slot(std::uint32_t slot);
-  void heap_push(const Entry& e);
-  Entry heap_pop();
-  void sift_down(std::size_t i);
+  void queue_push(const Entry& e);
+  // The first entry in (time, sequence) order if its time is <= limit, else nullptr. Looking
+  // past the limit changes nothing: last_ must never pass the clock, or a later schedule_at
+  // could fall before it.
+  const Entry* next_due(std::int64_t limit);
+  void queue_pop_front() {
+    ++head_;
+    --queued_;
+  }
   void compact();
 
   std::uint64_t seed_;
@@ -102,7 +115,42 @@ class Engine {
   std::size_t live_count_ = 0;
   std::size_t stale_count_ = 0;
   bool stop_requested_ = false;
-  std::vector<Entry> heap_;  // 4-ary min-heap on (time, sequence)
+  // The queue: a radix heap on time (Ahuja, Mehlhorn, Orlin, Tarjan, "Faster algorithms for
+  // the shortest path problem", J. ACM 37(2), 1990). It relies on what a discrete-event clock
+  // guarantees: nothing is scheduled before the last event taken out (last_). Bucket b > 0
+  // holds the entries whose highest bit differing from last_ is bit b-1; bucket 0 holds the
+  // entries at exactly last_, in sequence order, read from head_. Taking the next entry
+  // empties the lowest non-empty bucket into lower ones around its minimum, so each entry
+  // moves at most 63 times and the (time, sequence) order is exactly that of a heap, with
+  // about a fifth of a binary heap's branch mispredictions (measured with PHOLD).
+  // Times are non-negative int64, so key ^ last_ < 2^63: 64 buckets.
+  static constexpr int kBuckets = 64;
+  // A vector whose append is inlined (std::vector::push_back is a call at -O2); capacity is
+  // kept, so steady state allocates nothing.
+  struct Bucket {
+    std::vector<Entry> storage;
+    std::size_t count = 0;
+    bool empty() const { return count == 0; }
+    std::size_t size() const { return count; }
+    void clear() { count = 0; }
+    Entry* begin() { return storage.data(); }
+    Entry* end() { return storage.data() + count; }
+    Entry& operator[](std::size_t i) { return storage[i]; }
+    void push_back(const Entry& e) {
+      if (count == storage.size()) [[unlikely]]
+        storage.resize(count < 32 ? 32 : 2 * count);
+      storage[count++] = e;
+    }
+  };
+  Bucket buckets_[kBuckets];
+  // Smallest time in each bucket, kNever when it is empty: a peek past the run's limit costs
+  // O(1), not a scan, and a push updates it without a branch.
+  static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+  std::int64_t bucket_min_[kBuckets];
+  std::uint64_t occupied_ = 0;  // bit b set: bucket b is non-empty (b > 0; bit 0 unused)
+  std::uint64_t last_ = 0;
+  std::size_t head_ = 0;    // next entry of bucket 0
+  std::size_t queued_ = 0;  // entries in the buckets, cancelled ones included
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = kNoSlot;
   static constexpr std::uint32_t kNoSlot = 0xffffffffu;
