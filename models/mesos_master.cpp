@@ -200,6 +200,17 @@ void MesosMaster::start_fetch() {
     req->reply_to = {site_->node, ports::kMesosMaster};
     site_->ctx->network().send_datagram(process_, a, std::move(req));
   }
+  // Replicas still catching up do not promise: ask again after a random 0.5–1 s, as the log's
+  // coordinator retries its election, until registry_fetch_timeout ends it.
+  RunContext& ctx = *site_->ctx;
+  sim::RandomStream rng = ctx.engine().stream(
+      fmt::format("{}/log-fetch/{}", ctx.network().process_name(process_), fetch_round_));
+  const int round = fetch_round_;
+  ctx.network().after(process_, sim::from_seconds(rng.uniform(0.5, 1.0)), [this, round] {
+    if (!fetching_ || round != fetch_round_ || phase_ != Phase::kRecovering) return;
+    fetching_ = false;
+    start_fetch();
+  });
 }
 
 void MesosMaster::recovered() {

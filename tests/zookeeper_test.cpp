@@ -195,6 +195,32 @@ TEST_CASE("zookeeper: a crashed leader host is noticed only after syncLimit tick
   CHECK(w.ctx->violations().empty());
 }
 
+TEST_CASE("zookeeper: a paused leader process is noticed only after syncLimit ticks",
+          "[zookeeper][failover]") {
+  // SIGSTOP: the process is alive and its connections stay open, so, as with a crashed host,
+  // only the followers' syncLimit timeout tells them; when it resumes it finds no quorum, steps
+  // down and follows the new leader.
+  ZkWorld w(3, kL, constant_start());
+  w.launch_all(sim::SimTime::zero());
+  const sim::SimTime pause_at = sim::seconds(5);
+  const sim::SimTime resume_at = sim::seconds(20);
+  w.engine.schedule_at(pause_at, [&] { w.net.pause_process(w.zk(3).process()); });
+  w.engine.schedule_at(resume_at, [&] { w.net.resume_process(w.zk(3).process()); });
+  w.engine.run_until(sim::seconds(60));
+  INFO(w.dump());
+  const auto quorums = w.times("zookeeper.quorum");
+  REQUIRE(quorums.size() == 2);
+  CHECK(w.details("zookeeper.quorum")[1] == "leader master-2, epoch 2");
+  const sim::SimTime took = quorums[1] - pause_at;
+  const sim::SimTime silence = kTick * kSyncLimit;
+  CHECK(took >= silence - kTick / 2 + kFinalize);
+  CHECK(took <= silence + kFinalize + kLearnerRetry + kL * 30);
+  // After the resume the old leader rejoins under the new epoch.
+  CHECK(w.zk(3).state() == ZooKeeperState::kFollowing);
+  CHECK(w.zk(3).leader_sid() == 2);
+  CHECK(w.ctx->violations().empty());
+}
+
 TEST_CASE("zookeeper: killing a minority follower changes nothing", "[zookeeper][failover]") {
   ZkWorld w(3, kL, constant_start());
   w.launch_all(sim::SimTime::zero());
