@@ -144,6 +144,12 @@ constexpr std::array kTable{
               "calibrated: ZooKeeper 3.8 server logs, about 0.3 s of set-up after the client "
               "port is bound",
               "From client port bound to the server entering LOOKING.", true},
+    ParamSpec{"zookeeper.snapshot_write", T::kDuration, "30ms",
+              "calibrated: ZooKeeper 3.8 server logs (0.1-0.17 s to connect and sync a follower, "
+              "100 ms of it the connect retry)",
+              "Writing and fsyncing a snapshot of a near-empty tree: the new leader before it "
+              "accepts learners, each follower before it acknowledges NEWLEADER.",
+              true},
     ParamSpec{"zookeeper.syncLimit", T::kInteger, "5",
               "DC/OS packages/exhibitor/extra/start_exhibitor.py zoo-cfg-extra",
               "Ticks a follower may fall behind (or stay silent) before it leaves the leader."},

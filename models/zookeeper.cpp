@@ -194,9 +194,7 @@ ZooKeeperConfig ZooKeeperConfig::from(const Parameters& params, ZooKeeperVersion
   c.learner_retry_delay = find_param(kRetryKey) != nullptr && params.is_overridden(kRetryKey)
                               ? params.duration(kRetryKey)
                               : release_default;
-  constexpr std::string_view kSnapshotKey = "zookeeper.snapshot_write";
-  c.snapshot_write =
-      find_param(kSnapshotKey) != nullptr ? params.duration(kSnapshotKey) : sim::SimTime::zero();
+  c.snapshot_write = params.duration("zookeeper.snapshot_write");
   return c;
 }
 

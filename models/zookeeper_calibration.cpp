@@ -29,7 +29,6 @@ constexpr sim::SimTime kSetupAlone = sim::microseconds(300'000 * 340 / 595);
 // Snapshot write + fsync of a near-empty tree on the measuring host. The logs give 0.1-0.17 s
 // for a follower to connect and sync including the 100 ms retry, so 0-70 ms of sync work,
 // made of one snapshot on the leader (before it accepts learners) and one on the follower.
-// Used until the parameter zookeeper.snapshot_write exists (then it is set from this value).
 constexpr sim::SimTime kSnapshotWrite = sim::milliseconds(30);
 
 enum class Launch { kTogether, kFiveSecondsApart };
@@ -75,7 +74,6 @@ struct Run {
     ZooKeeperServer::Options options;
     options.version = ZooKeeperVersion::k3_8;
     ZooKeeperConfig config = ZooKeeperConfig::from(params, options.version);
-    if (find_param("zookeeper.snapshot_write") == nullptr) config.snapshot_write = kSnapshotWrite;
     ensemble = std::make_unique<ZooKeeperEnsemble>(*ctx, options, config);
     for (int sid = 1; sid <= 3; ++sid) {
       const sim::SimTime at =

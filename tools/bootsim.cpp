@@ -2,6 +2,7 @@
 // run, print. Exit codes: 0 every check holds, 1 a violation or a missed budget, 2 bad input or
 // usage (scenario errors as FILE:LINE:COL: error: …).
 #include <boost/program_options.hpp>
+#include <fmt/format.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "models/cluster.hpp"
 #include "models/report.hpp"
 #include "models/scenario.hpp"
+#include "models/zookeeper_calibration.hpp"
 #include "tools/bench_phold.hpp"
 
 namespace po = boost::program_options;
@@ -31,6 +33,8 @@ const char* const kUsage =
     "  check SCENARIO   validate the scenario and its unit graph only\n"
     "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
     "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
+    "  calibrate zookeeper\n"
+    "                   the ZooKeeper model against a real ensemble's measured figures\n"
     "\n"
     "run 'bootsim <command> --help' for its options.\n";
 
@@ -224,6 +228,34 @@ int cmd_bench(const std::vector<std::string>& args) {
   return tools::run_phold(o, std::cout);
 }
 
+int cmd_calibrate(const std::vector<std::string>& args) {
+  if (args.empty() || args.front() != "zookeeper") {
+    return usage_error("calibrate: expected 'zookeeper'");
+  }
+  po::options_description desc("bootsim calibrate zookeeper [options]");
+  int runs = 50;
+  std::uint64_t seed = 1;
+  desc.add_options()("help,h", "this help")(
+      "runs", po::value<int>(&runs)->default_value(runs), "simulated runs per row")(
+      "seed", po::value<std::uint64_t>(&seed)->default_value(seed), "first seed");
+  Parsed p;
+  if (auto rc = parse({args.begin() + 1, args.end()}, desc, false, p)) return *rc;
+  if (runs <= 0) return usage_error("calibrate: --runs must be positive");
+  // Real ZooKeeper 3.8 on loopback (3 servers, initLimit 10, syncLimit 5): medians measured
+  // over 5-13 trials per row, against the simulator's medians over --runs seeds.
+  std::cout << fmt::format("{:<62} {:>10} {:>10} {:>6}\n", "row", "simulated", "measured",
+                           "ratio");
+  bool within = true;
+  for (const models::CalibrationRow& row : models::calibrate_zookeeper(runs, seed)) {
+    const bool ok = row.ratio() >= 0.7 && row.ratio() <= 1.3;
+    within = within && ok;
+    std::cout << fmt::format("{:<62} {:>9.3f}s {:>9.3f}s {:>6.2f}{}\n", row.name,
+                             row.simulated_median_s, row.measured_median_s, row.ratio(),
+                             ok ? "" : "  (outside 30%)");
+  }
+  return within ? kExitOk : kExitChecksFailed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -238,6 +270,7 @@ int main(int argc, char** argv) {
   if (command == "check") return cmd_check(args, false);
   if (command == "graph") return cmd_check(args, true);
   if (command == "bench") return cmd_bench(args);
+  if (command == "calibrate") return cmd_calibrate(args);
   std::cerr << kUsage;
   return usage_error("unknown command '" + command + "'");
 }
