@@ -1,6 +1,7 @@
 #include "models/zookeeper_calibration.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,11 +49,11 @@ struct Run {
     const bool alone = launch == Launch::kFiveSecondsApart;
     const sim::SimTime setup = alone ? kSetupAlone : kSetupTogether;
     const bool ok =
-        (find_param("zookeeper.snapshot_write") == nullptr ||
-         params.set("zookeeper.snapshot_write", sim::format_duration(kSnapshotWrite), error)) &&
+        params.set("zookeeper.snapshot_write", sim::format_duration(kSnapshotWrite), error) &&
         params.set("zookeeper.tickTime", tick, error) &&
         params.set("zookeeper.server_start", alone ? kStartAlone : kStartTogether, error) &&
         params.set("zookeeper.setup_before_looking", sim::format_duration(setup), error);
+    assert(ok && "the calibration's own settings are valid");
     (void)ok;
     sim::Distribution loopback;
     sim::Distribution::parse(kLoopback, loopback, error);
