@@ -1,26 +1,26 @@
 #include "models/cluster.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
 
 #include "models/dns_proxy.hpp"
 #include "models/exec_start_pre.hpp"
+#include "models/exhibitor.hpp"
 #include "models/gen_resolvconf.hpp"
 #include "models/generic_process.hpp"
 #include "models/marathon.hpp"
 #include "models/mesos_agent.hpp"
 #include "models/mesos_dns.hpp"
+#include "models/mesos_group.hpp"
 #include "models/mesos_master.hpp"
 #include "models/milestones.hpp"
 #include "models/profile.hpp"
 #include "models/service_scheduler.hpp"
 #include "models/systemd_unit.hpp"
-#include "models/mesos_group.hpp"
 #include "models/zk_group_standin.hpp"
-#include "models/exhibitor.hpp"
 #include "models/zookeeper.hpp"
 
 namespace bootsim::models {
@@ -33,10 +33,10 @@ InputError command_line_error(std::string message) {
 
 // Milestones every master must reach before the cluster's masters count as ready.
 constexpr std::string_view kMasterReady[] = {
-    "exhibitor.started",   "zookeeper.serving",  "mesos-master.started", "mesos-dns.started",
-    "mesos-dns.leader_record", "marathon.started", "adminrouter.started", "ui.accessible",
-    "auth.started",        "history.started",    "diagnostics.started",
-    "dns-proxy.leader_resolvable"};
+    "exhibitor.started",   "zookeeper.serving",       "mesos-master.started",
+    "mesos-dns.started",   "mesos-dns.leader_record", "marathon.started",
+    "adminrouter.started", "ui.accessible",           "auth.started",
+    "history.started",     "diagnostics.started",     "dns-proxy.leader_resolvable"};
 constexpr std::string_view kAgentReady[] = {"agent.available", "agent.visible_in_ui",
                                             "dns-proxy.leader_resolvable"};
 
@@ -85,7 +85,7 @@ class Cluster {
   Topology topology_;
   RunContext ctx_;
   std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
-  LeadershipMonitor leadership_;  // the "single-mesos-leader" check
+  LeadershipMonitor leadership_;                 // the "single-mesos-leader" check
   ZkGroupStandIn marathon_latch_;
   MarathonApps apps_;
   std::vector<std::unique_ptr<ServiceScheduler>> services_;
@@ -122,12 +122,13 @@ std::unique_ptr<UnitProcess> Cluster::make_process(const UnitDef& def) {
     return std::make_unique<Marathon>(ctx_, def.start, marathon_latch_, apps_);
   }
   if (p == "mesos-agent") {
-    return std::make_unique<MesosAgent>(
-        def.start, [this](const std::string& task, sim::ProcessId process) {
-          for (auto& s : services_) {
-            if (s->scheduler_task() == task) s->on_task_running(process);
-          }
-        });
+    return std::make_unique<MesosAgent>(def.start,
+                                        [this](const std::string& task, sim::ProcessId process) {
+                                          for (auto& s : services_) {
+                                            if (s->scheduler_task() == task)
+                                              s->on_task_running(process);
+                                          }
+                                        });
   }
   if (p == "adminrouter") return std::make_unique<GenericProcess>(def.start, "", "ui.accessible");
   if (p == "telegraf") {
@@ -143,7 +144,8 @@ std::optional<InputError> Cluster::build() {
   for (std::int64_t i = 1; i <= masters; ++i) {
     add_host(fmt::format("master-{}", i), Role::kMaster, static_cast<int>(i));
   }
-  for (std::int64_t i = 1; i <= agents; ++i) add_host(fmt::format("agent-{}", i), Role::kPrivateAgent, 0);
+  for (std::int64_t i = 1; i <= agents; ++i)
+    add_host(fmt::format("agent-{}", i), Role::kPrivateAgent, 0);
   for (std::int64_t i = 1; i <= publics; ++i) {
     add_host(fmt::format("public-agent-{}", i), Role::kPublicAgent, 0);
   }
@@ -154,7 +156,8 @@ std::optional<InputError> Cluster::build() {
     const auto b = network_.find_node(l.b);
     if (!a || !b) {
       return InputError{l.where, fmt::format("link names a host that this cluster does not have: "
-                                             "'{}'", a ? l.b : l.a)};
+                                             "'{}'",
+                                             a ? l.b : l.a)};
     }
     if (l.latency) network_.set_link_latency(*a, *b, *l.latency);
     if (l.loss) network_.set_link_loss(*a, *b, *l.loss);
@@ -167,8 +170,8 @@ std::optional<InputError> Cluster::build() {
         gates.push_back(make_gate(g, h.info.role, *ensemble_));
       }
       UnitSite site{&ctx_, h.info.node, h.info.name, def->name, h.systemd};
-      h.units.push_back(std::make_unique<SystemdUnit>(ctx_, std::move(site), *def,
-                                                      std::move(gates), make_process(*def)));
+      h.units.push_back(std::make_unique<SystemdUnit>(ctx_, std::move(site), *def, std::move(gates),
+                                                      make_process(*def)));
     }
     for (auto& u : h.units) {
       const UnitDef* def = profile_.find(u->name());
@@ -373,8 +376,8 @@ void Cluster::fire_fault(const FaultSpec& f) {
         return;
       }
       SystemdUnit* unit = find_unit(host, t.unit);
-      ZooKeeperServer* zk = t.unit == "zookeeper" ? ensemble_->server_on(hosts_[host].info.node)
-                                                  : nullptr;
+      ZooKeeperServer* zk =
+          t.unit == "zookeeper" ? ensemble_->server_on(hosts_[host].info.node) : nullptr;
       if (zk != nullptr) {
         // ZooKeeper is Exhibitor's child process, not a unit: Exhibitor restarts it.
         const sim::ProcessId p = zk->process();
@@ -489,15 +492,15 @@ RunResult Cluster::run() {
     BudgetResult br{b.milestone, b.within, std::nullopt, false};
     const auto reaches = trace_.milestones_named(b.milestone);
     std::map<std::string, sim::SimTime> first;
-    for (const sim::RecordId id : reaches) first.try_emplace(trace_.at(id).node, trace_.at(id).time);
+    for (const sim::RecordId id : reaches)
+      first.try_emplace(trace_.at(id).node, trace_.at(id).time);
     const auto scope = milestone_scope(b.milestone);
     std::vector<std::string> expected;
     if (scope && b.milestone != "mesos-master.leading") {
       for (const Host& h : hosts_) {
         const bool master = h.info.role == Role::kMaster;
         if ((*scope == MilestoneScope::kMaster && master) ||
-            (*scope == MilestoneScope::kAgent && !master) ||
-            *scope == MilestoneScope::kEveryNode) {
+            (*scope == MilestoneScope::kAgent && !master) || *scope == MilestoneScope::kEveryNode) {
           expected.push_back(h.info.name);
         }
       }
@@ -539,11 +542,10 @@ RunResult Cluster::run() {
       r.not_reached.push_back("mesos-master.elected: no Mesos master was elected");
     }
     for (const Host& h : hosts_) {
-      const auto& names = h.info.role == Role::kMaster
-                              ? std::vector<std::string_view>(std::begin(kMasterReady),
-                                                              std::end(kMasterReady))
-                              : std::vector<std::string_view>(std::begin(kAgentReady),
-                                                              std::end(kAgentReady));
+      const auto& names =
+          h.info.role == Role::kMaster
+              ? std::vector<std::string_view>(std::begin(kMasterReady), std::end(kMasterReady))
+              : std::vector<std::string_view>(std::begin(kAgentReady), std::end(kAgentReady));
       std::vector<std::string> missing;
       for (std::string_view n : names) {
         if (!reached_.count(std::string(n) + "@" + h.info.name)) missing.emplace_back(n);
@@ -583,14 +585,14 @@ std::vector<RuleResult> check_rules(const sim::Trace& trace, const std::vector<R
         before = it == first_before.end() ? std::nullopt : std::optional<sim::SimTime>(it->second);
       }
       if (!before || *before > a.time) {
-        rr.violations.push_back(Violation{
-            rule.name, a.time, a.node,
-            before ? fmt::format("{} reached {} at {}s, before {} (at {}s)", a.node, rule.after,
-                                 sim::format_seconds(a.time), rule.before,
-                                 sim::format_seconds(*before))
-                   : fmt::format("{} reached {} at {}s without {}{}", a.node, rule.after,
-                                 sim::format_seconds(a.time), rule.before,
-                                 rule.same_node ? " on that node" : "")});
+        rr.violations.push_back(
+            Violation{rule.name, a.time, a.node,
+                      before ? fmt::format("{} reached {} at {}s, before {} (at {}s)", a.node,
+                                           rule.after, sim::format_seconds(a.time), rule.before,
+                                           sim::format_seconds(*before))
+                             : fmt::format("{} reached {} at {}s without {}{}", a.node, rule.after,
+                                           sim::format_seconds(a.time), rule.before,
+                                           rule.same_node ? " on that node" : "")});
       }
     }
     out.push_back(std::move(rr));
@@ -663,9 +665,8 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
     if (def == nullptr) {
       std::vector<std::string> names;
       for (const UnitDef& u : profile->units) names.push_back(u.name);
-      return InputError{where(unit),
-                        fmt::format("unknown unit '{}' in profile {} (its units: {})", unit,
-                                    profile->name, fmt::join(names, ", "))};
+      return InputError{where(unit), fmt::format("unknown unit '{}' in profile {} (its units: {})",
+                                                 unit, profile->name, fmt::join(names, ", "))};
     }
     if (const auto r = params.unit_restart_sec(unit)) def->restart_sec = *r;
     if (const auto s = params.unit_start(unit)) def->start = *s;
@@ -673,13 +674,13 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
   for (const UnitOverride& o : scenario.unit_overrides) {
     UnitDef* def = profile->find(o.unit);
     if (def == nullptr) {
-      return InputError{o.where, fmt::format("unknown unit '{}' in profile {}", o.unit,
-                                             profile->name)};
+      return InputError{o.where,
+                        fmt::format("unknown unit '{}' in profile {}", o.unit, profile->name)};
     }
     for (const auto& [after, at] : o.after) {
       if (profile->find(after) == nullptr) {
-        return InputError{at, fmt::format("unit '{}' is ordered After= unknown unit '{}'", o.unit,
-                                          after)};
+        return InputError{
+            at, fmt::format("unit '{}' is ordered After= unknown unit '{}'", o.unit, after)};
       }
       def->after.push_back(after);
     }
@@ -702,8 +703,8 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
   if (auto e = apply_settings(options.settings, params)) return *e;
   const auto masters = params.integer("cluster.masters");
   if (masters != 1 && masters != 3 && masters != 5 && masters != 7 && masters != 9) {
-    return command_line_error(fmt::format(
-        "cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got {}", masters));
+    return command_line_error(
+        fmt::format("cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got {}", masters));
   }
   if (auto e = check_node_names(scenario, params)) return *e;
   auto profile = resolve_profile(scenario, params);
@@ -712,9 +713,9 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
   faults.insert(faults.end(), options.faults.begin(), options.faults.end());
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
   const sim::SimTime until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
-  auto cluster = std::make_unique<Cluster>(scenario, std::move(params),
-                                           std::move(std::get<Profile>(profile)), seed, until,
-                                           std::move(faults));
+  auto cluster =
+      std::make_unique<Cluster>(scenario, std::move(params), std::move(std::get<Profile>(profile)),
+                                seed, until, std::move(faults));
   if (auto e = cluster->build()) return *e;
   return cluster->run();
 }

@@ -53,8 +53,8 @@ struct RunResult {
   std::uint64_t seed = 0;
   sim::SimTime until;
   sim::SimTime ended_at;
-  std::vector<std::string> nodes;     // hosts in order, then services
-  std::vector<std::string> overrides; // "key=value" of every parameter not at its default
+  std::vector<std::string> nodes;      // hosts in order, then services
+  std::vector<std::string> overrides;  // "key=value" of every parameter not at its default
   sim::Trace trace;
   std::vector<Violation> violations;  // safety properties and ordering rules
   std::vector<RuleResult> rules;

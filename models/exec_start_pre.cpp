@@ -1,14 +1,16 @@
 #include "models/exec_start_pre.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "models/bootstrap.hpp"
 #include "models/run_context.hpp"
 
 namespace bootsim::models {
 
-std::string fact::unit_up(std::string_view unit) { return fmt::format("unit:{}", unit); }
+std::string fact::unit_up(std::string_view unit) {
+  return fmt::format("unit:{}", unit);
+}
 
 namespace {
 
@@ -29,10 +31,10 @@ std::optional<sim::RecordId> later(std::optional<sim::RecordId> a, std::optional
 
 void answer(const UnitSite& site, SimTime after, std::function<void(GateResult)> done,
             GateResult result) {
-  site.ctx->network().after(site.probe, after,
-                            [done = std::make_shared<std::function<void(GateResult)>>(
-                                 std::move(done)),
-                             r = std::make_shared<GateResult>(std::move(result))] { (*done)(*r); });
+  site.ctx->network().after(
+      site.probe, after,
+      [done = std::make_shared<std::function<void(GateResult)>>(std::move(done)),
+       r = std::make_shared<GateResult>(std::move(result))] { (*done)(*r); });
 }
 
 class PingGate final : public Gate {
@@ -48,8 +50,8 @@ class PingGate final : public Gate {
     if (!resolv) {
       // resolv.conf still lists the upstream resolvers, which know no `.spartan` or `.mesos`.
       answer(site, kLocalProbe, std::move(done),
-             {false, fmt::format("{}: NXDOMAIN (resolv.conf not yet pointing at the DNS proxy)",
-                                 name_)});
+             {false,
+              fmt::format("{}: NXDOMAIN (resolv.conf not yet pointing at the DNS proxy)", name_)});
       return;
     }
     if (!proxy) {

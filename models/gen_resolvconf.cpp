@@ -22,7 +22,8 @@ void GenResolvconf::on_exec(const UnitSite& site, sim::ProcessId process, UnitCo
 void GenResolvconf::query(int address, UnitControl& control) {
   RunContext& ctx = *site_->ctx;
   if (ctx.facts().get(site_->node.value, fact::kDnsProxyUp)) {
-    ctx.network().after(process_, sim::milliseconds(1), [this, &control] { finish(true, control); });
+    ctx.network().after(process_, sim::milliseconds(1),
+                        [this, &control] { finish(true, control); });
     return;
   }
   ctx.network().after(process_, kQueryTimeout, [this, address, &control] {

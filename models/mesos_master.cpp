@@ -53,10 +53,9 @@ void MesosMaster::on_exec(const UnitSite& site, sim::ProcessId process, UnitCont
   sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
                                               std::to_string(ctx.network().incarnation(process)));
   ctx.network().after(process, start_.sample(rng), [this] {
-    site_->ctx->network().bind(process_, ports::kMesosMaster, [this](sim::Address from,
-                                                                     const sim::Message& m) {
-      on_message(from, m);
-    });
+    site_->ctx->network().bind(
+        process_, ports::kMesosMaster,
+        [this](sim::Address from, const sim::Message& m) { on_message(from, m); });
     control_->mark_started("listening on :5050");
     start_recovery_round();
     contend();
@@ -241,7 +240,8 @@ void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
   if (const auto* r = sim::message_as<mesos::RecoverResponse>(m)) {
     if (r->round < 0) {
       if (!fetching_ || r->round != -fetch_round_ || phase_ != Phase::kRecovering) return;
-      if (r->status == mesos::ReplicaStatus::kVoting && ++fetch_answers_ >= ctx.topology().quorum()) {
+      if (r->status == mesos::ReplicaStatus::kVoting &&
+          ++fetch_answers_ >= ctx.topology().quorum()) {
         recovered();
       }
       return;

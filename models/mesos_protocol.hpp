@@ -78,10 +78,14 @@ struct RecoverRequest : Named<kRecoverRequest> {
 enum class ReplicaStatus { kEmpty, kStarting, kVoting, kRecovering };
 inline std::string_view to_string(ReplicaStatus s) {
   switch (s) {
-    case ReplicaStatus::kEmpty: return "EMPTY";
-    case ReplicaStatus::kStarting: return "STARTING";
-    case ReplicaStatus::kVoting: return "VOTING";
-    case ReplicaStatus::kRecovering: return "RECOVERING";
+    case ReplicaStatus::kEmpty:
+      return "EMPTY";
+    case ReplicaStatus::kStarting:
+      return "STARTING";
+    case ReplicaStatus::kVoting:
+      return "VOTING";
+    case ReplicaStatus::kRecovering:
+      return "RECOVERING";
   }
   return "?";
 }

@@ -1,8 +1,8 @@
 #include "models/profile.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
-#include <fmt/format.h>
 #include <functional>
 #include <map>
 
@@ -20,9 +20,15 @@ constexpr Role kP = Role::kPublicAgent;
 
 // Start times (exec → ready) have no published figures; these are assumptions a scenario can
 // override with units.<unit>.start. JVMs take seconds, Go and C binaries well under one.
-Distribution jvm_start() { return Distribution::lognormal(seconds(3), seconds(8)); }
-Distribution erlang_start() { return Distribution::lognormal(seconds(1), seconds(3)); }
-Distribution native_start() { return Distribution::lognormal(milliseconds(300), seconds(1)); }
+Distribution jvm_start() {
+  return Distribution::lognormal(seconds(3), seconds(8));
+}
+Distribution erlang_start() {
+  return Distribution::lognormal(seconds(1), seconds(3));
+}
+Distribution native_start() {
+  return Distribution::lognormal(milliseconds(300), seconds(1));
+}
 
 GateDef gate(std::string kind, std::string arg = {}, std::string milestone = {}) {
   return GateDef{std::move(kind), std::move(arg), std::move(milestone)};
@@ -60,7 +66,8 @@ UnitDef resolvconf_timer(std::string source) {
 Profile dcos_1_9() {
   Profile p;
   p.name = "dcos-1.9";
-  p.description = "DC/OS 1.9.0: masters wait for every ZooKeeper to serve; agents ping leader.mesos";
+  p.description =
+      "DC/OS 1.9.0: masters wait for every ZooKeeper to serve; agents ping leader.mesos";
   const GateDef boot_master = gate("bootstrap", "exhibitor-all-serving");
   const GateDef boot_agent = gate("bootstrap", "zk-connect");
   const GateDef spartan = gate("ping", "ready.spartan");
@@ -80,23 +87,23 @@ Profile dcos_1_9() {
                       "mesos-dns.started", "mesos-dns"));
   u.push_back(service("dcos-marathon", {kM}, seconds(15), {leader, boot_master}, jvm_start(),
                       "marathon.started", "marathon"));
-  u.push_back(service("dcos-oauth", {kM}, seconds(5), {boot_master}, native_start(),
-                      "auth.started"));
+  u.push_back(
+      service("dcos-oauth", {kM}, seconds(5), {boot_master}, native_start(), "auth.started"));
   // dcos-metrics-master's bootstrap creates /cluster-id, which Admin Router waits for.
-  u.push_back(service("dcos-metrics-master", {kM}, seconds(5),
-                      {gate("bootstrap", "exhibitor-all-serving+cluster-id"),
-                       gate("file", "cluster-id")},
-                      native_start()));
+  u.push_back(
+      service("dcos-metrics-master", {kM}, seconds(5),
+              {gate("bootstrap", "exhibitor-all-serving+cluster-id"), gate("file", "cluster-id")},
+              native_start()));
   u.push_back(service("dcos-adminrouter", {kM}, seconds(5),
                       {spartan, gate("ping", "marathon.mesos"), leader, gate("file", "cluster-id"),
                        gate("http", "oauth")},
                       native_start(), "adminrouter.started", "adminrouter"));
   u.push_back(service("dcos-history", {kM}, seconds(5), {leader, boot_master}, native_start(),
                       "history.started"));
-  u.push_back(service("dcos-3dt", {kM}, seconds(5), {boot_master}, native_start(),
-                      "diagnostics.started"));
-  u.push_back(service("dcos-navstar", {kM}, seconds(5),
-                      {gate("check-time"), spartan, boot_master}, erlang_start()));
+  u.push_back(
+      service("dcos-3dt", {kM}, seconds(5), {boot_master}, native_start(), "diagnostics.started"));
+  u.push_back(service("dcos-navstar", {kM}, seconds(5), {gate("check-time"), spartan, boot_master},
+                      erlang_start()));
   u.push_back(service("dcos-cosmos", {kM}, seconds(15), {leader, boot_master}, jvm_start()));
   u.push_back(service("dcos-metronome", {kM}, seconds(15),
                       {gate("check-time"), leader, boot_master}, jvm_start()));
@@ -112,8 +119,8 @@ Profile dcos_1_9() {
   u.push_back(service("dcos-metrics-agent", {kA, kP}, seconds(5),
                       {gate("bootstrap", "cluster-id-read"), gate("file", "cluster-id")},
                       native_start()));
-  u.push_back(service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader},
-                      native_start()));
+  u.push_back(
+      service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader}, native_start()));
   u.push_back(service("dcos-3dt-agent", {kA, kP}, seconds(5), {boot_agent}, native_start()));
   u.push_back(service("dcos-rexray", {kA, kP}, seconds(15), {}, native_start()));
   for (UnitDef& d : u) {
@@ -135,8 +142,8 @@ Profile dcos_2_3() {
   const GateDef clock = gate("check-time");
   const std::string src = "dcos/dcos@79b9a39b packages/*/extra/*.service";
   auto& u = p.units;
-  u.push_back(service("dcos-exhibitor", {kM}, seconds(5), {clock}, jvm_start(),
-                      "exhibitor.started", "exhibitor"));
+  u.push_back(service("dcos-exhibitor", {kM}, seconds(5), {clock}, jvm_start(), "exhibitor.started",
+                      "exhibitor"));
   u.push_back(service("dcos-net", {kM}, seconds(5),
                       {clock, gate("bootstrap", "zk-mode+cluster-id")}, erlang_start(),
                       "dns-proxy.started", "dns-proxy"));
@@ -150,12 +157,11 @@ Profile dcos_2_3() {
                       "mesos-dns.started", "mesos-dns"));
   u.push_back(service("dcos-marathon", {kM}, seconds(15), {leader, boot_master}, jvm_start(),
                       "marathon.started", "marathon"));
-  UnitDef cockroach =
-      service("dcos-cockroach", {kM}, seconds(5), {boot_master}, native_start());
+  UnitDef cockroach = service("dcos-cockroach", {kM}, seconds(5), {boot_master}, native_start());
   cockroach.after = {"dcos-exhibitor"};
   u.push_back(cockroach);
-  UnitDef bouncer = service("dcos-bouncer", {kM}, seconds(20), {boot_master}, native_start(),
-                            "auth.started");
+  UnitDef bouncer =
+      service("dcos-bouncer", {kM}, seconds(20), {boot_master}, native_start(), "auth.started");
   bouncer.after = {"dcos-cockroach"};
   u.push_back(bouncer);
   UnitDef ar = service("dcos-adminrouter", {kM}, seconds(5),
@@ -170,20 +176,20 @@ Profile dcos_2_3() {
   u.push_back(service("dcos-diagnostics", {kM}, seconds(5), {boot_master}, native_start(),
                       "diagnostics.started"));
   u.push_back(service("dcos-cosmos", {kM}, seconds(15), {leader, boot_master}, jvm_start()));
-  u.push_back(service("dcos-metronome", {kM}, seconds(15), {clock, leader, boot_master},
-                      jvm_start()));
-  u.push_back(service("dcos-telegraf-agent", {kA, kP}, seconds(5),
-                      {gate("ping", "leader.mesos", "agent.leader_pingable"),
-                       gate("bootstrap", "cluster-id-read")},
-                      native_start(), "", "telegraf"));
+  u.push_back(
+      service("dcos-metronome", {kM}, seconds(15), {clock, leader, boot_master}, jvm_start()));
+  u.push_back(service(
+      "dcos-telegraf-agent", {kA, kP}, seconds(5),
+      {gate("ping", "leader.mesos", "agent.leader_pingable"), gate("bootstrap", "cluster-id-read")},
+      native_start(), "", "telegraf"));
   u.push_back(service("dcos-mesos-slave", {kA}, seconds(5),
                       {spartan, gate("socket", "telegraf"), gate("bootstrap", "noop")},
                       native_start(), "agent.started", "mesos-agent"));
   u.push_back(service("dcos-mesos-slave-public", {kP}, seconds(5),
                       {spartan, gate("socket", "telegraf"), gate("bootstrap", "noop")},
                       native_start(), "agent.started", "mesos-agent"));
-  u.push_back(service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader},
-                      native_start()));
+  u.push_back(
+      service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader}, native_start()));
   u.push_back(service("dcos-rexray", {kA, kP}, seconds(15), {}, native_start()));
   for (UnitDef& d : u) {
     if (d.source.empty()) d.source = src;
@@ -198,7 +204,9 @@ bool has_unit_on(const Profile& p, std::string_view unit, Role role) {
 
 }  // namespace
 
-bool UnitDef::runs_on(Role r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
+bool UnitDef::runs_on(Role r) const {
+  return std::find(roles.begin(), roles.end(), r) != roles.end();
+}
 
 std::vector<const UnitDef*> Profile::units_for(Role role) const {
   std::vector<const UnitDef*> out;
@@ -221,7 +229,9 @@ UnitDef* Profile::find(std::string_view unit) {
   return nullptr;
 }
 
-std::vector<std::string> builtin_profile_names() { return {"dcos-1.9", "dcos-2.3"}; }
+std::vector<std::string> builtin_profile_names() {
+  return {"dcos-1.9", "dcos-2.3"};
+}
 
 std::optional<Profile> builtin_profile(std::string_view name) {
   if (name == "dcos-1.9") return dcos_1_9();
@@ -231,9 +241,12 @@ std::optional<Profile> builtin_profile(std::string_view name) {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::kMaster: return "master";
-    case Role::kPrivateAgent: return "agent";
-    case Role::kPublicAgent: return "public-agent";
+    case Role::kMaster:
+      return "master";
+    case Role::kPrivateAgent:
+      return "agent";
+    case Role::kPublicAgent:
+      return "public-agent";
   }
   return "?";
 }
@@ -278,8 +291,8 @@ std::vector<GateProvider> gate_providers(const Profile& profile, const GateDef& 
   } else if (kind == "file" && arg == "cluster-id") {
     for (const UnitDef& u : profile.units) {
       for (const GateDef& g : u.gates) {
-        if (g.kind == "bootstrap" && (g.arg.ends_with("+cluster-id") || g.arg == "cluster-id-read") &&
-            u.runs_on(role)) {
+        if (g.kind == "bootstrap" &&
+            (g.arg.ends_with("+cluster-id") || g.arg == "cluster-id-read") && u.runs_on(role)) {
           out.push_back({u.name, false});
         }
       }
@@ -297,10 +310,13 @@ namespace {
 bool known_gate(const GateDef& g) {
   static constexpr std::string_view kPingable[] = {"ready.spartan", "leader.mesos",
                                                    "marathon.mesos"};
-  static constexpr std::string_view kBootstrap[] = {
-      "exhibitor-all-serving", "exhibitor-all-serving+cluster-id", "zk-mode",
-      "zk-mode+cluster-id",    "zk-connect",                      "cluster-id-read",
-      "noop"};
+  static constexpr std::string_view kBootstrap[] = {"exhibitor-all-serving",
+                                                    "exhibitor-all-serving+cluster-id",
+                                                    "zk-mode",
+                                                    "zk-mode+cluster-id",
+                                                    "zk-connect",
+                                                    "cluster-id-read",
+                                                    "noop"};
   auto in = [&](auto& list) {
     return std::find(std::begin(list), std::end(list), g.arg) != std::end(list);
   };
@@ -327,16 +343,16 @@ std::vector<ProfileProblem> validate(const Profile& profile) {
     for (const std::string& a : u.after) {
       const auto it = index.find(a);
       if (it == index.end()) {
-        problems.push_back({u.name, fmt::format("unit '{}' is ordered After= unknown unit '{}'",
-                                                u.name, a)});
+        problems.push_back(
+            {u.name, fmt::format("unit '{}' is ordered After= unknown unit '{}'", u.name, a)});
         continue;
       }
       boost::add_edge(i, it->second, g);  // u waits for a
     }
     for (const GateDef& gd : u.gates) {
       if (!known_gate(gd)) {
-        problems.push_back({u.name, fmt::format("unit '{}' has an unknown gate '{}'", u.name,
-                                                gd.text())});
+        problems.push_back(
+            {u.name, fmt::format("unit '{}' has an unknown gate '{}'", u.name, gd.text())});
       }
     }
   }
@@ -366,15 +382,15 @@ std::vector<ProfileProblem> validate(const Profile& profile) {
     if (state[v] == 0) visit(v);
   }
   if (!cycle.empty()) {
-    problems.push_back({cycle.front(), fmt::format("cycle among After= orderings: {}",
-                                                   fmt::join(cycle, " -> "))});
+    problems.push_back(
+        {cycle.front(), fmt::format("cycle among After= orderings: {}", fmt::join(cycle, " -> "))});
   }
   return problems;
 }
 
 std::string to_dot(const Profile& profile) {
-  std::string out = fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n",
-                                profile.name);
+  std::string out =
+      fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n", profile.name);
   for (const Role role : {Role::kMaster, Role::kPrivateAgent, Role::kPublicAgent}) {
     const std::string_view r = role_name(role);
     out += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n", r, r);
@@ -395,8 +411,8 @@ std::string to_dot(const Profile& profile) {
       for (const GateDef& gd : u->gates) {
         for (const GateProvider& p : gate_providers(profile, gd, role)) {
           if (p.unit == u->name) continue;
-          out += fmt::format("  \"{}/{}\" -> \"{}/{}\" [style=dashed, label=\"{}\"];\n", r,
-                             u->name, p.on_masters ? "master" : r, p.unit, gd.text());
+          out += fmt::format("  \"{}/{}\" -> \"{}/{}\" [style=dashed, label=\"{}\"];\n", r, u->name,
+                             p.on_masters ? "master" : r, p.unit, gd.text());
         }
       }
     }

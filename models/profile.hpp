@@ -37,8 +37,8 @@ struct UnitDef {
   UnitType type = UnitType::kService;
   sim::SimTime restart_sec = sim::seconds(5);
   std::vector<GateDef> gates;
-  std::vector<std::string> after;  // After= (hard orderings: they must not form a cycle)
-  std::string process = "generic"; // main-process model in the registry
+  std::vector<std::string> after;   // After= (hard orderings: they must not form a cycle)
+  std::string process = "generic";  // main-process model in the registry
   sim::Distribution start;          // exec → ready, for the main process
   std::string milestone;            // recorded when the unit is up (optional)
   // Timers only (OnBootSec, OnUnitActiveSec).

@@ -21,10 +21,18 @@ std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<int>(c));
@@ -36,20 +44,22 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-std::string pad_time(sim::SimTime t) { return fmt::format("{:>10}s", sim::format_seconds(t)); }
+std::string pad_time(sim::SimTime t) {
+  return fmt::format("{:>10}s", sim::format_seconds(t));
+}
 
 }  // namespace
 
 std::string format_text(const RunResult& r) {
   std::string out;
-  out += fmt::format("bootsim run: scenario {}, profile {}, seed {}\n", r.scenario, r.profile,
-                     r.seed);
+  out +=
+      fmt::format("bootsim run: scenario {}, profile {}, seed {}\n", r.scenario, r.profile, r.seed);
   if (!r.overrides.empty()) out += fmt::format("overrides: {}\n", fmt::join(r.overrides, " "));
   if (r.ready_at) {
     out += fmt::format("cluster.ready at {}s\n", sim::format_seconds(*r.ready_at));
   } else {
-    out += fmt::format("cluster.ready NOT reached by {}s (--until)\n",
-                       sim::format_seconds(r.until));
+    out +=
+        fmt::format("cluster.ready NOT reached by {}s (--until)\n", sim::format_seconds(r.until));
   }
 
   // Milestones per node, in time order, with the gap since the node's previous milestone.
@@ -82,9 +92,8 @@ std::string format_text(const RunResult& r) {
       if (i + 1 < r.critical_chain.size()) {
         gap = "+" + sim::format_seconds(rec.time - r.trace.at(r.critical_chain[i + 1]).time) + "s";
       }
-      const std::string what = rec.component.empty()
-                                   ? rec.name
-                                   : fmt::format("{} {}", rec.component, rec.name);
+      const std::string what =
+          rec.component.empty() ? rec.name : fmt::format("{} {}", rec.component, rec.name);
       out += fmt::format("  {} {:>9}  {}@{}{}\n", pad_time(rec.time), gap, what, rec.node,
                          rec.detail.empty() ? "" : " (" + rec.detail + ")");
     }
@@ -111,8 +120,8 @@ std::string format_text(const RunResult& r) {
   int checked = 0;
   for (const RuleResult& rr : r.rules) checked += rr.checked;
   out += fmt::format("rules: {} checked over {} pairs\n", r.rules.size(), checked);
-  out += fmt::format("ran to {}s, {} events, fingerprint {:016x}\n", sim::format_seconds(r.ended_at),
-                     r.events, r.fingerprint);
+  out += fmt::format("ran to {}s, {} events, fingerprint {:016x}\n",
+                     sim::format_seconds(r.ended_at), r.events, r.fingerprint);
   return out;
 }
 
@@ -167,10 +176,10 @@ std::string format_json(const RunResult& r) {
   list("violations", items);
   items.clear();
   for (const BudgetResult& b : r.budgets) {
-    items.push_back(fmt::format(
-        "{{\"milestone\": {}, \"within_s\": {}, \"actual_s\": {}, \"ok\": {}}}",
-        json_string(b.milestone), exact_seconds(b.within),
-        b.actual ? exact_seconds(*b.actual) : "null", b.ok ? "true" : "false"));
+    items.push_back(
+        fmt::format("{{\"milestone\": {}, \"within_s\": {}, \"actual_s\": {}, \"ok\": {}}}",
+                    json_string(b.milestone), exact_seconds(b.within),
+                    b.actual ? exact_seconds(*b.actual) : "null", b.ok ? "true" : "false"));
   }
   list("budgets", items);
   items.clear();

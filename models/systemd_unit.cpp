@@ -1,19 +1,25 @@
 #include "models/systemd_unit.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cassert>
-#include <fmt/format.h>
 
 namespace bootsim::models {
 
 std::string_view to_string(UnitState s) {
   switch (s) {
-    case UnitState::kInactive: return "inactive";
-    case UnitState::kStartPre: return "start-pre";
-    case UnitState::kStarting: return "starting";
-    case UnitState::kActive: return "active";
-    case UnitState::kAutoRestart: return "auto-restart";
-    case UnitState::kPaused: return "paused";
+    case UnitState::kInactive:
+      return "inactive";
+    case UnitState::kStartPre:
+      return "start-pre";
+    case UnitState::kStarting:
+      return "starting";
+    case UnitState::kActive:
+      return "active";
+    case UnitState::kAutoRestart:
+      return "auto-restart";
+    case UnitState::kPaused:
+      return "paused";
   }
   return "?";
 }
@@ -196,8 +202,8 @@ void SystemdUnit::schedule_restart() {
     transition(UnitState::kInactive, "the timer starts it again");
     return;
   }
-  transition(UnitState::kAutoRestart, fmt::format("RestartSec={}", sim::format_duration(
-                                                                        def_.restart_sec)));
+  transition(UnitState::kAutoRestart,
+             fmt::format("RestartSec={}", sim::format_duration(def_.restart_sec)));
   const std::uint64_t token = ++token_;
   // Restart=always with StartLimitInterval=0: systemd retries forever.
   restart_timer_ = ctx_.network().after(site_.probe, def_.restart_sec, [this, token] {

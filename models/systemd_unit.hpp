@@ -92,9 +92,9 @@ class SystemdUnit final : public UnitControl {
   std::vector<bool> gate_milestone_recorded_;
   sim::TimerId restart_timer_;
   bool main_running_ = false;
-  std::vector<SystemdUnit*> after_;     // units this one is ordered after
-  std::vector<SystemdUnit*> waiters_;   // units ordered after this one
-  bool start_job_done_ = false;         // this boot's first start job has finished
+  std::vector<SystemdUnit*> after_;    // units this one is ordered after
+  std::vector<SystemdUnit*> waiters_;  // units ordered after this one
+  bool start_job_done_ = false;        // this boot's first start job has finished
   bool waiting_for_after_ = false;
 };
 

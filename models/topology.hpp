@@ -21,7 +21,7 @@ struct HostInfo {
   sim::NodeId node;
   std::string name;  // master-1, agent-3, public-agent-1
   Role role = Role::kMaster;
-  int zk_id = 0;     // masters only: ZooKeeper server id, 1..N
+  int zk_id = 0;  // masters only: ZooKeeper server id, 1..N
 };
 
 struct Topology {
@@ -37,10 +37,10 @@ struct Topology {
 
 // Well-known ports of the real components.
 namespace ports {
-inline constexpr sim::Port kDns = 53;                 // the DNS proxy (spartan / dcos-net)
-inline constexpr sim::Port kZooKeeperClient = 2181;   // zoo.cfg clientPort
-inline constexpr sim::Port kZooKeeperQuorum = 2888;   // learners to leader (Zab)
-inline constexpr sim::Port kZooKeeperElection = 3888; // Fast Leader Election
+inline constexpr sim::Port kDns = 53;                  // the DNS proxy (spartan / dcos-net)
+inline constexpr sim::Port kZooKeeperClient = 2181;    // zoo.cfg clientPort
+inline constexpr sim::Port kZooKeeperQuorum = 2888;    // learners to leader (Zab)
+inline constexpr sim::Port kZooKeeperElection = 3888;  // Fast Leader Election
 inline constexpr sim::Port kMesosMaster = 5050;
 inline constexpr sim::Port kMesosAgent = 5051;
 inline constexpr sim::Port kExhibitor = 8181;

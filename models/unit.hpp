@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "sim/network.hpp"
-#include "sim/trace.hpp"
 #include "sim/time.hpp"
+#include "sim/trace.hpp"
 
 namespace bootsim::models {
 

@@ -61,7 +61,7 @@ struct Network::Impl {
   std::vector<Connection> connections;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Link> links;  // keyed (min, max) node index
   std::map<std::pair<std::uint32_t, std::uint32_t>, SimTime> last_arrival;  // directed, for FIFO
-  std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;   // (process, port)
+  std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;        // (process, port)
   std::map<std::pair<std::uint32_t, Port>, DatagramHandler> datagram_handlers;
   std::map<std::pair<std::uint32_t, Port>, ProcessId> port_owner;  // (node, port) → process
 
@@ -156,28 +156,40 @@ ProcessId Network::add_process(NodeId node, std::string name) {
   return id;
 }
 
-std::size_t Network::node_count() const { return impl_->nodes.size(); }
-const std::string& Network::node_name(NodeId node) const { return impl_->nodes.at(node.value).name; }
+std::size_t Network::node_count() const {
+  return impl_->nodes.size();
+}
+const std::string& Network::node_name(NodeId node) const {
+  return impl_->nodes.at(node.value).name;
+}
 std::optional<NodeId> Network::find_node(std::string_view name) const {
   for (std::size_t i = 0; i < impl_->nodes.size(); ++i) {
     if (impl_->nodes[i].name == name) return NodeId{static_cast<std::uint32_t>(i)};
   }
   return std::nullopt;
 }
-NodeId Network::node_of(ProcessId p) const { return impl_->processes.at(p.value).node; }
+NodeId Network::node_of(ProcessId p) const {
+  return impl_->processes.at(p.value).node;
+}
 const std::string& Network::process_name(ProcessId p) const {
   return impl_->processes.at(p.value).name;
 }
 
-void Network::set_default_latency(Distribution d) { impl_->default_latency = std::move(d); }
-void Network::set_loopback_latency(Distribution d) { impl_->loopback_latency = std::move(d); }
+void Network::set_default_latency(Distribution d) {
+  impl_->default_latency = std::move(d);
+}
+void Network::set_loopback_latency(Distribution d) {
+  impl_->loopback_latency = std::move(d);
+}
 void Network::set_link_latency(NodeId a, NodeId b, Distribution d) {
   const auto key = std::minmax(a.value, b.value);
-  auto [it, inserted] = impl_->links.try_emplace({key.first, key.second},
-                                                  Impl::Link{impl_->default_latency, 0.0});
+  auto [it, inserted] =
+      impl_->links.try_emplace({key.first, key.second}, Impl::Link{impl_->default_latency, 0.0});
   it->second.latency = std::move(d);
 }
-void Network::set_default_loss(double probability) { impl_->default_loss = probability; }
+void Network::set_default_loss(double probability) {
+  impl_->default_loss = probability;
+}
 
 void Network::set_link_loss(NodeId a, NodeId b, double probability) {
   const auto key = std::minmax(a.value, b.value);
@@ -187,12 +199,18 @@ void Network::set_link_loss(NodeId a, NodeId b, double probability) {
   it->second.loss = probability;
 }
 
-ProcessState Network::process_state(ProcessId p) const { return impl_->processes.at(p.value).state; }
+ProcessState Network::process_state(ProcessId p) const {
+  return impl_->processes.at(p.value).state;
+}
 std::uint64_t Network::incarnation(ProcessId p) const {
   return impl_->processes.at(p.value).incarnation;
 }
-bool Network::node_up(NodeId n) const { return impl_->nodes.at(n.value).up; }
-bool Network::reachable(NodeId a, NodeId b) const { return impl_->reachable(a, b); }
+bool Network::node_up(NodeId n) const {
+  return impl_->nodes.at(n.value).up;
+}
+bool Network::reachable(NodeId a, NodeId b) const {
+  return impl_->reachable(a, b);
+}
 
 void Network::start_process(ProcessId p) {
   Impl::Process& pr = impl_->processes.at(p.value);
@@ -257,7 +275,9 @@ void Network::crash_node(NodeId n) {
   }
 }
 
-void Network::restart_node(NodeId n) { impl_->nodes.at(n.value).up = true; }
+void Network::restart_node(NodeId n) {
+  impl_->nodes.at(n.value).up = true;
+}
 
 void Network::partition(const std::vector<std::vector<NodeId>>& groups) {
   for (Impl::Node& node : impl_->nodes) node.partition_group = 0;
@@ -274,9 +294,8 @@ void Network::heal() {
 
 TimerId Network::after(ProcessId p, SimTime delay, ProcessCallback cb) {
   const auto inc = static_cast<std::uint32_t>(impl_->processes.at(p.value).incarnation);
-  return engine_.schedule_after(delay, [this, p, inc, w = std::move(cb)]() mutable {
-    impl_->run_for(p, inc, std::move(w));
-  });
+  return engine_.schedule_after(
+      delay, [this, p, inc, w = std::move(cb)]() mutable { impl_->run_for(p, inc, std::move(w)); });
 }
 
 void Network::bind(ProcessId p, Port port, DatagramHandler handler) {

@@ -5,7 +5,8 @@
 //
 // Contract: a value type, passed by value, never a double, so that runs are exactly reproducible.
 // One type serves both instants (time since the simulated boot began) and durations, as in the
-// scenario format. `SimTime::infinite()` is the named value for "never"; arithmetic saturates at it.
+// scenario format. `SimTime::infinite()` is the named value for "never"; arithmetic saturates at
+// it.
 #pragma once
 
 #include <compare>
@@ -55,12 +56,24 @@ class SimTime {
   std::int64_t ns_ = 0;
 };
 
-constexpr SimTime nanoseconds(std::int64_t n) { return SimTime::from_ns(n); }
-constexpr SimTime microseconds(std::int64_t n) { return SimTime::from_ns(n * 1'000); }
-constexpr SimTime milliseconds(std::int64_t n) { return SimTime::from_ns(n * 1'000'000); }
-constexpr SimTime seconds(std::int64_t n) { return SimTime::from_ns(n * 1'000'000'000); }
-constexpr SimTime minutes(std::int64_t n) { return seconds(n * 60); }
-constexpr SimTime hours(std::int64_t n) { return seconds(n * 3600); }
+constexpr SimTime nanoseconds(std::int64_t n) {
+  return SimTime::from_ns(n);
+}
+constexpr SimTime microseconds(std::int64_t n) {
+  return SimTime::from_ns(n * 1'000);
+}
+constexpr SimTime milliseconds(std::int64_t n) {
+  return SimTime::from_ns(n * 1'000'000);
+}
+constexpr SimTime seconds(std::int64_t n) {
+  return SimTime::from_ns(n * 1'000'000'000);
+}
+constexpr SimTime minutes(std::int64_t n) {
+  return seconds(n * 60);
+}
+constexpr SimTime hours(std::int64_t n) {
+  return seconds(n * 3600);
+}
 
 // Rounds to the nearest nanosecond; for distribution draws, not for parsing.
 SimTime from_seconds(double s);

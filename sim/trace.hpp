@@ -29,11 +29,11 @@ enum class RecordKind { kEvent, kMilestone, kSpan };
 
 struct TraceRecord {
   RecordKind kind = RecordKind::kEvent;
-  SimTime time;            // when it happened (a span: when it began)
-  SimTime end;             // spans only: when it ended
-  std::string node;        // host name, "cluster", or a service name
-  std::string component;   // unit or model, e.g. "dcos-mesos-master"; "" for milestones
-  std::string name;        // event name or milestone name
+  SimTime time;           // when it happened (a span: when it began)
+  SimTime end;            // spans only: when it ended
+  std::string node;       // host name, "cluster", or a service name
+  std::string component;  // unit or model, e.g. "dcos-mesos-master"; "" for milestones
+  std::string name;       // event name or milestone name
   std::string detail;
   std::optional<RecordId> cause;
 };

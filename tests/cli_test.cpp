@@ -1,4 +1,5 @@
 // The bootsim command line as a user runs it: exit codes, error format, atomic output.
+#include <sys/wait.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -6,7 +7,6 @@
 #include <regex>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 
@@ -77,8 +77,9 @@ TEST_CASE("a bad scenario gives FILE:LINE:COL, exit 2 and no output", "[cli]") {
   const Outcome o = bootsim("run '" + bad.string() + "' --out '" + out.string() + "'");
   CHECK(o.status == 2);
   CHECK(o.out.empty());
-  CHECK(o.err == bad.string() +
-                     ":3:12: error: cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got 4\n");
+  CHECK(o.err ==
+        bad.string() +
+            ":3:12: error: cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got 4\n");
   CHECK_FALSE(std::filesystem::exists(out));
   CHECK_FALSE(std::filesystem::exists(out.string() + ".tmp"));
   std::filesystem::remove(bad);
@@ -93,7 +94,8 @@ TEST_CASE("command-line errors exit 2", "[cli]") {
   CHECK(set.status == 2);
   CHECK(set.err ==
         "command line: error: cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got 4\n");
-  const Outcome fault = bootsim("run scenarios/default.yaml --fault 'kind=explode target=master-1'");
+  const Outcome fault =
+      bootsim("run scenarios/default.yaml --fault 'kind=explode target=master-1'");
   CHECK(fault.status == 2);
   CHECK(fault.err.starts_with("command line: error: "));
   CHECK(bootsim("run scenarios/default.yaml --format xml").status == 2);
@@ -101,9 +103,10 @@ TEST_CASE("command-line errors exit 2", "[cli]") {
 }
 
 TEST_CASE("a missed budget exits 1 and says so", "[cli]") {
-  const auto tight = temp_file("tight.yaml",
-                               "name: tight\ncluster: {masters: 1, agents: {private: 1, public: 0}}\n"
-                               "budgets:\n  - {milestone: cluster.ready, within: 1s}\n");
+  const auto tight =
+      temp_file("tight.yaml",
+                "name: tight\ncluster: {masters: 1, agents: {private: 1, public: 0}}\n"
+                "budgets:\n  - {milestone: cluster.ready, within: 1s}\n");
   const Outcome o = bootsim("run '" + tight.string() + "'");
   CHECK(o.status == 1);
   CHECK(o.out.find("MISS cluster.ready within 1s") != std::string::npos);
@@ -112,7 +115,8 @@ TEST_CASE("a missed budget exits 1 and says so", "[cli]") {
 
 TEST_CASE("run --out writes the report to a file", "[cli]") {
   const auto out = std::filesystem::temp_directory_path() / "bootsim-cli-out.json";
-  const Outcome o = bootsim("run scenarios/default.yaml --format json --out '" + out.string() + "'");
+  const Outcome o =
+      bootsim("run scenarios/default.yaml --format json --out '" + out.string() + "'");
   CHECK(o.status == 0);
   CHECK(o.out.empty());
   CHECK(slurp(out).starts_with("{\n  \"schema\": 1"));

@@ -1,17 +1,17 @@
 // Whole-boot behaviour of the built-in DC/OS profiles: the default scenario's milestones and
 // ordering, determinism, restart-delay quantisation computed by hand, fault basics, and the
 // errors found while building a run.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <string>
 
 #include "models/cluster.hpp"
-#include "tests/printers.hpp"
 #include "models/milestones.hpp"
 #include "models/report.hpp"
 #include "models/scenario.hpp"
+#include "tests/printers.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;
@@ -179,7 +179,8 @@ TEST_CASE("a crashed Mesos leader is replaced after the ZooKeeper session timeou
           "[cluster][faults]") {
   Scenario s = default_scenario();
   RunOptions o;
-  o.faults.push_back(fault("kind=crash target=mesos-leader at=agent.registered+1s restart_after=60s"));
+  o.faults.push_back(
+      fault("kind=crash target=mesos-leader at=agent.registered+1s restart_after=60s"));
   o.until = sim::minutes(10);
   const RunResult r = run(s, o);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
@@ -233,7 +234,8 @@ TEST_CASE("a partition that isolates an agent holds back its registration", "[cl
   CHECK(*first(r, "agent.available", "agent-1") < sim::minutes(5));
 }
 
-TEST_CASE("a host crash before quorum with DC/OS 1.9 holds every master back", "[cluster][faults]") {
+TEST_CASE("a host crash before quorum with DC/OS 1.9 holds every master back",
+          "[cluster][faults]") {
   // 1.9's bootstrap waits for every ZooKeeper server to serve: one master down stops them all.
   Scenario s = default_scenario();
   RunOptions o;

@@ -30,7 +30,8 @@ TEST_CASE("DC/OS 1.9 units carry their real RestartSec and gates", "[profile]") 
   CHECK(p.find("dcos-mesos-dns")->restart_sec == sim::seconds(5));
   // No After= anywhere in 1.9.
   for (const UnitDef& u : p.units) CHECK(u.after.empty());
-  // Masters' services wait for Exhibitor's all-serving status; agents ping leader.mesos (1.9.0-1.9.4).
+  // Masters' services wait for Exhibitor's all-serving status; agents ping leader.mesos
+  // (1.9.0-1.9.4).
   const UnitDef* master = p.find("dcos-mesos-master");
   REQUIRE(master->gates.size() == 2);
   CHECK(master->gates[0].text() == "ping ready.spartan");

@@ -327,8 +327,7 @@ struct SessionWorld {
 
 }  // namespace
 
-TEST_CASE("zookeeper client: negotiated timeout is clamped to 2..20 ticks",
-          "[zookeeper][client]") {
+TEST_CASE("zookeeper client: negotiated timeout is clamped to 2..20 ticks", "[zookeeper][client]") {
   SessionWorld s;
   auto short_one = s.client(0, sim::seconds(1));
   auto long_one = s.client(1, sim::seconds(100));

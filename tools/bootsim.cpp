@@ -1,8 +1,8 @@
 // bootsim: the command line. A thin front end over models/: parse arguments, load the scenario,
 // run, print. Exit codes: 0 every check holds, 1 a violation or a missed budget, 2 bad input or
 // usage (scenario errors as FILE:LINE:COL: error: …).
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -97,7 +97,8 @@ int cmd_run(const std::vector<std::string>& args) {
   po::options_description desc("bootsim run SCENARIO [options]");
   desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
       "seed", po::value<std::uint64_t>(), "random seed (default: the scenario's)")(
-      "until", po::value<std::string>(), "simulated time limit, e.g. 30m (default: the scenario's)")(
+      "until", po::value<std::string>(),
+      "simulated time limit, e.g. 30m (default: the scenario's)")(
       "set", po::value<std::vector<std::string>>()->composing(), "key=value parameter override")(
       "fault", po::value<std::vector<std::string>>()->composing(),
       "a fault, e.g. \"kind=crash target=master-2 at=zookeeper.quorum+4s\"")(
@@ -196,15 +197,15 @@ int cmd_check(const std::vector<std::string>& args, bool graph) {
     return kExitOk;
   }
   std::size_t units = 0;
-  for (const auto role : {models::Role::kMaster, models::Role::kPrivateAgent,
-                          models::Role::kPublicAgent}) {
+  for (const auto role :
+       {models::Role::kMaster, models::Role::kPrivateAgent, models::Role::kPublicAgent}) {
     units += prof.units_for(role).size();
   }
   std::cout << scenario.file << ": ok: scenario '" << scenario.name << "', profile " << prof.name
             << ", " << params.integer("cluster.masters") << " masters, "
             << params.integer("cluster.agents.private") << " private and "
-            << params.integer("cluster.agents.public") << " public agents, "
-            << prof.units.size() << " units in the graph, no problems\n";
+            << params.integer("cluster.agents.public") << " public agents, " << prof.units.size()
+            << " units in the graph, no problems\n";
   return kExitOk;
 }
 
@@ -235,16 +236,15 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   po::options_description desc("bootsim calibrate zookeeper [options]");
   int runs = 50;
   std::uint64_t seed = 1;
-  desc.add_options()("help,h", "this help")(
-      "runs", po::value<int>(&runs)->default_value(runs), "simulated runs per row")(
+  desc.add_options()("help,h", "this help")("runs", po::value<int>(&runs)->default_value(runs),
+                                            "simulated runs per row")(
       "seed", po::value<std::uint64_t>(&seed)->default_value(seed), "first seed");
   Parsed p;
   if (auto rc = parse({args.begin() + 1, args.end()}, desc, false, p)) return *rc;
   if (runs <= 0) return usage_error("calibrate: --runs must be positive");
   // Real ZooKeeper 3.8 on loopback (3 servers, initLimit 10, syncLimit 5): medians measured
   // over 5-13 trials per row, against the simulator's medians over --runs seeds.
-  std::cout << fmt::format("{:<62} {:>10} {:>10} {:>6}\n", "row", "simulated", "measured",
-                           "ratio");
+  std::cout << fmt::format("{:<62} {:>10} {:>10} {:>6}\n", "row", "simulated", "measured", "ratio");
   bool within = true;
   for (const models::CalibrationRow& row : models::calibrate_zookeeper(runs, seed)) {
     const bool ok = row.ratio() >= 0.7 && row.ratio() <= 1.3;
