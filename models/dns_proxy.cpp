@@ -13,8 +13,7 @@ void DnsProxy::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl
     ctx.facts().subscribe(std::string(fact::kMesosDnsLeaderRecord),
                           [this] { check_leader_resolvable(); });
   }
-  sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
-                                              std::to_string(ctx.network().incarnation(process)));
+  sim::RandomStream rng = ctx.process_stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this, &control, &ctx] {
     control.mark_started("answers ready.spartan");
     up_ = true;

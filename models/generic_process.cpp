@@ -8,8 +8,7 @@ namespace bootsim::models {
 void GenericProcess::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
   site_ = site;
   RunContext& ctx = *site.ctx;
-  sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
-                                              std::to_string(ctx.network().incarnation(process)));
+  sim::RandomStream rng = ctx.process_stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this, &control, &ctx] {
     control.mark_started();
     const auto id = ctx.trace().records().size() - 1;

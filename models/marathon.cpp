@@ -31,8 +31,7 @@ void Marathon::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl
     latch_.watch([this] { on_latch_change(); });
   }
   RunContext& ctx = *site.ctx;
-  sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
-                                              std::to_string(ctx.network().incarnation(process)));
+  sim::RandomStream rng = ctx.process_stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this] {
     control_->mark_started("JVM up, joining the leader latch");
     sequence_ = latch_.join(site_->node, site_->node_name);

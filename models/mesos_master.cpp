@@ -50,8 +50,7 @@ void MesosMaster::on_exec(const UnitSite& site, sim::ProcessId process, UnitCont
   control_ = &control;
   RunContext& ctx = *site.ctx;
   phase_ = Phase::kStarting;
-  sim::RandomStream rng = ctx.engine().stream(ctx.network().process_name(process) + "/start/" +
-                                              std::to_string(ctx.network().incarnation(process)));
+  sim::RandomStream rng = ctx.process_stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this] {
     site_->ctx->network().bind(
         process_, ports::kMesosMaster,

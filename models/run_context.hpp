@@ -52,6 +52,13 @@ class RunContext {
     for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
     return id;
   }
+  // A stream for one incarnation of a process, e.g. the draw of its start time: a restart draws
+  // afresh, and the draw depends on the process's name, never on creation order.
+  sim::RandomStream process_stream(sim::ProcessId process, std::string_view purpose) const {
+    return engine_.stream(network_.process_name(process) + "/" + std::string(purpose) + "/" +
+                          std::to_string(network_.incarnation(process)));
+  }
+
   // The latest reach of `name` on `node` (any node if empty), for causes.
   std::optional<sim::RecordId> latest_milestone(std::string_view name,
                                                 std::string_view node = {}) const {

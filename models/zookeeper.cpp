@@ -1658,10 +1658,16 @@ void ZooKeeperServer::finish_connect(std::uint32_t connection, std::int64_t sess
   process_client_queue(cnx);
 }
 
-void ZooKeeperServer::process_client_queue(ClientCnx& cnx) {
+void ZooKeeperServer::process_client_queue(ClientCnx& first) {
   // FinalRequestProcessor order: a session's requests are answered in order, so a read waits
-  // for the writes before it.
-  while (!cnx.waiting_write && !cnx.queue.empty()) {
+  // for the writes before it. A proposal can commit at once (a lone server) and a committed
+  // closeSession erases the connection, so look it up again on every round.
+  const std::uint32_t id = first.connection.value;
+  for (;;) {
+    const auto it = clients_.find(id);
+    if (it == clients_.end()) return;
+    ClientCnx& cnx = it->second;
+    if (cnx.waiting_write || cnx.queue.empty()) return;
     std::shared_ptr<const zkwire::Request> req = cnx.queue.front();
     cnx.queue.pop_front();
     const bool read =
