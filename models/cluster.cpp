@@ -20,7 +20,6 @@
 #include "models/profile.hpp"
 #include "models/service_scheduler.hpp"
 #include "models/systemd_unit.hpp"
-#include "models/zk_group_standin.hpp"
 #include "models/zookeeper.hpp"
 
 namespace bootsim::models {
@@ -54,8 +53,7 @@ class Cluster {
         engine_(seed),
         network_(engine_, params_.distribution("network.latency")),
         ctx_(engine_, network_, trace_, params_, topology_),
-        leadership_(ctx_),
-        marathon_latch_(ctx_, "/marathon/leader-curator") {}
+        leadership_(ctx_) {}
 
   std::optional<InputError> build();
   RunResult run();
@@ -86,7 +84,6 @@ class Cluster {
   RunContext ctx_;
   std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
   LeadershipMonitor leadership_;                 // the "single-mesos-leader" check
-  ZkGroupStandIn marathon_latch_;
   MarathonApps apps_;
   std::vector<std::unique_ptr<ServiceScheduler>> services_;
 
@@ -119,7 +116,7 @@ std::unique_ptr<UnitProcess> Cluster::make_process(const UnitDef& def) {
   if (p == "mesos-master") return std::make_unique<MesosMaster>(def.start, leadership_);
   if (p == "mesos-dns") return std::make_unique<MesosDns>(def.start);
   if (p == "marathon") {
-    return std::make_unique<Marathon>(ctx_, def.start, marathon_latch_, apps_);
+    return std::make_unique<Marathon>(ctx_, def.start, apps_);
   }
   if (p == "mesos-agent") {
     return std::make_unique<MesosAgent>(def.start,
