@@ -704,6 +704,14 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
         fmt::format("cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got {}", masters));
   }
   if (auto e = check_node_names(scenario, params)) return *e;
+  if (!options.faults.empty()) {
+    // --fault lines name nodes too (master-9 in a 3-master cluster must be an error, not a
+    // fault that silently finds no target); checked alone, their errors say "command line".
+    Scenario cli = scenario;
+    cli.links.clear();
+    cli.faults = options.faults;
+    if (auto e = check_node_names(cli, params)) return *e;
+  }
   auto profile = resolve_profile(scenario, params);
   if (auto* e = std::get_if<InputError>(&profile)) return *e;
   std::vector<FaultSpec> faults = scenario.faults;

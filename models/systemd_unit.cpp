@@ -213,6 +213,10 @@ void SystemdUnit::schedule_restart() {
 
 void SystemdUnit::host_down() {
   ++token_;
+  // A new boot is a new transaction: the host's units boot one by one, and a unit ordered
+  // After= one that boots later must not see that unit's job as done from the previous boot.
+  start_job_done_ = false;
+  waiting_for_after_ = false;
   if (main_running_) {
     main_running_ = false;
     process_->on_exit();  // the network already dropped the process with its host

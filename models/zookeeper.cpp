@@ -1891,10 +1891,22 @@ void ZooKeeperEnsemble::on_serving_changed(const ZooKeeperServer& server) {
 }
 
 void ZooKeeperEnsemble::check_stale_leader(int sid, std::uint64_t epoch, std::uint64_t incarnation,
-                                           int new_leader, std::uint64_t new_epoch) {
+                                           int new_leader, std::uint64_t new_epoch,
+                                           bool was_paused) {
   const ZooKeeperServer& s = server(sid);
   if (s.incarnation() != incarnation || s.state() != ZooKeeperState::kLeading ||
       s.serving_epoch() != epoch) {
+    return;
+  }
+  const bool paused = ctx_.network().process_state(s.process()) == sim::ProcessState::kPaused;
+  if (paused || was_paused) {
+    // Paused: look again every tick. Seen running again (resumed within the last tick): give
+    // it the whole grace from now.
+    const sim::SimTime delay = paused ? config_.tick : config_.tick * (config_.sync_limit + 1);
+    ctx_.engine().schedule_after(
+        delay, [this, sid, epoch, incarnation, new_leader, new_epoch, paused] {
+          check_stale_leader(sid, epoch, incarnation, new_leader, new_epoch, paused);
+        });
     return;
   }
   std::string a = s.node_name();

@@ -517,8 +517,10 @@ class ZooKeeperEnsemble {
   void on_serving_changed(const ZooKeeperServer& server);
 
  private:
+  // `was_paused`: the old leader was seen paused (SIGSTOP) at the previous look; it cannot step
+  // down while paused, so its syncLimit grace restarts once it is seen running again.
   void check_stale_leader(int sid, std::uint64_t epoch, std::uint64_t incarnation, int new_leader,
-                          std::uint64_t new_epoch);
+                          std::uint64_t new_epoch, bool was_paused = false);
 
   RunContext& ctx_;
   ZooKeeperConfig config_;

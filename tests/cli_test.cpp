@@ -99,6 +99,13 @@ TEST_CASE("command-line errors exit 2", "[cli]") {
   CHECK(fault.status == 2);
   CHECK(fault.err.starts_with("command line: error: "));
   CHECK(bootsim("run scenarios/default.yaml --format xml").status == 2);
+  CHECK(bootsim("run scenarios/default.yaml --seed -1").status == 2);
+  CHECK(bootsim("run scenarios/default.yaml --until inf").status == 2);
+  const Outcome no_node =
+      bootsim("run scenarios/default.yaml --fault 'kind=crash target=master-9/zookeeper at=1s'");
+  CHECK(no_node.status == 2);
+  CHECK(no_node.err.starts_with("command line: error: "));
+  CHECK(no_node.err.find("master-9") != std::string::npos);
   CHECK(bootsim("run scenarios/default.yaml --until soon").status == 2);
 }
 

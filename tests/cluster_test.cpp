@@ -383,3 +383,17 @@ TEST_CASE("a partition isolating the leading master hands leadership over withou
   for (const Violation& v : r.violations) CHECK(v.rule != "single-mesos-leader");
   CHECK(first(r, "mesos-master.leading", new_leader).has_value());
 }
+
+TEST_CASE("a long-paused ZooKeeper leader is not reported as a second leader",
+          "[cluster][faults]") {
+  // It cannot step down while stopped; once resumed it finds no quorum and follows.
+  Scenario s = default_scenario();
+  RunOptions o;
+  o.faults.push_back(fault(
+      "kind=pause target=zookeeper-leader/zookeeper at=zookeeper.quorum+2s resume_after=30s"));
+  o.until = sim::minutes(10);
+  const RunResult r = run(s, o);
+  CHECK(r.trace.milestones_named("zookeeper.quorum").size() >= 2);
+  for (const Violation& v : r.violations) CHECK(v.rule != "single-zookeeper-leader");
+  CHECK(r.ready_at.has_value());
+}

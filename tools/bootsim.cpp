@@ -3,6 +3,7 @@
 // usage (scenario errors as FILE:LINE:COL: error: …).
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -96,7 +97,7 @@ std::optional<int> parse(const std::vector<std::string>& args, po::options_descr
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description desc("bootsim run SCENARIO [options]");
   desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
-      "seed", po::value<std::uint64_t>(), "random seed (default: the scenario's)")(
+      "seed", po::value<std::string>(), "random seed (default: the scenario's)")(
       "until", po::value<std::string>(),
       "simulated time limit, e.g. 30m (default: the scenario's)")(
       "set", po::value<std::vector<std::string>>()->composing(), "key=value parameter override")(
@@ -118,12 +119,27 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   const auto& scenario = std::get<models::Scenario>(loaded);
   models::RunOptions options;
-  if (p.vm.count("seed")) options.seed = p.vm["seed"].as<std::uint64_t>();
+  if (p.vm.count("seed")) {
+    // Not po::value<std::uint64_t>: its lexical_cast takes "-1" as 2^64-1.
+    const std::string& text = p.vm["seed"].as<std::string>();
+    std::uint64_t seed = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+      return usage_error("--seed: expected an integer from 0 to 18446744073709551615, got '" +
+                         text + "'");
+    }
+    options.seed = seed;
+  }
   if (p.vm.count("until")) {
     const auto until = sim::parse_duration(p.vm["until"].as<std::string>());
-    if (!until || *until == sim::SimTime::zero()) {
+    if (!until) {
       return usage_error("--until: malformed duration '" + p.vm["until"].as<std::string>() +
                          "' (expected e.g. 250ms, 2s, 1m30s)");
+    }
+    if (*until == sim::SimTime::zero() || until->is_infinite()) {
+      // As the scenario's until: with a fault or an unreachable milestone, inf never ends.
+      return usage_error("--until must be positive and finite, got '" +
+                         p.vm["until"].as<std::string>() + "'");
     }
     options.until = *until;
   }
