@@ -283,21 +283,18 @@ SystemdUnit* Cluster::find_unit(std::size_t host, const std::string& unit) const
 std::vector<std::size_t> Cluster::resolve_hosts(const std::string& target,
                                                 sim::RandomStream& rng) const {
   std::vector<std::size_t> out;
-  auto holder = [&](std::string_view f) {
-    for (std::size_t i = 0; i < hosts_.size(); ++i) {
-      if (ctx_.facts().get(hosts_[i].info.node.value, f)) {
-        out.push_back(i);
-        return;
-      }
-    }
-  };
   if (target == "zookeeper-leader") {
     const int sid = ensemble_->serving_leader();
     for (std::size_t i = 0; sid != 0 && i < hosts_.size(); ++i) {
       if (hosts_[i].info.node == ensemble_->node_of(sid)) out.push_back(i);
     }
   } else if (target == "mesos-leader") {
-    holder(fact::kMesosLeading);
+    // The master elected last, recovering or leading: what the detectors name as the leader.
+    if (const auto id = ctx_.latest_milestone("mesos-master.elected", "cluster")) {
+      for (std::size_t i = 0; i < hosts_.size(); ++i) {
+        if (hosts_[i].info.name == trace_.at(*id).detail) out.push_back(i);
+      }
+    }
   } else if (target == "any-master" || target == "any-agent") {
     std::vector<std::size_t> pool;
     for (std::size_t i = 0; i < hosts_.size(); ++i) {
@@ -716,6 +713,18 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
   if (auto* e = std::get_if<InputError>(&profile)) return *e;
   std::vector<FaultSpec> faults = scenario.faults;
   faults.insert(faults.end(), options.faults.begin(), options.faults.end());
+  // The process part of a target must name a unit of the profile (with or without its
+  // "dcos-" prefix) or ZooKeeper, Exhibitor's child process.
+  const Profile& prof = std::get<Profile>(profile);
+  for (const FaultSpec& f : faults) {
+    const FaultTarget t = split_fault_target(f.target);
+    if (t.unit.empty() || t.unit == "zookeeper" || prof.find(t.unit) != nullptr ||
+        prof.find("dcos-" + t.unit) != nullptr) {
+      continue;
+    }
+    return InputError{f.where,
+                      fmt::format("fault.target: no unit '{}' in profile {}", t.unit, prof.name)};
+  }
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
   const sim::SimTime until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
   auto cluster =

@@ -103,6 +103,15 @@ std::string format_text(const RunResult& r) {
     for (const std::string& n : r.not_reached) out += "  " + n + "\n";
   }
 
+  bool any_fault = false;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.component != "fault") continue;
+    if (!any_fault) out += "\nfaults:\n";
+    any_fault = true;
+    out += fmt::format("  {}  {:<13} {}{}\n", pad_time(rec.time), rec.name, rec.node,
+                       rec.detail.empty() ? "" : " (" + rec.detail + ")");
+  }
+
   out += "\nviolations:";
   if (r.violations.empty()) out += " none";
   out += "\n";
@@ -190,6 +199,14 @@ std::string format_json(const RunResult& r) {
                                 json_string(rec.component), exact_seconds(rec.time)));
   }
   list("critical_chain", items);
+  items.clear();
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.component != "fault") continue;
+    items.push_back(fmt::format("{{\"event\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
+                                json_string(rec.name), json_string(rec.node),
+                                exact_seconds(rec.time), json_string(rec.detail)));
+  }
+  list("faults", items);
   items.clear();
   for (const std::string& n : r.not_reached) items.push_back(json_string(n));
   list("not_reached", items);

@@ -281,6 +281,14 @@ TEST_CASE("building a run reports input errors", "[cluster][errors]") {
           "test.yaml:4:3: error: cycle among After= orderings: dcos-exhibitor -> "
           "dcos-adminrouter -> dcos-bouncer -> dcos-cockroach -> dcos-exhibitor");
   }
+  SECTION("an unknown unit in a fault target") {
+    RunOptions o;
+    o.faults.push_back(fault("kind=crash target=master-1/nope at=1s"));
+    auto r = run_scenario(s, o);
+    REQUIRE(std::holds_alternative<InputError>(r));
+    CHECK(std::get<InputError>(r).format() ==
+          "command line: error: fault.target: no unit 'nope' in profile dcos-1.9");
+  }
   SECTION("an unknown unit in a unit override, located") {
     const Scenario bad = load_text("name: x\nunits:\n  dcos-mesos-mastr: {restart_sec: 5s}\n");
     auto r = run_scenario(bad);
