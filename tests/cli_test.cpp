@@ -140,6 +140,15 @@ TEST_CASE("check and graph", "[cli]") {
   CHECK(graph.out.starts_with("digraph \"dcos-1.9\" {"));
 }
 
+TEST_CASE("rules lists the ordering rules and safety properties", "[cli]") {
+  const Outcome o = bootsim("rules");
+  CHECK(o.status == 0);
+  CHECK(o.out.find("  node     agent.detected_leader before agent.registered\n") !=
+        std::string::npos);
+  CHECK(o.out.find("single-mesos-leader") != std::string::npos);
+  CHECK(bootsim("rules --profile dcos-0.1").status == 2);
+}
+
 TEST_CASE("bench phold prints the baseline, then the kernel's rate last", "[cli]") {
   const Outcome o = bootsim("bench phold --lps 100 --events-per-lp 1 --end 200 --seed 1");
   REQUIRE(o.status == 0);

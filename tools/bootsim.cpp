@@ -34,6 +34,8 @@ const char* const kUsage =
     "  check SCENARIO   validate the scenario and its unit graph only\n"
     "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
     "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
+    "  rules [--profile P]\n"
+    "                   the ordering rules and safety properties runs are checked against\n"
     "  calibrate zookeeper\n"
     "                   the ZooKeeper model against a real ensemble's measured figures\n"
     "\n"
@@ -245,6 +247,25 @@ int cmd_bench(const std::vector<std::string>& args) {
   return tools::run_phold(o, std::cout);
 }
 
+int cmd_rules(const std::vector<std::string>& args) {
+  po::options_description desc("bootsim rules [--profile P]");
+  std::string profile = "dcos-1.9";
+  desc.add_options()("help,h", "this help")(
+      "profile", po::value<std::string>(&profile)->default_value(profile), "dcos-1.9 or dcos-2.3");
+  Parsed p;
+  if (auto rc = parse(args, desc, false, p)) return *rc;
+  if (!models::builtin_profile(profile)) return usage_error("unknown profile '" + profile + "'");
+  std::cout << "ordering rules (the seed's order; 'node': on the same node, 'cluster': anywhere)\n";
+  for (const models::RuleSpec& r : models::builtin_rules(profile)) {
+    std::cout << fmt::format("  {:<8} {} before {}\n", r.same_node ? "node" : "cluster", r.before,
+                             r.after);
+  }
+  std::cout << "safety properties\n"
+               "  single-zookeeper-leader  at most one ZooKeeper leader serving per epoch\n"
+               "  single-mesos-leader      at most one Mesos master leading at any instant\n";
+  return kExitOk;
+}
+
 int cmd_calibrate(const std::vector<std::string>& args) {
   if (args.empty() || args.front() != "zookeeper") {
     return usage_error("calibrate: expected 'zookeeper'");
@@ -287,6 +308,7 @@ int main(int argc, char** argv) {
   if (command == "graph") return cmd_check(args, true);
   if (command == "bench") return cmd_bench(args);
   if (command == "calibrate") return cmd_calibrate(args);
+  if (command == "rules") return cmd_rules(args);
   std::cerr << kUsage;
   return usage_error("unknown command '" + command + "'");
 }
