@@ -15,10 +15,10 @@ void DnsProxy::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl
   }
   sim::RandomStream rng = ctx.process_stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this, &control, &ctx] {
-    control.mark_started("answers ready.spartan");
+    const auto id = control.mark_started("answers ready.spartan");
+    if (!id) return;
     up_ = true;
-    const auto id = static_cast<sim::RecordId>(ctx.trace().records().size() - 1);
-    ctx.facts().set(site_->node.value, fact::kDnsProxyUp, id);
+    ctx.facts().set(site_->node.value, fact::kDnsProxyUp, *id);
     check_leader_resolvable();
   });
 }

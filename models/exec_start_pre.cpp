@@ -23,12 +23,6 @@ constexpr SimTime kLocalProbe = milliseconds(1);
 // nameserver answers.
 constexpr SimTime kResolverGiveUp = sim::seconds(3);
 
-std::optional<sim::RecordId> later(std::optional<sim::RecordId> a, std::optional<sim::RecordId> b) {
-  if (!a) return b;
-  if (!b) return a;
-  return std::max(*a, *b);  // record ids grow with time
-}
-
 void answer(const UnitSite& site, SimTime after, std::function<void(GateResult)> done,
             GateResult result) {
   site.ctx->network().after(
@@ -60,7 +54,7 @@ class PingGate final : public Gate {
       return;
     }
     if (name_ == "ready.spartan") {
-      answer(site, kLocalProbe, std::move(done), {true, {}, later(proxy, resolv)});
+      answer(site, kLocalProbe, std::move(done), {true, {}, RunContext::later(proxy, resolv)});
       return;
     }
     // *.mesos is forwarded to the masters' Mesos-DNS without caching: any that has the record
@@ -73,7 +67,8 @@ class PingGate final : public Gate {
     }
     for (const auto& [master, cause] : f.holders(record)) {
       if (!site.ctx->network().reachable(site.node, sim::NodeId{master})) continue;
-      answer(site, kLocalProbe, std::move(done), {true, {}, later(cause, later(proxy, resolv))});
+      answer(site, kLocalProbe, std::move(done),
+             {true, {}, RunContext::later(cause, RunContext::later(proxy, resolv))});
       return;
     }
     if (any_serving) {
@@ -124,7 +119,7 @@ class BootstrapGate final : public Gate {
       r = {false, "NoNodeError: /cluster-id"};  // read-only: a master has not created it yet
       return;
     }
-    r.cause = later(r.cause, znode);
+    r.cause = RunContext::later(r.cause, znode);
     f.set(site.node.value, fact::kClusterIdFile, *r.cause);
   }
 

@@ -10,15 +10,11 @@ void GenericProcess::on_exec(const UnitSite& site, sim::ProcessId process, UnitC
   RunContext& ctx = *site.ctx;
   sim::RandomStream rng = ctx.process_stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this, &control, &ctx] {
-    control.mark_started();
-    const auto id = ctx.trace().records().size() - 1;
-    ctx.facts().set(site_->node.value, fact::unit_up(site_->unit), static_cast<sim::RecordId>(id));
-    if (!extra_fact_.empty()) {
-      ctx.facts().set(site_->node.value, extra_fact_, static_cast<sim::RecordId>(id));
-    }
-    if (!extra_milestone_.empty()) {
-      ctx.milestone(site_->node_name, extra_milestone_, {}, static_cast<sim::RecordId>(id));
-    }
+    const auto id = control.mark_started();
+    if (!id) return;
+    ctx.facts().set(site_->node.value, fact::unit_up(site_->unit), *id);
+    if (!extra_fact_.empty()) ctx.facts().set(site_->node.value, extra_fact_, *id);
+    if (!extra_milestone_.empty()) ctx.milestone(site_->node_name, extra_milestone_, {}, id);
   });
 }
 

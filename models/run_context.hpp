@@ -62,11 +62,7 @@ class RunContext {
   // The latest reach of `name` on `node` (any node if empty), for causes.
   std::optional<sim::RecordId> latest_milestone(std::string_view name,
                                                 std::string_view node = {}) const {
-    const auto all = trace_.milestones_named(name);
-    for (auto it = all.rbegin(); it != all.rend(); ++it) {
-      if (node.empty() || trace_.at(*it).node == node) return *it;
-    }
-    return std::nullopt;
+    return trace_.latest_milestone(name, node);
   }
   static std::optional<sim::RecordId> later(std::optional<sim::RecordId> a,
                                             std::optional<sim::RecordId> b) {

@@ -37,11 +37,12 @@ SystemdUnit::SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
   assert(gates_.size() == def.gates.size() && "one gate object per ExecStartPre step");
 }
 
-void SystemdUnit::transition(UnitState next, std::string_view why) {
-  if (next == state_) return;
-  ctx_.event(site_.node_name, def_.name, to_string(next),
-             why.empty() ? std::string() : std::string(why));
+std::optional<sim::RecordId> SystemdUnit::transition(UnitState next, std::string_view why) {
+  if (next == state_) return std::nullopt;
+  const sim::RecordId id = ctx_.event(site_.node_name, def_.name, to_string(next),
+                                      why.empty() ? std::string() : std::string(why));
   state_ = next;
+  return id;
 }
 
 void SystemdUnit::order_after(SystemdUnit& other) {
@@ -165,21 +166,20 @@ void SystemdUnit::exec_main(std::optional<sim::RecordId> cause) {
   start_job_done();
 }
 
-void SystemdUnit::mark_started(std::string detail) {
+std::optional<sim::RecordId> SystemdUnit::mark_started(std::string detail) {
   if (def_.type == UnitType::kTimer) {
     // A oneshot service behind a timer: done; the process exits cleanly.
-    transition(UnitState::kInactive, detail);
+    const auto id = transition(UnitState::kInactive, detail);
     stop_main();
-    return;
+    return id;
   }
-  if (state_ != UnitState::kStarting) return;
+  if (state_ != UnitState::kStarting) return std::nullopt;
   transition(UnitState::kActive, detail);
   active_since_ = ctx_.now();
-  ctx_.trace().span(gates_passed_at_, ctx_.now(), site_.node_name, def_.name, "start", {},
-                    exec_record_);
-  if (!def_.milestone.empty()) {
-    ctx_.milestone(site_.node_name, def_.milestone, std::move(detail), exec_record_);
-  }
+  const sim::RecordId span = ctx_.trace().span(gates_passed_at_, ctx_.now(), site_.node_name,
+                                               def_.name, "start", {}, exec_record_);
+  if (def_.milestone.empty()) return span;
+  return ctx_.milestone(site_.node_name, def_.milestone, std::move(detail), exec_record_);
 }
 
 void SystemdUnit::stop_main() {

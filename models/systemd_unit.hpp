@@ -60,11 +60,11 @@ class SystemdUnit final : public UnitControl {
   sim::SimTime first_attempt() const { return first_attempt_; }
 
   // UnitControl
-  void mark_started(std::string detail) override;
+  std::optional<sim::RecordId> mark_started(std::string detail) override;
   void exit(std::string reason) override;
 
  private:
-  void transition(UnitState next, std::string_view why);
+  std::optional<sim::RecordId> transition(UnitState next, std::string_view why);
   void attempt();
   void run_gate(std::size_t index, std::uint64_t attempt_token);
   void exec_main(std::optional<sim::RecordId> cause);

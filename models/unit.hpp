@@ -48,8 +48,10 @@ class Gate {
 class UnitControl {
  public:
   virtual ~UnitControl() = default;
-  // The unit counts as up now (its milestone is recorded); `detail` goes in the trace.
-  virtual void mark_started(std::string detail = {}) = 0;
+  // The unit counts as up now (its milestone is recorded); `detail` goes in the trace. Returns
+  // the record that says so (the milestone, or the start span of a unit without one), for
+  // models to give as the cause of what they publish; nullopt if the unit was not starting.
+  virtual std::optional<sim::RecordId> mark_started(std::string detail = {}) = 0;
   // The process exits on its own (e.g. a Mesos master committing suicide); systemd restarts it
   // after RestartSec.
   virtual void exit(std::string reason) = 0;

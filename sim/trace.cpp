@@ -77,6 +77,16 @@ std::optional<RecordId> Trace::first_milestone(std::string_view name, std::strin
   return std::nullopt;
 }
 
+std::optional<RecordId> Trace::latest_milestone(std::string_view name,
+                                                std::string_view node) const {
+  const auto it = milestones_by_name_.find(name);
+  if (it == milestones_by_name_.end()) return std::nullopt;
+  for (auto id = it->second.rbegin(); id != it->second.rend(); ++id) {
+    if (node.empty() || records_[*id].node == node) return *id;
+  }
+  return std::nullopt;
+}
+
 std::vector<RecordId> Trace::milestones_named(std::string_view name) const {
   const auto it = milestones_by_name_.find(name);
   if (it == milestones_by_name_.end()) return {};

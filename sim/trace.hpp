@@ -55,6 +55,8 @@ class Trace {
   const TraceRecord& at(RecordId id) const { return records_.at(id); }
   // The first time `name` was reached on `node`, if it was.
   std::optional<RecordId> first_milestone(std::string_view name, std::string_view node) const;
+  // The latest reach of `name` on `node` (on any node if `node` is empty), if any.
+  std::optional<RecordId> latest_milestone(std::string_view name, std::string_view node) const;
   // Every reach of `name`, on any node, in time order.
   std::vector<RecordId> milestones_named(std::string_view name) const;
 

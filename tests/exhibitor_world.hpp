@@ -18,7 +18,10 @@ namespace bootsim::testing {
 struct TestControl final : models::UnitControl {
   std::vector<std::string> started;
   std::vector<std::string> exits;
-  void mark_started(std::string detail) override { started.push_back(std::move(detail)); }
+  std::optional<sim::RecordId> mark_started(std::string detail) override {
+    started.push_back(std::move(detail));
+    return std::nullopt;
+  }
   void exit(std::string reason) override { exits.push_back(std::move(reason)); }
 };
 
