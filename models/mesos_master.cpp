@@ -193,8 +193,8 @@ void MesosMaster::start_fetch() {
   ++fetch_round_;
   fetch_answers_ = 0;
   for (const sim::Address& a : master_addresses()) {
-    auto req = std::make_shared<mesos::RecoverRequest>();
-    req->round = -fetch_round_;  // negative: a fetch, not a recovery round
+    auto req = std::make_shared<mesos::PromiseRequest>();
+    req->proposal = fetch_round_;
     req->reply_to = {site_->node, ports::kMesosMaster};
     site_->ctx->network().send_datagram(process_, a, std::move(req));
   }
@@ -237,15 +237,19 @@ void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
     return;
   }
   if (const auto* r = sim::message_as<mesos::RecoverResponse>(m)) {
-    if (r->round < 0) {
-      if (!fetching_ || r->round != -fetch_round_ || phase_ != Phase::kRecovering) return;
-      if (r->status == mesos::ReplicaStatus::kVoting &&
-          ++fetch_answers_ >= ctx.topology().quorum()) {
-        recovered();
-      }
-      return;
-    }
     on_recover_response(*r);
+    return;
+  }
+  if (const auto* p = sim::message_as<mesos::PromiseRequest>(m)) {
+    auto resp = std::make_shared<mesos::PromiseResponse>();
+    resp->proposal = p->proposal;
+    resp->okay = replica_ == mesos::ReplicaStatus::kVoting;
+    net.send_datagram(process_, p->reply_to, std::move(resp));
+    return;
+  }
+  if (const auto* p = sim::message_as<mesos::PromiseResponse>(m)) {
+    if (!fetching_ || p->proposal != fetch_round_ || phase_ != Phase::kRecovering) return;
+    if (p->okay && ++fetch_answers_ >= ctx.topology().quorum()) recovered();
     return;
   }
   if (const auto* w = sim::message_as<mesos::WriteRequest>(m)) {

@@ -25,6 +25,8 @@ inline constexpr char kRunTask[] = "RunTaskMessage";
 inline constexpr char kStatusUpdate[] = "StatusUpdateMessage";
 inline constexpr char kRecoverRequest[] = "RecoverRequest";
 inline constexpr char kRecoverResponse[] = "RecoverResponse";
+inline constexpr char kPromiseRequest[] = "PromiseRequest";
+inline constexpr char kPromiseResponse[] = "PromiseResponse";
 inline constexpr char kWriteRequest[] = "WriteRequest";
 inline constexpr char kWriteResponse[] = "WriteResponse";
 inline constexpr char kGetState[] = "GET /master/state";
@@ -93,6 +95,15 @@ inline std::string_view to_string(ReplicaStatus s) {
 struct RecoverResponse : Named<kRecoverResponse> {
   int round = 0;
   ReplicaStatus status = ReplicaStatus::kEmpty;
+};
+// The log coordinator's election before a read or write: only VOTING replicas promise.
+struct PromiseRequest : Named<kPromiseRequest> {
+  int proposal = 0;
+  sim::Address reply_to;
+};
+struct PromiseResponse : Named<kPromiseResponse> {
+  int proposal = 0;
+  bool okay = false;
 };
 struct WriteRequest : Named<kWriteRequest> {
   int position = 0;
