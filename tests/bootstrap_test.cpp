@@ -2,7 +2,7 @@
 // local mode wait, and the agents' kazoo session.
 #include <catch2/catch.hpp>
 
-#include "models/bootstrap.hpp"
+#include "models/exhibitor/bootstrap.hpp"
 #include "tests/exhibitor_world.hpp"
 
 using namespace bootsim;

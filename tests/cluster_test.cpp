@@ -7,11 +7,13 @@
 #include <set>
 #include <string>
 
-#include "models/cluster.hpp"
-#include "models/milestones.hpp"
-#include "models/report.hpp"
-#include "models/scenario.hpp"
+#include "models/core/milestones.hpp"
+#include "models/dcos/profiles.hpp"
+#include "models/run/cluster.hpp"
+#include "models/run/registry.hpp"
+#include "models/scenario/scenario.hpp"
 #include "tests/printers.hpp"
+#include "tools/report/report.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;

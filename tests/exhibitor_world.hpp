@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "models/exhibitor.hpp"
-#include "models/unit.hpp"
+#include "models/core/unit.hpp"
+#include "models/exhibitor/exhibitor.hpp"
 #include "tests/zk_world.hpp"
 
 namespace bootsim::testing {

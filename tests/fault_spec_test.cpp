@@ -1,11 +1,11 @@
-#include "models/fault_spec.hpp"
+#include "models/scenario/fault_spec.hpp"
 
 #include <string>
 #include <variant>
 
 #include <catch2/catch.hpp>
 
-#include "models/scenario.hpp"
+#include "models/scenario/scenario.hpp"
 
 using bootsim::models::FaultKind;
 using bootsim::models::FaultSpec;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "models/mesos_group.hpp"
+#include "models/mesos/group.hpp"
 #include "tests/zk_world.hpp"
 
 using namespace bootsim;

@@ -1,4 +1,4 @@
-#include "models/parameters.hpp"
+#include "models/core/parameters.hpp"
 
 #include <algorithm>
 #include <string>

@@ -2,7 +2,9 @@
 // of hard orderings, and the DOT rendering.
 #include <catch2/catch.hpp>
 
-#include "models/profile.hpp"
+#include "models/dcos/profiles.hpp"
+#include "models/run/registry.hpp"
+#include "models/systemd/profile.hpp"
 #include "tests/printers.hpp"
 
 using namespace bootsim;
@@ -13,7 +15,7 @@ TEST_CASE("both built-in profiles validate clean", "[profile]") {
     INFO(name);
     const auto p = builtin_profile(name);
     REQUIRE(p.has_value());
-    CHECK(validate(*p).empty());
+    CHECK(validate(*p, standard_registry()).empty());
     CHECK_FALSE(p->units_for(Role::kMaster).empty());
     CHECK_FALSE(p->units_for(Role::kPrivateAgent).empty());
     CHECK_FALSE(p->units_for(Role::kPublicAgent).empty());
@@ -59,7 +61,7 @@ TEST_CASE("validation names an unknown unit and a cycle among After= orderings",
   Profile p = *builtin_profile("dcos-2.3");
   SECTION("unknown unit") {
     p.find("dcos-marathon")->after.push_back("dcos-nonesuch");
-    const auto problems = validate(p);
+    const auto problems = validate(p, standard_registry());
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].unit == "dcos-marathon");
     CHECK(problems[0].message ==
@@ -68,7 +70,7 @@ TEST_CASE("validation names an unknown unit and a cycle among After= orderings",
   SECTION("cycle") {
     // cockroach → exhibitor already; close the loop through bouncer and adminrouter.
     p.find("dcos-exhibitor")->after.push_back("dcos-adminrouter");
-    const auto problems = validate(p);
+    const auto problems = validate(p, standard_registry());
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].message ==
           "cycle among After= orderings: dcos-exhibitor -> dcos-adminrouter -> dcos-bouncer -> "
@@ -76,7 +78,7 @@ TEST_CASE("validation names an unknown unit and a cycle among After= orderings",
   }
   SECTION("unknown gate") {
     p.find("dcos-marathon")->gates.push_back(GateDef{"ping", "nonesuch.mesos", ""});
-    const auto problems = validate(p);
+    const auto problems = validate(p, standard_registry());
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].message == "unit 'dcos-marathon' has an unknown gate 'ping nonesuch.mesos'");
   }

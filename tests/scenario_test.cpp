@@ -1,4 +1,4 @@
-#include "models/scenario.hpp"
+#include "models/scenario/scenario.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "models/milestones.hpp"
+#include "models/core/milestones.hpp"
 
 using bootsim::models::apply_settings;
 using bootsim::models::check_node_names;

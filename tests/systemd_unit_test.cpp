@@ -2,7 +2,7 @@
 // on a failed gate wait RestartSec and attempt again, forever → exec the main process →
 // mark_started → milestone; process exits, kills, pauses, host loss and timers. The world is
 // built by hand with test gates and a test process, so every time below is computed by hand.
-#include "models/systemd_unit.hpp"
+#include "models/systemd/systemd_unit.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -14,11 +14,11 @@
 #include <utility>
 #include <vector>
 
-#include "models/parameters.hpp"
-#include "models/profile.hpp"
-#include "models/run_context.hpp"
-#include "models/topology.hpp"
-#include "models/unit.hpp"
+#include "models/core/parameters.hpp"
+#include "models/core/run_context.hpp"
+#include "models/core/topology.hpp"
+#include "models/core/unit.hpp"
+#include "models/systemd/profile.hpp"
 #include "sim/engine.hpp"
 #include "sim/network.hpp"
 #include "sim/trace.hpp"

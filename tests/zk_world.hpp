@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "models/parameters.hpp"
-#include "models/run_context.hpp"
-#include "models/topology.hpp"
-#include "models/zookeeper.hpp"
+#include "models/core/parameters.hpp"
+#include "models/core/run_context.hpp"
+#include "models/core/topology.hpp"
+#include "models/zookeeper/zookeeper.hpp"
 #include "sim/engine.hpp"
 #include "sim/network.hpp"
 #include "sim/trace.hpp"

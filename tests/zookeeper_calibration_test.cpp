@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "models/zookeeper_calibration.hpp"
+#include "models/zookeeper/calibration.hpp"
 
 TEST_CASE("zookeeper calibration: simulated medians within 30% of the measured ones",
           "[zookeeper][calibration]") {

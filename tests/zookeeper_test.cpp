@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "models/zookeeper_client.hpp"
+#include "models/zookeeper/client.hpp"
 #include "tests/zk_world.hpp"
 
 using namespace bootsim;

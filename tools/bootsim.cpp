@@ -11,11 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "models/cluster.hpp"
-#include "models/report.hpp"
-#include "models/scenario.hpp"
-#include "models/zookeeper_calibration.hpp"
+#include "models/dcos/profiles.hpp"
+#include "models/run/cluster.hpp"
+#include "models/scenario/scenario.hpp"
+#include "models/zookeeper/calibration.hpp"
 #include "tools/bench_phold.hpp"
+#include "tools/report/report.hpp"
 
 namespace po = boost::program_options;
 using namespace bootsim;

@@ -1,0 +1,83 @@
+// Facts: named conditions that models publish and gates probe, per node or cluster-wide, each
+// with the trace record that established it (the cause a critical chain walks back to).
+//
+//   facts.set(node, "dns-proxy.up", record_id);
+//   if (auto why = facts.get(node, "resolv.conf→dns-proxy")) { ... }
+//
+// Why it exists: until the DNS path has a protocol model (roadmap step 3), `ping` gates answer
+// from these facts instead of sending queries; every fact is set and cleared by the model that
+// owns it, when its state changes, so faults still take effect. Deterministic: ordered maps.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/network.hpp"
+#include "sim/trace.hpp"
+
+namespace bootsim::models {
+
+class Facts {
+ public:
+  // `kCluster` stands for the cluster as a whole.
+  static constexpr std::uint32_t kCluster = 0xffffffffu;
+
+  void set(std::uint32_t node, std::string_view key, sim::RecordId cause) {
+    facts_[std::string(key)][node] = cause;
+    notify(key);
+  }
+  void clear(std::uint32_t node, std::string_view key) {
+    const auto it = facts_.find(key);
+    if (it != facts_.end() && it->second.erase(node) > 0) notify(key);
+  }
+  std::optional<sim::RecordId> get(std::uint32_t node, std::string_view key) const {
+    const auto it = facts_.find(key);
+    if (it == facts_.end()) return std::nullopt;
+    const auto n = it->second.find(node);
+    if (n == it->second.end()) return std::nullopt;
+    return n->second;
+  }
+  // Every node holding `key`, in node order: O(holders), whatever the cluster's size.
+  std::vector<std::pair<std::uint32_t, sim::RecordId>> holders(std::string_view key) const {
+    const auto it = facts_.find(key);
+    if (it == facts_.end()) return {};
+    return {it->second.begin(), it->second.end()};
+  }
+  // Called after every change of `key` on any node, in subscription order.
+  void subscribe(std::string key, std::function<void()> on_change) {
+    watchers_.emplace_back(std::move(key), std::move(on_change));
+  }
+
+ private:
+  void notify(std::string_view key) {
+    for (std::size_t i = 0; i < watchers_.size(); ++i) {
+      if (watchers_[i].first == key) watchers_[i].second();
+    }
+  }
+  // key → node → the record that established it; std::less<> finds by string_view.
+  std::map<std::string, std::map<std::uint32_t, sim::RecordId>, std::less<>> facts_;
+  std::vector<std::pair<std::string, std::function<void()>>> watchers_;
+};
+
+// Fact names shared by the models that set them and the gates that read them.
+namespace fact {
+inline constexpr std::string_view kDnsProxyUp = "dns-proxy.up";
+inline constexpr std::string_view kResolvConfToProxy = "resolv.conf->dns-proxy";
+inline constexpr std::string_view kClusterIdFile = "file:/var/lib/dcos/cluster-id";
+inline constexpr std::string_view kClusterIdZnode = "znode:/cluster-id";  // cluster-wide
+inline constexpr std::string_view kMesosDnsServing = "mesos-dns.serving";
+inline constexpr std::string_view kMesosDnsLeaderRecord = "mesos-dns.leader_record";
+inline constexpr std::string_view kMesosDnsMarathonRecord = "mesos-dns.marathon_record";
+inline constexpr std::string_view kTelegrafSocket = "telegraf.socket";
+// "unit:<name>" is set by every generic unit while it is active.
+inline std::string unit_up(std::string_view unit) {
+  return "unit:" + std::string(unit);
+}
+}  // namespace fact
+
+}  // namespace bootsim::models

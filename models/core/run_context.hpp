@@ -1,0 +1,119 @@
+// RunContext: what every component model of one run shares — clock, network, trace, parameters,
+// and the record of safety violations.
+//
+//   ctx.milestone("master-1", "zookeeper.serving", "follower, epoch 1");
+//   ctx.violation("single-zookeeper-leader", "master-1,master-3", "two leaders in epoch 2");
+//
+// Contract: owned by the Cluster of one run, outlives every model; no globals, so many runs can
+// go in parallel. Models record here and never print.
+#pragma once
+
+#include <any>
+#include <cassert>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <typeindex>
+#include <vector>
+
+#include "models/core/facts.hpp"
+#include "models/core/parameters.hpp"
+#include "models/core/topology.hpp"
+#include "sim/engine.hpp"
+#include "sim/network.hpp"
+#include "sim/trace.hpp"
+
+namespace bootsim::models {
+
+struct Violation {
+  std::string rule;
+  sim::SimTime time;
+  std::string nodes;  // comma-separated, sorted
+  std::string detail;
+};
+
+class RunContext {
+ public:
+  RunContext(sim::Engine& engine, sim::Network& network, sim::Trace& trace,
+             const Parameters& params, const Topology& topology)
+      : engine_(engine), network_(network), trace_(trace), params_(params), topology_(topology) {}
+
+  sim::Engine& engine() { return engine_; }
+  sim::Network& network() { return network_; }
+  sim::Trace& trace() { return trace_; }
+  const Parameters& params() const { return params_; }
+  const Topology& topology() const { return topology_; }
+  Facts& facts() { return facts_; }
+  const Facts& facts() const { return facts_; }
+  sim::SimTime now() const { return engine_.now(); }
+
+  sim::RecordId milestone(std::string_view node, std::string_view name, std::string detail = {},
+                          std::optional<sim::RecordId> cause = std::nullopt) {
+    const sim::RecordId id = trace_.milestone(now(), node, name, std::move(detail), cause);
+    // Index loop: a listener may record milestones (and so call back) but never subscribes.
+    for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
+    return id;
+  }
+  // A stream for one incarnation of a process, e.g. the draw of its start time: a restart draws
+  // afresh, and the draw depends on the process's name, never on creation order.
+  sim::RandomStream process_stream(sim::ProcessId process, std::string_view purpose) const {
+    return engine_.stream(network_.process_name(process) + "/" + std::string(purpose) + "/" +
+                          std::to_string(network_.incarnation(process)));
+  }
+
+  // The latest reach of `name` on `node` (any node if empty), for causes.
+  std::optional<sim::RecordId> latest_milestone(std::string_view name,
+                                                std::string_view node = {}) const {
+    return trace_.latest_milestone(name, node);
+  }
+  static std::optional<sim::RecordId> later(std::optional<sim::RecordId> a,
+                                            std::optional<sim::RecordId> b) {
+    if (!a) return b;
+    if (!b) return a;
+    return a > b ? a : b;  // record ids grow with time
+  }
+  // Called after every milestone, with its record id (cluster milestones, faults, checks).
+  void on_milestone(std::function<void(sim::RecordId)> listener) {
+    milestone_listeners_.push_back(std::move(listener));
+  }
+  sim::RecordId event(std::string_view node, std::string_view component, std::string_view event,
+                      std::string detail = {}, std::optional<sim::RecordId> cause = std::nullopt) {
+    return trace_.record(now(), node, component, event, std::move(detail), cause);
+  }
+  void violation(std::string rule, std::string nodes, std::string detail) {
+    trace_.record(now(), "cluster", "checks", "violation", rule + ": " + detail);
+    violations_.push_back(Violation{std::move(rule), now(), std::move(nodes), std::move(detail)});
+  }
+  const std::vector<Violation>& violations() const { return violations_; }
+
+  // Run-wide components that several models of one kind share (the ZooKeeper ensemble that
+  // every Exhibitor drives, say), by type: owned by the run, provided once before any model is
+  // built, so that the registry's factories need nothing but this context.
+  template <class T>
+  void provide(T& component) {
+    const bool added = shared_.emplace(std::type_index(typeid(T)), &component).second;
+    assert(added && "a shared component provided twice");
+    (void)added;
+  }
+  template <class T>
+  T& shared() const {
+    const auto it = shared_.find(std::type_index(typeid(T)));
+    assert(it != shared_.end() && "a shared component that the run did not provide");
+    return *std::any_cast<T*>(it->second);
+  }
+
+ private:
+  sim::Engine& engine_;
+  sim::Network& network_;
+  sim::Trace& trace_;
+  const Parameters& params_;
+  const Topology& topology_;
+  std::vector<Violation> violations_;
+  Facts facts_;
+  std::vector<std::function<void(sim::RecordId)>> milestone_listeners_;
+  std::map<std::type_index, std::any> shared_;
+};
+
+}  // namespace bootsim::models

@@ -1,0 +1,113 @@
+// The building blocks of a systemd-like unit: gates (ExecStartPre probes) and the main process.
+//
+// A unit is: attempt → run its gates in order → a failed gate ends the attempt, wait RestartSec,
+// attempt again, forever (DC/OS: Restart=always, StartLimitInterval=0) → exec the main process.
+// The unit machine itself lives in systemd_unit.hpp; this header is what models implement.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/core/source_location.hpp"
+#include "models/core/topology.hpp"
+#include "sim/distribution.hpp"
+#include "sim/network.hpp"
+#include "sim/time.hpp"
+#include "sim/trace.hpp"
+
+namespace bootsim::models {
+
+class RunContext;
+
+// The definition of a unit, as a profile gives it (plain data).
+//
+// One ExecStartPre step. `kind` names a gate in the registry (registry.hpp), e.g. "ping",
+// "bootstrap", "file"; `arg` is its argument, e.g. "leader.mesos".
+struct GateDef {
+  std::string kind;
+  std::string arg;
+  std::string milestone;   // recorded on the node when this gate first passes (optional)
+  SourceLocation where{};  // where the profile declares it (for errors)
+  std::string text() const { return arg.empty() ? kind : kind + " " + arg; }
+};
+
+enum class UnitType { kService, kTimer };
+
+struct UnitDef {
+  std::string name;  // systemd unit name without ".service", e.g. "dcos-mesos-master"
+  std::vector<Role> roles;
+  UnitType type = UnitType::kService;
+  sim::SimTime restart_sec = sim::seconds(5);
+  std::vector<GateDef> gates;
+  std::vector<std::string> after;   // After= (hard orderings: they must not form a cycle)
+  std::string process = "generic";  // main-process model in the registry
+  sim::Distribution start;          // exec → ready, for the main process
+  std::string milestone;            // recorded when the unit is up (optional)
+  // Timers only (OnBootSec, OnUnitActiveSec).
+  sim::SimTime on_boot_sec;
+  sim::SimTime on_unit_active_sec;
+  std::string source;      // where the unit's definition comes from
+  SourceLocation where{};  // where the profile declares it (for errors)
+
+  bool runs_on(Role r) const;
+};
+
+// Where a gate or a process runs.
+struct UnitSite {
+  RunContext* ctx = nullptr;
+  sim::NodeId node;
+  std::string node_name;
+  std::string unit;      // unit name, e.g. "dcos-mesos-master"
+  sim::ProcessId probe;  // the process that runs this unit's ExecStartPre commands
+};
+
+// The outcome of one probe, with the record that made it pass (for critical chains).
+struct GateResult {
+  bool ok = false;
+  std::string reason{};  // why it failed, e.g. "leader.mesos: NXDOMAIN"
+  std::optional<sim::RecordId> cause{};
+};
+
+// One ExecStartPre step. probe() takes simulated time (a DNS query, an HTTP call, a timeout) and
+// calls `done` exactly once, unless the node dies first.
+class Gate {
+ public:
+  virtual ~Gate() = default;
+  virtual std::string_view name() const = 0;  // e.g. "ping -c1 leader.mesos"
+  virtual void probe(const UnitSite& site, std::function<void(GateResult)> done) = 0;
+};
+
+// Calls `done(result)` after `delay` on the site's probe process (not if that process dies
+// first): how a gate that needs no network exchange answers, after the time its command takes.
+void answer_after(const UnitSite& site, sim::SimTime delay, std::function<void(GateResult)> done,
+                  GateResult result);
+
+// What the main process may tell its unit.
+class UnitControl {
+ public:
+  virtual ~UnitControl() = default;
+  // The unit counts as up now (its milestone is recorded); `detail` goes in the trace. Returns
+  // the record that says so (the milestone, or the start span of a unit without one), for
+  // models to give as the cause of what they publish; nullopt if the unit was not starting.
+  virtual std::optional<sim::RecordId> mark_started(std::string detail = {}) = 0;
+  // The process exits on its own (e.g. a Mesos master committing suicide); systemd restarts it
+  // after RestartSec.
+  virtual void exit(std::string reason) = 0;
+};
+
+// The behaviour of a unit's main process. Generic units only take a start duration; units with
+// a protocol model (Exhibitor, Mesos master, …) implement this.
+class UnitProcess {
+ public:
+  virtual ~UnitProcess() = default;
+  // The main process was exec'd as `process` (already up in the network).
+  virtual void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) = 0;
+  // The process is gone (crashed, killed, host down, or exited): forget its volatile state.
+  virtual void on_exit() {}
+};
+
+}  // namespace bootsim::models

@@ -1,0 +1,34 @@
+#include "models/dcos/registration.hpp"
+
+#include <memory>
+
+#include "models/core/facts.hpp"
+#include "models/core/registry.hpp"
+#include "models/core/run_context.hpp"
+#include "models/dcos/exec_start_pre.hpp"
+#include "models/dcos/marathon.hpp"
+#include "models/systemd/generic_process.hpp"
+
+namespace bootsim::models {
+
+void register_dcos_models(ModelRegistry& registry) {
+  registry.add_process("marathon", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<Marathon>(ctx, def.start, ctx.shared<MarathonApps>());
+  });
+  // The UIs are served through Admin Router: ui.accessible comes with it.
+  registry.add_process("adminrouter", [](RunContext&, const UnitDef& def) {
+    return std::make_unique<GenericProcess>(def.start, "", "ui.accessible");
+  });
+  registry.add_process("telegraf", [](RunContext&, const UnitDef& def) {
+    return std::make_unique<GenericProcess>(def.start, std::string(fact::kTelegrafSocket));
+  });
+  const auto local = [](RunContext&, const GateDef& def, Role) {
+    return make_dcos_local_gate(def);
+  };
+  registry.add_gate("file", {"cluster-id"}, local);
+  registry.add_gate("http", {"oauth", "bouncer-jwks"}, local);
+  registry.add_gate("socket", {"telegraf"}, local);
+  registry.add_gate("check-time", {""}, local);
+}
+
+}  // namespace bootsim::models

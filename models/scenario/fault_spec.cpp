@@ -1,0 +1,432 @@
+#include "models/scenario/fault_spec.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "models/core/milestones.hpp"
+#include "models/core/parameters.hpp"
+
+namespace bootsim::models {
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kRoles{"zookeeper-leader", "mesos-leader", "any-master",
+                                                 "any-agent"};
+constexpr std::array<std::string_view, 5> kGroupWords{"zookeeper-leader", "mesos-leader",
+                                                      "any-master", "any-agent", "rest"};
+constexpr std::array<std::string_view, 3> kKinds{"crash", "pause", "partition"};
+constexpr std::array<std::string_view, 7> kKeys{
+    "kind", "target", "at", "restart_after", "resume_after", "heal_after", "groups"};
+constexpr std::string_view kDurationHint = "(expected e.g. 250ms, 2s, 1m30s)";
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || is_digit(c);
+}
+
+// Node and service names: lowercase letters, digits and '-', starting with a letter or digit.
+bool is_plausible_node(std::string_view s) {
+  if (s.empty() || s.size() > 128 || !is_lower_alnum(s.front())) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+}
+
+// "elected-5s" ends in what reads as a negative offset; the caller only asks when the text is
+// not valid otherwise, so a plain node like "agent-3" (no unit letter) never matches.
+bool ends_with_negative_offset(std::string_view s) {
+  const auto dash = s.rfind('-');
+  if (dash == std::string_view::npos) return false;
+  const std::string_view tail = s.substr(dash + 1);
+  if (tail.empty() || !is_digit(tail.front())) return false;
+  if (std::none_of(tail.begin(), tail.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+    return false;
+  }
+  return sim::parse_duration(tail).has_value();
+}
+
+// A non-negative finite duration for a field; the error names the field.
+std::optional<sim::SimTime> parse_field_duration(std::string_view field, std::string_view text,
+                                                 std::string& error) {
+  if (!text.empty() && text.front() == '-') {
+    error = fmt::format("{} must not be negative, got {}", field, quoted(text));
+    return std::nullopt;
+  }
+  const auto d = sim::parse_duration(text);
+  if (!d) {
+    error = fmt::format("{}: malformed duration {} {}", field, quoted(text), kDurationHint);
+    return std::nullopt;
+  }
+  if (d->is_infinite()) {
+    error = fmt::format("{} must be finite (leave it out for never), got {}", field, quoted(text));
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<FaultKind> parse_kind(std::string_view s) {
+  if (s == "crash") return FaultKind::kCrash;
+  if (s == "pause") return FaultKind::kPause;
+  if (s == "partition") return FaultKind::kPartition;
+  return std::nullopt;
+}
+
+bool is_node_or_role(std::string_view s) {
+  return is_fault_target_role(s) || parse_node_name(s).has_value();
+}
+
+std::optional<std::string> check_target(std::string_view target, FaultKind kind) {
+  if (target.empty()) return "fault.target: empty (expected a node, node/unit or role)";
+  const FaultTarget t = split_fault_target(target);
+  if (t.node == "rest") return "fault.target: 'rest' is only meaningful in partition groups";
+  if (!is_node_or_role(t.node)) {
+    const std::string hint = did_you_mean(t.node, kRoles);
+    if (!hint.empty()) {
+      return fmt::format("fault.target: {} is not a node or role{}", quoted(t.node), hint);
+    }
+    return fmt::format(
+        "fault.target: {} is not a node or role (expected master-N, agent-N, public-agent-N, "
+        "zookeeper-leader, mesos-leader, any-master or any-agent)",
+        quoted(t.node));
+  }
+  const bool has_slash = target.find('/') != std::string_view::npos;
+  if (has_slash && t.unit.empty()) {
+    return fmt::format("fault.target: missing unit after '/' in {}", quoted(target));
+  }
+  if (has_slash && !is_plausible_unit_name(t.unit)) {
+    return fmt::format("fault.target: {} is not a plausible unit name", quoted(t.unit));
+  }
+  if (kind == FaultKind::kPause && t.unit.empty()) {
+    return fmt::format(
+        "fault.target: a pause stops a process, so give node/unit (e.g. {}/mesos-dns), got {}",
+        t.node, quoted(target));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_groups(std::string_view text,
+                                        std::vector<std::vector<std::string>>& out) {
+  out.clear();
+  std::vector<std::string_view> seen;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t bar = text.find('|', start);
+    const std::string_view group = trim(
+        text.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
+    if (group.empty()) return fmt::format("fault.groups: empty group in {}", quoted(text));
+    std::vector<std::string> members;
+    std::size_t mstart = 0;
+    while (true) {
+      const std::size_t comma = group.find(',', mstart);
+      const std::string_view member = trim(group.substr(
+          mstart, comma == std::string_view::npos ? std::string_view::npos : comma - mstart));
+      if (member.empty()) return fmt::format("fault.groups: empty member in {}", quoted(text));
+      if (member.find('/') != std::string_view::npos) {
+        return fmt::format("fault.groups: a partition separates hosts, but {} names a process",
+                           quoted(member));
+      }
+      if (member != "rest" && !is_node_or_role(member)) {
+        const std::string hint = did_you_mean(member, kGroupWords);
+        if (!hint.empty()) {
+          return fmt::format("fault.groups: {} is not a node or role{}", quoted(member), hint);
+        }
+        return fmt::format(
+            "fault.groups: {} is not a node, role or 'rest' (expected e.g. "
+            "groups=master-1,master-2|rest)",
+            quoted(member));
+      }
+      if (std::find(seen.begin(), seen.end(), member) != seen.end()) {
+        return fmt::format("fault.groups: {} appears more than once", quoted(member));
+      }
+      seen.push_back(member);
+      members.emplace_back(member);
+      if (comma == std::string_view::npos) break;
+      mstart = comma + 1;
+    }
+    out.push_back(std::move(members));
+    if (bar == std::string_view::npos) break;
+    start = bar + 1;
+  }
+  if (out.size() < 2) {
+    return fmt::format("fault.groups: a partition needs at least 2 groups separated by '|', got {}",
+                       quoted(text));
+  }
+  return std::nullopt;
+}
+
+std::string join_groups(const std::vector<std::vector<std::string>>& groups) {
+  std::string s;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (g > 0) s += '|';
+    for (std::size_t m = 0; m < groups[g].size(); ++m) {
+      if (m > 0) s += ',';
+      s += groups[g][m];
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string TimeRef::to_string() const {
+  if (absolute) return sim::format_duration(*absolute);
+  std::string s = milestone;
+  if (!node.empty()) s += "@" + node;
+  if (offset != sim::SimTime::zero()) s += "+" + sim::format_duration(offset);
+  return s;
+}
+
+std::variant<TimeRef, std::string> parse_time_ref(std::string_view raw) {
+  const std::string_view text = trim(raw);
+  if (text.empty()) return std::string("missing time (expected e.g. 30s or zookeeper.quorum+4s)");
+  TimeRef ref;
+  if (is_digit(text.front())) {
+    const auto d = sim::parse_duration(text);
+    if (!d || d->is_infinite()) {
+      return fmt::format(
+          "malformed time {} (expected a duration such as 30s, or milestone[@node][+offset] such "
+          "as zookeeper.quorum+4s)",
+          quoted(text));
+    }
+    ref.absolute = *d;
+    return ref;
+  }
+  const std::size_t plus = text.find('+');
+  const std::string_view base = trim(text.substr(0, plus));
+  const std::size_t at = base.find('@');
+  const std::string_view milestone = trim(base.substr(0, at));
+  const std::string_view node =
+      at == std::string_view::npos ? std::string_view{} : trim(base.substr(at + 1));
+  const bool may_be_negative = plus == std::string_view::npos;
+  if (!is_milestone(milestone)) {
+    if (may_be_negative && at == std::string_view::npos && ends_with_negative_offset(milestone)) {
+      return fmt::format(
+          "negative offsets are not supported: {} (a fault can only follow a "
+          "milestone; use an earlier one)",
+          quoted(text));
+    }
+    return fmt::format("unknown milestone {}{}", quoted(milestone),
+                       did_you_mean(milestone, milestone_names()));
+  }
+  if (at != std::string_view::npos) {
+    if (node.empty()) return fmt::format("missing node after '@' in {}", quoted(text));
+    if (may_be_negative && ends_with_negative_offset(node)) {
+      // "agent.registered@agent-3-1s": a node name never ends in a duration.
+      return fmt::format(
+          "negative offsets are not supported: {} (a fault can only follow a "
+          "milestone; use an earlier one)",
+          quoted(text));
+    }
+    if (!is_plausible_node(node)) {
+      return fmt::format("malformed node {} in {} (expected e.g. master-1 or a service name)",
+                         quoted(node), quoted(text));
+    }
+    if (is_cluster_milestone(milestone)) {
+      return fmt::format("'{}' is a cluster milestone; it takes no @node", milestone);
+    }
+    ref.node = std::string(node);
+  }
+  ref.milestone = std::string(milestone);
+  if (plus != std::string_view::npos) {
+    const std::string_view offset = trim(text.substr(plus + 1));
+    if (offset.empty()) return fmt::format("missing offset after '+' in {}", quoted(text));
+    const auto d = sim::parse_duration(offset);
+    if (!d || d->is_infinite()) {
+      return fmt::format("malformed offset {} in {} {}", quoted(offset), quoted(text),
+                         kDurationHint);
+    }
+    ref.offset = *d;
+  }
+  return ref;
+}
+
+std::optional<NodeName> parse_node_name(std::string_view name) {
+  NodeName n{NodeKind::kMaster, 0};
+  std::string_view digits;
+  if (name.starts_with("master-")) {
+    n.kind = NodeKind::kMaster;
+    digits = name.substr(7);
+  } else if (name.starts_with("agent-")) {
+    n.kind = NodeKind::kPrivateAgent;
+    digits = name.substr(6);
+  } else if (name.starts_with("public-agent-")) {
+    n.kind = NodeKind::kPublicAgent;
+    digits = name.substr(13);
+  } else {
+    return std::nullopt;
+  }
+  // 1-based, no leading zeros, small enough for any cluster (the counts cap at a million).
+  if (digits.empty() || digits.size() > 9 || digits.front() == '0') return std::nullopt;
+  if (!std::all_of(digits.begin(), digits.end(), is_digit)) return std::nullopt;
+  std::from_chars(digits.data(), digits.data() + digits.size(), n.index);
+  return n;
+}
+
+std::string_view fault_kind_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kCrash:
+      return "crash";
+    case FaultKind::kPause:
+      return "pause";
+    case FaultKind::kPartition:
+      return "partition";
+  }
+  return "?";
+}
+
+std::span<const std::string_view> fault_target_roles() {
+  return kRoles;
+}
+
+bool is_fault_target_role(std::string_view name) {
+  return std::find(kRoles.begin(), kRoles.end(), name) != kRoles.end();
+}
+
+FaultTarget split_fault_target(std::string_view target) {
+  const std::size_t slash = target.find('/');
+  if (slash == std::string_view::npos) return {std::string(target), {}};
+  return {std::string(target.substr(0, slash)), std::string(target.substr(slash + 1))};
+}
+
+std::string format_fault(const FaultSpec& f) {
+  std::string s = fmt::format("kind={}", fault_kind_name(f.kind));
+  if (f.kind == FaultKind::kPartition) {
+    s += " groups=" + join_groups(f.groups);
+  } else {
+    s += " target=" + f.target;
+  }
+  s += " at=" + f.at.to_string();
+  if (f.restart_after) s += " restart_after=" + sim::format_duration(*f.restart_after);
+  if (f.resume_after) s += " resume_after=" + sim::format_duration(*f.resume_after);
+  if (f.heal_after) s += " heal_after=" + sim::format_duration(*f.heal_after);
+  return s;
+}
+
+std::variant<FaultSpec, InputError> build_fault(const std::vector<FaultField>& fields,
+                                                const SourceLocation& where) {
+  const auto fail = [](const SourceLocation& loc, std::string message) {
+    return InputError{loc, std::move(message)};
+  };
+  // Keys first: a typo in a key explains later "missing" errors.
+  const FaultField* kind_field = nullptr;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const FaultField& f = fields[i];
+    if (std::find(kKeys.begin(), kKeys.end(), f.key) == kKeys.end()) {
+      return fail(f.key_where, fmt::format("fault: unknown key {}{}", quoted(f.key),
+                                           did_you_mean(f.key, kKeys)));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (fields[j].key == f.key) {
+        return fail(f.key_where, fmt::format("fault: duplicate key '{}'", f.key));
+      }
+    }
+    if (f.key == "kind") kind_field = &f;
+  }
+  if (kind_field == nullptr) {
+    return fail(where, "fault: missing 'kind' (crash, pause or partition)");
+  }
+  FaultSpec spec;
+  const std::string_view kind_text = trim(kind_field->value);
+  const auto kind = parse_kind(kind_text);
+  if (!kind) {
+    const std::string hint = did_you_mean(kind_text, kKinds);
+    return fail(kind_field->value_where,
+                fmt::format("fault.kind: unknown kind {}{}", quoted(kind_text),
+                            hint.empty() ? " (expected crash, pause or partition)" : hint));
+  }
+  spec.kind = *kind;
+  const std::string_view kind_name = fault_kind_name(spec.kind);
+  bool has_target = false, has_at = false, has_groups = false;
+  for (const FaultField& f : fields) {
+    const std::string_view value = trim(f.value);
+    const std::string field = "fault." + f.key;
+    const auto only_for = [&](FaultKind k) -> std::optional<InputError> {
+      if (spec.kind == k) return std::nullopt;
+      return fail(f.key_where, fmt::format("{} applies only to kind={}, not kind={}", field,
+                                           fault_kind_name(k), kind_name));
+    };
+    std::string error;
+    if (f.key == "target") {
+      if (spec.kind == FaultKind::kPartition) {
+        return fail(f.key_where,
+                    "fault.target: a partition takes groups (e.g. groups=mesos-leader|rest), "
+                    "not a target");
+      }
+      if (auto e = check_target(value, spec.kind)) return fail(f.value_where, std::move(*e));
+      spec.target = std::string(value);
+      has_target = true;
+    } else if (f.key == "at") {
+      auto ref = parse_time_ref(value);
+      if (auto* e = std::get_if<std::string>(&ref)) {
+        return fail(f.value_where, "fault.at: " + *e);
+      }
+      spec.at = std::get<TimeRef>(std::move(ref));
+      has_at = true;
+    } else if (f.key == "restart_after" || f.key == "resume_after" || f.key == "heal_after") {
+      const FaultKind applies = f.key == "restart_after"  ? FaultKind::kCrash
+                                : f.key == "resume_after" ? FaultKind::kPause
+                                                          : FaultKind::kPartition;
+      if (auto e = only_for(applies)) return *e;
+      const auto d = parse_field_duration(field, value, error);
+      if (!d) return fail(f.value_where, error);
+      (f.key == "restart_after"  ? spec.restart_after
+       : f.key == "resume_after" ? spec.resume_after
+                                 : spec.heal_after) = *d;
+    } else if (f.key == "groups") {
+      if (auto e = only_for(FaultKind::kPartition)) return *e;
+      if (auto e = parse_groups(value, spec.groups)) return fail(f.value_where, std::move(*e));
+      has_groups = true;
+    }
+  }
+  if (!has_at) return fail(where, "fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)");
+  if (spec.kind == FaultKind::kPartition && !has_groups) {
+    return fail(where, "fault: missing 'groups' (e.g. groups=mesos-leader|rest)");
+  }
+  if (spec.kind != FaultKind::kPartition && !has_target) {
+    return fail(where, fmt::format("fault: missing 'target' (a {} needs a node, node/unit or role)",
+                                   kind_name));
+  }
+  spec.where = where;
+  spec.text = format_fault(spec);
+  return spec;
+}
+
+std::variant<FaultSpec, InputError> parse_fault_line(std::string_view line,
+                                                     const SourceLocation& where) {
+  std::vector<FaultField> fields;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    if (i == line.size()) break;
+    std::size_t end = i;
+    while (end < line.size() && !is_space(line[end])) ++end;
+    const std::string_view word = line.substr(i, end - i);
+    const std::size_t eq = word.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return InputError{where,
+                        fmt::format("fault: malformed word {} (expected key=value)", quoted(word))};
+    }
+    fields.push_back(FaultField{std::string(word.substr(0, eq)), std::string(word.substr(eq + 1)),
+                                where, where});
+    i = end;
+  }
+  if (fields.empty()) {
+    return InputError{where, "fault: empty (expected e.g. kind=crash target=master-1 at=30s)"};
+  }
+  return build_fault(fields, where);
+}
+
+}  // namespace bootsim::models

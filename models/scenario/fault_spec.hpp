@@ -1,0 +1,106 @@
+// FaultSpec: one fault to inject during a run, as scenarios (YAML) and --fault describe it.
+//
+//   auto f = parse_fault_line("kind=crash target=zookeeper-leader at=zookeeper.quorum+4s "
+//                             "restart_after=30s", {});           // {} = the command line
+//   if (auto* e = std::get_if<InputError>(&f)) report(e->format());
+//
+// Contract: a fault is a set of key=value fields; the line form and the YAML map form go through
+// the same validation (build_fault) and give equal FaultSpecs. Validation here is syntactic and
+// self-contained: kinds, keys, durations, milestones, the shape of targets. Whether a named node
+// exists (given the cluster's counts) and whether a unit exists in the profile are the caller's
+// checks (check_node_names in scenario.hpp; the profile). Roles (zookeeper-leader, mesos-leader,
+// any-master, any-agent) are resolved when the fault fires, with a draw from the run's seed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "models/core/source_location.hpp"
+#include "sim/time.hpp"
+
+namespace bootsim::models {
+
+// When something happens: an absolute time since boot ("30s"), or a milestone with an optional
+// node and a non-negative offset ("zookeeper.quorum+4s", "agent.registered@agent-3+1s").
+// A per-node milestone without @node means the first time any node reaches it.
+struct TimeRef {
+  std::optional<sim::SimTime> absolute;
+  std::string milestone;  // empty when absolute
+  std::string node;       // empty: any node (or a cluster milestone)
+  sim::SimTime offset;
+  bool operator==(const TimeRef&) const = default;
+  // The canonical text parse_time_ref reads back: "30s", "zookeeper.quorum+4s".
+  std::string to_string() const;
+};
+
+// On error returns a message without location or key, e.g. "unknown milestone 'zookeper.quorum'
+// (did you mean 'zookeeper.quorum'?)". Whitespace around '+' is allowed.
+std::variant<TimeRef, std::string> parse_time_ref(std::string_view text);
+
+// Node names: master-1..N, agent-1..P (private), public-agent-1..Q; 1-based, no leading zeros.
+enum class NodeKind { kMaster, kPrivateAgent, kPublicAgent };
+struct NodeName {
+  NodeKind kind;
+  std::int64_t index;  // 1-based
+};
+std::optional<NodeName> parse_node_name(std::string_view name);
+
+enum class FaultKind {
+  kCrash,      // target a node: host crash; node/unit: process crash (host stays up)
+  kPause,      // target node/unit: the process is alive but silent (SIGSTOP)
+  kPartition,  // groups: hosts in different groups cannot reach each other
+};
+std::string_view fault_kind_name(FaultKind kind);  // "crash", "pause", "partition"
+
+// Roles a target may name instead of a node, resolved when the fault fires.
+std::span<const std::string_view> fault_target_roles();
+bool is_fault_target_role(std::string_view name);
+
+// "master-2/mesos-dns" -> {"master-2", "mesos-dns"}; "zookeeper-leader" -> {"zookeeper-leader",
+// ""}.
+struct FaultTarget {
+  std::string node;  // a node name or a role
+  std::string unit;  // empty: the whole host
+};
+FaultTarget split_fault_target(std::string_view target);
+
+struct FaultSpec {
+  FaultKind kind = FaultKind::kCrash;
+  std::string target;  // crash, pause: node, node/unit, role, role/unit; empty for a partition
+  TimeRef at;
+  std::optional<sim::SimTime> restart_after;     // crash: back up after this; absent: stays down
+  std::optional<sim::SimTime> heal_after;        // partition: healed after this; absent: never
+  std::optional<sim::SimTime> resume_after;      // pause: resumed after this; absent: never
+  std::vector<std::vector<std::string>> groups;  // partition: node names, roles (no unit), "rest"
+  SourceLocation where;                          // the fault as a whole
+  std::string text;                              // canonical line form, as format_fault gives
+  bool operator==(const FaultSpec&) const = default;
+};
+
+// The canonical line form: "kind=crash target=master-1 at=30s restart_after=1m".
+std::string format_fault(const FaultSpec& fault);
+
+// One key=value field of a fault, with where its key and value are (the same location for
+// the line form).
+struct FaultField {
+  std::string key;
+  std::string value;
+  SourceLocation key_where;
+  SourceLocation value_where;
+};
+
+// Validates the fields of one fault (any order) and builds it; errors point at the offending
+// field, or at `where` for a missing one. Used by both forms.
+std::variant<FaultSpec, InputError> build_fault(const std::vector<FaultField>& fields,
+                                                const SourceLocation& where);
+
+// The --fault form: whitespace-separated key=value words. Every error points at `where`.
+std::variant<FaultSpec, InputError> parse_fault_line(std::string_view line,
+                                                     const SourceLocation& where);
+
+}  // namespace bootsim::models

@@ -1,0 +1,118 @@
+// Scenario: one YAML scenario file, loaded and validated (format: scenarios/README.md).
+//
+//   auto loaded = load_scenario_file("scenarios/default.yaml");
+//   if (auto* e = std::get_if<InputError>(&loaded)) { std::cerr << e->format() << '\n'; return 2; }
+//   Scenario s = std::get<Scenario>(std::move(loaded));
+//   Parameters p;
+//   if (auto e = apply_settings(s.settings, p)) ...;  // then --set, then check_node_names(s, p)
+//
+// Contract: loading never throws and never crashes, whatever the bytes: every problem is an
+// InputError located at the offending YAML node (1-based line and column). The loader checks
+// everything it can without a profile: types, unknown keys (with a suggestion), parameter values,
+// milestone names, node names against the file's own counts. Unit names are checked against the
+// profile by the caller. Settings keep every parameter override in file order so that --set,
+// applied after them, wins. A Scenario is a plain value; loading has no global state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "models/core/parameters.hpp"
+#include "models/core/source_location.hpp"
+#include "models/scenario/fault_spec.hpp"
+#include "sim/distribution.hpp"
+#include "sim/time.hpp"
+
+namespace bootsim::models {
+
+// The simulated time limit when a scenario gives no `until` (and --until is absent).
+inline constexpr sim::SimTime kDefaultUntil = sim::hours(1);
+
+// The built-in unit graphs a scenario may name.
+inline constexpr std::string_view kProfiles[] = {"dcos-1.9", "dcos-2.3"};
+
+// A link whose latency or loss differs from the cluster's defaults (both directions).
+struct LinkSpec {
+  std::string a, b;                          // node names
+  std::optional<sim::Distribution> latency;  // absent: network.latency
+  std::optional<double> loss;                // absent: network.loss
+  SourceLocation where;
+};
+
+// An installed DC/OS service launched by Marathon (Marathon itself is always present, not listed).
+struct ServiceSpec {
+  std::string name;
+  sim::Distribution start;  // from launch to running
+  int instances = 1;
+  SourceLocation where;
+};
+
+// Milestone `before` must happen before `after`: on each node that reaches both (same_node), or
+// first occurrences cluster-wide.
+struct RuleSpec {
+  std::string name;  // given, or "<before> before <after>"
+  std::string before;
+  std::string after;
+  bool same_node = true;
+  SourceLocation where;
+};
+
+struct BudgetSpec {
+  std::string milestone;
+  sim::SimTime within;
+  SourceLocation where;
+};
+
+// One parameter override: a dotted key as --set takes it, the value as written.
+// Orderings a scenario adds to a profile's unit: `units: {dcos-foo: {after: [dcos-bar]}}`.
+struct UnitOverride {
+  std::string unit;
+  std::vector<std::pair<std::string, SourceLocation>> after;  // unit names, where each is
+  SourceLocation where;                                       // the unit's key
+};
+
+struct Setting {
+  std::string key;
+  std::string value;
+  SourceLocation where;  // of the value; empty file for --set
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::string profile = "dcos-1.9";
+  std::uint64_t seed = 1;
+  std::optional<sim::SimTime> until;  // absent: kDefaultUntil
+  // The shape as the file gives it; omitted counts take the parameter table's defaults. The
+  // same values are in `settings` (cluster.*), so after --set read them from the Parameters.
+  int masters = 3, private_agents = 10, public_agents = 1;
+  SourceLocation masters_where;
+  std::vector<LinkSpec> links;
+  std::vector<Setting> settings;  // every parameter/unit override, in file order
+  std::vector<UnitOverride> unit_overrides;
+  std::vector<ServiceSpec> services;
+  std::vector<FaultSpec> faults;
+  std::vector<RuleSpec> rules;
+  std::vector<BudgetSpec> budgets;
+};
+
+std::variant<Scenario, InputError> load_scenario_file(const std::string& path);
+std::variant<Scenario, InputError> load_scenario_text(std::string_view yaml,
+                                                      const std::string& file_name);
+
+// Applies settings in order; the first error is located at its Setting's `where`. Also used
+// for --set (where.file empty: "command line: error: ...").
+std::optional<InputError> apply_settings(const std::vector<Setting>& settings, Parameters& params);
+
+// Checks every node name the scenario uses (links, fault targets and groups, fault times'
+// @node) against the cluster shape in `params` (cluster.* after --set) and the scenario's
+// services. The loader runs it with the file's own counts; run it again after --set or after
+// adding --fault lines to `faults`.
+std::optional<InputError> check_node_names(const Scenario& scenario, const Parameters& params);
+
+}  // namespace bootsim::models

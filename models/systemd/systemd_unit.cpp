@@ -1,0 +1,248 @@
+#include "models/systemd/systemd_unit.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cassert>
+
+namespace bootsim::models {
+
+std::string_view to_string(UnitState s) {
+  switch (s) {
+    case UnitState::kInactive:
+      return "inactive";
+    case UnitState::kStartPre:
+      return "start-pre";
+    case UnitState::kStarting:
+      return "starting";
+    case UnitState::kActive:
+      return "active";
+    case UnitState::kAutoRestart:
+      return "auto-restart";
+    case UnitState::kPaused:
+      return "paused";
+  }
+  return "?";
+}
+
+SystemdUnit::SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
+                         std::vector<std::unique_ptr<Gate>> gates,
+                         std::unique_ptr<UnitProcess> process)
+    : ctx_(ctx),
+      site_(std::move(site)),
+      def_(def),
+      gates_(std::move(gates)),
+      process_(std::move(process)),
+      main_(ctx.network().add_process(site_.node, def.name)),
+      gate_milestone_recorded_(gates_.size(), false) {
+  assert(gates_.size() == def.gates.size() && "one gate object per ExecStartPre step");
+}
+
+std::optional<sim::RecordId> SystemdUnit::transition(UnitState next, std::string_view why) {
+  if (next == state_) return std::nullopt;
+  const sim::RecordId id = ctx_.event(site_.node_name, def_.name, to_string(next),
+                                      why.empty() ? std::string() : std::string(why));
+  state_ = next;
+  return id;
+}
+
+void SystemdUnit::order_after(SystemdUnit& other) {
+  after_.push_back(&other);
+  other.waiters_.push_back(this);
+}
+
+bool SystemdUnit::after_satisfied() const {
+  for (const SystemdUnit* u : after_) {
+    if (!u->start_job_done_) return false;
+  }
+  return true;
+}
+
+// After= orders start jobs within one transaction: a unit's job waits until the jobs of the
+// units it is ordered after have finished, successfully or not (a failed ExecStartPre ends the
+// job too). Type=simple units finish their job at exec; Type=notify is not distinguished.
+void SystemdUnit::start_job_done() {
+  if (start_job_done_) return;
+  start_job_done_ = true;
+  for (SystemdUnit* w : waiters_) {
+    if (w->waiting_for_after_ && w->after_satisfied()) {
+      w->waiting_for_after_ = false;
+      w->attempt();
+    }
+  }
+}
+
+void SystemdUnit::boot() {
+  ++token_;
+  attempts_ = 0;
+  first_attempt_ = ctx_.now();
+  active_since_.reset();
+  start_job_done_ = false;
+  // Milestones of gates are reported again when reached again after a reboot.
+  std::fill(gate_milestone_recorded_.begin(), gate_milestone_recorded_.end(), false);
+  if (def_.type == UnitType::kTimer) {
+    const std::uint64_t token = token_;
+    ctx_.network().after(site_.probe, def_.on_boot_sec, [this, token] {
+      if (token == token_) fire_timer();
+    });
+    return;
+  }
+  if (!after_satisfied()) {
+    waiting_for_after_ = true;
+    ctx_.event(site_.node_name, def_.name, "waiting", "After= ordering");
+    return;
+  }
+  attempt();
+}
+
+void SystemdUnit::fire_timer() {
+  // A timer unit activates its service; OnUnitActiveSec counts from that activation.
+  const std::uint64_t rearm_token = token_;
+  if (main_running_) {
+    // The service is still running (a slow or paused oneshot): systemd merges the start job
+    // into the running one, so nothing is started again; the timer waits for its next period.
+    ctx_.network().after(site_.probe, def_.on_unit_active_sec, [this, rearm_token] {
+      if (rearm_token == token_) fire_timer();
+    });
+    return;
+  }
+  ++attempts_;
+  attempt_began_ = ctx_.now();
+  transition(UnitState::kStarting, "timer elapsed");
+  ctx_.network().start_process(main_);
+  main_running_ = true;
+  process_->on_exec(site_, main_, *this);
+  const std::uint64_t token = token_;
+  ctx_.network().after(site_.probe, def_.on_unit_active_sec, [this, token] {
+    if (token == token_) fire_timer();
+  });
+}
+
+void SystemdUnit::attempt() {
+  ++attempts_;
+  const std::uint64_t token = ++token_;
+  attempt_began_ = ctx_.now();
+  last_gate_cause_.reset();
+  transition(UnitState::kStartPre, fmt::format("attempt {}", attempts_));
+  run_gate(0, token);
+}
+
+void SystemdUnit::run_gate(std::size_t index, std::uint64_t token) {
+  if (index == gates_.size()) {
+    exec_main(last_gate_cause_);
+    return;
+  }
+  gates_[index]->probe(site_, [this, index, token](GateResult result) {
+    if (token != token_ || state_ != UnitState::kStartPre) return;  // a stale attempt
+    if (!result.ok) {
+      ctx_.event(site_.node_name, def_.name, "gate_failed",
+                 fmt::format("{}: {}", gates_[index]->name(), result.reason));
+      schedule_restart();
+      start_job_done();
+      return;
+    }
+    // The condition established last is the one that held the unit back: keep its cause.
+    last_gate_cause_ = RunContext::later(last_gate_cause_, result.cause);
+    const GateDef& gd = def_.gates[index];
+    if (!gd.milestone.empty() && !gate_milestone_recorded_[index]) {
+      gate_milestone_recorded_[index] = true;
+      ctx_.milestone(site_.node_name, gd.milestone, std::string(gates_[index]->name()),
+                     result.cause);
+    }
+    run_gate(index + 1, token);
+  });
+}
+
+void SystemdUnit::exec_main(std::optional<sim::RecordId> cause) {
+  gates_passed_at_ = ctx_.now();
+  if (!gates_.empty()) {
+    ctx_.trace().span(first_attempt_, ctx_.now(), site_.node_name, def_.name, "gates",
+                      fmt::format("{} attempt(s)", attempts_), cause);
+  }
+  exec_record_ = ctx_.event(site_.node_name, def_.name, "exec", {}, cause);
+  transition(UnitState::kStarting, "ExecStartPre passed");
+  ctx_.network().start_process(main_);
+  main_running_ = true;
+  process_->on_exec(site_, main_, *this);
+  start_job_done();
+}
+
+std::optional<sim::RecordId> SystemdUnit::mark_started(std::string detail) {
+  if (def_.type == UnitType::kTimer) {
+    // A oneshot service behind a timer: done; the process exits cleanly.
+    const auto id = transition(UnitState::kInactive, detail);
+    stop_main();
+    return id;
+  }
+  if (state_ != UnitState::kStarting) return std::nullopt;
+  transition(UnitState::kActive, detail);
+  active_since_ = ctx_.now();
+  const sim::RecordId span = ctx_.trace().span(gates_passed_at_, ctx_.now(), site_.node_name,
+                                               def_.name, "start", {}, exec_record_);
+  if (def_.milestone.empty()) return span;
+  return ctx_.milestone(site_.node_name, def_.milestone, std::move(detail), exec_record_);
+}
+
+void SystemdUnit::stop_main() {
+  if (!main_running_) return;
+  main_running_ = false;
+  ctx_.network().crash_process(main_);
+  process_->on_exit();
+}
+
+void SystemdUnit::exit(std::string reason) {
+  if (state_ != UnitState::kStarting && state_ != UnitState::kActive) return;
+  ctx_.event(site_.node_name, def_.name, "exited", reason);
+  stop_main();
+  active_since_.reset();
+  schedule_restart();
+}
+
+void SystemdUnit::schedule_restart() {
+  if (def_.type == UnitType::kTimer) {
+    transition(UnitState::kInactive, "the timer starts it again");
+    return;
+  }
+  transition(UnitState::kAutoRestart,
+             fmt::format("RestartSec={}", sim::format_duration(def_.restart_sec)));
+  const std::uint64_t token = ++token_;
+  // Restart=always with StartLimitInterval=0: systemd retries forever.
+  restart_timer_ = ctx_.network().after(site_.probe, def_.restart_sec, [this, token] {
+    if (token == token_) attempt();
+  });
+}
+
+void SystemdUnit::host_down() {
+  ++token_;
+  // A new boot is a new transaction: the host's units boot one by one, and a unit ordered
+  // After= one that boots later must not see that unit's job as done from the previous boot.
+  start_job_done_ = false;
+  waiting_for_after_ = false;
+  if (main_running_) {
+    main_running_ = false;
+    process_->on_exit();  // the network already dropped the process with its host
+  }
+  active_since_.reset();
+  transition(UnitState::kInactive, "host down");
+}
+
+void SystemdUnit::kill_process(std::string reason) {
+  if (def_.type == UnitType::kTimer) return;
+  if (state_ == UnitState::kPaused) state_ = UnitState::kActive;
+  if (state_ == UnitState::kStarting || state_ == UnitState::kActive) {
+    exit("killed: " + reason);
+  }
+}
+
+void SystemdUnit::pause_process() {
+  if (state_ != UnitState::kActive && state_ != UnitState::kStarting) return;
+  ctx_.network().pause_process(main_);
+  transition(UnitState::kPaused, "SIGSTOP");
+}
+
+void SystemdUnit::resume_process() {
+  if (state_ != UnitState::kPaused) return;
+  ctx_.network().resume_process(main_);
+  transition(active_since_ ? UnitState::kActive : UnitState::kStarting, "SIGCONT");
+}
+
+}  // namespace bootsim::models

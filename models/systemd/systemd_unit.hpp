@@ -1,0 +1,101 @@
+// SystemdUnit: one systemd unit on one node, as DC/OS configures them — Restart=always,
+// StartLimitInterval=0, ExecStartPre gates, RestartSec — or a timer with OnBootSec and
+// OnUnitActiveSec.
+//
+//   SystemdUnit unit(ctx, site, def, std::move(gates), std::move(process));
+//   unit.boot();  // at host boot: dcos.target starts every unit at once
+//
+// Contract: one transition function (`transition`) changes the state and traces it; every
+// attempt, gate failure and restart is in the trace, with spans for time spent waiting on gates
+// and starting. The unit owns its gates and its process model; it lives as long as the Cluster.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/core/run_context.hpp"
+#include "models/core/unit.hpp"
+#include "models/systemd/profile.hpp"
+
+namespace bootsim::models {
+
+enum class UnitState {
+  kInactive,     // host down, or never started
+  kStartPre,     // running ExecStartPre gates
+  kStarting,     // main process exec'd, not ready yet
+  kActive,       // up: its milestone has been recorded
+  kAutoRestart,  // waiting RestartSec before the next attempt
+  kPaused,       // main process stopped (SIGSTOP): alive but silent
+};
+std::string_view to_string(UnitState s);
+
+class SystemdUnit final : public UnitControl {
+ public:
+  SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
+              std::vector<std::unique_ptr<Gate>> gates, std::unique_ptr<UnitProcess> process);
+  SystemdUnit(const SystemdUnit&) = delete;
+  SystemdUnit& operator=(const SystemdUnit&) = delete;
+
+  // After=: this unit's start job waits for `other`'s start job of the same boot transaction.
+  void order_after(SystemdUnit& other);
+  // The host booted: start the unit (services) or arm OnBootSec (timers).
+  void boot();
+  // The host lost power: everything stops without a word.
+  void host_down();
+  // Faults on the main process.
+  void kill_process(std::string reason);
+  void pause_process();
+  void resume_process();
+
+  UnitState state() const { return state_; }
+  const std::string& name() const { return def_.name; }
+  const UnitSite& site() const { return site_; }
+  sim::ProcessId main_process() const { return main_; }
+  int attempts() const { return attempts_; }
+  // When the unit last became active, if it is.
+  std::optional<sim::SimTime> active_since() const { return active_since_; }
+  // When the first attempt of the current boot began (for blame-like reports).
+  sim::SimTime first_attempt() const { return first_attempt_; }
+
+  // UnitControl
+  std::optional<sim::RecordId> mark_started(std::string detail) override;
+  void exit(std::string reason) override;
+
+ private:
+  std::optional<sim::RecordId> transition(UnitState next, std::string_view why);
+  void attempt();
+  void run_gate(std::size_t index, std::uint64_t attempt_token);
+  void exec_main(std::optional<sim::RecordId> cause);
+  void schedule_restart();
+  void fire_timer();
+  void stop_main();
+  void start_job_done();
+  bool after_satisfied() const;
+
+  RunContext& ctx_;
+  UnitSite site_;
+  const UnitDef& def_;
+  std::vector<std::unique_ptr<Gate>> gates_;
+  std::unique_ptr<UnitProcess> process_;
+  sim::ProcessId main_;  // the main process, created once; started on each exec
+  UnitState state_ = UnitState::kInactive;
+  int attempts_ = 0;
+  std::uint64_t token_ = 0;  // invalidates callbacks of earlier attempts and boots
+  std::optional<sim::RecordId> last_gate_cause_;
+  std::optional<sim::RecordId> exec_record_;
+  sim::SimTime attempt_began_;
+  sim::SimTime gates_passed_at_;
+  sim::SimTime first_attempt_;
+  std::optional<sim::SimTime> active_since_;
+  std::vector<bool> gate_milestone_recorded_;
+  sim::TimerId restart_timer_;
+  bool main_running_ = false;
+  std::vector<SystemdUnit*> after_;    // units this one is ordered after
+  std::vector<SystemdUnit*> waiters_;  // units ordered after this one
+  bool start_job_done_ = false;        // this boot's first start job has finished
+  bool waiting_for_after_ = false;
+};
+
+}  // namespace bootsim::models
