@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/core/run_context.hpp"
+#include "models/run/rules.hpp"
 #include "models/scenario/scenario.hpp"
 #include "models/systemd/profile.hpp"
 #include "sim/trace.hpp"
@@ -29,15 +30,6 @@ struct RunOptions {
   std::optional<sim::SimTime> until;
   std::vector<Setting> settings;  // --set, applied after the scenario's own
   std::vector<FaultSpec> faults;  // --fault, added to the scenario's
-};
-
-struct RuleResult {
-  std::string rule;
-  std::string before, after;
-  bool same_node = true;
-  bool builtin = true;
-  int checked = 0;  // pairs checked
-  std::vector<Violation> violations;
 };
 
 struct BudgetResult {
@@ -71,14 +63,6 @@ struct RunResult {
     return violations.empty() && budgets_ok;
   }
 };
-
-// The ordering rules every run is checked against: the seed's order (DESIGN.md "Checks").
-std::vector<RuleSpec> builtin_rules(const std::string& profile);
-
-// Checks each rule over a finished trace: the first reach of `after` on each node must not
-// precede the first reach of `before` (on that node, or anywhere for cluster-wide rules).
-std::vector<RuleResult> check_rules(const sim::Trace& trace, const std::vector<RuleSpec>& rules,
-                                    bool builtin);
 
 std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
                                                  const RunOptions& options = {});

@@ -1,0 +1,117 @@
+// World: the inside of one run (models/run only; the public API is cluster.hpp).
+//
+//   World world(scenario, params, profile, seed, until, faults);
+//   if (auto e = world.build()) return *e;
+//   RunResult r = world.run();
+//
+// Contract: owns everything a run creates; no globals, so worlds may run in parallel. Its member
+// functions are defined by concern: world.cpp (building, booting, running), readiness.cpp (the
+// cluster milestones), faults.cpp (firing faults), outcome.cpp (the result).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/core/registry.hpp"
+#include "models/core/run_context.hpp"
+#include "models/dcos/marathon.hpp"
+#include "models/dcos/service_scheduler.hpp"
+#include "models/mesos/agent.hpp"
+#include "models/mesos/group.hpp"
+#include "models/run/cluster.hpp"
+#include "models/run/registry.hpp"
+#include "models/scenario/scenario.hpp"
+#include "models/systemd/profile.hpp"
+#include "models/systemd/systemd_unit.hpp"
+#include "models/zookeeper/zookeeper.hpp"
+
+namespace bootsim::models {
+
+// Milestones every master must reach before the cluster's masters count as ready.
+inline constexpr std::string_view kMasterReady[] = {
+    "exhibitor.started",   "zookeeper.serving",       "mesos-master.started",
+    "mesos-dns.started",   "mesos-dns.leader_record", "marathon.started",
+    "adminrouter.started", "ui.accessible",           "auth.started",
+    "history.started",     "diagnostics.started",     "dns-proxy.leader_resolvable"};
+inline constexpr std::string_view kAgentReady[] = {"agent.available", "agent.visible_in_ui",
+                                                   "dns-proxy.leader_resolvable"};
+
+// One run's world: the hosts, their units and models, the clock and the network; it fires the
+// scenario's faults, records the cluster milestones, and collects the run's result.
+// Members are declared in construction order; models hold references into the context and the
+// shared components, so those come first.
+class World {
+ public:
+  World(const Scenario& scenario, Parameters params, Profile profile, std::uint64_t seed,
+        sim::SimTime until, std::vector<FaultSpec> faults)
+      : scenario_(scenario),
+        params_(std::move(params)),
+        profile_(std::move(profile)),
+        until_(until),
+        faults_(std::move(faults)),
+        engine_(seed),
+        network_(engine_, params_.distribution("network.latency")),
+        ctx_(engine_, network_, trace_, params_, topology_),
+        leadership_(ctx_) {}
+
+  std::optional<InputError> build();  // world.cpp
+  RunResult run();
+
+ private:
+  // world.cpp
+  void add_host(const std::string& name, Role role, int zk_id);
+  void boot_host(std::size_t host);
+  // readiness.cpp: the cluster milestones.
+  void watch_cluster_milestones(sim::RecordId id);
+  void check_visible_in_ui();
+  void check_ready();
+  // faults.cpp
+  void arm_fault(const FaultSpec& f);
+  void fire_fault(const FaultSpec& f);
+  std::vector<std::size_t> resolve_hosts(const std::string& target, sim::RandomStream& rng) const;
+  SystemdUnit* find_unit(std::size_t host, const std::string& unit) const;
+  void crash_host(std::size_t host);
+  void restart_host(std::size_t host);
+  // outcome.cpp: the result of a finished run.
+  RunResult collect();
+
+  const Scenario& scenario_;
+  Parameters params_;
+  Profile profile_;
+  sim::SimTime until_;
+  std::vector<FaultSpec> faults_;
+  sim::Engine engine_;
+  sim::Network network_;
+  sim::Trace trace_;
+  Topology topology_;
+  RunContext ctx_;
+  std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
+  LeadershipMonitor leadership_;                 // the "single-mesos-leader" check
+  MarathonApps apps_;
+  std::vector<std::unique_ptr<ServiceScheduler>> services_;
+  // An installed service's scheduler is itself a Marathon task: its start starts the scheduler.
+  TaskStarted on_task_ = [this](const std::string& task, sim::ProcessId process) {
+    for (auto& s : services_) {
+      if (s->scheduler_task() == task) s->on_task_running(process);
+    }
+  };
+  const ModelRegistry registry_ = standard_registry();
+
+  struct Host {
+    HostInfo info;
+    sim::ProcessId systemd;  // runs ExecStartPre commands and timers
+    std::vector<std::unique_ptr<SystemdUnit>> units;
+  };
+  std::vector<Host> hosts_;
+  std::map<std::string, std::optional<sim::RecordId>> reached_;  // "milestone@node" → first
+  std::set<std::string> visible_;
+  bool masters_ready_ = false, agents_ready_ = false, ready_ = false;
+  int faults_pending_ = 0;
+};
+
+}  // namespace bootsim::models
