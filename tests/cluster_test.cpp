@@ -17,6 +17,8 @@
 
 using namespace bootsim;
 using namespace bootsim::models;
+using bootsim::report::format_json;
+using bootsim::report::format_text;
 
 namespace {
 

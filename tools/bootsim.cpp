@@ -112,8 +112,10 @@ int cmd_run(const std::vector<std::string>& args) {
   Parsed p;
   if (auto rc = parse(args, desc, true, p)) return *rc;
   const std::string format = p.vm["format"].as<std::string>();
-  if (format != "text" && format != "json" && format != "trace") {
-    return usage_error("--format must be text, json or trace, got '" + format + "'");
+  const report::ReportFormat* renderer = report::find_report_format(format);
+  if (renderer == nullptr) {
+    return usage_error("--format must be " + report::report_format_names() + ", got '" + format +
+                       "'");
   }
   auto loaded = load(p.vm["scenario"].as<std::string>());
   if (auto* e = std::get_if<models::InputError>(&loaded)) {
@@ -171,9 +173,7 @@ int cmd_run(const std::vector<std::string>& args) {
     return kExitBadInput;
   }
   const auto& r = std::get<models::RunResult>(result);
-  const std::string text = format == "json"    ? models::format_json(r)
-                           : format == "trace" ? models::format_trace(r)
-                                               : models::format_text(r);
+  const std::string text = renderer->render(r);
   if (!write_output(p.vm["out"].as<std::string>(), text)) {
     return usage_error("cannot write " + p.vm["out"].as<std::string>());
   }

@@ -1,26 +1,47 @@
-// Reports of one run: a timeline a person reads at a glance, and JSON for programs.
+// Reports of one run, behind one small interface: each output format is a name and a pure
+// function of the RunResult.
 //
-//   std::cout << format_text(result);
-//   write(format_json(result));   // {"schema": 1, "scenario": …, "milestones": […], …}
+//   const ReportFormat* f = find_report_format("json");   // nullptr: no such format
+//   std::cout << f->render(result);                        // {"schema": 1, "scenario": …}
 //
-// Contract: pure functions of the RunResult; byte-identical for identical results (times are
-// printed from integer nanoseconds, never through a double).
+// Contract: renderers are pure functions of the RunResult; byte-identical for identical results
+// (times are printed from integer nanoseconds, never through a double). Adding a format is a
+// file of its own and one row of report_formats().
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "models/run/cluster.hpp"
 
-namespace bootsim::models {
+namespace bootsim::report {
 
 inline constexpr int kJsonSchemaVersion = 1;
 
-std::string format_text(const RunResult& result);
-std::string format_json(const RunResult& result);
-// Every trace record, one per line in time order: for replaying what happened in detail.
-std::string format_trace(const RunResult& result);
+struct ReportFormat {
+  std::string_view name;
+  std::string_view description;  // for --help
+  std::string (*render)(const models::RunResult& result);
+};
+
+// Every format `bootsim run --format` accepts, the default (text) first.
+std::span<const ReportFormat> report_formats();
+const ReportFormat* find_report_format(std::string_view name);
+// "text, json or trace": for usage messages.
+std::string report_format_names();
+
+// text.cpp: the timeline a person reads at a glance, then the critical chain and the checks.
+std::string format_text(const models::RunResult& result);
+// json.cpp: the machine-readable result (schema kJsonSchemaVersion).
+std::string format_json(const models::RunResult& result);
+// trace.cpp: every trace record, one per line in time order, for reading what happened in
+// detail.
+std::string format_trace(const models::RunResult& result);
 
 // Exact decimal seconds from integer nanoseconds, trailing zeros trimmed: "97.3", "0.00025".
 std::string exact_seconds(sim::SimTime t);
+// `s` as a JSON string literal, control characters escaped.
+std::string json_string(std::string_view s);
 
-}  // namespace bootsim::models
+}  // namespace bootsim::report

@@ -1,0 +1,77 @@
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "tools/report/report.hpp"
+
+namespace bootsim::report {
+
+using models::BudgetResult;
+using models::Violation;
+
+std::string format_json(const models::RunResult& r) {
+  std::string out = "{\n";
+  out += fmt::format("  \"schema\": {},\n", kJsonSchemaVersion);
+  out += fmt::format("  \"scenario\": {},\n", json_string(r.scenario));
+  out += fmt::format("  \"profile\": {},\n", json_string(r.profile));
+  out += fmt::format("  \"seed\": {},\n", r.seed);
+  out += fmt::format("  \"until_s\": {},\n", exact_seconds(r.until));
+  out += fmt::format("  \"ended_at_s\": {},\n", exact_seconds(r.ended_at));
+  out += fmt::format("  \"ready_s\": {},\n", r.ready_at ? exact_seconds(*r.ready_at) : "null");
+  std::vector<std::string> items;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.kind != sim::RecordKind::kMilestone) continue;
+    items.push_back(fmt::format("{{\"name\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
+                                json_string(rec.name), json_string(rec.node),
+                                exact_seconds(rec.time), json_string(rec.detail)));
+  }
+  auto list = [&](std::string_view key, const std::vector<std::string>& v, bool last = false) {
+    out += fmt::format("  \"{}\": [", key);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      out += fmt::format("{}\n    {}", i == 0 ? "" : ",", v[i]);
+    }
+    out += v.empty() ? "]" : "\n  ]";
+    out += last ? "\n" : ",\n";
+  };
+  list("milestones", items);
+  items.clear();
+  for (const Violation& v : r.violations) {
+    items.push_back(fmt::format("{{\"rule\": {}, \"time_s\": {}, \"nodes\": {}, \"detail\": {}}}",
+                                json_string(v.rule), exact_seconds(v.time), json_string(v.nodes),
+                                json_string(v.detail)));
+  }
+  list("violations", items);
+  items.clear();
+  for (const BudgetResult& b : r.budgets) {
+    items.push_back(
+        fmt::format("{{\"milestone\": {}, \"within_s\": {}, \"actual_s\": {}, \"ok\": {}}}",
+                    json_string(b.milestone), exact_seconds(b.within),
+                    b.actual ? exact_seconds(*b.actual) : "null", b.ok ? "true" : "false"));
+  }
+  list("budgets", items);
+  items.clear();
+  for (const sim::RecordId id : r.critical_chain) {
+    const sim::TraceRecord& rec = r.trace.at(id);
+    items.push_back(fmt::format("{{\"name\": {}, \"node\": {}, \"component\": {}, \"time_s\": {}}}",
+                                json_string(rec.name), json_string(rec.node),
+                                json_string(rec.component), exact_seconds(rec.time)));
+  }
+  list("critical_chain", items);
+  items.clear();
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.component != "fault") continue;
+    items.push_back(fmt::format("{{\"event\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
+                                json_string(rec.name), json_string(rec.node),
+                                exact_seconds(rec.time), json_string(rec.detail)));
+  }
+  list("faults", items);
+  items.clear();
+  for (const std::string& n : r.not_reached) items.push_back(json_string(n));
+  list("not_reached", items);
+  out += fmt::format("  \"events\": {},\n", r.events);
+  out += fmt::format("  \"fingerprint\": \"{:016x}\"\n", r.fingerprint);
+  out += "}\n";
+  return out;
+}
+
+}  // namespace bootsim::report
