@@ -141,39 +141,27 @@ class FormParser {
   std::string& why_;
 };
 
-// Parses `text` into `out`, or returns false with the reason in `why`.
-bool parse_form(std::string_view text, Distribution& out, std::string& why) {
-  const std::size_t open = text.find('(');
-  if (open == std::string_view::npos) {
-    const auto d = parse_duration(text);
-    if (!d) {
-      why = "expected a duration (e.g. 250ms, 2s, 1m30s) or a form such as uniform(1s, 2s)";
-      return false;
-    }
-    if (d->is_infinite()) {
-      why = "'inf' is not allowed in a distribution";
-      return false;
-    }
-    out = Distribution::constant(*d);
-    return true;
-  }
-  const std::string_view form = trim(text.substr(0, open));
-  if (text.back() != ')') {
-    why = "expected ')' at the end";
+// A plain duration: constant(D).
+bool parse_plain(std::string_view text, Distribution& out, std::string& why) {
+  const auto d = parse_duration(text);
+  if (!d) {
+    why = "expected a duration (e.g. 250ms, 2s, 1m30s) or a form such as uniform(1s, 2s)";
     return false;
   }
-  const std::string_view inside = text.substr(open + 1, text.size() - open - 2);
-  if (inside.find_first_of("()") != std::string_view::npos) {
-    why = "unexpected parenthesis inside " + std::string(form) + "(...)";
+  if (d->is_infinite()) {
+    why = "'inf' is not allowed in a distribution";
     return false;
   }
-  FormParser p(form, split_args(inside), why);
+  out = Distribution::constant(*d);
+  return true;
+}
 
+// The arguments of `form(...)`, checked by form; false with the reason in `why`.
+bool parse_args(std::string_view form, FormParser& p, Distribution& out, std::string& why) {
   if (form == "constant") {
     const auto v = p.positional(1, "constant(D)");
-    if (!v) return false;
-    out = Distribution::constant((*v)[0]);
-    return true;
+    if (v) out = Distribution::constant((*v)[0]);
+    return v.has_value();
   }
   if (form == "uniform") {
     const auto v = p.positional(2, "uniform(LO, HI)");
@@ -187,9 +175,8 @@ bool parse_form(std::string_view text, Distribution& out, std::string& why) {
   }
   if (form == "normal") {
     const auto v = p.named<2>({"mean", "sd"}, "normal(mean=D, sd=D)");
-    if (!v) return false;
-    out = Distribution::normal((*v)[0], (*v)[1]);
-    return true;
+    if (v) out = Distribution::normal((*v)[0], (*v)[1]);
+    return v.has_value();
   }
   if (form == "lognormal") {
     const auto v = p.named<2>({"median", "p99"}, "lognormal(median=D, p99=D)");
@@ -207,9 +194,8 @@ bool parse_form(std::string_view text, Distribution& out, std::string& why) {
   }
   if (form == "exponential") {
     const auto v = p.named<1>({"mean"}, "exponential(mean=D)");
-    if (!v) return false;
-    out = Distribution::exponential((*v)[0]);
-    return true;
+    if (v) out = Distribution::exponential((*v)[0]);
+    return v.has_value();
   }
   if (form == "empirical") {
     const auto v = p.all_positional("empirical(D, D, ...)");
@@ -223,6 +209,24 @@ bool parse_form(std::string_view text, Distribution& out, std::string& why) {
   }
   why = "unknown form '" + std::string(form) + "' (expected " + std::string(kForms) + ")";
   return false;
+}
+
+// Parses `text` into `out`, or returns false with the reason in `why`.
+bool parse_form(std::string_view text, Distribution& out, std::string& why) {
+  const std::size_t open = text.find('(');
+  if (open == std::string_view::npos) return parse_plain(text, out, why);
+  const std::string_view form = trim(text.substr(0, open));
+  if (text.back() != ')') {
+    why = "expected ')' at the end";
+    return false;
+  }
+  const std::string_view inside = text.substr(open + 1, text.size() - open - 2);
+  if (inside.find_first_of("()") != std::string_view::npos) {
+    why = "unexpected parenthesis inside " + std::string(form) + "(...)";
+    return false;
+  }
+  FormParser p(form, split_args(inside), why);
+  return parse_args(form, p, out, why);
 }
 
 double log_sigma(const Distribution::LogNormal& f) {

@@ -315,12 +315,15 @@ std::string format_fault(const FaultSpec& f) {
   return s;
 }
 
-std::variant<FaultSpec, InputError> build_fault(const std::vector<FaultField>& fields,
-                                                const SourceLocation& where) {
-  const auto fail = [](const SourceLocation& loc, std::string message) {
-    return InputError{loc, std::move(message)};
-  };
-  // Keys first: a typo in a key explains later "missing" errors.
+namespace {
+
+InputError fail(const SourceLocation& loc, std::string message) {
+  return InputError{loc, std::move(message)};
+}
+
+// Keys first: a typo in a key explains later "missing" errors. Returns the `kind` field.
+std::variant<const FaultField*, InputError> check_keys(const std::vector<FaultField>& fields,
+                                                       const SourceLocation& where) {
   const FaultField* kind_field = nullptr;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const FaultField& f = fields[i];
@@ -338,66 +341,86 @@ std::variant<FaultSpec, InputError> build_fault(const std::vector<FaultField>& f
   if (kind_field == nullptr) {
     return fail(where, "fault: missing 'kind' (crash, pause or partition)");
   }
-  FaultSpec spec;
-  const std::string_view kind_text = trim(kind_field->value);
+  return kind_field;
+}
+
+std::variant<FaultKind, InputError> check_kind(const FaultField& kind_field) {
+  const std::string_view kind_text = trim(kind_field.value);
   const auto kind = parse_kind(kind_text);
-  if (!kind) {
-    const std::string hint = did_you_mean(kind_text, kKinds);
-    return fail(kind_field->value_where,
-                fmt::format("fault.kind: unknown kind {}{}", quoted(kind_text),
-                            hint.empty() ? " (expected crash, pause or partition)" : hint));
-  }
-  spec.kind = *kind;
-  const std::string_view kind_name = fault_kind_name(spec.kind);
-  bool has_target = false, has_at = false, has_groups = false;
-  for (const FaultField& f : fields) {
-    const std::string_view value = trim(f.value);
-    const std::string field = "fault." + f.key;
-    const auto only_for = [&](FaultKind k) -> std::optional<InputError> {
-      if (spec.kind == k) return std::nullopt;
-      return fail(f.key_where, fmt::format("{} applies only to kind={}, not kind={}", field,
-                                           fault_kind_name(k), kind_name));
-    };
-    std::string error;
-    if (f.key == "target") {
-      if (spec.kind == FaultKind::kPartition) {
-        return fail(f.key_where,
-                    "fault.target: a partition takes groups (e.g. groups=mesos-leader|rest), "
-                    "not a target");
-      }
-      if (auto e = check_target(value, spec.kind)) return fail(f.value_where, std::move(*e));
-      spec.target = std::string(value);
-      has_target = true;
-    } else if (f.key == "at") {
-      auto ref = parse_time_ref(value);
-      if (auto* e = std::get_if<std::string>(&ref)) {
-        return fail(f.value_where, "fault.at: " + *e);
-      }
-      spec.at = std::get<TimeRef>(std::move(ref));
-      has_at = true;
-    } else if (f.key == "restart_after" || f.key == "resume_after" || f.key == "heal_after") {
-      const FaultKind applies = f.key == "restart_after"  ? FaultKind::kCrash
-                                : f.key == "resume_after" ? FaultKind::kPause
-                                                          : FaultKind::kPartition;
-      if (auto e = only_for(applies)) return *e;
-      const auto d = parse_field_duration(field, value, error);
-      if (!d) return fail(f.value_where, error);
-      (f.key == "restart_after"  ? spec.restart_after
-       : f.key == "resume_after" ? spec.resume_after
-                                 : spec.heal_after) = *d;
-    } else if (f.key == "groups") {
-      if (auto e = only_for(FaultKind::kPartition)) return *e;
-      if (auto e = parse_groups(value, spec.groups)) return fail(f.value_where, std::move(*e));
-      has_groups = true;
+  if (kind) return *kind;
+  const std::string hint = did_you_mean(kind_text, kKinds);
+  return fail(kind_field.value_where,
+              fmt::format("fault.kind: unknown kind {}{}", quoted(kind_text),
+                          hint.empty() ? " (expected crash, pause or partition)" : hint));
+}
+
+// One field (other than kind) into `spec`, whose kind is already set.
+std::optional<InputError> apply_field(const FaultField& f, FaultSpec& spec) {
+  const std::string_view value = trim(f.value);
+  const std::string field = "fault." + f.key;
+  const auto only_for = [&](FaultKind k) -> std::optional<InputError> {
+    if (spec.kind == k) return std::nullopt;
+    return fail(f.key_where, fmt::format("{} applies only to kind={}, not kind={}", field,
+                                         fault_kind_name(k), fault_kind_name(spec.kind)));
+  };
+  std::string error;
+  if (f.key == "target") {
+    if (spec.kind == FaultKind::kPartition) {
+      return fail(f.key_where,
+                  "fault.target: a partition takes groups (e.g. groups=mesos-leader|rest), "
+                  "not a target");
     }
+    if (auto e = check_target(value, spec.kind)) return fail(f.value_where, std::move(*e));
+    spec.target = std::string(value);
+  } else if (f.key == "at") {
+    auto ref = parse_time_ref(value);
+    if (auto* e = std::get_if<std::string>(&ref)) return fail(f.value_where, "fault.at: " + *e);
+    spec.at = std::get<TimeRef>(std::move(ref));
+  } else if (f.key == "restart_after" || f.key == "resume_after" || f.key == "heal_after") {
+    const FaultKind applies = f.key == "restart_after"  ? FaultKind::kCrash
+                              : f.key == "resume_after" ? FaultKind::kPause
+                                                        : FaultKind::kPartition;
+    if (auto e = only_for(applies)) return e;
+    const auto d = parse_field_duration(field, value, error);
+    if (!d) return fail(f.value_where, error);
+    (f.key == "restart_after"  ? spec.restart_after
+     : f.key == "resume_after" ? spec.resume_after
+                               : spec.heal_after) = *d;
+  } else if (f.key == "groups") {
+    if (auto e = only_for(FaultKind::kPartition)) return e;
+    if (auto e = parse_groups(value, spec.groups)) return fail(f.value_where, std::move(*e));
   }
-  if (!has_at) return fail(where, "fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)");
-  if (spec.kind == FaultKind::kPartition && !has_groups) {
+  return std::nullopt;
+}
+
+bool has_key(const std::vector<FaultField>& fields, std::string_view key) {
+  return std::any_of(fields.begin(), fields.end(),
+                     [&](const FaultField& f) { return f.key == key; });
+}
+
+}  // namespace
+
+std::variant<FaultSpec, InputError> build_fault(const std::vector<FaultField>& fields,
+                                                const SourceLocation& where) {
+  const auto kind_field = check_keys(fields, where);
+  if (auto* e = std::get_if<InputError>(&kind_field)) return *e;
+  const auto kind = check_kind(*std::get<const FaultField*>(kind_field));
+  if (auto* e = std::get_if<InputError>(&kind)) return *e;
+  FaultSpec spec;
+  spec.kind = std::get<FaultKind>(kind);
+  for (const FaultField& f : fields) {
+    if (f.key == "kind") continue;
+    if (auto e = apply_field(f, spec)) return *e;
+  }
+  if (!has_key(fields, "at")) {
+    return fail(where, "fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)");
+  }
+  if (spec.kind == FaultKind::kPartition && !has_key(fields, "groups")) {
     return fail(where, "fault: missing 'groups' (e.g. groups=mesos-leader|rest)");
   }
-  if (spec.kind != FaultKind::kPartition && !has_target) {
+  if (spec.kind != FaultKind::kPartition && !has_key(fields, "target")) {
     return fail(where, fmt::format("fault: missing 'target' (a {} needs a node, node/unit or role)",
-                                   kind_name));
+                                   fault_kind_name(spec.kind)));
   }
   spec.where = where;
   spec.text = format_fault(spec);
