@@ -44,9 +44,9 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 
 # --- 1. Debian packages --------------------------------------------------------------------------
 # Debian 12 names. g++ alone is enough for a compiler: build-essential is what a fresh machine
-# gets, but an installed g++ is not reinstalled.
+# gets, but an installed g++ is not reinstalled. clang-format is for the format test.
 packages=(build-essential cmake ninja-build libboost-graph-dev libboost-program-options-dev
-          libfmt-dev libyaml-cpp-dev catch2)
+          libfmt-dev libyaml-cpp-dev catch2 clang-format)
 
 installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
