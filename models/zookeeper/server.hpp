@@ -223,6 +223,9 @@ class ZooKeeperServer {
   void bind_quorum_port();
   void send_to_learner(LearnerHandle& l, std::shared_ptr<const QuorumPacket> p);
   void on_learner_message(sim::ConnectionId c, const QuorumPacket& p);
+  void on_follower_info(sim::ConnectionId c, const QuorumPacket& p);
+  void on_learner_ack(LearnerHandle& l, Zxid zxid);
+  void answer_revalidate(LearnerHandle& l, const QuorumPacket& p);
   void on_learner_closed(sim::ConnectionId c);
   void maybe_decide_epoch();
   void send_leader_info(LearnerHandle& l);
@@ -236,6 +239,9 @@ class ZooKeeperServer {
   void prepare_and_propose(int origin_sid, std::uint32_t origin_connection,
                            const zkwire::Request* req, std::int64_t session, bool create_session,
                            sim::SimTime timeout);
+  // Validates `req` against the tree with the outstanding changes applied; fills `t` as its
+  // transaction (an error transaction if a check fails). False for a read.
+  bool request_to_txn(const zkwire::Request* req, std::int64_t session, Txn& t) const;
   void propose(Txn txn);
   void try_commit();
   // the session tracker (the leader's SessionTrackerImpl; a learner collects touches)
@@ -249,6 +255,7 @@ class ZooKeeperServer {
   void arm_leader_silence_check();
   void on_leader_silence_check();
   void on_leader_message(const QuorumPacket& p);
+  void on_leader_info(const QuorumPacket& p);
   void learner_give_up(std::string reason);
   void forward_to_leader(std::uint32_t origin_connection, std::int64_t session,
                          std::shared_ptr<const zkwire::Request> req, bool create_session,

@@ -64,6 +64,7 @@ void ZooKeeperServer::send_to_learner(LearnerHandle& l, std::shared_ptr<const Qu
   net().send(l.connection, process_, std::move(p));
 }
 
+// mirrors LearnerHandler.run (zookeeper/server/quorum/LearnerHandler.java)
 void ZooKeeperServer::on_learner_message(sim::ConnectionId c, const QuorumPacket& p) {
   if (state_ != ZooKeeperState::kLeadingSync && state_ != ZooKeeperState::kLeading &&
       state_ != ZooKeeperState::kStandalone) {
@@ -74,28 +75,7 @@ void ZooKeeperServer::on_learner_message(sim::ConnectionId c, const QuorumPacket
   }
   using T = QuorumPacket::Type;
   if (p.type == T::kFollowerInfo) {
-    for (auto it = learners_.begin(); it != learners_.end(); ++it) {
-      if (it->second.sid == p.sid) {
-        net().close(it->second.connection, process_);
-        learners_.erase(it);
-        break;
-      }
-    }
-    LearnerHandle l;
-    l.connection = c;
-    l.sid = p.sid;
-    l.accepted_epoch = p.epoch;
-    l.last_zxid = p.zxid;
-    l.last_heard = ctx_.now();
-    learners_[c.value] = l;
-    log("learner_connected", fmt::format("sid {} (accepted epoch {})", p.sid, p.epoch));
-    if (!epoch_decided_) {
-      connecting_.insert(p.sid);
-      proposed_epoch_ = std::max(proposed_epoch_, p.epoch + 1);
-      maybe_decide_epoch();
-    } else {
-      send_leader_info(learners_[c.value]);
-    }
+    on_follower_info(c, p);
     return;
   }
   const auto it = learners_.find(c.value);
@@ -113,23 +93,7 @@ void ZooKeeperServer::on_learner_message(sim::ConnectionId c, const QuorumPacket
       }
       break;
     case T::kAck:
-      if (p.zxid == make_zxid(zab_epoch_, 0) && !l.newleader_acked) {
-        l.newleader_acked = true;
-        if (!leader_serving_) {
-          newleader_acks_.insert(l.sid);
-          maybe_start_serving_as_leader();
-        } else {
-          send_uptodate(l);
-        }
-      } else {
-        for (Proposal& prop : outstanding_) {
-          if (prop.txn.zxid == p.zxid) {
-            prop.acks.insert(l.sid);
-            break;
-          }
-        }
-        try_commit();
-      }
+      on_learner_ack(l, p.zxid);
       break;
     case T::kPing:
       for (const auto& [session, timeout] : p.touches) touch_session(session, timeout);
@@ -140,20 +104,71 @@ void ZooKeeperServer::on_learner_message(sim::ConnectionId c, const QuorumPacket
                             p.create_session, p.timeout);
       }
       break;
-    case T::kRevalidate: {
-      const bool valid = session_deadline_.count(p.session) > 0;
-      if (valid) touch_session(p.session, session_deadline_[p.session] - ctx_.now());
-      auto r = std::make_shared<QuorumPacket>();
-      r->type = T::kRevalidateReply;
-      r->session = p.session;
-      r->origin_connection = p.origin_connection;
-      r->valid = valid;
-      send_to_learner(l, std::move(r));
+    case T::kRevalidate:
+      answer_revalidate(l, p);
       break;
-    }
     default:
       break;
   }
+}
+
+void ZooKeeperServer::on_follower_info(sim::ConnectionId c, const QuorumPacket& p) {
+  // A learner that connects again replaces its old handler.
+  for (auto it = learners_.begin(); it != learners_.end(); ++it) {
+    if (it->second.sid == p.sid) {
+      net().close(it->second.connection, process_);
+      learners_.erase(it);
+      break;
+    }
+  }
+  LearnerHandle l;
+  l.connection = c;
+  l.sid = p.sid;
+  l.accepted_epoch = p.epoch;
+  l.last_zxid = p.zxid;
+  l.last_heard = ctx_.now();
+  learners_[c.value] = l;
+  log("learner_connected", fmt::format("sid {} (accepted epoch {})", p.sid, p.epoch));
+  if (!epoch_decided_) {
+    connecting_.insert(p.sid);
+    proposed_epoch_ = std::max(proposed_epoch_, p.epoch + 1);
+    maybe_decide_epoch();
+  } else {
+    send_leader_info(learners_[c.value]);
+  }
+}
+
+void ZooKeeperServer::on_learner_ack(LearnerHandle& l, Zxid zxid) {
+  // The ack of NEWLEADER (LearnerHandler), else of a proposal (Leader.processAck).
+  if (zxid == make_zxid(zab_epoch_, 0) && !l.newleader_acked) {
+    l.newleader_acked = true;
+    if (!leader_serving_) {
+      newleader_acks_.insert(l.sid);
+      maybe_start_serving_as_leader();
+    } else {
+      send_uptodate(l);
+    }
+  } else {
+    for (Proposal& prop : outstanding_) {
+      if (prop.txn.zxid == zxid) {
+        prop.acks.insert(l.sid);
+        break;
+      }
+    }
+    try_commit();
+  }
+}
+
+void ZooKeeperServer::answer_revalidate(LearnerHandle& l, const QuorumPacket& p) {
+  // A client reconnected to a learner: is its session still alive (Leader's session tracker)?
+  const bool valid = session_deadline_.count(p.session) > 0;
+  if (valid) touch_session(p.session, session_deadline_[p.session] - ctx_.now());
+  auto r = std::make_shared<QuorumPacket>();
+  r->type = QuorumPacket::Type::kRevalidateReply;
+  r->session = p.session;
+  r->origin_connection = p.origin_connection;
+  r->valid = valid;
+  send_to_learner(l, std::move(r));
 }
 
 void ZooKeeperServer::on_learner_closed(sim::ConnectionId c) {
@@ -336,6 +351,13 @@ void ZooKeeperServer::prepare_and_propose(int origin_sid, std::uint32_t origin_c
   }
   if (req == nullptr) return;
   t.origin_xid = req->xid;
+  if (!request_to_txn(req, session, t)) return;  // reads never reach the leader
+  propose(std::move(t));
+}
+
+// mirrors PrepRequestProcessor.pRequest2Txn (zookeeper/server/PrepRequestProcessor.java)
+bool ZooKeeperServer::request_to_txn(const zkwire::Request* req, std::int64_t session,
+                                     Txn& t) const {
   const auto& nodes = pending_tree_.nodes;
   auto fail = [&](ZkError e) {
     t.type = TxnType::kError;
@@ -397,9 +419,9 @@ void ZooKeeperServer::prepare_and_propose(int origin_sid, std::uint32_t origin_c
       t.type = TxnType::kCloseSession;
       break;
     default:
-      return;  // reads never reach the leader
+      return false;
   }
-  propose(std::move(t));
+  return true;
 }
 
 void ZooKeeperServer::propose(Txn txn) {

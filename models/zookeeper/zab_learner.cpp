@@ -105,29 +105,14 @@ void ZooKeeperServer::on_leader_silence_check() {
   arm_leader_silence_check();
 }
 
+// mirrors Learner.syncWithLeader, Follower.processPacket (zookeeper/server/quorum/*.java)
 void ZooKeeperServer::on_leader_message(const QuorumPacket& p) {
   last_heard_leader_ = ctx_.now();
   using T = QuorumPacket::Type;
   switch (p.type) {
-    case T::kLeaderInfo: {
-      got_leader_info_ = true;
-      auto ack = std::make_shared<QuorumPacket>();
-      ack->type = T::kAckEpoch;
-      ack->sid = sid_;
-      ack->zxid = disk_.last_zxid;
-      ack->epoch = disk_.current_epoch;
-      if (p.epoch > disk_.accepted_epoch) {
-        disk_.accepted_epoch = p.epoch;
-      } else if (p.epoch == disk_.accepted_epoch) {
-        ack->counted = false;  // Learner.registerWithLeader: already acked this epoch
-      } else {
-        learner_give_up(fmt::format("leader's epoch {} is less than the accepted epoch {}", p.epoch,
-                                    disk_.accepted_epoch));
-        return;
-      }
-      send_to_leader(std::move(ack));
+    case T::kLeaderInfo:
+      on_leader_info(p);
       break;
-    }
     case T::kDiff:
       if (p.snapshot) disk_.tree = *p.snapshot;
       disk_.last_zxid = std::max(p.zxid, disk_.tree.last_applied);
@@ -188,6 +173,26 @@ void ZooKeeperServer::on_leader_message(const QuorumPacket& p) {
     default:
       break;
   }
+}
+
+void ZooKeeperServer::on_leader_info(const QuorumPacket& p) {
+  // Learner.registerWithLeader: accept the leader's epoch and ack it.
+  got_leader_info_ = true;
+  auto ack = std::make_shared<QuorumPacket>();
+  ack->type = QuorumPacket::Type::kAckEpoch;
+  ack->sid = sid_;
+  ack->zxid = disk_.last_zxid;
+  ack->epoch = disk_.current_epoch;
+  if (p.epoch > disk_.accepted_epoch) {
+    disk_.accepted_epoch = p.epoch;
+  } else if (p.epoch == disk_.accepted_epoch) {
+    ack->counted = false;  // Learner.registerWithLeader: already acked this epoch
+  } else {
+    learner_give_up(fmt::format("leader's epoch {} is less than the accepted epoch {}", p.epoch,
+                                disk_.accepted_epoch));
+    return;
+  }
+  send_to_leader(std::move(ack));
 }
 
 void ZooKeeperServer::learner_give_up(std::string reason) {
