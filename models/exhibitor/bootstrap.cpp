@@ -8,6 +8,8 @@
 #include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
 #include "models/exhibitor/exhibitor.hpp"
+#include "models/zookeeper/server.hpp"
+#include "models/zookeeper/wire.hpp"
 
 namespace bootsim::models {
 

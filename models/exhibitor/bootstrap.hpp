@@ -30,7 +30,7 @@
 
 #include "models/core/unit.hpp"
 #include "models/zookeeper/client.hpp"
-#include "models/zookeeper/zookeeper.hpp"
+#include "models/zookeeper/ensemble.hpp"
 
 namespace bootsim::models {
 

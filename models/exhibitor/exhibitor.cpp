@@ -7,6 +7,9 @@
 #include <memory>
 #include <utility>
 
+#include "models/zookeeper/config.hpp"
+#include "models/zookeeper/wire.hpp"
+
 namespace bootsim::models {
 
 namespace {

@@ -32,7 +32,7 @@
 #include "sim/distribution.hpp"
 
 #include "models/core/unit.hpp"
-#include "models/zookeeper/zookeeper.hpp"
+#include "models/zookeeper/ensemble.hpp"
 
 namespace bootsim::models {
 

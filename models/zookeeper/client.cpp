@@ -7,6 +7,8 @@
 #include <map>
 #include <utility>
 
+#include "models/zookeeper/wire.hpp"
+
 namespace bootsim::models {
 
 namespace {

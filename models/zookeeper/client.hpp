@@ -38,7 +38,8 @@
 #include <vector>
 
 #include "models/core/run_context.hpp"
-#include "models/zookeeper/zookeeper.hpp"
+#include "models/zookeeper/data_tree.hpp"
+#include "models/zookeeper/wire.hpp"
 #include "sim/network.hpp"
 
 namespace bootsim::models {
