@@ -66,6 +66,11 @@ class FormParser {
       return std::nullopt;
     }
     const auto d = parse_duration(value);
+    if (!d && is_past_horizon(value)) {
+      why_ = "duration '" + std::string(value) + "' is past the simulated-time horizon, " +
+             std::string(kHorizonText);
+      return std::nullopt;
+    }
     if (!d) {
       why_ = "bad duration '" + std::string(value) + "' (expected e.g. 250ms, 2s, 1m30s)";
       return std::nullopt;
@@ -144,6 +149,11 @@ class FormParser {
 // A plain duration: constant(D).
 bool parse_plain(std::string_view text, Distribution& out, std::string& why) {
   const auto d = parse_duration(text);
+  if (!d && is_past_horizon(text)) {
+    why = "duration '" + std::string(text) + "' is past the simulated-time horizon, " +
+          std::string(kHorizonText);
+    return false;
+  }
   if (!d) {
     why = "expected a duration (e.g. 250ms, 2s, 1m30s) or a form such as uniform(1s, 2s)";
     return false;
