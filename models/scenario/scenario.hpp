@@ -10,8 +10,10 @@
 // InputError located at the offending YAML node (1-based line and column). The loader checks
 // everything it can without a profile: types, unknown keys (with a suggestion), parameter values,
 // milestone names, node names against the file's own counts. Unit names are checked against the
-// profile by the caller. Settings keep every parameter override in file order so that --set,
-// applied after them, wins. A Scenario is a plain value; loading has no global state.
+// profile by the caller. Rules the file gives are named "<before> before <after>" unless they
+// give a name (RuleSpec: models/systemd/profile.hpp). Settings keep every parameter override in
+// file order so that --set, applied after them, wins. A Scenario is a plain value; loading has no
+// global state.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,7 @@
 #include "models/core/parameters.hpp"
 #include "models/core/source_location.hpp"
 #include "models/scenario/fault_spec.hpp"
+#include "models/systemd/profile.hpp"
 #include "sim/distribution.hpp"
 #include "sim/time.hpp"
 
@@ -48,16 +51,6 @@ struct ServiceSpec {
   std::string name;
   sim::Distribution start;  // from launch to running
   int instances = 1;
-  SourceLocation where;
-};
-
-// Milestone `before` must happen before `after`: on each node that reaches both (same_node), or
-// first occurrences cluster-wide.
-struct RuleSpec {
-  std::string name;  // given, or "<before> before <after>"
-  std::string before;
-  std::string after;
-  bool same_node = true;
   SourceLocation where;
 };
 

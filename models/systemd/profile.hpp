@@ -13,12 +13,23 @@
 #include <string_view>
 #include <vector>
 
+#include "models/core/source_location.hpp"
 #include "models/core/topology.hpp"
 #include "models/core/unit.hpp"
 #include "sim/distribution.hpp"
 #include "sim/time.hpp"
 
 namespace bootsim::models {
+
+// Milestone `before` must happen before `after`: on each node that reaches both (same_node), or
+// first occurrences cluster-wide.
+struct RuleSpec {
+  std::string name;  // given, or derived from before and after by whoever reads the rule
+  std::string before;
+  std::string after;
+  bool same_node = true;
+  SourceLocation where;
+};
 
 struct Profile {
   std::string name;
