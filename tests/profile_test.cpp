@@ -80,7 +80,9 @@ TEST_CASE("validation names an unknown unit and a cycle among After= orderings",
     p.find("dcos-marathon")->gates.push_back(GateDef{"ping", "nonesuch.mesos", ""});
     const auto problems = validate(p, standard_registry());
     REQUIRE(problems.size() == 1);
-    CHECK(problems[0].message == "unit 'dcos-marathon' has an unknown gate 'ping nonesuch.mesos'");
+    CHECK(problems[0].message ==
+          "unit 'dcos-marathon' has an unknown gate 'ping nonesuch.mesos' (ping takes: "
+          "ready.spartan, leader.mesos, marathon.mesos)");
   }
 }
 

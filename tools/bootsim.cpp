@@ -251,13 +251,19 @@ int cmd_bench(const std::vector<std::string>& args) {
 int cmd_rules(const std::vector<std::string>& args) {
   po::options_description desc("bootsim rules [--profile P]");
   std::string profile = "dcos-1.9";
+  const std::string help = fmt::format("a built-in profile ({}) or a profile file",
+                                       fmt::join(models::builtin_profile_names(), ", "));
   desc.add_options()("help,h", "this help")(
-      "profile", po::value<std::string>(&profile)->default_value(profile), "dcos-1.9 or dcos-2.3");
+      "profile", po::value<std::string>(&profile)->default_value(profile), help.c_str());
   Parsed p;
   if (auto rc = parse(args, desc, false, p)) return *rc;
-  if (!models::builtin_profile(profile)) return usage_error("unknown profile '" + profile + "'");
+  auto loaded = models::load_checked_profile(profile, "", models::SourceLocation{});
+  if (auto* e = std::get_if<models::InputError>(&loaded)) {
+    std::cerr << e->format() << "\n";
+    return kExitBadInput;
+  }
   std::cout << "ordering rules (the seed's order; 'node': on the same node, 'cluster': anywhere)\n";
-  for (const models::RuleSpec& r : models::builtin_rules(profile)) {
+  for (const models::RuleSpec& r : models::builtin_rules(std::get<models::Profile>(loaded))) {
     std::cout << fmt::format("  {:<8} {} before {}\n", r.same_node ? "node" : "cluster", r.before,
                              r.after);
   }

@@ -204,14 +204,12 @@ class Loader : private YamlInput {
     s_.settings.push_back(Setting{key, text, loc(value)});
   }
 
+  // A built-in profile's name or a profile file: which one, and whether it exists, is for
+  // resolve_profile to say (it knows the built-ins and reads the file).
   void load_profile(const YAML::Node& value) {
-    const std::string p = scalar(value, "profile", "a profile name");
-    if (std::find(std::begin(kProfiles), std::end(kProfiles), p) == std::end(kProfiles)) {
-      const std::string hint = did_you_mean(p, kProfiles);
-      fail(value, fmt::format("unknown profile {}{}", quoted(p),
-                              hint.empty() ? " (expected dcos-1.9 or dcos-2.3)" : hint));
-    }
-    s_.profile = p;
+    s_.profile = scalar(value, "profile", "a profile name or file");
+    if (s_.profile.empty()) fail(value, "profile must not be empty");
+    s_.profile_where = loc(value);
   }
 
   void load_seed(const YAML::Node& value) {

@@ -1,6 +1,6 @@
 // YamlInput: the checked reading of one YAML input file — a scenario or a profile — with every
 // problem located: unknown keys (with a suggestion), duplicate keys, wrong types, bad values.
-// Shared by the loaders of this folder (scenario.cpp); it exposes yaml-cpp
+// Shared by the loaders of this folder (scenario.cpp, profile_loader.cpp); it exposes yaml-cpp
 // types, so nothing outside models/scenario includes it.
 //
 //   YamlInput in("s.yaml");
