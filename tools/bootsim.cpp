@@ -97,7 +97,12 @@ std::optional<int> parse(const std::vector<std::string>& args, po::options_descr
   return std::nullopt;
 }
 
-int cmd_run(const std::vector<std::string>& args) {
+int input_error(const models::InputError& e) {
+  std::cerr << e.format() << "\n";
+  return kExitBadInput;
+}
+
+po::options_description run_description() {
   po::options_description desc("bootsim run SCENARIO [options]");
   desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
       "seed", po::value<std::string>(), "random seed (default: the scenario's)")(
@@ -109,22 +114,14 @@ int cmd_run(const std::vector<std::string>& args) {
       "format", po::value<std::string>()->default_value("text"),
       "text (timeline), json, or trace (every record)")(
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)");
-  Parsed p;
-  if (auto rc = parse(args, desc, true, p)) return *rc;
-  const std::string format = p.vm["format"].as<std::string>();
-  if (format != "text" && format != "json" && format != "trace") {
-    return usage_error("--format must be text, json or trace, got '" + format + "'");
-  }
-  auto loaded = load(p.vm["scenario"].as<std::string>());
-  if (auto* e = std::get_if<models::InputError>(&loaded)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
-  const auto& scenario = std::get<models::Scenario>(loaded);
-  models::RunOptions options;
-  if (p.vm.count("seed")) {
+  return desc;
+}
+
+// --seed and --until; an exit code when one is malformed.
+std::optional<int> read_seed_and_until(const po::variables_map& vm, models::RunOptions& options) {
+  if (vm.count("seed")) {
     // Not po::value<std::uint64_t>: its lexical_cast takes "-1" as 2^64-1.
-    const std::string& text = p.vm["seed"].as<std::string>();
+    const std::string& text = vm["seed"].as<std::string>();
     std::uint64_t seed = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
     if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
@@ -133,21 +130,27 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     options.seed = seed;
   }
-  if (p.vm.count("until")) {
-    const auto until = sim::parse_duration(p.vm["until"].as<std::string>());
+  if (vm.count("until")) {
+    const std::string& text = vm["until"].as<std::string>();
+    const auto until = sim::parse_duration(text);
     if (!until) {
-      return usage_error("--until: malformed duration '" + p.vm["until"].as<std::string>() +
+      return usage_error("--until: malformed duration '" + text +
                          "' (expected e.g. 250ms, 2s, 1m30s)");
     }
     if (*until == sim::SimTime::zero() || until->is_infinite()) {
       // As the scenario's until: with a fault or an unreachable milestone, inf never ends.
-      return usage_error("--until must be positive and finite, got '" +
-                         p.vm["until"].as<std::string>() + "'");
+      return usage_error("--until must be positive and finite, got '" + text + "'");
     }
     options.until = *until;
   }
-  if (p.vm.count("set")) {
-    for (const std::string& kv : p.vm["set"].as<std::vector<std::string>>()) {
+  return std::nullopt;
+}
+
+// --set and --fault; an exit code when one is malformed.
+std::optional<int> read_settings_and_faults(const po::variables_map& vm,
+                                            models::RunOptions& options) {
+  if (vm.count("set")) {
+    for (const std::string& kv : vm["set"].as<std::vector<std::string>>()) {
       const auto eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) {
         return usage_error("--set expects key=value, got '" + kv + "'");
@@ -155,21 +158,31 @@ int cmd_run(const std::vector<std::string>& args) {
       options.settings.push_back(models::Setting{kv.substr(0, eq), kv.substr(eq + 1), {}});
     }
   }
-  if (p.vm.count("fault")) {
-    for (const std::string& line : p.vm["fault"].as<std::vector<std::string>>()) {
+  if (vm.count("fault")) {
+    for (const std::string& line : vm["fault"].as<std::vector<std::string>>()) {
       auto f = models::parse_fault_line(line, models::SourceLocation{});
-      if (auto* e = std::get_if<models::InputError>(&f)) {
-        std::cerr << e->format() << "\n";
-        return kExitBadInput;
-      }
+      if (auto* e = std::get_if<models::InputError>(&f)) return input_error(*e);
       options.faults.push_back(std::get<models::FaultSpec>(f));
     }
   }
-  auto result = models::run_scenario(scenario, options);
-  if (auto* e = std::get_if<models::InputError>(&result)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
+  return std::nullopt;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  po::options_description desc = run_description();
+  Parsed p;
+  if (auto rc = parse(args, desc, true, p)) return *rc;
+  const std::string format = p.vm["format"].as<std::string>();
+  if (format != "text" && format != "json" && format != "trace") {
+    return usage_error("--format must be text, json or trace, got '" + format + "'");
   }
+  auto loaded = load(p.vm["scenario"].as<std::string>());
+  if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
+  models::RunOptions options;
+  if (auto rc = read_seed_and_until(p.vm, options)) return *rc;
+  if (auto rc = read_settings_and_faults(p.vm, options)) return *rc;
+  auto result = models::run_scenario(std::get<models::Scenario>(loaded), options);
+  if (auto* e = std::get_if<models::InputError>(&result)) return input_error(*e);
   const auto& r = std::get<models::RunResult>(result);
   const std::string text = format == "json"    ? models::format_json(r)
                            : format == "trace" ? models::format_trace(r)
@@ -191,25 +204,13 @@ int cmd_check(const std::vector<std::string>& args, bool graph) {
     return usage_error("--format must be dot");
   }
   auto loaded = load(p.vm["scenario"].as<std::string>());
-  if (auto* e = std::get_if<models::InputError>(&loaded)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
+  if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
   const auto& scenario = std::get<models::Scenario>(loaded);
   models::Parameters params;
-  if (auto e = models::apply_settings(scenario.settings, params)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
-  if (auto e = models::check_node_names(scenario, params)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
+  if (auto e = models::apply_settings(scenario.settings, params)) return input_error(*e);
+  if (auto e = models::check_node_names(scenario, params)) return input_error(*e);
   auto profile = models::resolve_profile(scenario, params);
-  if (auto* e = std::get_if<models::InputError>(&profile)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
+  if (auto* e = std::get_if<models::InputError>(&profile)) return input_error(*e);
   const auto& prof = std::get<models::Profile>(profile);
   if (graph) {
     std::cout << models::to_dot(prof);
@@ -258,10 +259,7 @@ int cmd_rules(const std::vector<std::string>& args) {
   Parsed p;
   if (auto rc = parse(args, desc, false, p)) return *rc;
   auto loaded = models::load_checked_profile(profile, "", models::SourceLocation{});
-  if (auto* e = std::get_if<models::InputError>(&loaded)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
+  if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
   std::cout << "ordering rules (the seed's order; 'node': on the same node, 'cluster': anywhere)\n";
   for (const models::RuleSpec& r : models::builtin_rules(std::get<models::Profile>(loaded))) {
     std::cout << fmt::format("  {:<8} {} before {}\n", r.same_node ? "node" : "cluster", r.before,
