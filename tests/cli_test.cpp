@@ -161,3 +161,80 @@ TEST_CASE("bench phold prints the baseline, then the kernel's rate last", "[cli]
   CHECK(std::regex_search(lines[lines.size() - 2], rate));
   CHECK(lines[lines.size() - 2].find("priority_queue") != std::string::npos);
 }
+
+TEST_CASE("a scenario's own profile file: check, graph, run and rules", "[cli][profile]") {
+  // tests/profiles/fast-marathon.yaml: DC/OS 1.9 with Marathon's RestartSec at 5 s, named by
+  // the scenario beside it.
+  const std::string scenario = "tests/profiles/fast-marathon-scenario.yaml";
+  const Outcome check = bootsim("check " + scenario);
+  CHECK(check.status == 0);
+  CHECK(check.out.find(": ok: scenario 'fast-marathon', profile fast-marathon, 3 masters") !=
+        std::string::npos);
+  // RestartSec draws no edge: the graph is 1.9's under another name.
+  std::string expected = slurp(std::string(BOOTSIM_SOURCE_DIR) + "/tests/profiles/dcos-1.9.dot");
+  expected.replace(0, std::string("digraph \"dcos-1.9\"").size(), "digraph \"fast-marathon\"");
+  const Outcome graph = bootsim("graph " + scenario);
+  CHECK(graph.status == 0);
+  CHECK(graph.out == expected);
+  const Outcome run = bootsim("run " + scenario);
+  CHECK(run.status == 0);
+  CHECK(
+      run.out.starts_with("bootsim run: scenario fast-marathon, profile fast-marathon, seed 42\n"));
+  // The rules come with the profile: the overlay keeps 1.9's; 2.3 drops the agents' ping rule.
+  const Outcome rules = bootsim("rules --profile tests/profiles/fast-marathon.yaml");
+  CHECK(rules.status == 0);
+  CHECK(rules.out == bootsim("rules").out);
+  const std::string ping_rule = "  node     agent.leader_pingable before agent.started\n";
+  CHECK(rules.out.find(ping_rule) != std::string::npos);
+  CHECK(bootsim("rules --profile dcos-2.3").out.find(ping_rule) == std::string::npos);
+}
+
+TEST_CASE("a bad profile exits 2 with its located error and no output", "[cli][profile][errors]") {
+  // {file in tests/profiles/bad/, its error after "PATH:"}; @ stands for the file's own path.
+  const std::pair<std::string, std::string> cases[] = {
+      {"cycle.yaml",
+       "6:13: error: cycle among After= orderings: dcos-exhibitor -> dcos-marathon -> "
+       "dcos-exhibitor"},
+      {"unknown_gate.yaml",
+       "6:46: error: unit 'dcos-marathon' has an unknown gate 'pign leader.mesos' (did you mean "
+       "'ping'?)"},
+      {"unknown_key.yaml",
+       "6:5: error: unknown key 'restart_secs' in 'units.dcos-marathon' (did you mean "
+       "'restart_sec'?)"},
+      {"bad_base.yaml", "3:7: error: unknown profile 'dcos-1.8' (did you mean 'dcos-1.9'?)"},
+      {"base_cycle.yaml", "3:7: error: cycle of profile bases: @ -> @"},
+  };
+  const std::string source_dir = BOOTSIM_SOURCE_DIR;
+  for (const auto& [file, message] : cases) {
+    INFO(file);
+    auto expect = [&](const std::string& path) {
+      std::string m = message;
+      for (std::size_t at = m.find('@'); at != std::string::npos; at = m.find('@', at + 1)) {
+        m.replace(at, 1, path);
+      }
+      return path + ":" + m + "\n";
+    };
+    // bootsim rules --profile, with the file relative to the working directory.
+    const std::string relative = "tests/profiles/bad/" + file;
+    const Outcome rules = bootsim("rules --profile " + relative);
+    CHECK(rules.status == 2);
+    CHECK(rules.out.empty());
+    CHECK(rules.err == expect(relative));
+    // A scenario that names it (by an absolute path here): graph and run fail alike, and run
+    // leaves no output file behind.
+    const std::string absolute = source_dir + "/" + relative;
+    const auto scenario = temp_file("uses-" + file, "name: x\nprofile: " + absolute + "\n");
+    const Outcome graph = bootsim("graph '" + scenario.string() + "'");
+    CHECK(graph.status == 2);
+    CHECK(graph.out.empty());
+    CHECK(graph.err == expect(absolute));
+    const auto out = std::filesystem::temp_directory_path() / "bootsim-cli-bad-profile.json";
+    const Outcome run =
+        bootsim("run '" + scenario.string() + "' --format json --out '" + out.string() + "'");
+    CHECK(run.status == 2);
+    CHECK(run.out.empty());
+    CHECK(run.err == expect(absolute));
+    CHECK_FALSE(std::filesystem::exists(out));
+    std::filesystem::remove(scenario);
+  }
+}

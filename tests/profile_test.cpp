@@ -1,21 +1,115 @@
-// The built-in unit graphs: real RestartSec values, the gates that order the boot, validation
-// of hard orderings, and the DOT rendering.
+// The built-in unit graphs: the YAML files load into exactly what the C++ profiles they replace
+// built, real RestartSec values, the gates that order the boot, validation of hard orderings,
+// and the DOT rendering.
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "models/dcos/profiles.hpp"
 #include "models/run/registry.hpp"
+#include "models/run/rules.hpp"
 #include "models/systemd/profile.hpp"
+#include "tests/legacy_profiles.hpp"
 #include "tests/printers.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;
 
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+Profile load_builtin(const std::string& name) {
+  auto loaded = load_builtin_profile(name);
+  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
+  return std::get<Profile>(std::move(loaded));
+}
+
+std::string gates_text(const UnitDef& u) {
+  std::string out;
+  for (const GateDef& g : u.gates)
+    out += g.text() + (g.milestone.empty() ? "" : " [" + g.milestone + "]") + "; ";
+  return out;
+}
+
+std::string roles_text(const UnitDef& u) {
+  std::string out;
+  for (const Role r : u.roles) out += std::string(role_name(r)) + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the YAML profiles are the C++ profiles they replace, field by field", "[profile]") {
+  const std::pair<std::string, Profile> cases[] = {{"dcos-1.9", legacy::dcos_1_9()},
+                                                   {"dcos-2.3", legacy::dcos_2_3()}};
+  for (const auto& [name, expected] : cases) {
+    INFO(name);
+    const Profile p = load_builtin(name);
+    CHECK(p.name == expected.name);
+    CHECK(p.description == expected.description);
+    // The order too: it is the order units are created and started in.
+    std::vector<std::string> names, expected_names;
+    for (const UnitDef& u : p.units) names.push_back(u.name);
+    for (const UnitDef& u : expected.units) expected_names.push_back(u.name);
+    REQUIRE(names == expected_names);
+    for (std::size_t i = 0; i < p.units.size(); ++i) {
+      const UnitDef& u = p.units[i];
+      const UnitDef& e = expected.units[i];
+      INFO(u.name);
+      CHECK(roles_text(u) == roles_text(e));
+      CHECK(u.type == e.type);
+      CHECK(u.restart_sec == e.restart_sec);
+      CHECK(gates_text(u) == gates_text(e));
+      CHECK(u.after == e.after);
+      CHECK(u.process == e.process);
+      CHECK(u.start.to_string() == e.start.to_string());
+      CHECK(u.milestone == e.milestone);
+      CHECK(u.on_boot_sec == e.on_boot_sec);
+      CHECK(u.on_unit_active_sec == e.on_unit_active_sec);
+      CHECK(u.source == e.source);
+      // And where the file declares it, for errors.
+      CHECK(u.where.file == name + ".yaml");
+      CHECK(u.where.line > 0);
+      for (const GateDef& g : u.gates) CHECK(g.where.line > 0);
+    }
+    // The ordering rules that were code: the same rules, in the same order, with the same names.
+    const std::vector<RuleSpec> rules = builtin_rules(p);
+    const std::vector<RuleSpec> expected_rules = legacy::builtin_rules(name);
+    REQUIRE(rules.size() == expected_rules.size());
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      CHECK(rules[i].name == expected_rules[i].name);
+      CHECK(rules[i].before == expected_rules[i].before);
+      CHECK(rules[i].after == expected_rules[i].after);
+      CHECK(rules[i].same_node == expected_rules[i].same_node);
+    }
+  }
+}
+
+TEST_CASE("the built-in graphs are the DOT the C++ profiles drew", "[profile]") {
+  // tests/profiles/*.dot: `bootsim graph` of the default scenario with each profile, captured
+  // from the binary whose profiles and gate providers were C++ (commit b9215e7).
+  for (const std::string name : {"dcos-1.9", "dcos-2.3"}) {
+    INFO(name);
+    CHECK(to_dot(load_builtin(name)) ==
+          read_file(std::string(BOOTSIM_SOURCE_DIR) + "/tests/profiles/" + name + ".dot"));
+  }
+}
+
 TEST_CASE("both built-in profiles validate clean", "[profile]") {
+  CHECK(builtin_profile_names() == std::vector<std::string>{"dcos-1.9", "dcos-2.3"});
   for (const std::string& name : builtin_profile_names()) {
     INFO(name);
     const auto p = builtin_profile(name);
     REQUIRE(p.has_value());
-    CHECK(validate(*p, standard_registry()).empty());
+    for (const ProfileProblem& problem : validate(*p, standard_registry())) {
+      FAIL_CHECK(InputError{problem.where, problem.message}.format());
+    }
     CHECK_FALSE(p->units_for(Role::kMaster).empty());
     CHECK_FALSE(p->units_for(Role::kPrivateAgent).empty());
     CHECK_FALSE(p->units_for(Role::kPublicAgent).empty());
@@ -80,7 +174,9 @@ TEST_CASE("validation names an unknown unit and a cycle among After= orderings",
     p.find("dcos-marathon")->gates.push_back(GateDef{"ping", "nonesuch.mesos", ""});
     const auto problems = validate(p, standard_registry());
     REQUIRE(problems.size() == 1);
-    CHECK(problems[0].message == "unit 'dcos-marathon' has an unknown gate 'ping nonesuch.mesos'");
+    CHECK(problems[0].message ==
+          "unit 'dcos-marathon' has an unknown gate 'ping nonesuch.mesos' (ping takes: "
+          "ready.spartan, leader.mesos, marathon.mesos)");
   }
 }
 

@@ -73,7 +73,12 @@ std::optional<int> parse(const std::vector<std::string>& args, po::options_descr
   return std::nullopt;
 }
 
-int cmd_run(const std::vector<std::string>& args) {
+int input_error(const models::InputError& e) {
+  std::cerr << e.format() << "\n";
+  return kExitBadInput;
+}
+
+po::options_description run_description() {
   po::options_description desc("bootsim run SCENARIO [options]");
   desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
       "seed", po::value<std::string>(), "random seed (default: the scenario's)")(
@@ -85,6 +90,62 @@ int cmd_run(const std::vector<std::string>& args) {
       "format", po::value<std::string>()->default_value("text"),
       "text (timeline), json, or trace (every record)")(
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)");
+  return desc;
+}
+
+// --seed and --until; an exit code when one is malformed.
+std::optional<int> read_seed_and_until(const po::variables_map& vm, models::RunOptions& options) {
+  if (vm.count("seed")) {
+    // Not po::value<std::uint64_t>: its lexical_cast takes "-1" as 2^64-1.
+    const std::string& text = vm["seed"].as<std::string>();
+    std::uint64_t seed = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+      return usage_error("--seed: expected an integer from 0 to 18446744073709551615, got '" +
+                         text + "'");
+    }
+    options.seed = seed;
+  }
+  if (vm.count("until")) {
+    const std::string& text = vm["until"].as<std::string>();
+    const auto until = sim::parse_duration(text);
+    if (!until) {
+      return usage_error("--until: malformed duration '" + text +
+                         "' (expected e.g. 250ms, 2s, 1m30s)");
+    }
+    if (*until == sim::SimTime::zero() || until->is_infinite()) {
+      // As the scenario's until: with a fault or an unreachable milestone, inf never ends.
+      return usage_error("--until must be positive and finite, got '" + text + "'");
+    }
+    options.until = *until;
+  }
+  return std::nullopt;
+}
+
+// --set and --fault; an exit code when one is malformed.
+std::optional<int> read_settings_and_faults(const po::variables_map& vm,
+                                            models::RunOptions& options) {
+  if (vm.count("set")) {
+    for (const std::string& kv : vm["set"].as<std::vector<std::string>>()) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return usage_error("--set expects key=value, got '" + kv + "'");
+      }
+      options.settings.push_back(models::Setting{kv.substr(0, eq), kv.substr(eq + 1), {}});
+    }
+  }
+  if (vm.count("fault")) {
+    for (const std::string& line : vm["fault"].as<std::vector<std::string>>()) {
+      auto f = models::parse_fault_line(line, models::SourceLocation{});
+      if (auto* e = std::get_if<models::InputError>(&f)) return input_error(*e);
+      options.faults.push_back(std::get<models::FaultSpec>(f));
+    }
+  }
+  return std::nullopt;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  po::options_description desc = run_description();
   Parsed p;
   if (auto rc = parse(args, desc, true, p)) return *rc;
   const std::string format = p.vm["format"].as<std::string>();
@@ -97,60 +158,12 @@ int cmd_run(const std::vector<std::string>& args) {
   auto out = tools::OutputTarget::prepare(p.vm["out"].as<std::string>());
   if (auto* e = std::get_if<std::string>(&out)) return usage_error(*e);
   auto loaded = load(p.vm["scenario"].as<std::string>());
-  if (auto* e = std::get_if<models::InputError>(&loaded)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
-  const auto& scenario = std::get<models::Scenario>(loaded);
+  if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
   models::RunOptions options;
-  if (p.vm.count("seed")) {
-    // Not po::value<std::uint64_t>: its lexical_cast takes "-1" as 2^64-1.
-    const std::string& text = p.vm["seed"].as<std::string>();
-    std::uint64_t seed = 0;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
-    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-      return usage_error("--seed: expected an integer from 0 to 18446744073709551615, got '" +
-                         text + "'");
-    }
-    options.seed = seed;
-  }
-  if (p.vm.count("until")) {
-    const auto until = sim::parse_duration(p.vm["until"].as<std::string>());
-    if (!until) {
-      return usage_error("--until: malformed duration '" + p.vm["until"].as<std::string>() +
-                         "' (expected e.g. 250ms, 2s, 1m30s)");
-    }
-    if (*until == sim::SimTime::zero() || until->is_infinite()) {
-      // As the scenario's until: with a fault or an unreachable milestone, inf never ends.
-      return usage_error("--until must be positive and finite, got '" +
-                         p.vm["until"].as<std::string>() + "'");
-    }
-    options.until = *until;
-  }
-  if (p.vm.count("set")) {
-    for (const std::string& kv : p.vm["set"].as<std::vector<std::string>>()) {
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return usage_error("--set expects key=value, got '" + kv + "'");
-      }
-      options.settings.push_back(models::Setting{kv.substr(0, eq), kv.substr(eq + 1), {}});
-    }
-  }
-  if (p.vm.count("fault")) {
-    for (const std::string& line : p.vm["fault"].as<std::vector<std::string>>()) {
-      auto f = models::parse_fault_line(line, models::SourceLocation{});
-      if (auto* e = std::get_if<models::InputError>(&f)) {
-        std::cerr << e->format() << "\n";
-        return kExitBadInput;
-      }
-      options.faults.push_back(std::get<models::FaultSpec>(f));
-    }
-  }
-  auto result = models::run_scenario(scenario, options);
-  if (auto* e = std::get_if<models::InputError>(&result)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
+  if (auto rc = read_seed_and_until(p.vm, options)) return *rc;
+  if (auto rc = read_settings_and_faults(p.vm, options)) return *rc;
+  auto result = models::run_scenario(std::get<models::Scenario>(loaded), options);
+  if (auto* e = std::get_if<models::InputError>(&result)) return input_error(*e);
   const auto& r = std::get<models::RunResult>(result);
   const std::string text = renderer->render(r);
   if (auto e = std::get<tools::OutputTarget>(out).write(text)) return usage_error(*e);
@@ -168,25 +181,13 @@ int cmd_check(const std::vector<std::string>& args, bool graph) {
     return usage_error("--format must be dot");
   }
   auto loaded = load(p.vm["scenario"].as<std::string>());
-  if (auto* e = std::get_if<models::InputError>(&loaded)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
+  if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
   const auto& scenario = std::get<models::Scenario>(loaded);
   models::Parameters params;
-  if (auto e = models::apply_settings(scenario.settings, params)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
-  if (auto e = models::check_node_names(scenario, params)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
+  if (auto e = models::apply_settings(scenario.settings, params)) return input_error(*e);
+  if (auto e = models::check_node_names(scenario, params)) return input_error(*e);
   auto profile = models::resolve_profile(scenario, params);
-  if (auto* e = std::get_if<models::InputError>(&profile)) {
-    std::cerr << e->format() << "\n";
-    return kExitBadInput;
-  }
+  if (auto* e = std::get_if<models::InputError>(&profile)) return input_error(*e);
   const auto& prof = std::get<models::Profile>(profile);
   if (graph) {
     std::cout << models::to_dot(prof);
@@ -228,13 +229,16 @@ int cmd_bench(const std::vector<std::string>& args) {
 int cmd_rules(const std::vector<std::string>& args) {
   po::options_description desc("bootsim rules [--profile P]");
   std::string profile = "dcos-1.9";
+  const std::string help = fmt::format("a built-in profile ({}) or a profile file",
+                                       fmt::join(models::builtin_profile_names(), ", "));
   desc.add_options()("help,h", "this help")(
-      "profile", po::value<std::string>(&profile)->default_value(profile), "dcos-1.9 or dcos-2.3");
+      "profile", po::value<std::string>(&profile)->default_value(profile), help.c_str());
   Parsed p;
   if (auto rc = parse(args, desc, false, p)) return *rc;
-  if (!models::builtin_profile(profile)) return usage_error("unknown profile '" + profile + "'");
+  auto loaded = models::load_checked_profile(profile, "", models::SourceLocation{});
+  if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
   std::cout << "ordering rules (the seed's order; 'node': on the same node, 'cluster': anywhere)\n";
-  for (const models::RuleSpec& r : models::builtin_rules(profile)) {
+  for (const models::RuleSpec& r : models::builtin_rules(std::get<models::Profile>(loaded))) {
     std::cout << fmt::format("  {:<8} {} before {}\n", r.same_node ? "node" : "cluster", r.before,
                              r.after);
   }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "models/dcos/profiles.hpp"
@@ -18,13 +19,28 @@ InputError command_line_error(std::string message) {
 
 }  // namespace
 
+std::variant<Profile, InputError> load_checked_profile(std::string_view ref, const std::string& dir,
+                                                       const SourceLocation& where) {
+  auto loaded = load_profile(ref, dir, builtin_profile_texts(), where);
+  if (auto* e = std::get_if<InputError>(&loaded)) return *e;
+  const auto problems = validate(std::get<Profile>(loaded), standard_registry());
+  if (!problems.empty()) {
+    const ProfileProblem& p = problems.front();
+    return InputError{p.where.line > 0 ? p.where : where, p.message};
+  }
+  return loaded;
+}
+
 std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
                                                   const Parameters& params) {
-  auto profile = builtin_profile(scenario.profile);
-  if (!profile) {
-    return InputError{SourceLocation{scenario.file, 1, 1},
-                      fmt::format("unknown profile '{}'", scenario.profile)};
-  }
+  // A profile file is named relative to the scenario file's directory.
+  const std::string dir = std::filesystem::path(scenario.file).parent_path().string();
+  const SourceLocation named_at = scenario.profile_where.file.empty()
+                                      ? SourceLocation{scenario.file, 1, 1}
+                                      : scenario.profile_where;
+  auto loaded = load_checked_profile(scenario.profile, dir, named_at);
+  if (auto* e = std::get_if<InputError>(&loaded)) return *e;
+  Profile profile = std::get<Profile>(std::move(loaded));
   auto where = [&](const std::string& unit) {
     for (const Setting& s : scenario.settings) {
       if (s.key.starts_with("units." + unit + ".")) return s.where;
@@ -32,31 +48,32 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
     return SourceLocation{};
   };
   for (const std::string& unit : params.units_mentioned()) {
-    UnitDef* def = profile->find(unit);
+    UnitDef* def = profile.find(unit);
     if (def == nullptr) {
       std::vector<std::string> names;
-      for (const UnitDef& u : profile->units) names.push_back(u.name);
+      for (const UnitDef& u : profile.units) names.push_back(u.name);
       return InputError{where(unit), fmt::format("unknown unit '{}' in profile {} (its units: {})",
-                                                 unit, profile->name, fmt::join(names, ", "))};
+                                                 unit, profile.name, fmt::join(names, ", "))};
     }
     if (const auto r = params.unit_restart_sec(unit)) def->restart_sec = *r;
     if (const auto s = params.unit_start(unit)) def->start = *s;
   }
   for (const UnitOverride& o : scenario.unit_overrides) {
-    UnitDef* def = profile->find(o.unit);
+    UnitDef* def = profile.find(o.unit);
     if (def == nullptr) {
       return InputError{o.where,
-                        fmt::format("unknown unit '{}' in profile {}", o.unit, profile->name)};
+                        fmt::format("unknown unit '{}' in profile {}", o.unit, profile.name)};
     }
     for (const auto& [after, at] : o.after) {
-      if (profile->find(after) == nullptr) {
+      if (profile.find(after) == nullptr) {
         return InputError{
             at, fmt::format("unit '{}' is ordered After= unknown unit '{}'", o.unit, after)};
       }
       def->after.push_back(after);
+      profile.locations[o.unit].after.push_back(at);
     }
   }
-  const auto problems = validate(*profile, standard_registry());
+  const auto problems = validate(profile, standard_registry());
   if (!problems.empty()) {
     SourceLocation at{scenario.file, 1, 1};
     for (const UnitOverride& o : scenario.unit_overrides) {
@@ -64,7 +81,7 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
     }
     return InputError{at, problems.front().message};
   }
-  return std::move(*profile);
+  return profile;
 }
 
 std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,

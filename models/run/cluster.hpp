@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -67,8 +68,15 @@ struct RunResult {
 std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
                                                  const RunOptions& options = {});
 
-// Resolves the scenario's profile with its overrides and validates it (check, graph).
+// Resolves the scenario's profile (a built-in, or a file relative to the scenario's directory)
+// with the scenario's overrides, and validates it (check, graph).
 std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
                                                   const Parameters& params);
+
+// Loads the profile `ref` names — a built-in name, or a profile file relative to `dir` — and
+// checks it against the standard model registry; each problem is located at its entry in the
+// profile's file, problems with the reference itself at `where`.
+std::variant<Profile, InputError> load_checked_profile(std::string_view ref, const std::string& dir,
+                                                       const SourceLocation& where);
 
 }  // namespace bootsim::models

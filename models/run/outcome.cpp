@@ -21,7 +21,7 @@ RunResult World::collect() {
   for (const ServiceSpec& s : scenario_.services) r.nodes.push_back(s.name);
   for (const auto& [k, v] : params_.overrides()) r.overrides.push_back(k + "=" + v);
   r.violations = ctx_.violations();
-  r.rules = check_rules(trace_, builtin_rules(profile_.name), true);
+  r.rules = check_rules(trace_, builtin_rules(profile_), true);
   auto user = check_rules(trace_, scenario_.rules, false);
   r.rules.insert(r.rules.end(), user.begin(), user.end());
   for (const RuleResult& rr : r.rules) {

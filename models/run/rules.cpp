@@ -46,51 +46,8 @@ std::vector<RuleResult> check_rules(const sim::Trace& trace, const std::vector<R
   return out;
 }
 
-std::vector<RuleSpec> builtin_rules(const std::string& profile) {
-  std::vector<RuleSpec> rules;
-  auto node = [&](std::string before, std::string after) {
-    rules.push_back(RuleSpec{before + " < " + after, before, after, true, {}});
-  };
-  auto cluster = [&](std::string before, std::string after) {
-    rules.push_back(RuleSpec{before + " < " + after + " (cluster)", before, after, false, {}});
-  };
-  // Masters, in the seed's order.
-  node("exhibitor.started", "zookeeper.started");
-  node("zookeeper.started", "zookeeper.serving");
-  node("zookeeper.serving", "mesos-master.started");
-  node("mesos-master.started", "mesos-master.contending");
-  node("mesos-master.contending", "mesos-master.leading");
-  node("zookeeper.serving", "mesos-dns.started");
-  node("mesos-dns.started", "mesos-dns.leader_record");
-  cluster("mesos-master.elected", "mesos-dns.leader_record");
-  cluster("mesos-dns.leader_record", "marathon.started");
-  node("dns-proxy.started", "adminrouter.started");
-  cluster("mesos-master.leading", "adminrouter.started");
-  cluster("mesos-dns.leader_record", "adminrouter.started");
-  node("adminrouter.started", "ui.accessible");
-  node("zookeeper.serving", "auth.started");
-  cluster("mesos-dns.leader_record", "history.started");
-  cluster("zookeeper.quorum", "mesos-master.elected");
-  cluster("mesos-master.elected", "mesos-master.leading");
-  // Every node.
-  node("dns-proxy.started", "dns-proxy.leader_resolvable");
-  cluster("mesos-dns.leader_record", "dns-proxy.leader_resolvable");
-  // Agents.
-  if (profile == "dcos-1.9") node("agent.leader_pingable", "agent.started");
-  node("agent.started", "agent.detected_leader");
-  node("agent.detected_leader", "agent.registered");
-  cluster("mesos-master.leading", "agent.registered");
-  node("agent.registered", "agent.connected_back");
-  node("agent.connected_back", "agent.available");
-  node("agent.available", "agent.visible_in_ui");
-  // Services.
-  node("scheduler.started", "scheduler.detected_leader");
-  node("scheduler.detected_leader", "scheduler.registered");
-  node("scheduler.registered", "scheduler.framework_id_stored");
-  node("scheduler.registered", "scheduler.first_offer");
-  node("scheduler.first_offer", "scheduler.first_task_running");
-  cluster("marathon.started", "scheduler.started");
-  return rules;
+std::vector<RuleSpec> builtin_rules(const Profile& profile) {
+  return profile.rules;
 }
 
 }  // namespace bootsim::models

@@ -1,7 +1,7 @@
 // Ordering rules: the seed's boot order as happens-before rules between milestones, checked over
 // a finished trace.
 //
-//   auto results = check_rules(trace, builtin_rules("dcos-1.9"), /*builtin=*/true);
+//   auto results = check_rules(trace, builtin_rules(profile), /*builtin=*/true);
 //   for (const RuleResult& r : results) ... r.violations ...
 //
 // Contract: pure functions of their inputs; a rule holds when the first reach of `after` on each
@@ -13,6 +13,7 @@
 
 #include "models/core/run_context.hpp"
 #include "models/scenario/scenario.hpp"
+#include "models/systemd/profile.hpp"
 #include "sim/trace.hpp"
 
 namespace bootsim::models {
@@ -26,8 +27,9 @@ struct RuleResult {
   std::vector<Violation> violations;
 };
 
-// The ordering rules every run is checked against: the seed's order (DESIGN.md "Checks").
-std::vector<RuleSpec> builtin_rules(const std::string& profile);
+// The ordering rules every run of `profile` is checked against: the seed's order (DESIGN.md
+// "Checks") as the profile's `rules` give it for that version.
+std::vector<RuleSpec> builtin_rules(const Profile& profile);
 
 // Checks each rule over a finished trace: the first reach of `after` on each node must not
 // precede the first reach of `before` (on that node, or anywhere for cluster-wide rules).

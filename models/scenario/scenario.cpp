@@ -3,25 +3,21 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <fstream>
 #include <limits>
 #include <span>
-#include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "models/core/milestones.hpp"
+#include "models/scenario/yaml_input.hpp"
 
 namespace bootsim::models {
 
 namespace {
 
-// Scenario files are small; a limit keeps a stray multi-gigabyte file from exhausting memory.
-constexpr std::size_t kMaxFileBytes = 16 * 1024 * 1024;
 constexpr int kMaxInstances = 10'000;
-constexpr std::string_view kDurationHint = "(expected e.g. 250ms, 2s, 1m30s)";
+constexpr InputKind kScenarioInput{"scenario", "name, cluster, ..."};
 
 constexpr std::array<std::string_view, 12> kTopKeys{
     "name",       "description", "profile",  "seed",   "until", "cluster",
@@ -32,15 +28,7 @@ constexpr std::array<std::string_view, 4> kNetworkKeys{"latency", "loopback", "l
 constexpr std::array<std::string_view, 3> kLinkKeys{"between", "latency", "loss"};
 constexpr std::array<std::string_view, 3> kUnitKeys{"start", "restart_sec", "after"};
 constexpr std::array<std::string_view, 3> kServiceKeys{"name", "start", "instances"};
-constexpr std::array<std::string_view, 4> kRuleKeys{"name", "before", "after", "scope"};
 constexpr std::array<std::string_view, 2> kBudgetKeys{"milestone", "within"};
-constexpr std::array<std::string_view, 2> kScopes{"node", "cluster"};
-
-// Internal only: unwinds the recursive descent to load_scenario_text, which turns it into a
-// returned value. Never escapes this file.
-struct LoadFailure {
-  InputError error;
-};
 
 struct ClusterShape {
   std::int64_t masters = 0, private_agents = 0, public_agents = 0;
@@ -141,29 +129,16 @@ std::optional<InputError> check_names(const Scenario& s, const Parameters& param
   return std::nullopt;
 }
 
-class Loader {
+class Loader : private YamlInput {
  public:
-  explicit Loader(const std::string& file) { s_.file = file; }
+  explicit Loader(const std::string& file) : YamlInput(file) { s_.file = file; }
 
   // `root` is the first document; `second` where a second one starts, if any; `text` the
   // input, to place an error when yaml-cpp reads a document as empty.
   Scenario load(const YAML::Node& root, std::optional<SourceLocation> second,
                 std::string_view text) {
-    const SourceLocation start{s_.file, 1, 1};
-    if (root.IsNull()) {
-      if (const auto content = first_content(text)) {
-        fail(*content,
-             "a scenario must be a map of keys (name, cluster, ...), got nothing "
-             "readable");
-      }
-      fail(start, "empty scenario (expected a map with at least 'name')");
-    }
-    if (second) fail(*second, "a scenario file holds one YAML document, found a second one");
-    if (!root.IsMap()) {
-      fail(root, fmt::format("a scenario must be a map of keys (name, cluster, ...), got {}",
-                             describe(root)));
-    }
-    s_.masters_where = loc(root, start);
+    check_root(root, second, text, kScenarioInput);
+    s_.masters_where = loc(root);
     bool has_name = false;
     for (const auto& [key, value] : entries(root, "", kTopKeys)) {
       const std::string k = key.Scalar();
@@ -190,7 +165,11 @@ class Loader {
       } else if (k == "faults") {
         for_each_item(value, "faults", [&](const YAML::Node& item) { load_fault(item); });
       } else if (k == "rules") {
-        for_each_item(value, "rules", [&](const YAML::Node& item) { load_rule(item); });
+        for_each_item(value, "rules", [&](const YAML::Node& item) {
+          RuleSpec r = rule(item);
+          if (r.name.empty()) r.name = r.before + " before " + r.after;
+          s_.rules.push_back(std::move(r));
+        });
       } else if (k == "budgets") {
         for_each_item(value, "budgets", [&](const YAML::Node& item) { load_budget(item); });
       }
@@ -204,104 +183,6 @@ class Loader {
   }
 
  private:
-  using Entries = std::vector<std::pair<YAML::Node, YAML::Node>>;
-
-  // The first character that is not blank, a comment or a document marker.
-  std::optional<SourceLocation> first_content(std::string_view text) const {
-    int line = 1;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      std::size_t end = text.find('\n', pos);
-      if (end == std::string_view::npos) end = text.size();
-      const std::string_view l = text.substr(pos, end - pos);
-      const std::size_t first = l.find_first_not_of(" \t\r");
-      if (first != std::string_view::npos && l[first] != '#' && l[first] != '%' &&
-          !l.starts_with("---") && !l.starts_with("...")) {
-        return SourceLocation{s_.file, line, static_cast<int>(first) + 1};
-      }
-      pos = end + 1;
-      ++line;
-    }
-    return std::nullopt;
-  }
-
-  SourceLocation loc(const YAML::Node& n, const SourceLocation& fallback) const {
-    // yaml-cpp marks an empty value ("name:" then a newline) where the next token starts; the
-    // key is where the user looks.
-    if (n.IsNull()) {
-      for (const auto& [value, key_where] : null_values_) {
-        if (value.is(n)) return key_where;
-      }
-    }
-    const YAML::Mark m = n.Mark();
-    if (m.line < 0 || m.column < 0) return fallback;
-    return SourceLocation{s_.file, m.line + 1, m.column + 1};
-  }
-  SourceLocation loc(const YAML::Node& n) const { return loc(n, SourceLocation{s_.file, 1, 1}); }
-
-  [[noreturn]] void fail(const SourceLocation& where, std::string message) const {
-    throw LoadFailure{InputError{where, std::move(message)}};
-  }
-  [[noreturn]] void fail(const YAML::Node& n, std::string message) const {
-    fail(loc(n), std::move(message));
-  }
-
-  static std::string describe(const YAML::Node& n) {
-    if (n.IsMap()) return "a map";
-    if (n.IsSequence()) return "a list";
-    if (n.IsScalar()) return quoted(n.Scalar());
-    return "nothing";
-  }
-
-  std::string scalar(const YAML::Node& n, std::string_view path, std::string_view expected) const {
-    if (!n.IsScalar()) fail(n, fmt::format("{}: expected {}, got {}", path, expected, describe(n)));
-    return n.Scalar();
-  }
-
-  // The entries of a map, checked: keys are strings, known (when `known` is not empty) and
-  // unique. `context` names the map in messages; empty for the top level.
-  Entries entries(const YAML::Node& map, std::string_view context,
-                  std::span<const std::string_view> known) const {
-    if (!map.IsMap()) {
-      fail(map, fmt::format("{}: expected a map, got {}", context, describe(map)));
-    }
-    Entries out;
-    for (const auto& kv : map) {
-      const YAML::Node key = kv.first;
-      if (!key.IsScalar()) {
-        fail(key,
-             fmt::format("expected a key name {}, got {}", where_text(context), describe(key)));
-      }
-      const std::string& k = key.Scalar();
-      if (!known.empty() && std::find(known.begin(), known.end(), k) == known.end()) {
-        fail(key, fmt::format("unknown key {} {}{}", quoted(k), where_text(context),
-                              did_you_mean(k, known)));
-      }
-      for (const auto& [seen, v] : out) {
-        if (seen.Scalar() == k) {
-          fail(key, fmt::format("duplicate key {} {} (first at line {})", quoted(k),
-                                where_text(context), loc(seen).line));
-        }
-      }
-      if (kv.second.IsNull()) null_values_.emplace_back(kv.second, loc(key));
-      out.emplace_back(key, kv.second);
-    }
-    return out;
-  }
-
-  static std::string where_text(std::string_view context) {
-    if (context.empty()) return "at the top level";
-    return fmt::format("in '{}'", context);
-  }
-
-  template <typename F>
-  void for_each_item(const YAML::Node& list, std::string_view path, F&& f) {
-    if (list.IsNull()) return;  // "faults:" with nothing: an empty list
-    if (!list.IsSequence())
-      fail(list, fmt::format("{}: expected a list, got {}", path, describe(list)));
-    for (const auto& item : list) f(item);
-  }
-
   // Validates through Parameters::set (one source of truth for values) and records it.
   void add_setting(const std::string& key, const YAML::Node& key_node, const YAML::Node& value) {
     if (!is_parameter_key(key)) {
@@ -323,14 +204,12 @@ class Loader {
     s_.settings.push_back(Setting{key, text, loc(value)});
   }
 
+  // A built-in profile's name or a profile file: which one, and whether it exists, is for
+  // resolve_profile to say (it knows the built-ins and reads the file).
   void load_profile(const YAML::Node& value) {
-    const std::string p = scalar(value, "profile", "a profile name");
-    if (std::find(std::begin(kProfiles), std::end(kProfiles), p) == std::end(kProfiles)) {
-      const std::string hint = did_you_mean(p, kProfiles);
-      fail(value, fmt::format("unknown profile {}{}", quoted(p),
-                              hint.empty() ? " (expected dcos-1.9 or dcos-2.3)" : hint));
-    }
-    s_.profile = p;
+    s_.profile = scalar(value, "profile", "a profile name or file");
+    if (s_.profile.empty()) fail(value, "profile must not be empty");
+    s_.profile_where = loc(value);
   }
 
   void load_seed(const YAML::Node& value) {
@@ -345,29 +224,6 @@ class Loader {
       fail(value, fmt::format("seed: expected a non-negative integer, got {}", quoted(text)));
     }
     s_.seed = seed;
-  }
-
-  sim::SimTime positive_duration(const YAML::Node& value, std::string_view path) {
-    const std::string text = scalar(value, path, "a duration");
-    if (!text.empty() && text.front() == '-') {
-      fail(value, fmt::format("{} must not be negative, got {}", path, quoted(text)));
-    }
-    const auto d = sim::parse_duration(text);
-    if (!d)
-      fail(value, fmt::format("{}: malformed duration {} {}", path, quoted(text), kDurationHint));
-    if (d->is_infinite()) fail(value, fmt::format("{} must be finite, got {}", path, quoted(text)));
-    if (*d == sim::SimTime::zero()) {
-      fail(value, fmt::format("{} must be positive, got {}", path, quoted(text)));
-    }
-    return *d;
-  }
-
-  sim::Distribution distribution(const YAML::Node& value, std::string_view path) {
-    const std::string text = scalar(value, path, "a distribution");
-    sim::Distribution d;
-    std::string why;
-    if (!sim::Distribution::parse(text, d, why)) fail(value, fmt::format("{}: {}", path, why));
-    return d;
   }
 
   void load_cluster(const YAML::Node& cluster) {
@@ -603,72 +459,6 @@ class Loader {
     return text;
   }
 
-  std::string milestone(const YAML::Node& value, std::string_view path) {
-    const std::string m = scalar(value, path, "a milestone name");
-    if (!is_milestone(m)) {
-      fail(value, fmt::format("{}: unknown milestone {}{}", path, quoted(m),
-                              did_you_mean(m, milestone_names())));
-    }
-    return m;
-  }
-
-  void load_rule(const YAML::Node& item) {
-    RuleSpec rule;
-    rule.where = loc(item);
-    std::optional<YAML::Node> scope_node;
-    bool has_before = false, has_after = false;
-    for (const auto& [key, value] : entries(item, "rule", kRuleKeys)) {
-      const std::string& k = key.Scalar();
-      if (k == "name") {
-        rule.name = scalar(value, "rule.name", "a string");
-      } else if (k == "before") {
-        rule.before = milestone(value, "rule.before");
-        has_before = true;
-      } else if (k == "after") {
-        rule.after = milestone(value, "rule.after");
-        has_after = true;
-      } else if (k == "scope") {
-        const std::string scope = scalar(value, "rule.scope", "node or cluster");
-        if (scope != "node" && scope != "cluster") {
-          const std::string hint = did_you_mean(scope, kScopes);
-          fail(value, fmt::format("rule.scope: unknown scope {}{}", quoted(scope),
-                                  hint.empty() ? " (expected node or cluster)" : hint));
-        }
-        rule.same_node = scope == "node";
-        scope_node = value;
-      }
-    }
-    if (!has_before) fail(item, "rule: missing 'before'");
-    if (!has_after) fail(item, "rule: missing 'after'");
-    if (rule.before == rule.after) fail(item, "rule: 'before' and 'after' are the same milestone");
-    if (rule.same_node) {
-      const SourceLocation where = scope_node ? loc(*scope_node) : rule.where;
-      const MilestoneScope a = *milestone_scope(rule.before);
-      const MilestoneScope b = *milestone_scope(rule.after);
-      for (const auto& [m, sc] : {std::pair{rule.before, a}, std::pair{rule.after, b}}) {
-        if (sc == MilestoneScope::kCluster) {
-          fail(where, fmt::format("rule: '{}' is a cluster milestone, so the rule needs "
-                                  "scope: cluster",
-                                  m));
-        }
-      }
-      const auto per_host = [](MilestoneScope s) {
-        return s == MilestoneScope::kMaster || s == MilestoneScope::kAgent ||
-               s == MilestoneScope::kEveryNode;
-      };
-      const bool compatible = a == b || (a == MilestoneScope::kEveryNode && per_host(b)) ||
-                              (b == MilestoneScope::kEveryNode && per_host(a));
-      if (!compatible) {
-        fail(where, fmt::format("rule: '{}' happens on {} and '{}' on {}, never on the same "
-                                "node (use scope: cluster)",
-                                rule.before, milestone_scope_name(a), rule.after,
-                                milestone_scope_name(b)));
-      }
-    }
-    if (rule.name.empty()) rule.name = rule.before + " before " + rule.after;
-    s_.rules.push_back(std::move(rule));
-  }
-
   void load_budget(const YAML::Node& item) {
     BudgetSpec budget;
     budget.where = loc(item);
@@ -691,76 +481,24 @@ class Loader {
   Parameters params_;  // validates settings as they are read; yields the file's counts
   std::vector<LinkWhere> link_where_;
   std::vector<FaultWhere> fault_where_;
-  // Empty map values and the location of their keys (see loc()); mutable: entries() is const.
-  mutable std::vector<std::pair<YAML::Node, SourceLocation>> null_values_;
 };
-
-// Records where each document starts; ignores the content.
-class DocumentStarts : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-  YAML::Mark last;
-};
-
-// Where a second document starts, if the stream has one. At most two documents are parsed,
-// which also bounds yaml-cpp's runaway document loop.
-std::optional<SourceLocation> second_document(const std::string& text, const std::string& file) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentStarts starts;
-  if (!parser.HandleNextDocument(starts)) return std::nullopt;
-  if (!parser.HandleNextDocument(starts)) return std::nullopt;
-  return SourceLocation{file, std::max(starts.last.line, 0) + 1,
-                        std::max(starts.last.column, 0) + 1};
-}
 
 }  // namespace
 
 std::variant<Scenario, InputError> load_scenario_text(std::string_view yaml,
                                                       const std::string& file_name) {
-  try {
-    const std::string text(yaml);
-    // YAML::Load reads one document. Not YAML::LoadAll: yaml-cpp 0.7 loops forever, allocating,
-    // on some malformed streams such as a lone ',' (jbeder/yaml-cpp#1040, fixed by #1319).
-    const YAML::Node root = YAML::Load(text);
-    Loader loader(file_name);
-    return loader.load(root, second_document(text, file_name), text);
-  } catch (const LoadFailure& f) {
-    return f.error;
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
-    const int column = e.mark.column >= 0 ? e.mark.column + 1 : 1;
-    return InputError{{file_name, line, column}, fmt::format("invalid YAML: {}", e.msg)};
-  } catch (const std::exception& e) {
-    return InputError{{file_name, 1, 1}, fmt::format("cannot load scenario: {}", e.what())};
-  }
+  return load_yaml<Scenario>(
+      yaml, file_name, "scenario",
+      [&](const YAML::Node& root, const std::optional<SourceLocation>& second) {
+        Loader loader(file_name);
+        return loader.load(root, second, yaml);
+      });
 }
 
 std::variant<Scenario, InputError> load_scenario_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InputError{{path, 0, 0}, "cannot open scenario file"};
-  std::string text;
-  char buffer[65536];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    text.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxFileBytes) {
-      return InputError{{path, 0, 0},
-                        fmt::format("scenario file larger than {} bytes", kMaxFileBytes)};
-    }
-  }
-  if (in.bad()) return InputError{{path, 0, 0}, "cannot read scenario file"};
-  return load_scenario_text(text, path);
+  auto text = read_input_file(path, "scenario");
+  if (auto* e = std::get_if<InputError>(&text)) return *e;
+  return load_scenario_text(std::get<std::string>(text), path);
 }
 
 std::optional<InputError> apply_settings(const std::vector<Setting>& settings, Parameters& params) {

@@ -9,9 +9,11 @@
 // Contract: loading never throws and never crashes, whatever the bytes: every problem is an
 // InputError located at the offending YAML node (1-based line and column). The loader checks
 // everything it can without a profile: types, unknown keys (with a suggestion), parameter values,
-// milestone names, node names against the file's own counts. Unit names are checked against the
-// profile by the caller. Settings keep every parameter override in file order so that --set,
-// applied after them, wins. A Scenario is a plain value; loading has no global state.
+// milestone names, node names against the file's own counts. The profile itself, and unit names
+// against it, are checked by the caller (resolve_profile). Rules the file gives are named
+// "<before> before <after>" unless they give a name (RuleSpec: models/systemd/profile.hpp).
+// Settings keep every parameter override in file order so that --set, applied after them, wins. A
+// Scenario is a plain value; loading has no global state.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,7 @@
 #include "models/core/parameters.hpp"
 #include "models/core/source_location.hpp"
 #include "models/scenario/fault_spec.hpp"
+#include "models/systemd/profile.hpp"
 #include "sim/distribution.hpp"
 #include "sim/time.hpp"
 
@@ -31,9 +34,6 @@ namespace bootsim::models {
 
 // The simulated time limit when a scenario gives no `until` (and --until is absent).
 inline constexpr sim::SimTime kDefaultUntil = sim::hours(1);
-
-// The built-in unit graphs a scenario may name.
-inline constexpr std::string_view kProfiles[] = {"dcos-1.9", "dcos-2.3"};
 
 // A link whose latency or loss differs from the cluster's defaults (both directions).
 struct LinkSpec {
@@ -48,16 +48,6 @@ struct ServiceSpec {
   std::string name;
   sim::Distribution start;  // from launch to running
   int instances = 1;
-  SourceLocation where;
-};
-
-// Milestone `before` must happen before `after`: on each node that reaches both (same_node), or
-// first occurrences cluster-wide.
-struct RuleSpec {
-  std::string name;  // given, or "<before> before <after>"
-  std::string before;
-  std::string after;
-  bool same_node = true;
   SourceLocation where;
 };
 
@@ -85,7 +75,10 @@ struct Scenario {
   std::string file;
   std::string name;
   std::string description;
+  // A built-in profile's name, or a profile file's path relative to the scenario file's
+  // directory; loaded and checked when the run is built (resolve_profile).
   std::string profile = "dcos-1.9";
+  SourceLocation profile_where;  // where the file names it (empty: the default)
   std::uint64_t seed = 1;
   std::optional<sim::SimTime> until;  // absent: kDefaultUntil
   // The shape as the file gives it; omitted counts take the parameter table's defaults. The

@@ -1,12 +1,13 @@
 #include "models/systemd/profile.hpp"
 
-#include "models/core/registry.hpp"
-
 #include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <functional>
 #include <map>
+
+#include "models/core/registry.hpp"
 
 namespace bootsim::models {
 
@@ -15,6 +16,88 @@ namespace {
 bool has_unit_on(const Profile& p, std::string_view unit, Role role) {
   const UnitDef* u = p.find(unit);
   return u != nullptr && u->runs_on(role);
+}
+
+// The location of `list[i]`, or `fallback` when the list holds fewer (a profile built in code).
+SourceLocation at_or(const std::vector<SourceLocation>& list, std::size_t i,
+                     const SourceLocation& fallback) {
+  return i < list.size() ? list[i] : fallback;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// What a name the registry refuses could have been: the closest known one, or all of them.
+std::string hint(std::string_view name, const std::vector<std::string>& known,
+                 std::string_view list_intro) {
+  const std::vector<std::string_view> views(known.begin(), known.end());
+  const std::string close = did_you_mean(name, views);
+  return close.empty() ? fmt::format(" ({}: {})", list_intro, joined(known)) : close;
+}
+
+std::string gate_hint(const ModelRegistry& registry, const GateDef& gate) {
+  if (!registry.has_gate(gate.kind)) return hint(gate.kind, registry.gate_kinds(), "gate kinds");
+  const std::vector<std::string>& args = registry.gate_arguments(gate.kind);
+  if (args.size() == 1 && args.front().empty()) {
+    return fmt::format(" ({} takes no argument)", gate.kind);
+  }
+  return hint(gate.arg, args, gate.kind + " takes");
+}
+
+using AfterGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+// A cycle among After= orderings would deadlock systemd's transaction. A depth-first walk that
+// keeps its path names the whole cycle, not only the back edge Boost's visitor reports.
+// Returns the unit indices of the first cycle found (the first unit repeated at the end).
+std::vector<std::size_t> find_cycle(const AfterGraph& g, std::size_t n) {
+  std::vector<std::size_t> stack_path;
+  std::vector<int> state(n, 0);  // 0 new, 1 on stack, 2 done
+  std::vector<std::size_t> cycle;
+  std::function<bool(std::size_t)> visit = [&](std::size_t v) {
+    state[v] = 1;
+    stack_path.push_back(v);
+    for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
+      const std::size_t w = boost::target(*e, g);
+      if (state[w] == 1) {
+        cycle.assign(std::find(stack_path.begin(), stack_path.end(), w), stack_path.end());
+        cycle.push_back(w);
+        return true;
+      }
+      if (state[w] == 0 && visit(w)) return true;
+    }
+    stack_path.pop_back();
+    state[v] = 2;
+    return false;
+  };
+  for (std::size_t v = 0; v < n && cycle.empty(); ++v) {
+    if (state[v] == 0) visit(v);
+  }
+  return cycle;
+}
+
+void check_providers(const Profile& profile, const ModelRegistry& registry,
+                     std::vector<ProfileProblem>& problems) {
+  for (const GateProviders& gp : profile.providers) {
+    const std::size_t space = gp.gate.find(' ');
+    const GateDef gate{gp.gate.substr(0, space),
+                       space == std::string::npos ? std::string() : gp.gate.substr(space + 1), "",
+                       gp.where};
+    if (!registry.accepts(gate)) {
+      problems.push_back(
+          {"", fmt::format("providers: unknown gate '{}'{}", gp.gate, gate_hint(registry, gate)),
+           gp.where});
+    }
+    for (const auto* list : {&gp.node, &gp.masters}) {
+      const auto& where = list == &gp.node ? gp.node_where : gp.masters_where;
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        if (profile.find((*list)[i]) != nullptr) continue;
+        problems.push_back(
+            {"", fmt::format("providers of '{}': unknown unit '{}'", gp.gate, (*list)[i]),
+             at_or(where, i, gp.where)});
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -40,6 +123,13 @@ UnitDef* Profile::find(std::string_view unit) {
   return nullptr;
 }
 
+const GateProviders* Profile::providers_of(std::string_view gate_text) const {
+  for (const GateProviders& gp : providers) {
+    if (gp.gate == gate_text) return &gp;
+  }
+  return nullptr;
+}
+
 std::string_view role_name(Role role) {
   switch (role) {
     case Role::kMaster:
@@ -52,122 +142,79 @@ std::string_view role_name(Role role) {
   return "?";
 }
 
+std::optional<Role> parse_role(std::string_view name) {
+  for (const Role r : {Role::kMaster, Role::kPrivateAgent, Role::kPublicAgent}) {
+    if (role_name(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
 std::vector<GateProvider> gate_providers(const Profile& profile, const GateDef& gate, Role role) {
   std::vector<GateProvider> out;
-  auto local = [&](std::string_view unit) {
-    if (has_unit_on(profile, unit, role)) out.push_back({std::string(unit), false});
-  };
-  auto masters = [&](std::string_view unit) {
-    if (has_unit_on(profile, unit, Role::kMaster)) out.push_back({std::string(unit), true});
-  };
-  // The DNS proxy of this node, whichever version provides it.
-  auto dns_proxy = [&] {
-    for (const UnitDef& u : profile.units) {
-      if (u.process == "dns-proxy" && u.runs_on(role)) out.push_back({u.name, false});
-    }
-  };
-  const std::string_view kind = gate.kind;
-  const std::string_view arg = gate.arg;
-  if (kind == "ping") {
-    dns_proxy();
-    local("dcos-gen-resolvconf");
-    if (arg == "leader.mesos") {
-      masters("dcos-mesos-dns");
-      masters("dcos-mesos-master");
-    } else if (arg == "marathon.mesos") {
-      masters("dcos-mesos-dns");
-      masters("dcos-marathon");
-    }
-  } else if (kind == "bootstrap") {
-    if (arg != "noop") masters("dcos-exhibitor");
-    if (arg == "cluster-id-read") {
-      for (const UnitDef& u : profile.units) {
-        for (const GateDef& g : u.gates) {
-          if (g.kind == "bootstrap" && g.arg.ends_with("+cluster-id") && u.runs_on(Role::kMaster)) {
-            out.push_back({u.name, true});
-          }
-        }
-      }
-    }
-  } else if (kind == "file" && arg == "cluster-id") {
-    for (const UnitDef& u : profile.units) {
-      for (const GateDef& g : u.gates) {
-        if (g.kind == "bootstrap" &&
-            (g.arg.ends_with("+cluster-id") || g.arg == "cluster-id-read") && u.runs_on(role)) {
-          out.push_back({u.name, false});
-        }
-      }
-    }
-  } else if (kind == "http") {
-    local(arg == "oauth" ? "dcos-oauth" : "dcos-bouncer");
-  } else if (kind == "socket") {
-    local(role == Role::kMaster ? "dcos-telegraf" : "dcos-telegraf-agent");
+  const GateProviders* gp = profile.providers_of(gate.text());
+  if (gp == nullptr) return out;
+  for (const std::string& unit : gp->node) {
+    if (has_unit_on(profile, unit, role)) out.push_back({unit, false});
+  }
+  for (const std::string& unit : gp->masters) {
+    if (has_unit_on(profile, unit, Role::kMaster)) out.push_back({unit, true});
   }
   return out;
 }
 
-namespace {
-
-using AfterGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-
-}  // namespace
-
 std::vector<ProfileProblem> validate(const Profile& profile, const ModelRegistry& registry) {
   std::vector<ProfileProblem> problems;
-  std::map<std::string, std::size_t> index;
+  std::map<std::string, std::size_t, std::less<>> index;
   for (std::size_t i = 0; i < profile.units.size(); ++i) index[profile.units[i].name] = i;
+  const UnitLocations nowhere;  // a unit of a profile built in code
+  auto locations = [&](const std::string& unit) -> const UnitLocations& {
+    const auto it = profile.locations.find(unit);
+    return it == profile.locations.end() ? nowhere : it->second;
+  };
   AfterGraph g(profile.units.size());
   for (std::size_t i = 0; i < profile.units.size(); ++i) {
     const UnitDef& u = profile.units[i];
-    for (const std::string& a : u.after) {
-      const auto it = index.find(a);
+    const UnitLocations& at = locations(u.name);
+    for (std::size_t a = 0; a < u.after.size(); ++a) {
+      const auto it = index.find(u.after[a]);
       if (it == index.end()) {
         problems.push_back(
-            {u.name, fmt::format("unit '{}' is ordered After= unknown unit '{}'", u.name, a)});
+            {u.name,
+             fmt::format("unit '{}' is ordered After= unknown unit '{}'", u.name, u.after[a]),
+             at_or(at.after, a, u.where)});
         continue;
       }
-      boost::add_edge(i, it->second, g);  // u waits for a
+      boost::add_edge(i, it->second, g);  // u waits for u.after[a]
     }
     for (const GateDef& gd : u.gates) {
       if (!registry.accepts(gd)) {
-        problems.push_back(
-            {u.name, fmt::format("unit '{}' has an unknown gate '{}'", u.name, gd.text())});
+        problems.push_back({u.name,
+                            fmt::format("unit '{}' has an unknown gate '{}'{}", u.name, gd.text(),
+                                        gate_hint(registry, gd)),
+                            gd.where});
       }
     }
     if (!registry.has_process(u.process)) {
-      problems.push_back({u.name, fmt::format("unit '{}' names an unknown process model '{}'",
-                                              u.name, u.process)});
+      problems.push_back(
+          {u.name,
+           fmt::format("unit '{}' names an unknown process model '{}'{}", u.name, u.process,
+                       hint(u.process, registry.process_names(), "models")),
+           at.process.line > 0 ? at.process : u.where});
     }
   }
-  // A cycle among After= orderings would deadlock systemd's transaction. A depth-first walk
-  // that keeps its path names the whole cycle, not only the back edge Boost's visitor reports.
-  std::vector<std::size_t> stack_path;
-  std::vector<int> state(profile.units.size(), 0);  // 0 new, 1 on stack, 2 done
-  std::vector<std::string> cycle;
-  std::function<bool(std::size_t)> visit = [&](std::size_t v) {
-    state[v] = 1;
-    stack_path.push_back(v);
-    for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
-      const std::size_t w = boost::target(*e, g);
-      if (state[w] == 1) {
-        auto from = std::find(stack_path.begin(), stack_path.end(), w);
-        for (auto it = from; it != stack_path.end(); ++it) cycle.push_back(profile.units[*it].name);
-        cycle.push_back(profile.units[w].name);
-        return true;
-      }
-      if (state[w] == 0 && visit(w)) return true;
-    }
-    stack_path.pop_back();
-    state[v] = 2;
-    return false;
-  };
-  for (std::size_t v = 0; v < profile.units.size() && cycle.empty(); ++v) {
-    if (state[v] == 0) visit(v);
-  }
+  const std::vector<std::size_t> cycle = find_cycle(g, profile.units.size());
   if (!cycle.empty()) {
-    problems.push_back(
-        {cycle.front(), fmt::format("cycle among After= orderings: {}", fmt::join(cycle, " -> "))});
+    std::vector<std::string> names;
+    for (const std::size_t v : cycle) names.push_back(profile.units[v].name);
+    // Located at the first ordering of the cycle: the first unit's After= of the second.
+    const UnitDef& first = profile.units[cycle[0]];
+    const auto entry = std::find(first.after.begin(), first.after.end(), names[1]);
+    problems.push_back({first.name,
+                        fmt::format("cycle among After= orderings: {}", fmt::join(names, " -> ")),
+                        at_or(locations(first.name).after,
+                              static_cast<std::size_t>(entry - first.after.begin()), first.where)});
   }
+  check_providers(profile, registry, problems);
   return problems;
 }
 
