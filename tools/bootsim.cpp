@@ -193,11 +193,6 @@ int cmd_check(const std::vector<std::string>& args, bool graph) {
     std::cout << models::to_dot(prof);
     return kExitOk;
   }
-  std::size_t units = 0;
-  for (const auto role :
-       {models::Role::kMaster, models::Role::kPrivateAgent, models::Role::kPublicAgent}) {
-    units += prof.units_for(role).size();
-  }
   std::cout << scenario.file << ": ok: scenario '" << scenario.name << "', profile " << prof.name
             << ", " << params.integer("cluster.masters") << " masters, "
             << params.integer("cluster.agents.private") << " private and "

@@ -3,8 +3,13 @@
 # repository root, then runs the default scenario, runs the test suite, or stops after building.
 #
 #   tools/setup.sh run [ARGS…]   build, then: build/bootsim run scenarios/default.yaml ARGS…
-#   tools/setup.sh test          build with warnings as errors, then: ctest --test-dir build
-#                                (exit status of ctest; this is what CI runs, through .ci/run)
+#   tools/setup.sh test          what CI runs (through .ci/run), in three stages:
+#                                1. build/ with warnings as errors; ctest --test-dir build
+#                                2. build-asan/: Clang 14, AddressSanitizer + UBSan and the
+#                                   libFuzzer targets, warnings as errors; the same tests
+#                                   (less the source checks format and layering)
+#                                3. tools/fuzz.sh 60: each fuzz target for 60 s
+#                                exit status 0 only if every stage passes; each prints its time
 #   tools/setup.sh build         build only (the default)
 #
 # Only `test` builds with -Werror (BOOTSIM_WERROR=ON): a user's newer compiler may warn where
@@ -20,7 +25,8 @@ usage() {
   cat <<'EOF'
 usage: tools/setup.sh [run [ARGS...] | test | build]
   run    install missing packages, build, run build/bootsim run scenarios/default.yaml ARGS...
-  test   install missing packages, build with warnings as errors, run the test suite (ctest)
+  test   install missing packages, build with warnings as errors, run the test suite (ctest),
+         then again under AddressSanitizer + UBSan (build-asan/), then each fuzz target 60 s
   build  install missing packages and build into build/ (the default)
 EOF
 }
@@ -44,9 +50,12 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 
 # --- 1. Debian packages --------------------------------------------------------------------------
 # Debian 12 names. g++ alone is enough for a compiler: build-essential is what a fresh machine
-# gets, but an installed g++ is not reinstalled. clang-format is for the format test.
+# gets, but an installed g++ is not reinstalled. clang-format is for the format test; clang-14,
+# libclang-rt-14-dev (the sanitizer and libFuzzer runtimes) and llvm-14 (llvm-symbolizer, for
+# readable sanitizer reports) for the sanitizer build and the fuzz targets.
 packages=(build-essential cmake ninja-build libboost-graph-dev libboost-program-options-dev
           libfmt-dev libyaml-cpp-dev catch2 clang-format)
+[[ "$mode" == test ]] && packages+=(clang-14 libclang-rt-14-dev llvm-14)
 
 installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
@@ -109,6 +118,42 @@ fi
 # --- 3. Run, test or stop --------------------------------------------------------------------------
 case "$mode" in
   run) exec build/bootsim run scenarios/default.yaml "$@" ;;
-  test) exec ctest --test-dir build --output-on-failure -j "$jobs" ;;
-  build) echo "setup.sh: built build/bootsim" ;;
+  build) echo "setup.sh: built build/bootsim"; exit 0 ;;
 esac
+
+# test: the suite on build/, then on the sanitizer build, then the fuzz targets.
+stage_start=$SECONDS
+stage() {  # name: prints the time since the previous stage
+  echo "setup.sh: $1 ($((SECONDS - stage_start)) s)"
+  stage_start=$SECONDS
+}
+status=0
+stage "built build/"
+ctest --test-dir build --output-on-failure -j "$jobs" || status=1
+stage "tests on build/ done"
+
+# Clang with ASan + UBSan (any report aborts: the test fails) and libFuzzer's coverage
+# instrumentation, -O1 to keep the build short; one tree for the sanitizer run and the fuzzers.
+mkdir -p build-asan
+generator=()
+[[ -f build-asan/CMakeCache.txt ]] || generator=(-G Ninja)
+if ! cmake -S . -B build-asan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only" \
+    -DBOOTSIM_SANITIZE=ON -DBOOTSIM_FUZZ=ON -DBOOTSIM_WERROR=ON \
+    >build-asan/setup-configure.log 2>&1; then
+  cat build-asan/setup-configure.log >&2
+  echo "setup.sh: configuring build-asan/ failed (log: build-asan/setup-configure.log)" >&2
+  exit 1
+fi
+if ! cmake --build build-asan -j "$jobs" >build-asan/setup-build.log 2>&1; then
+  cat build-asan/setup-build.log >&2
+  echo "setup.sh: the sanitizer build failed (log: build-asan/setup-build.log)" >&2
+  exit 1
+fi
+stage "built build-asan/ (ASan + UBSan, fuzz targets)"
+ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE 'format|layering' || status=1
+stage "tests on build-asan/ done"
+
+tools/fuzz.sh 60 || status=1
+stage "fuzz targets done (60 s each)"
+exit $status

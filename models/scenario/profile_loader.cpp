@@ -196,7 +196,10 @@ void ProfileFile::remove(const YAML::Node& map, const std::string& base) {
   if (map.IsNull()) return;
   for (const auto& [key, value] : entries(map, "remove", kRemoveKeys)) {
     const std::string path = "remove." + key.Scalar();
-    for (const auto& [name, at] : scalar_list(value, path, "names")) {
+    for (const auto& item : scalar_list(value, path, "names")) {
+      // Not a structured binding: Clang 14 (the sanitizer build) cannot capture one.
+      const auto& name = item.first;
+      const auto& at = item.second;
       bool found = false;
       if (key.Scalar() == "units") {
         const auto it = std::find_if(p_.units.begin(), p_.units.end(),
