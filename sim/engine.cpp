@@ -148,6 +148,7 @@ RunOutcome Engine::run_until(SimTime limit) {
     ++events_processed_;
     cb();
     if (stop_requested_) return RunOutcome::kStopped;
+    if (event_limit_ != 0 && events_processed_ >= event_limit_) return RunOutcome::kEventLimit;
   }
   if (!limit.is_infinite()) now_ = std::max(now_, limit);
   return RunOutcome::kQueueEmpty;

@@ -46,7 +46,9 @@ class TimerId {
   std::uint32_t generation_ = 0;  // 0 = never scheduled
 };
 
-enum class RunOutcome { kQueueEmpty, kReachedLimit, kStopped };
+// Why run_until returned: the queue ran dry, the time limit came, stop() was called, or the
+// event limit (set_event_limit) was reached.
+enum class RunOutcome { kQueueEmpty, kReachedLimit, kStopped, kEventLimit };
 
 class Engine {
  public:
@@ -76,6 +78,9 @@ class Engine {
   RunOutcome run_until(SimTime limit);
   // Makes run_until return after the current callback.
   void stop() { stop_requested_ = true; }
+  // run_until returns kEventLimit once events_processed() reaches `max_events` (0: no limit),
+  // so that a run's cost is bounded whatever its input.
+  void set_event_limit(std::uint64_t max_events) { event_limit_ = max_events; }
 
   // A stream derived from (seed, stable id): see random.hpp.
   RandomStream stream(std::string_view stable_id) const { return RandomStream(seed_, stable_id); }
@@ -110,6 +115,7 @@ class Engine {
 
   std::uint64_t seed_;
   SimTime now_ = SimTime::zero();
+  std::uint64_t event_limit_ = 0;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t events_processed_ = 0;
   std::size_t live_count_ = 0;

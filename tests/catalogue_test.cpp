@@ -91,6 +91,10 @@ std::vector<Case> scenario_cases() {
        "simulated-time horizon), got '2562048h'\n"},
       {"unit RestartSec zero", "name: x\nunits:\n  dcos-mesos-dns: {restart_sec: 0}\n", run, 2,
        "s.yaml:3:33: error: units.dcos-mesos-dns.restart_sec must be positive, got '0'\n"},
+      {"unit RestartSec below the floor",
+       "name: x\nunits:\n  dcos-mesos-dns: {restart_sec: 10ms}\n", run, 2,
+       "s.yaml:3:33: error: units.dcos-mesos-dns.restart_sec must be at least 100ms (bootsim's "
+       "floor: systemd's default RestartSec, 100ms (systemd.service(5))), got '10ms'\n"},
       {"budget on an unknown milestone",
        "name: x\nbudgets:\n  - {milestone: cluster.redy, within: 5m}\n", run, 2,
        "s.yaml:3:17: error: budget.milestone: unknown milestone 'cluster.redy' (did you mean "
@@ -188,6 +192,19 @@ std::vector<Case> command_line_cases() {
        "bootsim: error: --until must be positive and finite, got '0'\n"},
       {"--until malformed", "", run + "--until soon", 2,
        "bootsim: error: --until: malformed duration 'soon' (expected e.g. 250ms, 2s, 1m30s)\n"},
+      {"--until past the limit", "", run + "--until 10001h", 2,
+       "bootsim: error: --until must be at most 10000h (a run settles long before), got "
+       "'10001h'\n"},
+      {"--max-events not a number", "", run + "--max-events many", 2,
+       "bootsim: error: --max-events: expected an integer from 0 to 18446744073709551615, got "
+       "'many'\n"},
+      {"--max-events reached", "", run + "--max-events 100", 2,
+       "bootsim: error: the run took more than --max-events 100 events (simulated time 0.001s of "
+       "30m); raise --max-events (0: no limit) or shorten --until\n"},
+      {"--set period below the component's minimum", "",
+       run + "--set mesos-dns.refreshSeconds=500ms", 2,
+       "command line: error: mesos-dns.refreshSeconds must be at least 1s (Mesos-DNS reads "
+       "refreshSeconds in whole seconds), got '500ms'\n"},
       {"--format unknown", "", run + "--format xml", 2,
        "bootsim: error: --format must be text, json or trace, got 'xml'\n"},
       {"unknown option", "", run + "--frobnicate", 2,

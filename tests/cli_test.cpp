@@ -240,3 +240,83 @@ TEST_CASE("a bad profile exits 2 with its located error and no output", "[cli][p
     std::filesystem::remove(scenario);
   }
 }
+
+// Issue 7, items 3 and 4: limits a user understands, faults that did nothing, escaped names.
+TEST_CASE("a fault whose time never comes is reported, and an error with --strict", "[cli]") {
+  const std::string run = "run scenarios/default.yaml --set cluster.agents.private=2 ";
+  const std::string fault = "--fault 'kind=crash target=master-1 at=2h' ";
+  const Outcome text = bootsim(run + fault + "--until 30m");
+  CHECK(text.status == 0);
+  CHECK(text.out.find("\nfaults:\n        never  not_fired     cluster (kind=crash target=master-1 "
+                      "at=2h)\n") != std::string::npos);
+  const Outcome json = bootsim(run + fault + "--until 30m --format json");
+  CHECK(json.out.find("{\"event\": \"not_fired\", \"node\": \"cluster\", \"time_s\": null, "
+                      "\"detail\": \"kind=crash target=master-1 at=2h\"}") != std::string::npos);
+  const Outcome strict = bootsim(run + fault + "--until 30m --strict");
+  CHECK(strict.status == 1);
+  CHECK(strict.err ==
+        "bootsim: error: --strict: fault never fired (its time never came): kind=crash "
+        "target=master-1 at=2h\n");
+  CHECK(strict.out == text.out);  // the report is written all the same
+}
+
+TEST_CASE("a process fault on a process that is not running says so", "[cli]") {
+  // At 0 s no unit has a process yet: the crash hits nothing, and --strict says so.
+  const Outcome o = bootsim(
+      "run scenarios/default.yaml --set cluster.agents.private=2 --strict "
+      "--fault 'kind=crash target=master-1/mesos-dns at=0s'");
+  CHECK(o.status == 1);
+  CHECK(o.out.find("not_running   master-1 (kind=crash target=master-1/mesos-dns at=0s; "
+                   "dcos-mesos-dns is ") != std::string::npos);
+  CHECK(
+      o.err.starts_with("bootsim: error: --strict: fault found nothing running: kind=crash "
+                        "target=master-1/mesos-dns at=0s; dcos-mesos-dns is "));
+}
+
+TEST_CASE("a run that never reaches cluster.ready exits 1, budget or none", "[cli]") {
+  const auto never = temp_file("never.yaml",
+                               "name: never\ncluster: {masters: 3, agents: {private: 1, public: "
+                               "0}}\nfaults:\n  - {kind: crash, target: master-3, at: 0s}\n");
+  const Outcome o = bootsim("run '" + never.string() + "' --until 10m");
+  CHECK(o.status == 1);
+  CHECK(o.out.find("cluster.ready NOT reached") != std::string::npos);
+  std::filesystem::remove(never);
+}
+
+TEST_CASE("a run with faults ends once nothing can change any more", "[cli]") {
+  // master-2 stays down: DC/OS 1.9's masters wait for every ZooKeeper, so the boot stalls; the
+  // run settles 20 minutes (twice the longest timer) after the last change, not at --until.
+  const Outcome o = bootsim(
+      "run scenarios/default.yaml --set cluster.agents.private=2 --until 1000h --format json "
+      "--fault 'kind=crash target=master-2 at=zookeeper.quorum+4s'");
+  CHECK(o.status == 1);
+  CHECK(o.out.find("\"ended_by\": \"settled\"") != std::string::npos);
+  CHECK(o.out.find("\"until_s\": 3600000,") != std::string::npos);
+}
+
+TEST_CASE("limits: --until, --max-events and the memory a cluster needs", "[cli]") {
+  CHECK(bootsim("run scenarios/default.yaml --until 10001h").err ==
+        "bootsim: error: --until must be at most 10000h (a run settles long before), got "
+        "'10001h'\n");
+  const Outcome events = bootsim("run scenarios/default.yaml --max-events 1000 --out /dev/null");
+  CHECK(events.status == 2);
+  CHECK(
+      events.err.starts_with("bootsim: error: the run took more than --max-events 1000 events "
+                             "(simulated time "));
+  // A million agents cannot fit in any machine this runs on: refused before anything is built.
+  const Outcome huge = bootsim("run scenarios/default.yaml --set cluster.agents.private=1000000");
+  CHECK(huge.status == 2);
+  CHECK(
+      huge.err.starts_with("scenarios/default.yaml: error: a cluster of 1000004 hosts needs "
+                           "about 200.0 GB of memory (about 200 KB a host), more than the "));
+}
+
+TEST_CASE("names in the text report are escaped", "[cli]") {
+  const auto evil = temp_file("evil.yaml",
+                              "name: \"evil\\e[2J\\nfake line\\\\\"\ncluster: {masters: 1, "
+                              "agents: {private: 1, public: 0}}\n");
+  const Outcome o = bootsim("run '" + evil.string() + "'");
+  CHECK(o.out.starts_with("bootsim run: scenario evil\\x1b[2J\\x0afake line\\\\, profile"));
+  CHECK(o.out.find('\x1b') == std::string::npos);
+  std::filesystem::remove(evil);
+}

@@ -245,10 +245,42 @@ TEST_CASE("a value whose product with another overflows the horizon is refused",
         "zookeeper.tickTime: 3s makes 2 x zookeeper.tickTime x max(zookeeper.initLimit, "
         "zookeeper.syncLimit) longer than the simulated-time horizon (about 292 years)");
   CHECK(p.duration("zookeeper.tickTime") == sim::seconds(2));
-  CHECK(p.set("zookeeper.tickTime", "1ns", error));
-  CHECK(p.set("zookeeper.initLimit", "4611686018427387903", error));
+  CHECK(p.set("zookeeper.tickTime", "1ms", error));
+  CHECK(p.set("zookeeper.syncLimit", "1", error));
+  CHECK(p.set("zookeeper.initLimit", "4611686018427", error));
+  CHECK_FALSE(p.set("zookeeper.initLimit", "4611686018428", error));
   CHECK(set_error(p, "mesos-master.max_agent_ping_timeouts", "9223372036854775807")
             .starts_with(
                 "mesos-master.max_agent_ping_timeouts: 9223372036854775807 makes "
                 "mesos-master.agent_ping_timeout x mesos-master.max_agent_ping_timeouts longer"));
+}
+
+TEST_CASE("periods, timeouts and back-offs have a floor: the component's own or 1ms",
+          "[parameters]") {
+  // A 1 ns period would make a model spin (issue 7): the component's unit of configuration
+  // where it has one, else bootsim's floor of 1ms; durations where 0 means something have none.
+  Parameters p;
+  CHECK(set_error(p, "mesos-dns.refreshSeconds", "999ms") ==
+        "mesos-dns.refreshSeconds must be at least 1s (Mesos-DNS reads refreshSeconds in whole "
+        "seconds), got '999ms'");
+  CHECK(set_error(p, "zookeeper.tickTime", "1ns") ==
+        "zookeeper.tickTime must be at least 1ms (zoo.cfg gives tickTime in whole ms), got '1ns'");
+  CHECK(set_error(p, "mesos-master.allocation_interval", "999us") ==
+        "mesos-master.allocation_interval must be at least 1ms (bootsim's floor for periods, "
+        "timeouts and back-offs), got '999us'");
+  CHECK(set_error(p, "units.dcos-mesos-dns.restart_sec", "99ms") ==
+        "units.dcos-mesos-dns.restart_sec must be at least 100ms (bootsim's floor: systemd's "
+        "default RestartSec, 100ms (systemd.service(5))), got '99ms'");
+  std::string error;
+  CHECK(p.set("mesos-dns.refreshSeconds", "1s", error));
+  CHECK(p.set("mesos-master.allocation_interval", "1ms", error));
+  CHECK(p.set("units.dcos-mesos-dns.restart_sec", "100ms", error));
+  CHECK(p.set("mesos-dns.ttl", "0", error));  // allow_zero: no floor
+  CHECK(p.set("scheduler.refuse_seconds", "1ns", error));
+  // Every duration in the table without a meaningful zero refuses 1 ns.
+  for (const auto& spec : parameter_table()) {
+    if (spec.type != ParamType::kDuration || spec.allow_zero) continue;
+    INFO(spec.key);
+    CHECK_FALSE(p.set(spec.key, "1ns", error));
+  }
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 #include <charconv>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -89,7 +90,10 @@ po::options_description run_description() {
       "a fault, e.g. \"kind=crash target=master-2 at=zookeeper.quorum+4s\"")(
       "format", po::value<std::string>()->default_value("text"),
       "text (timeline), json, or trace (every record)")(
-      "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)");
+      "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)")(
+      "max-events", po::value<std::string>(),
+      "stop a run that takes more events than this (default 50000000; 0: no limit)")(
+      "strict", "a fault that never fired or hit nothing is an error (exit 1)");
   return desc;
 }
 
@@ -117,7 +121,21 @@ std::optional<int> read_seed_and_until(const po::variables_map& vm, models::RunO
       // As the scenario's until: with a fault or an unreachable milestone, inf never ends.
       return usage_error("--until must be positive and finite, got '" + text + "'");
     }
+    if (*until > models::kMaxUntil) {
+      return usage_error("--until must be at most " + sim::format_duration(models::kMaxUntil) +
+                         " (a run settles long before), got '" + text + "'");
+    }
     options.until = *until;
+  }
+  if (vm.count("max-events")) {
+    const std::string& text = vm["max-events"].as<std::string>();
+    std::uint64_t n = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+      return usage_error("--max-events: expected an integer from 0 to 18446744073709551615, got '" +
+                         text + "'");
+    }
+    options.max_events = n;
   }
   return std::nullopt;
 }
@@ -144,6 +162,19 @@ std::optional<int> read_settings_and_faults(const po::variables_map& vm,
   return std::nullopt;
 }
 
+// The memory this machine has available now (Linux: MemAvailable in /proc/meminfo), for the
+// run's up-front estimate; nullopt where it cannot be read.
+std::optional<std::uint64_t> available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::uint64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemAvailable:") return kb * 1024;
+  }
+  return std::nullopt;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description desc = run_description();
   Parsed p;
@@ -162,11 +193,34 @@ int cmd_run(const std::vector<std::string>& args) {
   models::RunOptions options;
   if (auto rc = read_seed_and_until(p.vm, options)) return *rc;
   if (auto rc = read_settings_and_faults(p.vm, options)) return *rc;
+  options.memory_limit_bytes = available_memory_bytes();
   auto result = models::run_scenario(std::get<models::Scenario>(loaded), options);
   if (auto* e = std::get_if<models::InputError>(&result)) return input_error(*e);
   const auto& r = std::get<models::RunResult>(result);
+  // Not a result: the run was cut short by a limit. Nothing is written.
+  if (r.ended_by == "max-trace") {
+    return usage_error(fmt::format(
+        "the run kept more than {} trace records (about {} MB) by simulated time {}s of {} "
+        "without settling (something keeps changing, e.g. a unit restarting); shorten --until",
+        r.max_trace_records, r.max_trace_records * 300 / 1'000'000, sim::format_seconds(r.ended_at),
+        sim::format_duration(r.until)));
+  }
+  if (r.ended_by == "max-events") {
+    return usage_error(fmt::format(
+        "the run took more than --max-events {} events (simulated time {}s of {}); raise "
+        "--max-events (0: no limit) or shorten --until",
+        options.max_events, sim::format_seconds(r.ended_at), sim::format_duration(r.until)));
+  }
   const std::string text = renderer->render(r);
   if (auto e = std::get<tools::OutputTarget>(out).write(text)) return usage_error(*e);
+  if (p.vm.count("strict")) {
+    // A fault that did nothing fails the run (after the report is written).
+    const auto ineffective = r.ineffective_faults();
+    for (const std::string& what : ineffective) {
+      std::cerr << "bootsim: error: --strict: " << report::printable(what) << "\n";
+    }
+    if (!ineffective.empty()) return kExitChecksFailed;
+  }
   return r.ok() ? kExitOk : kExitChecksFailed;
 }
 

@@ -188,8 +188,49 @@ std::size_t index_of(const ParamSpec* spec) {
   return static_cast<std::size_t>(spec - kTable.data());
 }
 
+// The shortest accepted value of a duration that is a period, a timeout or a back-off (issue 7:
+// a 1 ns period spins). The component's own minimum where it has one (its unit of
+// configuration); else bootsim's floor, kMinPeriod. Durations where 0 is meaningful
+// (allow_zero) have no floor.
+struct Floor {
+  std::string_view key;  // a table key, or "units.*.restart_sec"
+  sim::SimTime min;
+  std::string_view why;
+};
+constexpr sim::SimTime kMinPeriod = sim::milliseconds(1);
+constexpr std::string_view kMinPeriodWhy = "bootsim's floor for periods, timeouts and back-offs";
+constexpr std::array kFloors{
+    // Measured (tools/check-limits.sh): at 1ms the checks' connections take 3 GB in a boot.
+    Floor{"exhibitor.check-ms", sim::milliseconds(100),
+          "bootsim's floor: each check opens a connection to ZooKeeper; DC/OS's smallest is 2s"},
+    Floor{"marathon.zk_session_timeout", sim::milliseconds(10),
+          "bootsim's floor: a ZooKeeper client pings every third of its session timeout"},
+    Floor{"mesos-dns.refreshSeconds", sim::seconds(1),
+          "Mesos-DNS reads refreshSeconds in whole seconds"},
+    Floor{"mesos-dns.stateTimeoutSeconds", sim::seconds(1),
+          "Mesos-DNS reads stateTimeoutSeconds in whole seconds"},
+    Floor{"mesos-dns.zkDetectionTimeout", sim::seconds(1),
+          "Mesos-DNS reads zkDetectionTimeout in whole seconds"},
+    Floor{"mesos-master.zk_session_timeout", sim::milliseconds(10),
+          "bootsim's floor: a ZooKeeper client pings every third of its session timeout"},
+    Floor{"units.*.restart_sec", sim::milliseconds(100),
+          "bootsim's floor: systemd's default RestartSec, 100ms (systemd.service(5))"},
+    Floor{"zookeeper.cnxTimeout", sim::milliseconds(1), "ZooKeeper counts cnxTimeout in ms"},
+    Floor{"zookeeper.finalizeWait", sim::milliseconds(1), "ZooKeeper counts finalizeWait in ms"},
+    Floor{"zookeeper.maxNotificationInterval", sim::milliseconds(1),
+          "ZooKeeper counts maxNotificationInterval in ms"},
+    Floor{"zookeeper.tickTime", sim::milliseconds(1), "zoo.cfg gives tickTime in whole ms"},
+};
+
+const Floor* floor_of(std::string_view key) {
+  for (const Floor& f : kFloors) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
 bool parse_duration_value(std::string_view key, std::string_view text, bool allow_zero,
-                          sim::SimTime& out, std::string& error) {
+                          sim::SimTime& out, std::string& error, std::string_view floor_key = {}) {
   if (!text.empty() && text.front() == '-') {
     error = fmt::format("{} must not be negative, got {}", key, quoted(text));
     return false;
@@ -213,6 +254,15 @@ bool parse_duration_value(std::string_view key, std::string_view text, bool allo
     // A zero period or back-off would make a model retry forever at one instant.
     error = fmt::format("{} must be positive, got {}", key, quoted(text));
     return false;
+  }
+  if (!allow_zero) {
+    const Floor* floor = floor_of(floor_key.empty() ? key : floor_key);
+    const sim::SimTime min = floor != nullptr ? floor->min : kMinPeriod;
+    if (*d < min) {
+      error = fmt::format("{} must be at least {} ({}), got {}", key, sim::format_duration(min),
+                          floor != nullptr ? floor->why : kMinPeriodWhy, quoted(text));
+      return false;
+    }
   }
   out = *d;
   return true;
@@ -490,7 +540,10 @@ bool Parameters::set(std::string_view raw_key, std::string_view raw_value, std::
     } else {
       sim::SimTime t;
       // A zero RestartSec would retry a failing gate forever at one instant.
-      if (!parse_duration_value(key, value, /*allow_zero=*/false, t, error)) return false;
+      if (!parse_duration_value(key, value, /*allow_zero=*/false, t, error,
+                                "units.*.restart_sec")) {
+        return false;
+      }
       unit_restart_sec_.insert_or_assign(std::string(unit_key->unit), t);
     }
     overrides_.insert_or_assign(std::string(key), std::string(value));

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -119,12 +120,35 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
     return InputError{f.where,
                       fmt::format("fault.target: no unit '{}' in profile {}", t.unit, prof.name)};
   }
+  if (options.memory_limit_bytes) {
+    const auto hosts = static_cast<std::uint64_t>(params.integer("cluster.masters") +
+                                                  params.integer("cluster.agents.private") +
+                                                  params.integer("cluster.agents.public"));
+    const std::uint64_t need = kRunBaseBytes + hosts * kBytesPerHost;
+    if (need > *options.memory_limit_bytes) {
+      const auto gb = [](std::uint64_t b) { return static_cast<double>(b) / 1e9; };
+      return InputError{
+          SourceLocation{scenario.file, 0, 0},
+          fmt::format("a cluster of {} hosts needs about {:.1f} GB of memory (about {} KB a host), "
+                      "more than the {:.1f} GB available: {:.1f} GB too much (fewer agents, or a "
+                      "machine with more memory)",
+                      hosts, gb(need), kBytesPerHost / 1000, gb(*options.memory_limit_bytes),
+                      gb(need - *options.memory_limit_bytes))};
+    }
+  }
+  const auto hosts = static_cast<std::size_t>(params.integer("cluster.masters") +
+                                              params.integer("cluster.agents.private") +
+                                              params.integer("cluster.agents.public"));
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
   const sim::SimTime until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
   auto cluster =
       std::make_unique<World>(scenario, std::move(params), std::move(std::get<Profile>(profile)),
                               seed, until, std::move(faults));
   if (auto e = cluster->build()) return *e;
+  cluster->set_limits(options.max_events,
+                      options.max_trace_records == 0
+                          ? 0
+                          : std::max(options.max_trace_records, hosts * kMaxTraceRecordsPerHost));
   return cluster->run();
 }
 

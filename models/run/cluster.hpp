@@ -26,9 +26,28 @@
 
 namespace bootsim::models {
 
+// Limits a user understands (issue 7): the longest --until, and the events a run may take
+// before it is stopped (about a minute of computing at this kernel's rate).
+inline constexpr sim::SimTime kMaxUntil = sim::hours(10'000);
+inline constexpr std::uint64_t kDefaultMaxEvents = 50'000'000;
+// The memory a run takes, estimated before it is built: measured on the default profile (175 KB
+// a host at 1,000 agents, 146 KB at 3,000, trace included), rounded up.
+inline constexpr std::uint64_t kRunBaseBytes = 16'000'000;
+inline constexpr std::uint64_t kBytesPerHost = 200'000;
+// The trace records a run may keep (each about 300 bytes: about 450 MB), or 1,000 a host for a
+// larger cluster (a boot records about 300 a host), so that a run that never settles (a fault
+// that keeps something restarting) cannot take the machine's memory.
+inline constexpr std::size_t kMaxTraceRecords = 1'500'000;
+inline constexpr std::size_t kMaxTraceRecordsPerHost = 1'000;
+
 struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::optional<sim::SimTime> until;
+  std::uint64_t max_events = kDefaultMaxEvents;  // 0: no limit
+  std::size_t max_trace_records = kMaxTraceRecords;
+  // The memory the run may take (the machine's available memory, as the front end reads it);
+  // a cluster whose estimate is larger is refused before it is built. nullopt: no check.
+  std::optional<std::uint64_t> memory_limit_bytes;
   std::vector<Setting> settings;  // --set, applied after the scenario's own
   std::vector<FaultSpec> faults;  // --fault, added to the scenario's
 };
@@ -46,6 +65,12 @@ struct RunResult {
   std::uint64_t seed = 0;
   sim::SimTime until;
   sim::SimTime ended_at;
+  // Why the run ended: "cluster.ready" (reached with no fault to come), "settled" (nothing
+  // changed for settle_window with no fault to come: nothing can change any more), "until",
+  // "max-events" or "max-trace" (stopped by a limit: not a complete result).
+  std::string ended_by;
+  sim::SimTime settle_window;
+  std::size_t max_trace_records = 0;   // the limit this run had
   std::vector<std::string> nodes;      // hosts in order, then services
   std::vector<std::string> overrides;  // "key=value" of every parameter not at its default
   sim::Trace trace;
@@ -55,14 +80,22 @@ struct RunResult {
   std::vector<sim::RecordId> critical_chain;  // cluster.ready first, then its causes
   std::optional<sim::SimTime> ready_at;
   std::vector<std::string> not_reached;  // what held cluster.ready back, when it was not reached
+  // Faults whose time never came (canonical text); what the others hit is in the trace
+  // (component "fault": no_target and not_running for those that hit nothing).
+  std::vector<std::string> faults_not_fired;
   std::uint64_t events = 0;
   std::uint64_t fingerprint = 0;
 
+  // Every check holds and cluster.ready was reached (a boot that never becomes ready is not a
+  // pass, budget or none).
   bool ok() const {
     bool budgets_ok = true;
     for (const BudgetResult& b : budgets) budgets_ok = budgets_ok && b.ok;
-    return violations.empty() && budgets_ok;
+    return violations.empty() && budgets_ok && ready_at.has_value();
   }
+  // Faults that did nothing: never fired, or found no target or no running process; one line
+  // each, for --strict.
+  std::vector<std::string> ineffective_faults() const;
 };
 
 std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,

@@ -1,5 +1,7 @@
 #include "models/run/world.hpp"
 
+#include <fmt/format.h>
+
 #include <memory>
 
 namespace bootsim::models {
@@ -56,24 +58,31 @@ void World::restart_host(std::size_t host) {
 
 void World::arm_fault(const FaultSpec& f) {
   ++faults_pending_;
+  fault_fired_.resize(faults_.size(), false);
   if (f.at.absolute) {
     engine_.schedule_at(*f.at.absolute, [this, &f] { fire_fault(f); });
     return;
   }
   // Relative to the first reach of a milestone (on a node, or anywhere).
+  ++faults_untriggered_;
   auto armed = std::make_shared<bool>(false);
   ctx_.on_milestone([this, &f, armed](sim::RecordId id) {
     const sim::TraceRecord& r = trace_.at(id);
     if (*armed || r.name != f.at.milestone || (!f.at.node.empty() && r.node != f.at.node)) return;
     *armed = true;
+    --faults_untriggered_;
     engine_.schedule_after(f.at.offset, [this, &f] { fire_fault(f); });
   });
 }
 
 void World::fire_fault(const FaultSpec& f) {
+  fault_fired_[static_cast<std::size_t>(&f - faults_.data())] = true;
   sim::RandomStream rng = engine_.stream("fault/" + f.text);
   const std::string& text = f.text;
-  auto done = [this] { --faults_pending_; };
+  auto done = [this] {
+    --faults_pending_;
+    note_change();
+  };
   switch (f.kind) {
     case FaultKind::kCrash:
     case FaultKind::kPause: {
@@ -86,6 +95,12 @@ void World::fire_fault(const FaultSpec& f) {
       }
       const std::size_t host = hosts.front();
       const std::string& name = hosts_[host].info.name;
+      if (t.unit.empty() && !network_.node_up(hosts_[host].info.node)) {
+        // Nothing to crash: reported, not counted as a hit (issue 7).
+        ctx_.event(name, "fault", "not_running", fmt::format("{}; {} is down", text, name));
+        done();
+        return;
+      }
       if (t.unit.empty()) {
         ctx_.event(name, "fault", "host_crash", text);
         crash_host(host);
@@ -106,6 +121,12 @@ void World::fire_fault(const FaultSpec& f) {
       if (zk != nullptr) {
         // ZooKeeper is Exhibitor's child process, not a unit: Exhibitor restarts it.
         const sim::ProcessId p = zk->process();
+        if (zk->state() == ZooKeeperState::kDown) {
+          ctx_.event(name, "fault", "not_running",
+                     fmt::format("{}; zookeeper is not running", text));
+          done();
+          return;
+        }
         if (f.kind == FaultKind::kCrash) {
           ctx_.event(name, "fault", "process_crash", text);
           zk->kill();
@@ -127,6 +148,16 @@ void World::fire_fault(const FaultSpec& f) {
       }
       if (unit == nullptr) {
         ctx_.event(name, "fault", "no_target", text);
+        done();
+        return;
+      }
+      // A crash needs a process (starting, up or paused), a pause a running one.
+      const UnitState s = unit->state();
+      const bool running = s == UnitState::kStarting || s == UnitState::kActive ||
+                           (f.kind == FaultKind::kCrash && s == UnitState::kPaused);
+      if (!running) {
+        ctx_.event(name, "fault", "not_running",
+                   fmt::format("{}; {} is {}", text, unit->name(), to_string(s)));
         done();
         return;
       }

@@ -15,6 +15,9 @@ RunResult World::collect() {
   r.seed = engine_.seed();
   r.until = until_;
   r.ended_at = engine_.now();
+  r.ended_by = ended_by_;
+  r.settle_window = settle_window_;
+  r.max_trace_records = max_trace_records_;
   r.events = engine_.events_processed();
   for (const Host& h : hosts_) r.nodes.push_back(h.info.name);
   r.nodes.push_back("marathon");
@@ -95,9 +98,25 @@ RunResult World::collect() {
       }
     }
   }
+  for (std::size_t i = 0; i < faults_.size(); ++i) {
+    if (i >= fault_fired_.size() || !fault_fired_[i]) r.faults_not_fired.push_back(faults_[i].text);
+  }
   r.fingerprint = trace_.fingerprint();
   r.trace = std::move(trace_);
   return r;
+}
+
+std::vector<std::string> RunResult::ineffective_faults() const {
+  std::vector<std::string> out;
+  for (const sim::TraceRecord& rec : trace.records()) {
+    if (rec.component != "fault") continue;
+    if (rec.name == "no_target") out.push_back("fault found no target: " + rec.detail);
+    if (rec.name == "not_running") out.push_back("fault found nothing running: " + rec.detail);
+  }
+  for (const std::string& text : faults_not_fired) {
+    out.push_back("fault never fired (its time never came): " + text);
+  }
+  return out;
 }
 
 }  // namespace bootsim::models

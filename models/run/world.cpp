@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace bootsim::models {
 
 void World::add_host(const std::string& name, Role role, int zk_id) {
@@ -76,10 +78,64 @@ void World::boot_host(std::size_t host) {
   for (auto& u : h.units) u->boot();
 }
 
+sim::SimTime World::settle_window() const {
+  // Twice the longest duration any model waits for (a parameter or a unit's RestartSec), and
+  // at least 10 minutes: 20 minutes with the defaults (agent_reregister_timeout is 10 min).
+  sim::SimTime longest = sim::minutes(5);
+  for (const ParamSpec& spec : parameter_table()) {
+    if (spec.type == ParamType::kDuration) longest = std::max(longest, params_.duration(spec.key));
+  }
+  for (const UnitDef& u : profile_.units) {
+    longest = std::max(longest, params_.unit_restart_sec(u.name).value_or(u.restart_sec));
+  }
+  return longest * 2;
+}
+
+void World::note_change() {
+  if (settled_) return;
+  engine_.cancel(settle_timer_);
+  settle_timer_ = engine_.schedule_after(settle_window_, [this] { check_settled(); });
+}
+
+void World::check_settled() {
+  // A fault still to fire by the clock (or to restart, heal, resume) can change things; one
+  // waiting for a milestone cannot, as no milestone has come for a whole window.
+  if (faults_pending_ - faults_untriggered_ > 0) {
+    note_change();
+    return;
+  }
+  settled_ = true;
+  engine_.stop();
+}
+
 RunResult World::run() {
+  settle_window_ = settle_window();
   for (const FaultSpec& f : faults_) arm_fault(f);
+  ctx_.on_milestone([this](sim::RecordId) { note_change(); });
+  note_change();
   for (std::size_t h = 0; h < hosts_.size(); ++h) boot_host(h);
-  engine_.run_until(until_);
+  // Run in stretches of kCheckEvery events, checking the limits in between.
+  constexpr std::uint64_t kCheckEvery = 65'536;
+  sim::RunOutcome outcome = sim::RunOutcome::kEventLimit;
+  while (outcome == sim::RunOutcome::kEventLimit) {
+    if (max_events_ != 0 && engine_.events_processed() >= max_events_) {
+      ended_by_ = "max-events";
+      break;
+    }
+    if (max_trace_records_ != 0 && trace_.records().size() > max_trace_records_) {
+      ended_by_ = "max-trace";
+      break;
+    }
+    std::uint64_t next = engine_.events_processed() + kCheckEvery;
+    if (max_events_ != 0) next = std::min(next, max_events_);
+    engine_.set_event_limit(next);
+    outcome = engine_.run_until(until_);
+  }
+  if (ended_by_.empty()) {
+    ended_by_ = settled_                                         ? "settled"
+                : ready_ && outcome == sim::RunOutcome::kStopped ? "cluster.ready"
+                                                                 : "until";
+  }
 
   RunResult r;
   r.scenario = scenario_.name;

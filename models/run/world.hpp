@@ -60,12 +60,23 @@ class World {
         leadership_(ctx_) {}
 
   std::optional<InputError> build();  // world.cpp
+  // Limits on a run's cost (0: none); run() stops at either and says so in ended_by.
+  void set_limits(std::uint64_t max_events, std::size_t max_trace_records) {
+    max_events_ = max_events;
+    max_trace_records_ = max_trace_records;
+  }
   RunResult run();
 
  private:
   // world.cpp
   void add_host(const std::string& name, Role role, int zk_id);
   void boot_host(std::size_t host);
+  // Ending a run that has settled: every milestone and fault action re-arms a check
+  // settle_window_ later; when it fires with no fault timer to come, nothing can change any
+  // more (no model timer is longer than the window) and the run ends.
+  sim::SimTime settle_window() const;
+  void note_change();
+  void check_settled();
   // readiness.cpp: the cluster milestones.
   void watch_cluster_milestones(sim::RecordId id);
   void check_visible_in_ui();
@@ -112,6 +123,14 @@ class World {
   std::set<std::string> visible_;
   bool masters_ready_ = false, agents_ready_ = false, ready_ = false;
   int faults_pending_ = 0;
+  std::vector<bool> fault_fired_;  // parallel to faults_: its time came (whatever it hit)
+  int faults_untriggered_ = 0;     // milestone-relative faults whose milestone has not come
+  sim::SimTime settle_window_;
+  sim::TimerId settle_timer_;
+  bool settled_ = false;
+  std::string ended_by_;
+  std::uint64_t max_events_ = 0;
+  std::size_t max_trace_records_ = 0;
 };
 
 }  // namespace bootsim::models

@@ -17,6 +17,8 @@ std::string format_json(const models::RunResult& r) {
   out += fmt::format("  \"seed\": {},\n", r.seed);
   out += fmt::format("  \"until_s\": {},\n", exact_seconds(r.until));
   out += fmt::format("  \"ended_at_s\": {},\n", exact_seconds(r.ended_at));
+  // Why the run ended: "cluster.ready", "settled" (nothing could change any more) or "until".
+  out += fmt::format("  \"ended_by\": {},\n", json_string(r.ended_by));
   out += fmt::format("  \"ready_s\": {},\n", r.ready_at ? exact_seconds(*r.ready_at) : "null");
   std::vector<std::string> items;
   for (const sim::TraceRecord& rec : r.trace.records()) {
@@ -63,6 +65,11 @@ std::string format_json(const models::RunResult& r) {
     items.push_back(fmt::format("{{\"event\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
                                 json_string(rec.name), json_string(rec.node),
                                 exact_seconds(rec.time), json_string(rec.detail)));
+  }
+  for (const std::string& text : r.faults_not_fired) {
+    items.push_back(fmt::format(
+        "{{\"event\": \"not_fired\", \"node\": \"cluster\", \"time_s\": null, \"detail\": {}}}",
+        json_string(text)));
   }
   list("faults", items);
   items.clear();

@@ -35,6 +35,22 @@ std::string report_format_names() {
   return out;
 }
 
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(u));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string exact_seconds(sim::SimTime t) {
   if (t.is_infinite()) return "inf";
   const std::int64_t ns = t.ns();

@@ -43,5 +43,8 @@ std::string format_trace(const models::RunResult& result);
 std::string exact_seconds(sim::SimTime t);
 // `s` as a JSON string literal, control characters escaped.
 std::string json_string(std::string_view s);
+// `s` for a text report: control characters (and DEL) as \xNN and a backslash doubled, so that
+// a name from a scenario cannot move the cursor, clear the screen or fake a line of the report.
+std::string printable(std::string_view s);
 
 }  // namespace bootsim::report

@@ -19,11 +19,17 @@ std::string pad_time(sim::SimTime t) {
 }
 
 std::string header(const RunResult& r) {
-  std::string out =
-      fmt::format("bootsim run: scenario {}, profile {}, seed {}\n", r.scenario, r.profile, r.seed);
-  if (!r.overrides.empty()) out += fmt::format("overrides: {}\n", fmt::join(r.overrides, " "));
+  std::string out = fmt::format("bootsim run: scenario {}, profile {}, seed {}\n",
+                                printable(r.scenario), printable(r.profile), r.seed);
+  if (!r.overrides.empty())
+    out +=
+        fmt::format("overrides: {}\n", printable(fmt::format("{}", fmt::join(r.overrides, " "))));
   if (r.ready_at) {
     out += fmt::format("cluster.ready at {}s\n", sim::format_seconds(*r.ready_at));
+  } else if (r.ended_by == "settled") {
+    out +=
+        fmt::format("cluster.ready NOT reached: the run settled at {}s (nothing changed for {})\n",
+                    sim::format_seconds(r.ended_at), sim::format_duration(r.settle_window));
   } else {
     out +=
         fmt::format("cluster.ready NOT reached by {}s (--until)\n", sim::format_seconds(r.until));
@@ -42,7 +48,7 @@ std::string timeline(const RunResult& r) {
   std::string out;
   for (const std::string& node : order) {
     const auto it = by_node.find(node);
-    out += fmt::format("\n{}\n", node);
+    out += fmt::format("\n{}\n", printable(node));
     if (it == by_node.end()) {
       out += "  (no milestone)\n";
       continue;
@@ -50,7 +56,8 @@ std::string timeline(const RunResult& r) {
     sim::SimTime prev;
     for (const sim::TraceRecord* m : it->second) {
       out += fmt::format("  {} {:>9}  {:<30} {}\n", pad_time(m->time),
-                         "+" + sim::format_seconds(m->time - prev), m->name, m->detail);
+                         "+" + sim::format_seconds(m->time - prev), printable(m->name),
+                         printable(m->detail));
       prev = m->time;
     }
   }
@@ -68,8 +75,9 @@ std::string critical_chain(const RunResult& r) {
     }
     const std::string what =
         rec.component.empty() ? rec.name : fmt::format("{} {}", rec.component, rec.name);
-    out += fmt::format("  {} {:>9}  {}@{}{}\n", pad_time(rec.time), gap, what, rec.node,
-                       rec.detail.empty() ? "" : " (" + rec.detail + ")");
+    out += fmt::format("  {} {:>9}  {}@{}{}\n", pad_time(rec.time), gap, printable(what),
+                       printable(rec.node),
+                       rec.detail.empty() ? "" : " (" + printable(rec.detail) + ")");
   }
   return out;
 }
@@ -77,7 +85,7 @@ std::string critical_chain(const RunResult& r) {
 std::string not_reached(const RunResult& r) {
   if (r.not_reached.empty()) return {};
   std::string out = "\nnot reached:\n";
-  for (const std::string& n : r.not_reached) out += "  " + n + "\n";
+  for (const std::string& n : r.not_reached) out += "  " + printable(n) + "\n";
   return out;
 }
 
@@ -86,8 +94,15 @@ std::string faults(const RunResult& r) {
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.component != "fault") continue;
     if (out.empty()) out += "\nfaults:\n";
-    out += fmt::format("  {}  {:<13} {}{}\n", pad_time(rec.time), rec.name, rec.node,
-                       rec.detail.empty() ? "" : " (" + rec.detail + ")");
+    out += fmt::format("  {}  {:<13} {}{}\n", pad_time(rec.time), printable(rec.name),
+                       printable(rec.node),
+                       rec.detail.empty() ? "" : " (" + printable(rec.detail) + ")");
+  }
+  // Faults whose time never came: no record, no effect (issue 7).
+  for (const std::string& text : r.faults_not_fired) {
+    if (out.empty()) out += "\nfaults:\n";
+    out +=
+        fmt::format("  {:>11}  {:<13} {} ({})\n", "never", "not_fired", "cluster", printable(text));
   }
   return out;
 }
@@ -97,12 +112,13 @@ std::string checks(const RunResult& r) {
   if (r.violations.empty()) out += " none";
   out += "\n";
   for (const Violation& v : r.violations) {
-    out += fmt::format("  {} {}  [{}] {}\n", pad_time(v.time), v.rule, v.nodes, v.detail);
+    out += fmt::format("  {} {}  [{}] {}\n", pad_time(v.time), printable(v.rule),
+                       printable(v.nodes), printable(v.detail));
   }
   if (!r.budgets.empty()) {
     out += "budgets:\n";
     for (const BudgetResult& b : r.budgets) {
-      out += fmt::format("  {:<4} {} within {}: {}\n", b.ok ? "ok" : "MISS", b.milestone,
+      out += fmt::format("  {:<4} {} within {}: {}\n", b.ok ? "ok" : "MISS", printable(b.milestone),
                          sim::format_duration(b.within),
                          b.actual ? sim::format_seconds(*b.actual) + "s" : "not reached");
     }
@@ -117,8 +133,12 @@ std::string checks(const RunResult& r) {
 
 std::string format_text(const RunResult& r) {
   return header(r) + timeline(r) + critical_chain(r) + not_reached(r) + faults(r) + checks(r) +
-         fmt::format("ran to {}s, {} events, fingerprint {:016x}\n",
-                     sim::format_seconds(r.ended_at), r.events, r.fingerprint);
+         fmt::format("ran to {}s{}, {} events, fingerprint {:016x}\n",
+                     sim::format_seconds(r.ended_at),
+                     r.ended_by == "settled" ? fmt::format(" (settled: nothing changed for {})",
+                                                           sim::format_duration(r.settle_window))
+                                             : "",
+                     r.events, r.fingerprint);
 }
 
 }  // namespace bootsim::report

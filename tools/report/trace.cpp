@@ -13,9 +13,9 @@ std::string format_trace(const models::RunResult& r) {
                                                                : "event";
     std::string when = sim::format_seconds(rec.time);
     if (rec.kind == sim::RecordKind::kSpan) when += ".." + sim::format_seconds(rec.end);
-    out += fmt::format("#{} {} {} {} {} {}{}{}\n", i, when, kind, rec.node,
-                       rec.component.empty() ? "-" : rec.component, rec.name,
-                       rec.detail.empty() ? "" : " \"" + rec.detail + "\"",
+    out += fmt::format("#{} {} {} {} {} {}{}{}\n", i, when, kind, printable(rec.node),
+                       rec.component.empty() ? "-" : printable(rec.component), printable(rec.name),
+                       rec.detail.empty() ? "" : " \"" + printable(rec.detail) + "\"",
                        rec.cause ? fmt::format(" <- #{}", *rec.cause) : "");
   }
   return out;
