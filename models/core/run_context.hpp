@@ -10,6 +10,7 @@
 
 #include <any>
 #include <cassert>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -26,6 +27,24 @@
 #include "sim/trace.hpp"
 
 namespace bootsim::models {
+
+// The name of a random stream: "<owner>[/<purpose>][/<index>]", a part left out when empty.
+// `owner` is who draws: a process ("master-1/dcos-mesos-master", as Network::process_name gives
+// it), a framework or service ("kafka"), a unit's gate ("agent-3/dcos-mesos-slave"), "fault";
+// `purpose` what for ("start", "log-recover", "zk-client/detector#1"); `index` the process's
+// incarnation (a restart draws afresh) or a protocol round.
+struct StreamName {
+  std::string owner;
+  std::string purpose{};
+  std::optional<std::uint64_t> index{};
+
+  std::string key() const {
+    std::string k = owner;
+    if (!purpose.empty()) k += "/" + purpose;
+    if (index) k += "/" + std::to_string(*index);
+    return k;
+  }
+};
 
 struct Violation {
   std::string rule;
@@ -56,11 +75,14 @@ class RunContext {
     for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
     return id;
   }
-  // A stream for one incarnation of a process, e.g. the draw of its start time: a restart draws
-  // afresh, and the draw depends on the process's name, never on creation order.
-  sim::RandomStream process_stream(sim::ProcessId process, std::string_view purpose) const {
-    return engine_.stream(network_.process_name(process) + "/" + std::string(purpose) + "/" +
-                          std::to_string(network_.incarnation(process)));
+  // The one way models draw randomness: the stream named `name`, derived from the run's seed
+  // and the name alone, never from creation order (STYLE #7).
+  sim::RandomStream stream(const StreamName& name) const { return engine_.stream(name.key()); }
+  // stream({process's name, purpose, its incarnation}): one incarnation's own stream, e.g.
+  // "master-1/dcos-marathon/start/2" for the draw of its start time.
+  sim::RandomStream stream(sim::ProcessId process, std::string_view purpose) const {
+    return stream(StreamName{network_.process_name(process), std::string(purpose),
+                             network_.incarnation(process)});
   }
 
   // The latest reach of `name` on `node` (any node if empty), for causes.

@@ -31,7 +31,7 @@ void Marathon::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl
   process_ = process;
   control_ = &control;
   RunContext& ctx = *site.ctx;
-  sim::RandomStream rng = ctx.process_stream(process, "start");
+  sim::RandomStream rng = ctx.stream(process, "start");
   const std::uint64_t generation = generation_;
   ctx.network().after(process, start_.sample(rng), [this, generation] {
     if (generation != generation_) return;

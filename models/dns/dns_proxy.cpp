@@ -13,7 +13,7 @@ void DnsProxy::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl
     ctx.facts().subscribe(std::string(fact::kMesosDnsLeaderRecord),
                           [this] { check_leader_resolvable(); });
   }
-  sim::RandomStream rng = ctx.process_stream(process, "start");
+  sim::RandomStream rng = ctx.stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this, &control, &ctx] {
     const auto id = control.mark_started("answers ready.spartan");
     if (!id) return;

@@ -20,7 +20,7 @@ void MesosDns::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl
   RunContext& ctx = *site.ctx;
   ctx.network().bind(process, kHttpPort,
                      [this](sim::Address, const sim::Message& m) { on_message(m); });
-  sim::RandomStream rng = ctx.process_stream(process, "start");
+  sim::RandomStream rng = ctx.stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this] {
     control_->mark_started("ZooKeeper detector started");
     running_ = true;

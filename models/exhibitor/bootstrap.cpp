@@ -217,7 +217,7 @@ void ZooKeeperConnectGate::probe(const UnitSite& site, std::function<void(GateRe
   const std::string key = site_key(site);
   auto it = streams_.find(key);
   if (it == streams_.end()) {
-    it = streams_.emplace(key, ctx.engine().stream(key + "/bootstrap")).first;
+    it = streams_.emplace(key, ctx.stream({key, "bootstrap"})).first;
   }
   // cli.py get_zookeeper_address_agent: a random master of the static list, each attempt.
   const int sid =

@@ -52,7 +52,7 @@ void Exhibitor::on_exec(const UnitSite& site, sim::ProcessId process, UnitContro
   site_ = site;
   process_ = process;
   // The JVM takes its start time before Exhibitor writes the config and serves on 8181.
-  sim::RandomStream rng = ctx_->process_stream(process, "start");
+  sim::RandomStream rng = ctx_->stream(process, "start");
   const std::uint64_t gen = generation_;
   ctx_->network().after(process, start_.sample(rng), [this, gen, &control] {
     if (gen == generation_) start(control);

@@ -12,8 +12,7 @@ void MesosAgent::on_exec(const UnitSite& site, sim::ProcessId process, UnitContr
   site_ = site;
   process_ = process;
   RunContext& ctx = *site.ctx;
-  rng_.emplace(ctx.engine().stream(ctx.network().process_name(process) + "/" +
-                                   std::to_string(ctx.network().incarnation(process))));
+  rng_.emplace(ctx.stream(process, ""));  // "<process>/<incarnation>"
   auto accept = [this](sim::ConnectionId, sim::Address) {
     sim::StreamHandlers h;
     h.on_message = [this](sim::ConnectionId, const sim::Message& m) { on_message(m); };

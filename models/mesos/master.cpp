@@ -50,7 +50,7 @@ void MesosMaster::on_exec(const UnitSite& site, sim::ProcessId process, UnitCont
   control_ = &control;
   RunContext& ctx = *site.ctx;
   phase_ = Phase::kStarting;
-  sim::RandomStream rng = ctx.process_stream(process, "start");
+  sim::RandomStream rng = ctx.stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this] {
     site_->ctx->network().bind(
         process_, ports::kMesosMaster,
@@ -174,8 +174,8 @@ void MesosMaster::on_recover_response(const mesos::RecoverResponse& r) {
   if (answers < cluster) return;
   // Every replica answered and none of the rules applies: run again after a random delay.
   const int round = ++recover_round_;
-  sim::RandomStream rng = ctx.engine().stream(
-      fmt::format("{}/log-recover/{}", ctx.network().process_name(process_), round));
+  sim::RandomStream rng = ctx.stream(
+      {ctx.network().process_name(process_), "log-recover", static_cast<std::uint64_t>(round)});
   ctx.network().after(process_, sim::from_seconds(rng.uniform(0.5, 1.0)), [this, round] {
     if (round == recover_round_) start_recovery_round();
   });
@@ -197,8 +197,8 @@ void MesosMaster::start_fetch() {
   // Replicas still catching up do not promise: ask again after a random 0.5–1 s, as the log's
   // coordinator retries its election, until registry_fetch_timeout ends it.
   RunContext& ctx = *site_->ctx;
-  sim::RandomStream rng = ctx.engine().stream(
-      fmt::format("{}/log-fetch/{}", ctx.network().process_name(process_), fetch_round_));
+  sim::RandomStream rng = ctx.stream({ctx.network().process_name(process_), "log-fetch",
+                                      static_cast<std::uint64_t>(fetch_round_)});
   const int round = fetch_round_;
   ctx.network().after(process_, sim::from_seconds(rng.uniform(0.5, 1.0)), [this, round] {
     if (!fetching_ || round != fetch_round_ || phase_ != Phase::kRecovering) return;

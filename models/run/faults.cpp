@@ -71,7 +71,7 @@ void World::arm_fault(const FaultSpec& f) {
 }
 
 void World::fire_fault(const FaultSpec& f) {
-  sim::RandomStream rng = engine_.stream("fault/" + f.text);
+  sim::RandomStream rng = ctx_.stream({"fault", f.text});
   const std::string& text = f.text;
   auto done = [this] { --faults_pending_; };
   switch (f.kind) {

@@ -8,7 +8,7 @@ namespace bootsim::models {
 void GenericProcess::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
   site_ = site;
   RunContext& ctx = *site.ctx;
-  sim::RandomStream rng = ctx.process_stream(process, "start");
+  sim::RandomStream rng = ctx.stream(process, "start");
   ctx.network().after(process, start_.sample(rng), [this, &control, &ctx] {
     const auto id = control.mark_started();
     if (!id) return;
