@@ -45,12 +45,13 @@ using ProbeLog = std::vector<std::pair<SimTime, std::string>>;
 // the probe process, so the answer survives a host crash (a stale answer the unit must ignore).
 class ClockGate final : public models::Gate {
  public:
-  ClockGate(std::string name, SimTime opens_at, SimTime cost, ProbeLog* log)
-      : name_(std::move(name)), opens_at_(opens_at), cost_(cost), log_(log) {}
+  ClockGate(models::RunContext& ctx, std::string name, SimTime opens_at, SimTime cost,
+            ProbeLog* log)
+      : Gate(ctx), name_(std::move(name)), opens_at_(opens_at), cost_(cost), log_(log) {}
 
   std::string_view name() const override { return name_; }
   void probe(const models::UnitSite& site, std::function<void(GateResult)> done) override {
-    models::RunContext& ctx = *site.ctx;
+    models::RunContext& ctx = ctx_;
     if (log_ != nullptr) log_->emplace_back(ctx.now(), name_);
     auto pending = std::make_shared<std::function<void(GateResult)>>(std::move(done));
     auto answer = [this, &ctx, pending] {
@@ -79,11 +80,12 @@ class ClockGate final : public models::Gate {
 // `exit_after` its first exec.
 class DelayedStart final : public models::UnitProcess {
  public:
-  explicit DelayedStart(SimTime start_delay) : start_delay_(start_delay) {}
+  DelayedStart(models::RunContext& ctx, SimTime start_delay)
+      : UnitProcess(ctx), start_delay_(start_delay) {}
 
   void on_exec(const models::UnitSite& site, sim::ProcessId process,
                models::UnitControl& control) override {
-    sim::Network& net = site.ctx->network();
+    sim::Network& net = ctx_.network();
     execs.push_back(net.now());
     CHECK(net.process_state(process) == sim::ProcessState::kUp);
     CHECK(net.node_of(process) == site.node);
@@ -122,19 +124,18 @@ struct UnitWorld {
   // Adds a gate (and its GateDef) in order; returns it for further set-up.
   ClockGate& gate(std::string name, SimTime opens_at, SimTime cost, std::string milestone = {}) {
     def.gates.push_back(models::GateDef{"test", name, std::move(milestone)});
-    gates.push_back(std::make_unique<ClockGate>(std::move(name), opens_at, cost, &probes));
+    gates.push_back(std::make_unique<ClockGate>(*ctx, std::move(name), opens_at, cost, &probes));
     return *gates.back();
   }
 
   DelayedStart& make_unit(SimTime start_delay) {
-    auto p = std::make_unique<DelayedStart>(start_delay);
+    auto p = std::make_unique<DelayedStart>(*ctx, start_delay);
     DelayedStart& ref = *p;
     std::vector<std::unique_ptr<models::Gate>> g;
     for (auto& x : gates) g.push_back(std::move(x));
     gates.clear();
-    unit = std::make_unique<SystemdUnit>(*ctx,
-                                         models::UnitSite{ctx.get(), node, kNode, kUnit, systemd},
-                                         def, std::move(g), std::move(p));
+    unit = std::make_unique<SystemdUnit>(*ctx, models::UnitSite{node, kNode, kUnit, systemd}, def,
+                                         std::move(g), std::move(p));
     return ref;
   }
 

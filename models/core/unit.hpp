@@ -58,7 +58,6 @@ struct UnitDef {
 
 // Where a gate or a process runs.
 struct UnitSite {
-  RunContext* ctx = nullptr;
   sim::NodeId node;
   std::string node_name;
   std::string unit;      // unit name, e.g. "dcos-mesos-master"
@@ -73,18 +72,25 @@ struct GateResult {
 };
 
 // One ExecStartPre step. probe() takes simulated time (a DNS query, an HTTP call, a timeout) and
-// calls `done` exactly once, unless the node dies first.
+// calls `done` exactly once, unless the node dies first. The run's context comes with the
+// constructor; the context outlives the gate.
 class Gate {
  public:
+  explicit Gate(RunContext& ctx) : ctx_(ctx) {}
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
   virtual ~Gate() = default;
   virtual std::string_view name() const = 0;  // e.g. "ping -c1 leader.mesos"
   virtual void probe(const UnitSite& site, std::function<void(GateResult)> done) = 0;
-};
 
-// Calls `done(result)` after `delay` on the site's probe process (not if that process dies
-// first): how a gate that needs no network exchange answers, after the time its command takes.
-void answer_after(const UnitSite& site, sim::SimTime delay, std::function<void(GateResult)> done,
-                  GateResult result);
+ protected:
+  // Calls `done(result)` after `delay` on the site's probe process (not if that process dies
+  // first): how a gate that needs no network exchange answers, after the time its command takes.
+  void answer_after(const UnitSite& site, sim::SimTime delay, std::function<void(GateResult)> done,
+                    GateResult result) const;
+
+  RunContext& ctx_;
+};
 
 // What the main process may tell its unit.
 class UnitControl {
@@ -103,11 +109,17 @@ class UnitControl {
 // a protocol model (Exhibitor, Mesos master, …) implement this.
 class UnitProcess {
  public:
+  explicit UnitProcess(RunContext& ctx) : ctx_(ctx) {}
+  UnitProcess(const UnitProcess&) = delete;
+  UnitProcess& operator=(const UnitProcess&) = delete;
   virtual ~UnitProcess() = default;
   // The main process was exec'd as `process` (already up in the network).
   virtual void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) = 0;
   // The process is gone (crashed, killed, host down, or exited): forget its volatile state.
   virtual void on_exit() {}
+
+ protected:
+  RunContext& ctx_;
 };
 
 }  // namespace bootsim::models

@@ -13,11 +13,11 @@ constexpr sim::SimTime kLocalProbe = sim::milliseconds(1);
 // `test -f`, `test -S`, `curl --fail`: a local fact, checked at once.
 class LocalFactGate final : public Gate {
  public:
-  LocalFactGate(std::string text, std::string fact, std::string what)
-      : text_(std::move(text)), fact_(std::move(fact)), what_(std::move(what)) {}
+  LocalFactGate(RunContext& ctx, std::string text, std::string fact, std::string what)
+      : Gate(ctx), text_(std::move(text)), fact_(std::move(fact)), what_(std::move(what)) {}
   std::string_view name() const override { return text_; }
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override {
-    const auto c = site.ctx->facts().get(site.node.value, fact_);
+    const auto c = ctx_.facts().get(site.node.value, fact_);
     answer_after(site, kLocalProbe, std::move(done),
                  c ? GateResult{true, {}, c} : GateResult{false, what_, std::nullopt});
   }
@@ -30,6 +30,7 @@ class LocalFactGate final : public Gate {
 // catalogue; dcos-facts.md §4 shows what an unsynchronised clock costs).
 class CheckTimeGate final : public Gate {
  public:
+  explicit CheckTimeGate(RunContext& ctx) : Gate(ctx) {}
   std::string_view name() const override { return "check-time"; }
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override {
     answer_after(site, kLocalProbe, std::move(done), {true, {}, std::nullopt});
@@ -38,25 +39,25 @@ class CheckTimeGate final : public Gate {
 
 }  // namespace
 
-std::unique_ptr<Gate> make_dcos_local_gate(const GateDef& def) {
+std::unique_ptr<Gate> make_dcos_local_gate(RunContext& ctx, const GateDef& def) {
   if (def.kind == "file" && def.arg == "cluster-id") {
-    return std::make_unique<LocalFactGate>("test -f /var/lib/dcos/cluster-id",
+    return std::make_unique<LocalFactGate>(ctx, "test -f /var/lib/dcos/cluster-id",
                                            std::string(fact::kClusterIdFile),
                                            "/var/lib/dcos/cluster-id: no such file");
   }
   if (def.kind == "http" && def.arg == "oauth") {
-    return std::make_unique<LocalFactGate>("curl --fail 127.0.0.1:8101/acs/api/v1/groups",
+    return std::make_unique<LocalFactGate>(ctx, "curl --fail 127.0.0.1:8101/acs/api/v1/groups",
                                            fact::unit_up("dcos-oauth"), "connection refused");
   }
   if (def.kind == "http" && def.arg == "bouncer-jwks") {
-    return std::make_unique<LocalFactGate>("GET 127.0.0.1:8101/acs/api/v1/auth/jwks",
+    return std::make_unique<LocalFactGate>(ctx, "GET 127.0.0.1:8101/acs/api/v1/auth/jwks",
                                            fact::unit_up("dcos-bouncer"), "connection refused");
   }
   if (def.kind == "socket" && def.arg == "telegraf") {
-    return std::make_unique<LocalFactGate>("test -S /run/dcos/telegraf/dcos_statsd.sock",
+    return std::make_unique<LocalFactGate>(ctx, "test -S /run/dcos/telegraf/dcos_statsd.sock",
                                            std::string(fact::kTelegrafSocket), "no socket");
   }
-  if (def.kind == "check-time") return std::make_unique<CheckTimeGate>();
+  if (def.kind == "check-time") return std::make_unique<CheckTimeGate>(ctx);
   return nullptr;
 }
 

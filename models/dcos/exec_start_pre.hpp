@@ -2,7 +2,7 @@
 // /var/lib/dcos/cluster-id`, `curl --fail` to a local service, `test -S` on telegraf's socket,
 // and `check-time`.
 //
-//   auto gate = make_dcos_local_gate(GateDef{"file", "cluster-id"});
+//   auto gate = make_dcos_local_gate(ctx, GateDef{"file", "cluster-id"});
 //   gate->probe(site, [](GateResult r) { ... });
 //
 // Contract: each checks state of its own host (a file, a listening service) within about a
@@ -16,6 +16,6 @@
 namespace bootsim::models {
 
 // nullptr for a kind or argument this file does not define.
-std::unique_ptr<Gate> make_dcos_local_gate(const GateDef& def);
+std::unique_ptr<Gate> make_dcos_local_gate(RunContext& ctx, const GateDef& def);
 
 }  // namespace bootsim::models

@@ -16,14 +16,14 @@ void register_dcos_models(ModelRegistry& registry) {
     return std::make_unique<Marathon>(ctx, def.start, ctx.shared<MarathonApps>());
   });
   // The UIs are served through Admin Router: ui.accessible comes with it.
-  registry.add_process("adminrouter", [](RunContext&, const UnitDef& def) {
-    return std::make_unique<GenericProcess>(def.start, "", "ui.accessible");
+  registry.add_process("adminrouter", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<GenericProcess>(ctx, def.start, "", "ui.accessible");
   });
-  registry.add_process("telegraf", [](RunContext&, const UnitDef& def) {
-    return std::make_unique<GenericProcess>(def.start, std::string(fact::kTelegrafSocket));
+  registry.add_process("telegraf", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<GenericProcess>(ctx, def.start, std::string(fact::kTelegrafSocket));
   });
-  const auto local = [](RunContext&, const GateDef& def, Role) {
-    return make_dcos_local_gate(def);
+  const auto local = [](RunContext& ctx, const GateDef& def, Role) {
+    return make_dcos_local_gate(ctx, def);
   };
   registry.add_gate("file", {"cluster-id"}, local);
   registry.add_gate("http", {"oauth", "bouncer-jwks"}, local);

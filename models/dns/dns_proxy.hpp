@@ -13,7 +13,7 @@ namespace bootsim::models {
 
 class DnsProxy final : public UnitProcess {
  public:
-  explicit DnsProxy(sim::Distribution start) : start_(std::move(start)) {}
+  DnsProxy(RunContext& ctx, sim::Distribution start) : UnitProcess(ctx), start_(std::move(start)) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 

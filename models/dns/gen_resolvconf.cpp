@@ -20,13 +20,12 @@ void GenResolvconf::on_exec(const UnitSite& site, sim::ProcessId process, UnitCo
 // One `ready.spartan` query to proxy address `address`: answered at once if the proxy runs,
 // otherwise given up after the UDP timeout, then the next address.
 void GenResolvconf::query(int address, UnitControl& control) {
-  RunContext& ctx = *site_->ctx;
-  if (ctx.facts().get(site_->node.value, fact::kDnsProxyUp)) {
-    ctx.network().after(process_, sim::milliseconds(1),
-                        [this, &control] { finish(true, control); });
+  if (ctx_.facts().get(site_->node.value, fact::kDnsProxyUp)) {
+    ctx_.network().after(process_, sim::milliseconds(1),
+                         [this, &control] { finish(true, control); });
     return;
   }
-  ctx.network().after(process_, kQueryTimeout, [this, address, &control] {
+  ctx_.network().after(process_, kQueryTimeout, [this, address, &control] {
     if (address + 1 < kProxyAddresses) {
       query(address + 1, control);
     } else {
@@ -36,16 +35,15 @@ void GenResolvconf::query(int address, UnitControl& control) {
 }
 
 void GenResolvconf::finish(bool answered, UnitControl& control) {
-  RunContext& ctx = *site_->ctx;
   const std::uint32_t node = site_->node.value;
-  const bool had = ctx.facts().get(node, fact::kResolvConfToProxy).has_value();
+  const bool had = ctx_.facts().get(node, fact::kResolvConfToProxy).has_value();
   if (answered && !had) {
-    const auto id = ctx.event(site_->node_name, site_->unit, "resolv.conf -> DNS proxy", {},
-                              ctx.facts().get(node, fact::kDnsProxyUp));
-    ctx.facts().set(node, fact::kResolvConfToProxy, id);
+    const auto id = ctx_.event(site_->node_name, site_->unit, "resolv.conf -> DNS proxy", {},
+                               ctx_.facts().get(node, fact::kDnsProxyUp));
+    ctx_.facts().set(node, fact::kResolvConfToProxy, id);
   } else if (!answered && had) {
-    ctx.event(site_->node_name, site_->unit, "resolv.conf -> upstream resolvers");
-    ctx.facts().clear(node, fact::kResolvConfToProxy);
+    ctx_.event(site_->node_name, site_->unit, "resolv.conf -> upstream resolvers");
+    ctx_.facts().clear(node, fact::kResolvConfToProxy);
   }
   control.mark_started(answered ? "nameserver 198.51.100.1-3" : "fallback resolvers");
 }

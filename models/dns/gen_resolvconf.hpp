@@ -12,6 +12,7 @@ namespace bootsim::models {
 
 class GenResolvconf final : public UnitProcess {
  public:
+  explicit GenResolvconf(RunContext& ctx) : UnitProcess(ctx) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
 
  private:

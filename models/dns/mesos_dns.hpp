@@ -18,7 +18,7 @@ namespace bootsim::models {
 
 class MesosDns final : public UnitProcess {
  public:
-  explicit MesosDns(sim::Distribution start) : start_(std::move(start)) {}
+  MesosDns(RunContext& ctx, sim::Distribution start) : UnitProcess(ctx), start_(std::move(start)) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 

@@ -32,8 +32,11 @@ constexpr sim::SimTime kLocalProbe = sim::milliseconds(1);
 // fact rather than written through a ZooKeeper client: only its existence orders the boot.
 class BootstrapGate final : public Gate {
  public:
-  BootstrapGate(std::string mode, std::unique_ptr<Gate> wait)
-      : mode_(std::move(mode)), wait_(std::move(wait)), text_("bootstrap (" + mode_ + ")") {}
+  BootstrapGate(RunContext& ctx, std::string mode, std::unique_ptr<Gate> wait)
+      : Gate(ctx),
+        mode_(std::move(mode)),
+        wait_(std::move(wait)),
+        text_("bootstrap (" + mode_ + ")") {}
   std::string_view name() const override { return text_; }
 
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override {
@@ -49,7 +52,7 @@ class BootstrapGate final : public Gate {
 
  private:
   void cluster_id(const UnitSite& site, GateResult& r) {
-    RunContext& ctx = *site.ctx;
+    RunContext& ctx = ctx_;
     Facts& f = ctx.facts();
     if (mode_.ends_with("+cluster-id") && !f.get(Facts::kCluster, fact::kClusterIdZnode)) {
       const auto id = ctx.event(site.node_name, site.unit, "created /cluster-id", {}, r.cause);
@@ -101,7 +104,7 @@ void kazoo_start(RunContext& ctx, sim::ProcessId owner, std::vector<sim::Address
 // ------------------------------------------------------------------------------------------
 
 void ExhibitorAllServingGate::probe(const UnitSite& site, std::function<void(GateResult)> done) {
-  RunContext& ctx = *site.ctx;
+  RunContext& ctx = ctx_;
   sim::Network& net = ctx.network();
   auto once = std::make_shared<std::function<void(GateResult)>>(std::move(done));
   auto answered = std::make_shared<bool>(false);
@@ -170,7 +173,7 @@ void ExhibitorAllServingGate::probe(const UnitSite& site, std::function<void(Gat
 // ------------------------------------------------------------------------------------------
 
 void ZooKeeperModeGate::probe(const UnitSite& site, std::function<void(GateResult)> done) {
-  RunContext& ctx = *site.ctx;
+  RunContext& ctx = ctx_;
   sim::Network& net = ctx.network();
   auto once = std::make_shared<std::function<void(GateResult)>>(std::move(done));
   auto answered = std::make_shared<bool>(false);
@@ -213,7 +216,7 @@ void ZooKeeperModeGate::probe(const UnitSite& site, std::function<void(GateResul
 // ------------------------------------------------------------------------------------------
 
 void ZooKeeperConnectGate::probe(const UnitSite& site, std::function<void(GateResult)> done) {
-  RunContext& ctx = *site.ctx;
+  RunContext& ctx = ctx_;
   const std::string key = site_key(site);
   auto it = streams_.find(key);
   if (it == streams_.end()) {
@@ -246,17 +249,18 @@ std::vector<std::string> bootstrap_modes() {
           "noop"};
 }
 
-std::unique_ptr<Gate> make_bootstrap_gate(const std::string& mode, ZooKeeperEnsemble& ensemble) {
+std::unique_ptr<Gate> make_bootstrap_gate(RunContext& ctx, const std::string& mode,
+                                          ZooKeeperEnsemble& ensemble) {
   const std::string_view wait = std::string_view(mode).substr(0, mode.find('+'));
   std::unique_ptr<Gate> zk;
   if (wait == "exhibitor-all-serving") {
-    zk = std::make_unique<ExhibitorAllServingGate>(ensemble);
+    zk = std::make_unique<ExhibitorAllServingGate>(ctx, ensemble);
   } else if (wait == "zk-mode") {
-    zk = std::make_unique<ZooKeeperModeGate>(ensemble);
+    zk = std::make_unique<ZooKeeperModeGate>(ctx, ensemble);
   } else if (wait == "zk-connect" || wait == "cluster-id-read") {
-    zk = std::make_unique<ZooKeeperConnectGate>(ensemble);
+    zk = std::make_unique<ZooKeeperConnectGate>(ctx, ensemble);
   }
-  return std::make_unique<BootstrapGate>(mode, std::move(zk));
+  return std::make_unique<BootstrapGate>(ctx, mode, std::move(zk));
 }
 
 }  // namespace bootsim::models

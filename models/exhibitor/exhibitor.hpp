@@ -3,7 +3,7 @@
 // the ensemble over HTTP on 8181.
 //
 //   ZooKeeperEnsemble ensemble(ctx);
-//   auto process = std::make_unique<Exhibitor>(ensemble);   // a UnitProcess for dcos-exhibitor
+//   auto process = std::make_unique<Exhibitor>(ctx, ensemble);  // dcos-exhibitor's UnitProcess
 //
 // Contract:
 // - once the JVM has started (the unit's start time), it marks the unit started (the unit
@@ -62,7 +62,7 @@ struct HttpResponse final : sim::Payload {
 class Exhibitor final : public UnitProcess {
  public:
   // `start`: the JVM's start time (the unit's start distribution); zero by default.
-  explicit Exhibitor(ZooKeeperEnsemble& ensemble, sim::Distribution start = {});
+  Exhibitor(RunContext& ctx, ZooKeeperEnsemble& ensemble, sim::Distribution start = {});
   Exhibitor(const Exhibitor&) = delete;
   Exhibitor& operator=(const Exhibitor&) = delete;
   ~Exhibitor() override;
@@ -89,7 +89,6 @@ class Exhibitor final : public UnitProcess {
 
   ZooKeeperEnsemble& ensemble_;
   sim::Distribution start_;
-  RunContext* ctx_ = nullptr;
   std::optional<UnitSite> site_;
   sim::ProcessId process_;
   int zk_id_ = 0;                 // 0: this node is not in the server list

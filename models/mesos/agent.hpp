@@ -23,8 +23,8 @@ using TaskStarted = std::function<void(const std::string& task, sim::ProcessId p
 
 class MesosAgent final : public UnitProcess {
  public:
-  MesosAgent(sim::Distribution start, TaskStarted on_task)
-      : start_(std::move(start)), on_task_(std::move(on_task)) {}
+  MesosAgent(RunContext& ctx, sim::Distribution start, TaskStarted on_task)
+      : UnitProcess(ctx), start_(std::move(start)), on_task_(std::move(on_task)) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 

@@ -26,9 +26,9 @@ namespace bootsim::models {
 
 class MesosMaster final : public UnitProcess {
  public:
-  MesosMaster(sim::Distribution start, LeadershipMonitor& monitor,
+  MesosMaster(RunContext& ctx, sim::Distribution start, LeadershipMonitor& monitor,
               MesosMasterElection::Options options = {})
-      : start_(std::move(start)), monitor_(monitor), election_options_(options) {}
+      : UnitProcess(ctx), start_(std::move(start)), monitor_(monitor), election_options_(options) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 

@@ -48,7 +48,7 @@ std::optional<InputError> World::build() {
       for (const GateDef& g : def->gates) {
         gates.push_back(registry_.make_gate(ctx_, g, h.info.role));
       }
-      UnitSite site{&ctx_, h.info.node, h.info.name, def->name, h.systemd};
+      UnitSite site{h.info.node, h.info.name, def->name, h.systemd};
       h.units.push_back(std::make_unique<SystemdUnit>(ctx_, std::move(site), *def, std::move(gates),
                                                       registry_.make_process(ctx_, *def)));
     }

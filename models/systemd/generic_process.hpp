@@ -15,9 +15,10 @@ class GenericProcess final : public UnitProcess {
  public:
   // `extra_milestone` is recorded on the node right after the unit's own, e.g. Admin Router's
   // ui.accessible: the UIs are served through it.
-  explicit GenericProcess(sim::Distribution start, std::string extra_fact = {},
-                          std::string extra_milestone = {})
-      : start_(std::move(start)),
+  GenericProcess(RunContext& ctx, sim::Distribution start, std::string extra_fact = {},
+                 std::string extra_milestone = {})
+      : UnitProcess(ctx),
+        start_(std::move(start)),
         extra_fact_(std::move(extra_fact)),
         extra_milestone_(std::move(extra_milestone)) {}
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
