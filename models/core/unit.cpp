@@ -18,4 +18,17 @@ void Gate::answer_after(const UnitSite& site, sim::SimTime delay,
                         r = std::make_shared<GateResult>(std::move(result))] { (*done)(*r); });
 }
 
+void UnitProcess::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
+  site_ = site;
+  process_ = process;
+  control_ = &control;
+  on_spawned();
+  if (!start_) {
+    on_ready();
+    return;
+  }
+  rng_.emplace(ctx_.stream(process, stream_purpose_));
+  ctx_.network().after(process, start_->sample(*rng_), [this] { on_ready(); });
+}
+
 }  // namespace bootsim::models

@@ -16,8 +16,7 @@ constexpr std::string_view kLatchPath = "/marathon/leader-curator";
 }  // namespace
 
 Marathon::Marathon(RunContext& ctx, sim::Distribution start, MarathonApps& apps)
-    : UnitProcess(ctx),
-      start_(std::move(start)),
+    : UnitProcess(ctx, std::move(start)),
       apps_(apps),
       driver_(ctx, "marathon", ctx.params().duration("marathon.decline_offer_duration"),
               [this](const std::string&) -> std::optional<std::string> {
@@ -27,17 +26,10 @@ Marathon::Marathon(RunContext& ctx, sim::Distribution start, MarathonApps& apps)
                 return task;
               }) {}
 
-void Marathon::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  process_ = process;
-  control_ = &control;
-  sim::RandomStream rng = ctx_.stream(process, "start");
-  const std::uint64_t generation = generation_;
-  ctx_.network().after(process, start_.sample(rng), [this, generation] {
-    if (generation != generation_) return;
-    control_->mark_started("JVM up, joining the leader latch");
-    join_latch();
-  });
+// The start timer dies with the process incarnation, so no generation check is needed here.
+void Marathon::on_ready() {
+  control_->mark_started("JVM up, joining the leader latch");
+  join_latch();
 }
 
 void Marathon::on_exit() {

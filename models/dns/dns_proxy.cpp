@@ -5,21 +5,19 @@
 
 namespace bootsim::models {
 
-void DnsProxy::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  if (!subscribed_) {
-    subscribed_ = true;
-    ctx_.facts().subscribe(std::string(fact::kMesosDnsLeaderRecord),
-                           [this] { check_leader_resolvable(); });
-  }
-  sim::RandomStream rng = ctx_.stream(process, "start");
-  ctx_.network().after(process, start_.sample(rng), [this, &control] {
-    const auto id = control.mark_started("answers ready.spartan");
-    if (!id) return;
-    up_ = true;
-    ctx_.facts().set(site_->node.value, fact::kDnsProxyUp, *id);
-    check_leader_resolvable();
-  });
+void DnsProxy::on_spawned() {
+  if (subscribed_) return;
+  subscribed_ = true;
+  ctx_.facts().subscribe(std::string(fact::kMesosDnsLeaderRecord),
+                         [this] { check_leader_resolvable(); });
+}
+
+void DnsProxy::on_ready() {
+  const auto id = control_->mark_started("answers ready.spartan");
+  if (!id) return;
+  up_ = true;
+  ctx_.facts().set(site_->node.value, fact::kDnsProxyUp, *id);
+  check_leader_resolvable();
 }
 
 void DnsProxy::on_exit() {

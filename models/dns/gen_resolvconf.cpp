@@ -11,30 +11,23 @@ constexpr int kProxyAddresses = 3;
 constexpr sim::SimTime kQueryTimeout = sim::seconds(5);
 }  // namespace
 
-void GenResolvconf::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  process_ = process;
-  query(0, control);
-}
-
 // One `ready.spartan` query to proxy address `address`: answered at once if the proxy runs,
 // otherwise given up after the UDP timeout, then the next address.
-void GenResolvconf::query(int address, UnitControl& control) {
+void GenResolvconf::query(int address) {
   if (ctx_.facts().get(site_->node.value, fact::kDnsProxyUp)) {
-    ctx_.network().after(process_, sim::milliseconds(1),
-                         [this, &control] { finish(true, control); });
+    ctx_.network().after(process_, sim::milliseconds(1), [this] { finish(true); });
     return;
   }
-  ctx_.network().after(process_, kQueryTimeout, [this, address, &control] {
+  ctx_.network().after(process_, kQueryTimeout, [this, address] {
     if (address + 1 < kProxyAddresses) {
-      query(address + 1, control);
+      query(address + 1);
     } else {
-      finish(false, control);
+      finish(false);
     }
   });
 }
 
-void GenResolvconf::finish(bool answered, UnitControl& control) {
+void GenResolvconf::finish(bool answered) {
   const std::uint32_t node = site_->node.value;
   const bool had = ctx_.facts().get(node, fact::kResolvConfToProxy).has_value();
   if (answered && !had) {
@@ -45,7 +38,7 @@ void GenResolvconf::finish(bool answered, UnitControl& control) {
     ctx_.event(site_->node_name, site_->unit, "resolv.conf -> upstream resolvers");
     ctx_.facts().clear(node, fact::kResolvConfToProxy);
   }
-  control.mark_started(answered ? "nameserver 198.51.100.1-3" : "fallback resolvers");
+  control_->mark_started(answered ? "nameserver 198.51.100.1-3" : "fallback resolvers");
 }
 
 }  // namespace bootsim::models

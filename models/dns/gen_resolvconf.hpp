@@ -12,14 +12,13 @@ namespace bootsim::models {
 
 class GenResolvconf final : public UnitProcess {
  public:
-  explicit GenResolvconf(RunContext& ctx) : UnitProcess(ctx) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
+  // A oneshot: it starts querying at exec (no start time of its own).
+  explicit GenResolvconf(RunContext& ctx) : UnitProcess(ctx, std::nullopt) {}
 
  private:
-  void query(int address, UnitControl& control);
-  void finish(bool answered, UnitControl& control);
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
+  void on_ready() override { query(0); }
+  void query(int address);
+  void finish(bool answered);
 };
 
 }  // namespace bootsim::models

@@ -13,30 +13,27 @@ namespace {
 constexpr sim::Port kHttpPort = 8123;  // Mesos-DNS HTTP API port in DC/OS
 }
 
-void MesosDns::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  process_ = process;
-  control_ = &control;
-  ctx_.network().bind(process, kHttpPort,
+void MesosDns::on_spawned() {
+  ctx_.network().bind(process_, kHttpPort,
                       [this](sim::Address, const sim::Message& m) { on_message(m); });
-  sim::RandomStream rng = ctx_.stream(process, "start");
-  ctx_.network().after(process, start_.sample(rng), [this] {
-    control_->mark_started("ZooKeeper detector started");
-    running_ = true;
-    // A fatal exit if ZooKeeper reports no leader within zkDetectionTimeout.
-    ctx_.network().after(process_, ctx_.params().duration("mesos-dns.zkDetectionTimeout"), [this] {
-      if (!detected_) control_->exit("timed out waiting for initial ZK detection");
-    });
-    // mesos-dns detects the leader with mesos-go's ZooKeeper detector (a Go client: it learns
-    // of an expired session from the server, not from a local timer).
-    detector_ = std::make_unique<MasterDetector>(
-        ctx_, process_, zookeeper_servers(ctx_.topology()),
-        ctx_.params().duration("mesos-master.zk_session_timeout"),
-        [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); },
-        GroupOptions{.expiry = ExpiryDetection::kOnReconnect, .name = "mesos-dns"});
-    detector_->start();
-    arm_refresh();
+}
+
+void MesosDns::on_ready() {
+  control_->mark_started("ZooKeeper detector started");
+  running_ = true;
+  // A fatal exit if ZooKeeper reports no leader within zkDetectionTimeout.
+  ctx_.network().after(process_, ctx_.params().duration("mesos-dns.zkDetectionTimeout"), [this] {
+    if (!detected_) control_->exit("timed out waiting for initial ZK detection");
   });
+  // mesos-dns detects the leader with mesos-go's ZooKeeper detector (a Go client: it learns
+  // of an expired session from the server, not from a local timer).
+  detector_ = std::make_unique<MasterDetector>(
+      ctx_, process_, zookeeper_servers(ctx_.topology()),
+      ctx_.params().duration("mesos-master.zk_session_timeout"),
+      [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); },
+      GroupOptions{.expiry = ExpiryDetection::kOnReconnect, .name = "mesos-dns"});
+  detector_->start();
+  arm_refresh();
 }
 
 void MesosDns::on_exit() {

@@ -39,23 +39,11 @@ struct Exhibitor::StatusRequest {
 };
 
 Exhibitor::Exhibitor(RunContext& ctx, ZooKeeperEnsemble& ensemble, sim::Distribution start)
-    : UnitProcess(ctx), ensemble_(ensemble), start_(std::move(start)) {}
+    : UnitProcess(ctx, std::move(start)), ensemble_(ensemble) {}
 Exhibitor::~Exhibitor() = default;
 
 sim::SimTime Exhibitor::check_period() const {
   return ensemble_.size() == 1 ? kSingleMasterCheck : ctx_.params().duration("exhibitor.check-ms");
-}
-
-void Exhibitor::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  ++generation_;
-  site_ = site;
-  process_ = process;
-  // The JVM takes its start time before Exhibitor writes the config and serves on 8181.
-  sim::RandomStream rng = ctx_.stream(process, "start");
-  const std::uint64_t gen = generation_;
-  ctx_.network().after(process, start_.sample(rng), [this, gen, &control] {
-    if (gen == generation_) start(control);
-  });
 }
 
 void Exhibitor::start(UnitControl& control) {

@@ -67,7 +67,6 @@ class Exhibitor final : public UnitProcess {
   Exhibitor& operator=(const Exhibitor&) = delete;
   ~Exhibitor() override;
 
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 
   InstanceState instance_state() const { return state_; }
@@ -75,6 +74,8 @@ class Exhibitor final : public UnitProcess {
   int restart_count() const { return restart_count_; }
 
  private:
+  void on_spawned() override { ++generation_; }
+  void on_ready() override { start(*control_); }  // the JVM is up: config, then 8181
   void start(UnitControl& control);
   struct StatusRequest;
   void schedule_check();
@@ -88,9 +89,6 @@ class Exhibitor final : public UnitProcess {
   sim::SimTime check_period() const;
 
   ZooKeeperEnsemble& ensemble_;
-  sim::Distribution start_;
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
   int zk_id_ = 0;                 // 0: this node is not in the server list
   std::uint64_t generation_ = 0;  // bumps per exec: stale callbacks ignore themselves
 

@@ -8,28 +8,26 @@
 
 namespace bootsim::models {
 
-void MesosAgent::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  process_ = process;
-  rng_.emplace(ctx_.stream(process, ""));  // "<process>/<incarnation>"
+void MesosAgent::on_spawned() {
   auto accept = [this](sim::ConnectionId, sim::Address) {
     sim::StreamHandlers h;
     h.on_message = [this](sim::ConnectionId, const sim::Message& m) { on_message(m); };
     return h;
   };
-  ctx_.network().listen(process, ports::kMesosAgent, accept);
-  ctx_.network().bind(process, ports::kMesosAgent,
+  ctx_.network().listen(process_, ports::kMesosAgent, accept);
+  ctx_.network().bind(process_, ports::kMesosAgent,
                       [this](sim::Address, const sim::Message& m) { on_message(m); });
-  ctx_.network().after(process, start_.sample(*rng_), [this, &control] {
-    control.mark_started("recovered: no checkpointed executors");
-    running_ = true;
-    // The agent's --zk_session_timeout defaults to 10 s, like the master's.
-    detector_ = std::make_unique<MasterDetector>(
-        ctx_, process_, zookeeper_servers(ctx_.topology()),
-        ctx_.params().duration("mesos-master.zk_session_timeout"),
-        [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); });
-    detector_->start();
-  });
+}
+
+void MesosAgent::on_ready() {
+  control_->mark_started("recovered: no checkpointed executors");
+  running_ = true;
+  // The agent's --zk_session_timeout defaults to 10 s, like the master's.
+  detector_ = std::make_unique<MasterDetector>(
+      ctx_, process_, zookeeper_servers(ctx_.topology()),
+      ctx_.params().duration("mesos-master.zk_session_timeout"),
+      [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); });
+  detector_->start();
 }
 
 void MesosAgent::on_exit() {

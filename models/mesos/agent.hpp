@@ -24,26 +24,24 @@ using TaskStarted = std::function<void(const std::string& task, sim::ProcessId p
 class MesosAgent final : public UnitProcess {
  public:
   MesosAgent(RunContext& ctx, sim::Distribution start, TaskStarted on_task)
-      : UnitProcess(ctx), start_(std::move(start)), on_task_(std::move(on_task)) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
+      // Its start time and registration back-off come from one stream, "<process>/<incarnation>".
+      : UnitProcess(ctx, std::move(start), ""), on_task_(std::move(on_task)) {}
   void on_exit() override;
 
  private:
+  void on_spawned() override;
+  void on_ready() override;
   void on_leader_change(const std::optional<DetectedMaster>& leader);
   void try_register(std::uint64_t generation);
   void on_message(const sim::Message& m);
 
-  sim::Distribution start_;
   TaskStarted on_task_;
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
   bool running_ = false;
   bool registered_ = false;
   std::unique_ptr<MasterDetector> detector_;  // started after recovery (slave.cpp)
   std::optional<DetectedMaster> leader_;
   std::uint64_t generation_ = 0;  // bumps on each new leader: restarts the back-off
   sim::SimTime backoff_;
-  std::optional<sim::RandomStream> rng_;
   std::map<std::string, sim::ProcessId> task_processes_;
 };
 

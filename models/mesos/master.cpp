@@ -44,19 +44,12 @@ std::vector<sim::Address> MesosMaster::master_addresses() const {
   return out;
 }
 
-void MesosMaster::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  process_ = process;
-  control_ = &control;
-  phase_ = Phase::kStarting;
-  sim::RandomStream rng = ctx_.stream(process, "start");
-  ctx_.network().after(process, start_.sample(rng), [this] {
-    ctx_.network().bind(process_, ports::kMesosMaster,
-                        [this](sim::Address from, const sim::Message& m) { on_message(from, m); });
-    control_->mark_started("listening on :5050");
-    start_recovery_round();
-    contend();
-  });
+void MesosMaster::on_ready() {
+  ctx_.network().bind(process_, ports::kMesosMaster,
+                      [this](sim::Address from, const sim::Message& m) { on_message(from, m); });
+  control_->mark_started("listening on :5050");
+  start_recovery_round();
+  contend();
 }
 
 void MesosMaster::contend() {

@@ -28,13 +28,14 @@ class MesosMaster final : public UnitProcess {
  public:
   MesosMaster(RunContext& ctx, sim::Distribution start, LeadershipMonitor& monitor,
               MesosMasterElection::Options options = {})
-      : UnitProcess(ctx), start_(std::move(start)), monitor_(monitor), election_options_(options) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
+      : UnitProcess(ctx, std::move(start)), monitor_(monitor), election_options_(options) {}
   void on_exit() override;
 
   enum class Phase { kDown, kStarting, kContending, kRecovering, kLeading };
 
  private:
+  void on_spawned() override { phase_ = Phase::kStarting; }
+  void on_ready() override;
   void set_phase(Phase next, std::string detail);
   void contend();
   void on_elected();
@@ -65,14 +66,10 @@ class MesosMaster final : public UnitProcess {
     sim::TimerId timeout;
   };
 
-  sim::Distribution start_;
   LeadershipMonitor& monitor_;
   MesosMasterElection::Options election_options_;
   // One per process incarnation: its ZooKeeper sessions die with the process.
   std::unique_ptr<MesosMasterElection> election_;
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
-  UnitControl* control_ = nullptr;
   Phase phase_ = Phase::kDown;
   // The replica's log lives on disk: it survives process and host restarts.
   // The local replica's status lives on disk: it survives process and host restarts.

@@ -17,18 +17,15 @@ class GenericProcess final : public UnitProcess {
   // ui.accessible: the UIs are served through it.
   GenericProcess(RunContext& ctx, sim::Distribution start, std::string extra_fact = {},
                  std::string extra_milestone = {})
-      : UnitProcess(ctx),
-        start_(std::move(start)),
+      : UnitProcess(ctx, std::move(start)),
         extra_fact_(std::move(extra_fact)),
         extra_milestone_(std::move(extra_milestone)) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 
  private:
-  sim::Distribution start_;
+  void on_ready() override;
   std::string extra_fact_;
   std::string extra_milestone_;
-  std::optional<UnitSite> site_;
 };
 
 }  // namespace bootsim::models
