@@ -89,7 +89,8 @@ void MesosAgent::on_message(const sim::Message& m) {
     update->agent = site_->node_name;
     update->state = "TASK_RUNNING";
     ctx_.network().send_datagram(process_, t->master, std::move(update));
-    if (on_task_) on_task_(t->task, task);
+    // The executor runs the task's command: its program, if it has one.
+    if (TaskProgram* program = programs_.find(t->task)) program->on_exec(task);
   }
 }
 

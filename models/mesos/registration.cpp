@@ -15,7 +15,7 @@ void register_mesos_models(ModelRegistry& registry) {
     return std::make_unique<MesosMaster>(ctx, def.start, ctx.shared<LeadershipMonitor>());
   });
   registry.add_process("mesos-agent", [](RunContext& ctx, const UnitDef& def) {
-    return std::make_unique<MesosAgent>(ctx, def.start, ctx.shared<TaskStarted>());
+    return std::make_unique<MesosAgent>(ctx, def.start, ctx.shared<TaskPrograms>());
   });
 }
 

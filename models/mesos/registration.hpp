@@ -5,7 +5,8 @@ namespace bootsim::models {
 
 class ModelRegistry;
 
-// Masters report to the run's LeadershipMonitor and agents to its TaskStarted (RunContext::shared).
+// Masters report to the run's LeadershipMonitor; agents run tasks' programs from its TaskPrograms
+// (RunContext::shared).
 void register_mesos_models(ModelRegistry& registry);
 
 }  // namespace bootsim::models

@@ -41,7 +41,7 @@ std::optional<InputError> World::build() {
   ctx_.provide(*ensemble_);
   ctx_.provide(leadership_);
   ctx_.provide(apps_);
-  ctx_.provide(on_task_);
+  ctx_.provide(programs_);
   for (Host& h : hosts_) {
     for (const UnitDef* def : profile_.units_for(h.info.role)) {
       std::vector<std::unique_ptr<Gate>> gates;
@@ -64,6 +64,7 @@ std::optional<InputError> World::build() {
   for (const ServiceSpec& s : scenario_.services) {
     services_.push_back(std::make_unique<ServiceScheduler>(ctx_, s.name, s.start, s.instances));
     apps_.pending.push_back(services_.back()->scheduler_task());
+    programs_.add(services_.back()->scheduler_task(), *services_.back());
   }
   ctx_.on_milestone([this](sim::RecordId id) { watch_cluster_milestones(id); });
   return std::nullopt;

@@ -21,8 +21,8 @@
 #include "models/core/run_context.hpp"
 #include "models/dcos/marathon.hpp"
 #include "models/dcos/service_scheduler.hpp"
-#include "models/mesos/agent.hpp"
 #include "models/mesos/group.hpp"
+#include "models/mesos/task_programs.hpp"
 #include "models/run/cluster.hpp"
 #include "models/run/registry.hpp"
 #include "models/scenario/scenario.hpp"
@@ -93,13 +93,9 @@ class World {
   std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
   LeadershipMonitor leadership_;                 // the "single-mesos-leader" check
   MarathonApps apps_;
+  // An installed service's scheduler is itself a Marathon task: the program of that task.
+  TaskPrograms programs_;
   std::vector<std::unique_ptr<ServiceScheduler>> services_;
-  // An installed service's scheduler is itself a Marathon task: its start starts the scheduler.
-  TaskStarted on_task_ = [this](const std::string& task, sim::ProcessId process) {
-    for (auto& s : services_) {
-      if (s->scheduler_task() == task) s->on_task_running(process);
-    }
-  };
   const ModelRegistry registry_ = standard_registry();
 
   struct Host {
