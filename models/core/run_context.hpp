@@ -46,6 +46,15 @@ struct StreamName {
   }
 };
 
+// A unit's main process ended — crashed, killed, exited on its own, or its host went down — as
+// the unit machine reports it, right after the process model forgot its state.
+struct ProcessExit {
+  std::string_view node;   // host name, e.g. "master-2"
+  std::string_view unit;   // e.g. "dcos-mesos-master"
+  std::string_view model;  // the unit's process model in the registry, e.g. "mesos-master"
+  sim::ProcessId process;
+};
+
 struct Violation {
   std::string rule;
   sim::SimTime time;
@@ -102,7 +111,23 @@ class RunContext {
   }
   sim::RecordId event(std::string_view node, std::string_view component, std::string_view event,
                       std::string detail = {}, std::optional<sim::RecordId> cause = std::nullopt) {
-    return trace_.record(now(), node, component, event, std::move(detail), cause);
+    const sim::RecordId id = trace_.record(now(), node, component, event, std::move(detail), cause);
+    for (std::size_t i = 0; i < event_listeners_.size(); ++i) event_listeners_[i](id);
+    return id;
+  }
+  // Checks observe the run; models never call them. Called after every event record (not
+  // milestones, spans or violations), with its record id.
+  void on_event(std::function<void(sim::RecordId)> listener) {
+    event_listeners_.push_back(std::move(listener));
+  }
+  // Called on every main-process exit that the unit machine reports (process_exited): for checks
+  // that follow a process's life, since a host's power loss leaves no record of its own.
+  void on_process_exit(std::function<void(const ProcessExit&)> listener) {
+    exit_listeners_.push_back(std::move(listener));
+  }
+  // The unit machine's report (models/systemd); nothing else calls it.
+  void process_exited(const ProcessExit& exit) {
+    for (std::size_t i = 0; i < exit_listeners_.size(); ++i) exit_listeners_[i](exit);
   }
   void violation(std::string rule, std::string nodes, std::string detail) {
     trace_.record(now(), "cluster", "checks", "violation", rule + ": " + detail);
@@ -135,6 +160,8 @@ class RunContext {
   std::vector<Violation> violations_;
   Facts facts_;
   std::vector<std::function<void(sim::RecordId)>> milestone_listeners_;
+  std::vector<std::function<void(sim::RecordId)>> event_listeners_;
+  std::vector<std::function<void(const ProcessExit&)>> exit_listeners_;
   std::map<std::type_index, std::any> shared_;
 };
 

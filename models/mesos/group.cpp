@@ -788,33 +788,4 @@ const MasterDetector& MesosMasterElection::detector() const {
   return *impl_->detector;
 }
 
-// ------------------------------------------------------------------------------------------
-// LeadershipMonitor.
-
-void LeadershipMonitor::begin_leading(const std::string& master) {
-  if (leaders_.count(master)) return;
-  const sim::SimTime now = ctx_.now();
-  for (const auto& [other, since] : leaders_) {
-    overlaps_.push_back(Overlap{other, master, now, std::nullopt});
-    const std::string nodes = other < master ? other + "," + master : master + "," + other;
-    ctx_.violation("single-mesos-leader", nodes,
-                   fmt::format("{} leads from {}s while {} has led since {}s", master,
-                               sim::format_seconds(now), other, sim::format_seconds(since)));
-  }
-  leaders_[master] = now;
-}
-
-void LeadershipMonitor::end_leading(const std::string& master) {
-  if (leaders_.erase(master) == 0) return;
-  const sim::SimTime now = ctx_.now();
-  for (Overlap& o : overlaps_) {
-    if (o.to || (o.first != master && o.second != master)) continue;
-    o.to = now;
-    ctx_.event("cluster", "checks", "single-mesos-leader overlap ended",
-               fmt::format("{} and {} both led from {}s to {}s ({})", o.first, o.second,
-                           sim::format_seconds(o.from), sim::format_seconds(now),
-                           sim::format_duration(now - o.from)));
-  }
-}
-
 }  // namespace bootsim::models

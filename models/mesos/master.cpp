@@ -69,7 +69,6 @@ void MesosMaster::on_exit() {
   // The process died without closing its ZooKeeper sessions: its znode stays until the
   // ensemble expires them. Dropping the election stops its callbacks (it may be running one).
   election_.reset();
-  if (phase_ == Phase::kLeading) monitor_.end_leading(site_->node_name);
   phase_ = Phase::kDown;
   agents_.clear();
   frameworks_.clear();
@@ -197,7 +196,6 @@ void MesosMaster::start_fetch() {
 void MesosMaster::recovered() {
   fetching_ = false;
   set_phase(Phase::kLeading, "registry recovered");
-  monitor_.begin_leading(site_->node_name);  // the "single-mesos-leader" check
   const auto id = ctx_.milestone(
       site_->node_name, "mesos-master.leading",
       fmt::format("elected {:.3f}s ago", (ctx_.now() - elected_at_).to_seconds()), elected_record_);

@@ -26,9 +26,8 @@ namespace bootsim::models {
 
 class MesosMaster final : public UnitProcess {
  public:
-  MesosMaster(RunContext& ctx, sim::Distribution start, LeadershipMonitor& monitor,
-              MesosMasterElection::Options options = {})
-      : UnitProcess(ctx, std::move(start)), monitor_(monitor), election_options_(options) {}
+  MesosMaster(RunContext& ctx, sim::Distribution start, MesosMasterElection::Options options = {})
+      : UnitProcess(ctx, std::move(start)), election_options_(options) {}
   void on_exit() override;
 
   enum class Phase { kDown, kStarting, kContending, kRecovering, kLeading };
@@ -66,7 +65,6 @@ class MesosMaster final : public UnitProcess {
     sim::TimerId timeout;
   };
 
-  LeadershipMonitor& monitor_;
   MesosMasterElection::Options election_options_;
   // One per process incarnation: its ZooKeeper sessions die with the process.
   std::unique_ptr<MesosMasterElection> election_;

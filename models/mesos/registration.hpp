@@ -5,8 +5,7 @@ namespace bootsim::models {
 
 class ModelRegistry;
 
-// Masters report to the run's LeadershipMonitor; agents run tasks' programs from its TaskPrograms
-// (RunContext::shared).
+// Agents run tasks' programs from the run's TaskPrograms (RunContext::shared).
 void register_mesos_models(ModelRegistry& registry);
 
 }  // namespace bootsim::models

@@ -39,7 +39,6 @@ std::optional<InputError> World::build() {
   }
   ensemble_ = std::make_unique<ZooKeeperEnsemble>(ctx_);
   ctx_.provide(*ensemble_);
-  ctx_.provide(leadership_);
   ctx_.provide(apps_);
   ctx_.provide(programs_);
   for (Host& h : hosts_) {

@@ -21,7 +21,7 @@
 #include "models/core/run_context.hpp"
 #include "models/dcos/marathon.hpp"
 #include "models/dcos/service_scheduler.hpp"
-#include "models/mesos/group.hpp"
+#include "models/mesos/leadership_monitor.hpp"
 #include "models/mesos/task_programs.hpp"
 #include "models/run/cluster.hpp"
 #include "models/run/registry.hpp"
@@ -91,7 +91,7 @@ class World {
   Topology topology_;
   RunContext ctx_;
   std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
-  LeadershipMonitor leadership_;                 // the "single-mesos-leader" check
+  LeadershipMonitor leadership_;                 // the "single-mesos-leader" check: observes
   MarathonApps apps_;
   // An installed service's scheduler is itself a Marathon task: the program of that task.
   TaskPrograms programs_;

@@ -71,6 +71,7 @@ class SystemdUnit final : public UnitControl {
   void schedule_restart();
   void fire_timer();
   void stop_main();
+  void report_exit();  // to the run's observers (RunContext::process_exited)
   void start_job_done();
   bool after_satisfied() const;
 
