@@ -133,6 +133,11 @@ TEST_CASE("mesos election: the first znode leads, every detector sees it", "[mes
                                                                            "json.info_0000000001",
                                                                            "json.info_0000000002"});
   CHECK(e.w.details("mesos-master.elected") == std::vector<std::string>{"master-1"});
+  // The elected master is also a typed field of the cluster milestone (the fault resolver's
+  // mesos-leader), not only its detail text.
+  const auto elected = e.w.ctx->latest_milestone("mesos-master.elected", "cluster");
+  REQUIRE(elected.has_value());
+  CHECK(e.w.ctx->subject(*elected) == std::optional<std::string_view>("master-1"));
   for (int i = 1; i <= 3; ++i) {
     REQUIRE(e.m(i).election->leader().has_value());
     CHECK(e.m(i).election->leader()->info.hostname == "master-1");

@@ -80,9 +80,25 @@ class RunContext {
   sim::RecordId milestone(std::string_view node, std::string_view name, std::string detail = {},
                           std::optional<sim::RecordId> cause = std::nullopt) {
     const sim::RecordId id = trace_.milestone(now(), node, name, std::move(detail), cause);
-    // Index loop: a listener may record milestones (and so call back) but never subscribes.
-    for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
+    notify_milestone(id);
     return id;
+  }
+  // A cluster milestone (node "cluster") about one host, e.g. mesos-master.elected about the
+  // master elected: the host is kept as a typed field, subject(), so that nobody reads it back
+  // out of the detail text.
+  sim::RecordId cluster_milestone(std::string_view name, std::string subject,
+                                  std::string detail = {},
+                                  std::optional<sim::RecordId> cause = std::nullopt) {
+    const sim::RecordId id = trace_.milestone(now(), "cluster", name, std::move(detail), cause);
+    subjects_.emplace(id, std::move(subject));
+    notify_milestone(id);
+    return id;
+  }
+  // The host a cluster milestone is about, if it names one.
+  std::optional<std::string_view> subject(sim::RecordId milestone) const {
+    const auto it = subjects_.find(milestone);
+    if (it == subjects_.end()) return std::nullopt;
+    return it->second;
   }
   // The one way models draw randomness: the stream named `name`, derived from the run's seed
   // and the name alone, never from creation order (STYLE #7).
@@ -159,10 +175,16 @@ class RunContext {
   const Topology& topology_;
   std::vector<Violation> violations_;
   Facts facts_;
+  void notify_milestone(sim::RecordId id) {
+    // Index loop: a listener may record milestones (and so call back) but never subscribes.
+    for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
+  }
+
   std::vector<std::function<void(sim::RecordId)>> milestone_listeners_;
   std::vector<std::function<void(sim::RecordId)>> event_listeners_;
   std::vector<std::function<void(const ProcessExit&)>> exit_listeners_;
   std::map<std::type_index, std::any> shared_;
+  std::map<sim::RecordId, std::string> subjects_;  // cluster milestones about one host
 };
 
 }  // namespace bootsim::models

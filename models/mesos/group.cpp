@@ -696,8 +696,8 @@ struct MesosMasterElection::Impl : std::enable_shared_from_this<MesosMasterElect
     if (me && !was) {
       if (state == ElectionState::kSteppedDown) return;
       transition(ElectionState::kElected, "Elected as the leading master!");
-      ctx.milestone("cluster", "mesos-master.elected", node_name,
-                    ctx.latest_milestone("mesos-master.contending", node_name));
+      ctx.cluster_milestone("mesos-master.elected", node_name, node_name,
+                            ctx.latest_milestone("mesos-master.contending", node_name));
       if (callbacks.on_elected) callbacks.on_elected();
       return;
     }

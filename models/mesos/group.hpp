@@ -158,7 +158,8 @@ class MasterDetector {
 // no) leader loses leadership (Mesos then exits: "committing suicide"); a master that loses its
 // candidacy while not leading contends again. Records the milestones
 // `mesos-master.contending` (per master, detail: znode) and `mesos-master.elected` (node
-// "cluster", detail: master name), each again on every re-contention / re-election.
+// "cluster", about the master: RunContext::subject, and its name as detail), each again on every
+// re-contention / re-election.
 enum class ElectionState {
   kIdle,         // start() not called
   kContending,   // joining the group

@@ -21,9 +21,10 @@ std::vector<std::size_t> World::resolve_hosts(const std::string& target,
     }
   } else if (target == "mesos-leader") {
     // The master elected last, recovering or leading: what the detectors name as the leader.
-    if (const auto id = ctx_.latest_milestone("mesos-master.elected", "cluster")) {
+    const auto elected = ctx_.latest_milestone("mesos-master.elected", "cluster");
+    if (const auto master = elected ? ctx_.subject(*elected) : std::nullopt) {
       for (std::size_t i = 0; i < hosts_.size(); ++i) {
-        if (hosts_[i].info.name == trace_.at(*id).detail) out.push_back(i);
+        if (hosts_[i].info.name == *master) out.push_back(i);
       }
     }
   } else if (target == "any-master" || target == "any-agent") {
