@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "models/core/facts.hpp"
+#include "models/core/host_store.hpp"
 #include "models/core/parameters.hpp"
 #include "models/core/topology.hpp"
 #include "sim/engine.hpp"
@@ -73,8 +74,13 @@ class RunContext {
   sim::Trace& trace() { return trace_; }
   const Parameters& params() const { return params_; }
   const Topology& topology() const { return topology_; }
+  // What remains of a blackboard: DNS records (models/dns) and the /cluster-id znode (facts.hpp).
   Facts& facts() { return facts_; }
   const Facts& facts() const { return facts_; }
+  // The files and served sockets of one host (host_store.hpp).
+  HostStore& host(sim::NodeId node) {
+    return hosts_.try_emplace(node.value, network_).first->second;
+  }
   sim::SimTime now() const { return engine_.now(); }
 
   sim::RecordId milestone(std::string_view node, std::string_view name, std::string detail = {},
@@ -175,6 +181,7 @@ class RunContext {
   const Topology& topology_;
   std::vector<Violation> violations_;
   Facts facts_;
+  std::map<std::uint32_t, HostStore> hosts_;  // by node
   void notify_milestone(sim::RecordId id) {
     // Index loop: a listener may record milestones (and so call back) but never subscribes.
     for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);

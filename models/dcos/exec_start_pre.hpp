@@ -5,8 +5,9 @@
 //   auto gate = make_dcos_local_gate(ctx, GateDef{"file", "cluster-id"});
 //   gate->probe(site, [](GateResult r) { ... });
 //
-// Contract: each checks state of its own host (a file, a listening service) within about a
-// millisecond and calls `done` once. `check-time` passes: the clock is taken as synchronised.
+// Contract: each checks its own host's store (host_store.hpp: a file, a listening service)
+// within about a millisecond and calls `done` once. `check-time` passes: the clock is taken as
+// synchronised.
 #pragma once
 
 #include <memory>

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "models/core/facts.hpp"
+#include "models/core/host_store.hpp"
 #include "models/core/registry.hpp"
 #include "models/core/run_context.hpp"
 #include "models/dcos/exec_start_pre.hpp"
@@ -20,7 +20,8 @@ void register_dcos_models(ModelRegistry& registry) {
     return std::make_unique<GenericProcess>(ctx, def.start, "", "ui.accessible");
   });
   registry.add_process("telegraf", [](RunContext& ctx, const UnitDef& def) {
-    return std::make_unique<GenericProcess>(ctx, def.start, std::string(fact::kTelegrafSocket));
+    return std::make_unique<GenericProcess>(ctx, def.start,
+                                            std::string(host_path::kTelegrafSocket));
   });
   const auto local = [](RunContext& ctx, const GateDef& def, Role) {
     return make_dcos_local_gate(ctx, def);

@@ -1,7 +1,7 @@
 #include "models/dns/dns_proxy.hpp"
 
-#include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dns/dns_facts.hpp"
 
 namespace bootsim::models {
 

@@ -1,7 +1,7 @@
 #include "models/dns/gen_resolvconf.hpp"
 
-#include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dns/dns_facts.hpp"
 
 namespace bootsim::models {
 
@@ -28,15 +28,15 @@ void GenResolvconf::query(int address) {
 }
 
 void GenResolvconf::finish(bool answered) {
-  const std::uint32_t node = site_->node.value;
-  const bool had = ctx_.facts().get(node, fact::kResolvConfToProxy).has_value();
+  HostStore& host = ctx_.host(site_->node);
+  const bool had = resolv_conf_to_proxy(host).has_value();
   if (answered && !had) {
     const auto id = ctx_.event(site_->node_name, site_->unit, "resolv.conf -> DNS proxy", {},
-                               ctx_.facts().get(node, fact::kDnsProxyUp));
-    ctx_.facts().set(node, fact::kResolvConfToProxy, id);
+                               ctx_.facts().get(site_->node.value, fact::kDnsProxyUp));
+    host.write_file(host_path::kResolvConf, std::string(kResolvConfProxy), id);
   } else if (!answered && had) {
-    ctx_.event(site_->node_name, site_->unit, "resolv.conf -> upstream resolvers");
-    ctx_.facts().clear(node, fact::kResolvConfToProxy);
+    const auto id = ctx_.event(site_->node_name, site_->unit, "resolv.conf -> upstream resolvers");
+    host.write_file(host_path::kResolvConf, std::string(kResolvConfUpstream), id);
   }
   control_->mark_started(answered ? "nameserver 198.51.100.1-3" : "fallback resolvers");
 }

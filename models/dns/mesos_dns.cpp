@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <algorithm>
 
-#include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dns/dns_facts.hpp"
 #include "models/mesos/protocol.hpp"
 
 namespace bootsim::models {

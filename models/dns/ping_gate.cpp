@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dns/dns_facts.hpp"
+#include "models/dns/gen_resolvconf.hpp"
 
 namespace bootsim::models {
 
@@ -19,7 +20,7 @@ void PingGate::probe(const UnitSite& site, std::function<void(GateResult)> done)
   Facts& f = ctx_.facts();
   const auto node = site.node.value;
   const auto proxy = f.get(node, fact::kDnsProxyUp);
-  const auto resolv = f.get(node, fact::kResolvConfToProxy);
+  const auto resolv = resolv_conf_to_proxy(ctx_.host(site.node));
   if (!resolv) {
     // resolv.conf still lists the upstream resolvers, which know no `.spartan` or `.mesos`.
     answer_after(site, kLocalProbe, std::move(done),

@@ -4,9 +4,10 @@
 //   PingGate gate(ctx, "leader.mesos");
 //   gate.probe(site, [](GateResult r) { ... r.ok, r.reason ... });
 //
-// Contract: answers from the facts that the DNS proxy, dcos-gen-resolvconf and Mesos-DNS publish
-// (models/core/facts.hpp), after the time the real command takes to succeed or give up: no DNS
-// query is sent yet. The protocol model of the resolver path replaces this (DESIGN.md, DNS).
+// Contract: answers from the host's resolv.conf (HostStore, written by dcos-gen-resolvconf) and
+// the DNS facts that the DNS proxy and Mesos-DNS publish (models/dns/dns_facts.hpp), after the
+// time the real command takes to succeed or give up: no DNS query is sent yet. The protocol
+// model of the resolver path replaces this (DESIGN.md, DNS).
 #pragma once
 
 #include <string>

@@ -66,7 +66,7 @@ class BootstrapGate final : public Gate {
       return;
     }
     r.cause = RunContext::later(r.cause, znode);
-    f.set(site.node.value, fact::kClusterIdFile, *r.cause);
+    ctx.host(site.node).write_file(host_path::kClusterId, "", *r.cause);  // content: a UUID
   }
 
   std::string mode_;

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
 
 namespace bootsim::models {
