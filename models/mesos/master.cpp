@@ -202,135 +202,179 @@ void MesosMaster::recovered() {
   arm_allocation_timer();
 }
 
+// The handlers below mirror Mesos' own, one per message type: the replicated log's replica and
+// coordinator (src/log/replica.cpp, src/log/recover.cpp, src/log/coordinator.cpp) and the
+// master's (src/master/master.cpp: Master::registerSlave, _registerSlave, subscribe, accept,
+// decline, statusUpdate; /master/state from src/master/http.cpp). Replica messages and state
+// requests are answered in every phase: they are not master business. Everything else is
+// dropped until this master leads (elected and recovered), as Master::initialize's handlers do.
 void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
-  sim::Network& net = ctx_.network();
   (void)from;
-  // Replica and state requests are answered in every phase: they are not master business.
+  if (on_replica_message(m)) return;
+  if (const auto* g = sim::message_as<mesos::GetState>(m)) {
+    serve_state(*g);
+    return;
+  }
+  if (phase_ != Phase::kLeading) return;  // not elected or not recovered: drop
+  if (const auto* w = sim::message_as<mesos::WriteResponse>(m)) {
+    on_registry_write(*w);
+  } else if (const auto* r = sim::message_as<mesos::RegisterSlave>(m)) {
+    register_slave(*r);
+  } else if (const auto* f = sim::message_as<mesos::RegisterFramework>(m)) {
+    register_framework(*f);
+  } else if (const auto* a = sim::message_as<mesos::Accept>(m)) {
+    accept(*a);
+  } else if (const auto* d = sim::message_as<mesos::Decline>(m)) {
+    decline(*d);
+  } else if (const auto* u = sim::message_as<mesos::StatusUpdate>(m)) {
+    forward_status_update(*u);
+  }
+}
+
+// The local replica and the log's coordinator (src/log/replica.cpp, recover.cpp,
+// coordinator.cpp). Returns false for a message that is not theirs.
+bool MesosMaster::on_replica_message(const sim::Message& m) {
+  sim::Network& net = ctx_.network();
   if (const auto* r = sim::message_as<mesos::RecoverRequest>(m)) {
     auto resp = std::make_shared<mesos::RecoverResponse>();
     resp->round = r->round;
     resp->status = replica_;
     net.send_datagram(process_, r->reply_to, std::move(resp));
-    return;
+    return true;
   }
   if (const auto* r = sim::message_as<mesos::RecoverResponse>(m)) {
     on_recover_response(*r);
-    return;
+    return true;
   }
   if (const auto* p = sim::message_as<mesos::PromiseRequest>(m)) {
     auto resp = std::make_shared<mesos::PromiseResponse>();
     resp->proposal = p->proposal;
     resp->okay = replica_ == mesos::ReplicaStatus::kVoting;
     net.send_datagram(process_, p->reply_to, std::move(resp));
-    return;
+    return true;
   }
   if (const auto* p = sim::message_as<mesos::PromiseResponse>(m)) {
-    if (!fetching_ || p->proposal != fetch_round_ || phase_ != Phase::kRecovering) return;
+    if (!fetching_ || p->proposal != fetch_round_ || phase_ != Phase::kRecovering) return true;
     if (p->okay && ++fetch_answers_ >= ctx_.topology().quorum()) recovered();
-    return;
+    return true;
   }
   if (const auto* w = sim::message_as<mesos::WriteRequest>(m)) {
-    if (replica_ != mesos::ReplicaStatus::kVoting) return;  // only VOTING replicas accept writes
+    if (replica_ != mesos::ReplicaStatus::kVoting) return true;  // only VOTING replicas accept
     auto resp = std::make_shared<mesos::WriteResponse>();
     resp->position = w->position;
     net.send_datagram(process_, w->reply_to, std::move(resp));
-    return;
+    return true;
   }
-  if (const auto* g = sim::message_as<mesos::GetState>(m)) {
-    auto state = std::make_shared<mesos::State>();
-    if (election_ && election_->leader()) {
-      state->leader = election_->leader()->info.hostname;
-      state->leader_node = election_->leader()->node;
-    }
-    if (phase_ == Phase::kLeading) {
-      for (const Framework& f : frameworks_) state->frameworks.push_back(f.name);
-    }
-    net.send_datagram(process_, g->reply_to, std::move(state));
-    return;
+  return false;
+}
+
+// GET /master/state (src/master/http.cpp): the leader as this master detects it, and the
+// frameworks if it leads.
+void MesosMaster::serve_state(const mesos::GetState& g) {
+  auto state = std::make_shared<mesos::State>();
+  if (election_ && election_->leader()) {
+    state->leader = election_->leader()->info.hostname;
+    state->leader_node = election_->leader()->node;
   }
-  if (phase_ != Phase::kLeading) return;  // not elected or not recovered: drop
-  if (const auto* w = sim::message_as<mesos::WriteResponse>(m)) {
-    const auto it = pending_writes_.find(w->position);
-    if (it == pending_writes_.end()) return;
-    if (++it->second.first < ctx_.topology().quorum()) return;
-    const std::string agent = it->second.second;
-    pending_writes_.erase(it);
-    Agent& a = agents_[agent];
-    a.admitted = true;
-    ctx_.milestone(
-        agent, "agent.registered", fmt::format("admitted by {}", site_->node_name),
-        RunContext::later(ctx_.latest_milestone("agent.detected_leader", agent), leading_record_));
-    sim::StreamHandlers h;
-    h.on_open = [this, agent](sim::ConnectionId c) {
-      ctx_.milestone(agent, "agent.connected_back", fmt::format("from {}", site_->node_name),
-                     ctx_.latest_milestone("agent.registered", agent));
-      auto reg = std::make_shared<mesos::SlaveRegistered>();
-      reg->master = site_->node_name;
-      ctx_.network().send(c, process_, std::move(reg));
-      allocate();
-    };
-    h.on_connect_failed = [this, agent](sim::ConnectionId, sim::ConnectError) {
-      ctx_.event(site_->node_name, "mesos-master", "connect_back_failed", agent);
-    };
-    net.connect(process_, {a.node, ports::kMesosAgent}, kConnectBackTimeout, std::move(h));
-    return;
+  if (phase_ == Phase::kLeading) {
+    for (const Framework& f : frameworks_) state->frameworks.push_back(f.name);
   }
-  if (const auto* r = sim::message_as<mesos::RegisterSlave>(m)) {
-    const auto it = agents_.find(r->agent);
-    if (it != agents_.end()) return;  // admitted, or its admission is in flight
-    agents_[r->agent] = Agent{r->agent, r->reply_to.node, false, std::nullopt};
-    const int position = ++write_position_;
-    pending_writes_[position] = {0, r->agent};
-    for (const sim::Address& a : master_addresses()) {
-      auto req = std::make_shared<mesos::WriteRequest>();
-      req->position = position;
-      req->reply_to = {site_->node, ports::kMesosMaster};
-      net.send_datagram(process_, a, std::move(req));
-    }
-    return;
+  ctx_.network().send_datagram(process_, g.reply_to, std::move(state));
+}
+
+// Master::registerSlave: a new agent is admitted through a write to the registry (a quorum of
+// replicas); one whose admission is in flight or done is not admitted twice.
+void MesosMaster::register_slave(const mesos::RegisterSlave& r) {
+  const auto it = agents_.find(r.agent);
+  if (it != agents_.end()) return;  // admitted, or its admission is in flight
+  agents_[r.agent] = Agent{r.agent, r.reply_to.node, false, std::nullopt};
+  const int position = ++write_position_;
+  pending_writes_[position] = {0, r.agent};
+  for (const sim::Address& a : master_addresses()) {
+    auto req = std::make_shared<mesos::WriteRequest>();
+    req->position = position;
+    req->reply_to = {site_->node, ports::kMesosMaster};
+    ctx_.network().send_datagram(process_, a, std::move(req));
   }
-  if (const auto* r = sim::message_as<mesos::RegisterFramework>(m)) {
-    bool known = false;
-    for (const Framework& f : frameworks_) known = known || f.name == r->framework;
-    if (!known) frameworks_.push_back(Framework{r->framework, r->reply_to});
-    auto reg = std::make_shared<mesos::FrameworkRegistered>();
-    reg->framework_id = fmt::format("{}-0000", r->framework);
+}
+
+// Master::_registerSlave: the registry write reached a quorum; the agent is registered, and the
+// master connects back to it to say so.
+void MesosMaster::on_registry_write(const mesos::WriteResponse& w) {
+  const auto it = pending_writes_.find(w.position);
+  if (it == pending_writes_.end()) return;
+  if (++it->second.first < ctx_.topology().quorum()) return;
+  const std::string agent = it->second.second;
+  pending_writes_.erase(it);
+  Agent& a = agents_[agent];
+  a.admitted = true;
+  ctx_.milestone(
+      agent, "agent.registered", fmt::format("admitted by {}", site_->node_name),
+      RunContext::later(ctx_.latest_milestone("agent.detected_leader", agent), leading_record_));
+  connect_back(agent, a.node);
+}
+
+void MesosMaster::connect_back(const std::string& agent, sim::NodeId node) {
+  sim::StreamHandlers h;
+  h.on_open = [this, agent](sim::ConnectionId c) {
+    ctx_.milestone(agent, "agent.connected_back", fmt::format("from {}", site_->node_name),
+                   ctx_.latest_milestone("agent.registered", agent));
+    auto reg = std::make_shared<mesos::SlaveRegistered>();
     reg->master = site_->node_name;
-    net.send_datagram(process_, r->reply_to, std::move(reg));
-    if (!known) allocate();
-    return;
-  }
-  if (const auto* a = sim::message_as<mesos::Accept>(m)) {
-    const auto it = offers_.find(a->offer_id);
-    if (it == offers_.end()) return;  // rescinded
-    const std::string agent = it->second.agent;
-    net.cancel(it->second.timeout);
-    offers_.erase(it);
-    agents_[agent].outstanding_offer.reset();
-    auto run = std::make_shared<mesos::RunTask>();
-    run->framework = a->framework;
-    run->task = a->task;
-    run->master = {site_->node, ports::kMesosMaster};
-    net.send_datagram(process_, {agents_[agent].node, ports::kMesosAgent}, std::move(run));
-    return;
-  }
-  if (const auto* d = sim::message_as<mesos::Decline>(m)) {
-    const auto it = offers_.find(d->offer_id);
-    if (it == offers_.end()) return;
-    const std::string agent = it->second.agent;
-    net.cancel(it->second.timeout);
-    offers_.erase(it);
-    agents_[agent].outstanding_offer.reset();
-    filters_[{d->framework, agent}] = ctx_.now() + d->refuse;
-    return;
-  }
-  if (const auto* s = sim::message_as<mesos::StatusUpdate>(m)) {
-    for (const Framework& f : frameworks_) {
-      if (f.name == s->framework) {
-        net.send_datagram(process_, f.address, std::make_shared<mesos::StatusUpdate>(*s));
-      }
+    ctx_.network().send(c, process_, std::move(reg));
+    allocate();
+  };
+  h.on_connect_failed = [this, agent](sim::ConnectionId, sim::ConnectError) {
+    ctx_.event(site_->node_name, "mesos-master", "connect_back_failed", agent);
+  };
+  ctx_.network().connect(process_, {node, ports::kMesosAgent}, kConnectBackTimeout, std::move(h));
+}
+
+// Master::subscribe: a framework is registered (again, idempotently) and confirmed; a new one
+// triggers an allocation.
+void MesosMaster::register_framework(const mesos::RegisterFramework& r) {
+  bool known = false;
+  for (const Framework& f : frameworks_) known = known || f.name == r.framework;
+  if (!known) frameworks_.push_back(Framework{r.framework, r.reply_to});
+  auto reg = std::make_shared<mesos::FrameworkRegistered>();
+  reg->framework_id = fmt::format("{}-0000", r.framework);
+  reg->master = site_->node_name;
+  ctx_.network().send_datagram(process_, r.reply_to, std::move(reg));
+  if (!known) allocate();
+}
+
+// Master::accept: the offer's resources go to a task the master sends to the agent.
+void MesosMaster::accept(const mesos::Accept& a) {
+  const auto it = offers_.find(a.offer_id);
+  if (it == offers_.end()) return;  // rescinded
+  const std::string agent = it->second.agent;
+  ctx_.network().cancel(it->second.timeout);
+  offers_.erase(it);
+  agents_[agent].outstanding_offer.reset();
+  auto run = std::make_shared<mesos::RunTask>();
+  run->framework = a.framework;
+  run->task = a.task;
+  run->master = {site_->node, ports::kMesosMaster};
+  ctx_.network().send_datagram(process_, {agents_[agent].node, ports::kMesosAgent}, std::move(run));
+}
+
+// Master::decline: the framework refuses the agent's resources for `refuse`.
+void MesosMaster::decline(const mesos::Decline& d) {
+  const auto it = offers_.find(d.offer_id);
+  if (it == offers_.end()) return;
+  const std::string agent = it->second.agent;
+  ctx_.network().cancel(it->second.timeout);
+  offers_.erase(it);
+  agents_[agent].outstanding_offer.reset();
+  filters_[{d.framework, agent}] = ctx_.now() + d.refuse;
+}
+
+// Master::statusUpdate: forwarded to the task's framework.
+void MesosMaster::forward_status_update(const mesos::StatusUpdate& s) {
+  for (const Framework& f : frameworks_) {
+    if (f.name == s.framework) {
+      ctx_.network().send_datagram(process_, f.address, std::make_shared<mesos::StatusUpdate>(s));
     }
-    return;
   }
 }
 

@@ -42,9 +42,18 @@ class MesosMaster final : public UnitProcess {
   void on_recover_response(const mesos::RecoverResponse& r);
   void replica_status(mesos::ReplicaStatus next);
   void start_fetch();
-  void on_message(const sim::Address& from, const sim::Message& m);
   void recovered();
-  void admit_agent(const mesos::RegisterSlave& m);
+  // Message handlers, one per message type (master.cpp says which Mesos function each mirrors).
+  void on_message(const sim::Address& from, const sim::Message& m);
+  bool on_replica_message(const sim::Message& m);
+  void serve_state(const mesos::GetState& g);
+  void register_slave(const mesos::RegisterSlave& r);
+  void on_registry_write(const mesos::WriteResponse& w);
+  void connect_back(const std::string& agent, sim::NodeId node);
+  void register_framework(const mesos::RegisterFramework& r);
+  void accept(const mesos::Accept& a);
+  void decline(const mesos::Decline& d);
+  void forward_status_update(const mesos::StatusUpdate& s);
   void allocate();
   void arm_allocation_timer();
   std::vector<sim::Address> master_addresses() const;

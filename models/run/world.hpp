@@ -92,6 +92,9 @@ class World {
   void fire_fault(const FaultSpec& f);
   // outcome.cpp: the result of a finished run.
   RunResult collect();
+  std::vector<std::string> budget_nodes(const std::string& milestone) const;
+  BudgetResult budget_result(const BudgetSpec& b) const;
+  std::vector<std::string> not_reached() const;
 
   const Scenario& scenario_;
   Parameters params_;
