@@ -1,11 +1,14 @@
 // RunContext: what every component model of one run shares — clock, network, trace, parameters,
-// and the record of safety violations.
+// the random streams, each host's store, and the record of safety violations; and what checks
+// observe the run through.
 //
+//   sim::RandomStream rng = ctx.stream(process, "start");  // the one way to draw
 //   ctx.milestone("master-1", "zookeeper.serving", "follower, epoch 1");
 //   ctx.violation("single-zookeeper-leader", "master-1,master-3", "two leaders in epoch 2");
 //
-// Contract: owned by the Cluster of one run, outlives every model; no globals, so many runs can
-// go in parallel. Models record here and never print.
+// Contract: owned by the World of one run, outlives every model, and reaches each model through
+// its constructor (models/core/README.md); no globals, so many runs can go in parallel. Models
+// record here and never print. Listeners run synchronously, in subscription order.
 #pragma once
 
 #include <any>

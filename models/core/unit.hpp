@@ -2,7 +2,8 @@
 //
 // A unit is: attempt → run its gates in order → a failed gate ends the attempt, wait RestartSec,
 // attempt again, forever (DC/OS: Restart=always, StartLimitInterval=0) → exec the main process.
-// The unit machine itself lives in systemd_unit.hpp; this header is what models implement.
+// The unit machine itself lives in models/systemd/systemd_unit.hpp; this header is what models
+// implement, following the contract in models/core/README.md.
 #pragma once
 
 #include <functional>
