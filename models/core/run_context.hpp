@@ -177,6 +177,11 @@ class RunContext {
   }
 
  private:
+  void notify_milestone(sim::RecordId id) {
+    // Index loop: a listener may record milestones (and so call back) but never subscribes.
+    for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
+  }
+
   sim::Engine& engine_;
   sim::Network& network_;
   sim::Trace& trace_;
@@ -185,11 +190,6 @@ class RunContext {
   std::vector<Violation> violations_;
   Facts facts_;
   std::map<std::uint32_t, HostStore> hosts_;  // by node
-  void notify_milestone(sim::RecordId id) {
-    // Index loop: a listener may record milestones (and so call back) but never subscribes.
-    for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
-  }
-
   std::vector<std::function<void(sim::RecordId)>> milestone_listeners_;
   std::vector<std::function<void(sim::RecordId)>> event_listeners_;
   std::vector<std::function<void(const ProcessExit&)>> exit_listeners_;

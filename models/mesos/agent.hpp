@@ -21,9 +21,9 @@ namespace bootsim::models {
 
 class MesosAgent final : public UnitProcess {
  public:
-  // `programs`: what tasks run, by name (the run's, RunContext::shared).
+  // `programs`: what tasks run, by name (the run's, RunContext::shared). The start time and the
+  // registration back-off come from one stream, "<process>/<incarnation>" (no purpose).
   MesosAgent(RunContext& ctx, sim::Distribution start, const TaskPrograms& programs)
-      // Its start time and registration back-off come from one stream, "<process>/<incarnation>".
       : UnitProcess(ctx, std::move(start), ""), programs_(programs) {}
   void on_exit() override;
 
