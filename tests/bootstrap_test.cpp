@@ -13,8 +13,8 @@ TEST_CASE("bootstrap 1.9: the all-serving gate fails while one master is down", 
   ExhibitorWorld x(3);
   x.start_exhibitor_at(1, sim::SimTime::zero());
   x.start_exhibitor_at(2, sim::SimTime::zero());
-  models::ExhibitorAllServingGate all(*x.w.ensemble);
-  models::ZooKeeperModeGate mode(*x.w.ensemble);
+  models::ExhibitorAllServingGate all(*x.w.ctx, *x.w.ensemble);
+  models::ZooKeeperModeGate mode(*x.w.ctx, *x.w.ensemble);
   std::optional<GateResult> all_early, mode_early, all_before, mode_before, all_after;
   // Before any ZooKeeper runs: the local Exhibitor answers, ZooKeeper refuses.
   x.probe_at(all, 0, "dcos-spartan", sim::seconds(5), all_early);
@@ -50,7 +50,7 @@ TEST_CASE("bootstrap 1.9: the all-serving gate fails while one master is down", 
 TEST_CASE("bootstrap: an agent's kazoo session needs a serving master", "[bootstrap]") {
   ExhibitorWorld x(3, /*agents=*/1);
   for (int m = 1; m <= 3; ++m) x.start_exhibitor_at(m, sim::SimTime::zero());
-  models::ZooKeeperConnectGate gate(*x.w.ensemble);
+  models::ZooKeeperConnectGate gate(*x.w.ctx, *x.w.ensemble);
   std::optional<GateResult> early, late;
   sim::SimTime early_at, late_at;
   x.probe_at(gate, 3, "dcos-mesos-slave", sim::seconds(10), early, &early_at);
@@ -70,8 +70,8 @@ TEST_CASE("bootstrap: an agent's kazoo session needs a serving master", "[bootst
 TEST_CASE("bootstrap: the mode gate accepts standalone with one master", "[bootstrap]") {
   ExhibitorWorld x(1);
   x.start_exhibitor_at(1, sim::SimTime::zero());
-  models::ZooKeeperModeGate mode(*x.w.ensemble);
-  models::ExhibitorAllServingGate all(*x.w.ensemble);
+  models::ZooKeeperModeGate mode(*x.w.ctx, *x.w.ensemble);
+  models::ExhibitorAllServingGate all(*x.w.ctx, *x.w.ensemble);
   std::optional<GateResult> m, a;
   x.probe_at(mode, 0, "dcos-mesos-master", sim::seconds(10), m);
   x.probe_at(all, 0, "dcos-mesos-master", sim::seconds(10), a);

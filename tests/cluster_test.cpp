@@ -10,6 +10,7 @@
 #include "models/core/milestones.hpp"
 #include "models/dcos/profiles.hpp"
 #include "models/run/cluster.hpp"
+#include "models/run/faults.hpp"
 #include "models/run/registry.hpp"
 #include "models/scenario/scenario.hpp"
 #include "tests/printers.hpp"
@@ -408,4 +409,12 @@ TEST_CASE("a long-paused ZooKeeper leader is not reported as a second leader",
   CHECK(r.trace.milestones_named("zookeeper.quorum").size() >= 2);
   for (const Violation& v : r.violations) CHECK(v.rule != "single-zookeeper-leader");
   CHECK(r.ready_at.has_value());
+}
+
+TEST_CASE("the fault registry has a handler for every fault kind", "[cluster][fault]") {
+  const FaultRegistry faults = standard_faults();
+  for (const FaultKind kind : {FaultKind::kCrash, FaultKind::kPause, FaultKind::kPartition}) {
+    INFO(fault_kind_name(kind));
+    CHECK(faults.has(kind));
+  }
 }

@@ -32,7 +32,7 @@ struct ExhibitorWorld {
       : w(masters, sim::microseconds(100), overrides, {}, 1, agents) {
     for (int m = 1; m <= masters; ++m) {
       exhibitor_procs.push_back(w.net.add_process(w.node(m), "dcos-exhibitor"));
-      exhibitors.push_back(std::make_unique<models::Exhibitor>(*w.ensemble));
+      exhibitors.push_back(std::make_unique<models::Exhibitor>(*w.ctx, *w.ensemble));
     }
     for (const models::HostInfo& h : w.topology.all()) {
       const sim::ProcessId p = w.net.add_process(h.node, "probe");
@@ -44,7 +44,6 @@ struct ExhibitorWorld {
   models::UnitSite site(std::size_t index, std::string unit) {
     const models::HostInfo h = w.topology.all().at(index);
     models::UnitSite s;
-    s.ctx = w.ctx.get();
     s.node = h.node;
     s.node_name = h.name;
     s.unit = std::move(unit);

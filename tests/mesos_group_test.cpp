@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/mesos/group.hpp"
+#include "models/mesos/leadership_monitor.hpp"
 #include "tests/zk_world.hpp"
 
 using namespace bootsim;
@@ -28,12 +29,13 @@ constexpr sim::SimTime kQuorumBy = sim::seconds(3);
 // A minimal Mesos master around the election: it leads as soon as it is elected (the registry
 // recovery of mesos_master.cpp is left out), and exits when it loses leadership, as
 // SystemdUnit::exit does: the process dies (its connections reset), then the model forgets it.
+// The single-leader check observes it as it observes MesosMaster: by its `leading` phase event
+// and the unit machine's report of its exit.
 struct TestMaster {
-  TestMaster(ZkWorld& world, int index, LeadershipMonitor& mon, MesosMasterElection::Options o)
+  TestMaster(ZkWorld& world, int index, MesosMasterElection::Options o)
       : w(world),
         name("master-" + std::to_string(index)),
         process(w.net.add_process(w.node(index), "mesos-master")),
-        monitor(mon),
         options(o) {}
 
   void start() {
@@ -41,7 +43,7 @@ struct TestMaster {
     MesosMasterElection::Callbacks cb;
     cb.on_elected = [this] {
       elected_at.push_back(w.engine.now());
-      monitor.begin_leading(name);
+      w.ctx->event(name, "mesos-master", "leading", "elected, no registry to recover");
       w.ctx->milestone(name, "mesos-master.leading", "no registry recovery in this test");
     };
     cb.on_lost_leadership = [this](const std::string& reason) {
@@ -53,16 +55,16 @@ struct TestMaster {
     election = std::make_unique<MesosMasterElection>(*w.ctx, process, cb, options);
     election->start();
   }
-  // The process is gone (exit, crash): what MesosMaster::on_exit does.
+  // The process is gone (exit, crash): what MesosMaster::on_exit does, then the unit machine's
+  // report.
   void gone() {
-    monitor.end_leading(name);
     election.reset();
+    w.ctx->process_exited({name, "dcos-mesos-master", "mesos-master", process});
   }
 
   ZkWorld& w;
   std::string name;
   sim::ProcessId process;
-  LeadershipMonitor& monitor;
   MesosMasterElection::Options options;
   std::unique_ptr<MesosMasterElection> election;
   std::vector<sim::SimTime> elected_at;
@@ -77,7 +79,7 @@ struct ElectionWorld {
     w.launch_all(sim::SimTime::zero());
     for (int i = 1; i <= 3; ++i) {
       masters.push_back(
-          std::make_unique<TestMaster>(w, i, monitor, i == 1 ? o : MesosMasterElection::Options{}));
+          std::make_unique<TestMaster>(w, i, i == 1 ? o : MesosMasterElection::Options{}));
     }
     agent = w.net.add_process(w.topology.agents[0].node, "mesos-agent");
     w.net.start_process(agent);
@@ -131,6 +133,11 @@ TEST_CASE("mesos election: the first znode leads, every detector sees it", "[mes
                                                                            "json.info_0000000001",
                                                                            "json.info_0000000002"});
   CHECK(e.w.details("mesos-master.elected") == std::vector<std::string>{"master-1"});
+  // The elected master is also a typed field of the cluster milestone (the fault resolver's
+  // mesos-leader), not only its detail text.
+  const auto elected = e.w.ctx->latest_milestone("mesos-master.elected", "cluster");
+  REQUIRE(elected.has_value());
+  CHECK(e.w.ctx->subject(*elected) == std::optional<std::string_view>("master-1"));
   for (int i = 1; i <= 3; ++i) {
     REQUIRE(e.m(i).election->leader().has_value());
     CHECK(e.m(i).election->leader()->info.hostname == "master-1");

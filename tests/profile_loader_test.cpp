@@ -146,87 +146,89 @@ units:
   CHECK(validate(p, standard_registry()).empty());
 }
 
+namespace {
+// (profile text, the error it gives)
+const std::pair<const char*, const char*> kProfileProblems[]{
+    {"", "p.yaml:1:1: error: empty profile (expected a map with at least 'name')"},
+    {"[a]\n", "p.yaml:1:1: error: a profile must be a map of keys (name, units, ...), got a list"},
+    {"base: dcos-1.9\n", "p.yaml:1:1: error: missing required key 'name'"},
+    {"name: x\nbase: dcos-1.9\nunit: {}\n",
+     "p.yaml:3:1: error: unknown key 'unit' at the top level (did you mean 'units'?)"},
+    {"name: x\nbase: dcos-1.9\nname: y\n",
+     "p.yaml:3:1: error: duplicate key 'name' at the top level (first at line 1)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {restart_secs: 5s}\n",
+     "p.yaml:4:19: error: unknown key 'restart_secs' in 'units.dcos-marathon' (did you mean "
+     "'restart_sec'?)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {restart_sec: 0s}\n",
+     "p.yaml:4:32: error: units.dcos-marathon.restart_sec must be positive, got '0s'"},
+    {"name: x\nbase: dcos-1.8\n",
+     "p.yaml:2:7: error: unknown profile 'dcos-1.8' (did you mean 'dcos-1.9'?)"},
+    {"name: x\nbase: no/such.yaml\n", "p.yaml:2:7: error: cannot open profile file 'no/such.yaml'"},
+    {"name: x\nunits:\n  a: {roles: [master], restart_sec: 5s, start: 1s}\nremove: {units: "
+     "[a]}\n",
+     "p.yaml:4:9: error: remove: only an overlay (a profile with a 'base') removes"},
+    {"name: x\nbase: dcos-1.9\nremove: {units: [dcos-spartan, dcos-nope]}\n",
+     "p.yaml:3:32: error: remove.units: no 'dcos-nope' in dcos-1.9"},
+    {"name: x\nbase: dcos-1.9\nremove: {rules: [a < b]}\n",
+     "p.yaml:3:18: error: remove.rules: no 'a < b' in dcos-1.9"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-new: {roles: [master], start: 1s}\n",
+     "p.yaml:4:3: error: units.dcos-new: missing 'restart_sec' (a new service gives roles, "
+     "restart_sec, start)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-t: {roles: [master], type: timer, on_boot_sec: "
+     "5s}\n",
+     "p.yaml:4:3: error: units.dcos-t: missing 'on_unit_active_sec' (a new timer gives roles, "
+     "on_boot_sec, on_unit_active_sec)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {roles: [masters]}\n",
+     "p.yaml:4:27: error: units.dcos-marathon.roles: unknown role 'masters' (did you mean "
+     "'master'?)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {type: oneshot}\n",
+     "p.yaml:4:25: error: units.dcos-marathon.type: unknown type 'oneshot'"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {gates: ['ping  leader.mesos']}\n",
+     "p.yaml:4:27: error: units.dcos-marathon.gates: expected a gate as KIND or 'KIND ARG', "
+     "got 'ping  leader.mesos'"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {milestone: marathon.up}\n",
+     "p.yaml:4:30: error: units.dcos-marathon.milestone: unknown milestone 'marathon.up'"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {insert_after: dcos-nope}\n",
+     "p.yaml:4:33: error: units.dcos-marathon.insert_after: no unit 'dcos-nope' in the profile "
+     "(so far)"},
+    {"name: x\nbase: dcos-1.9\nrules:\n  - {before: exhibitor.started, after: "
+     "zookeeper.started}\n",
+     "p.yaml:4:5: error: rules: a second rule 'exhibitor.started < zookeeper.started' (first "
+     "at dcos-1.9.yaml:190)"},
+    // What the registry decides, located through the loader's records.
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {gates: [ping leader.mesos, "
+     "wait-for zookeeper]}\n",
+     "p.yaml:4:46: error: unit 'dcos-marathon' has an unknown gate 'wait-for zookeeper' (gate "
+     "kinds: bootstrap, check-time, file, http, ping, socket)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon:\n    gates: [bootstrap zk-mod]\n",
+     "p.yaml:5:13: error: unit 'dcos-marathon' has an unknown gate 'bootstrap zk-mod' (did "
+     "you mean 'zk-mode'?)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon:\n    gates: [bootstrap nothing]\n",
+     "p.yaml:5:13: error: unit 'dcos-marathon' has an unknown gate 'bootstrap nothing' "
+     "(bootstrap takes: exhibitor-all-serving, exhibitor-all-serving+cluster-id, zk-mode, "
+     "zk-mode+cluster-id, zk-connect, cluster-id-read, noop)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon:\n    gates: [check-time now]\n",
+     "p.yaml:5:13: error: unit 'dcos-marathon' has an unknown gate 'check-time now' "
+     "(check-time takes no argument)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {process: marathn}\n",
+     "p.yaml:4:28: error: unit 'dcos-marathon' names an unknown process model 'marathn' (did "
+     "you mean 'marathon'?)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {after: [dcos-mesos-master, "
+     "dcos-nope]}\n",
+     "p.yaml:4:46: error: unit 'dcos-marathon' is ordered After= unknown unit 'dcos-nope'"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-spartan: {after: [dcos-marathon]}\n"
+     "  dcos-marathon: {after: [dcos-exhibitor]}\n  dcos-exhibitor: {after: [dcos-spartan]}\n",
+     "p.yaml:6:28: error: cycle among After= orderings: dcos-exhibitor -> dcos-spartan -> "
+     "dcos-marathon -> dcos-exhibitor"},
+    {"name: x\nbase: dcos-1.9\nproviders:\n  http oauth: {node: [dcos-oath]}\n",
+     "p.yaml:4:23: error: providers of 'http oauth': unknown unit 'dcos-oath'"},
+    {"name: x\nbase: dcos-1.9\nproviders:\n  http oath: {node: [dcos-oauth]}\n",
+     "p.yaml:4:3: error: providers: unknown gate 'http oath' (did you mean 'oauth'?)"},
+};
+}  // namespace
+
 TEST_CASE("profile problems are located at their entry", "[profile][errors]") {
-  const std::vector<std::pair<std::string, std::string>> cases{
-      {"", "p.yaml:1:1: error: empty profile (expected a map with at least 'name')"},
-      {"[a]\n",
-       "p.yaml:1:1: error: a profile must be a map of keys (name, units, ...), got a list"},
-      {"base: dcos-1.9\n", "p.yaml:1:1: error: missing required key 'name'"},
-      {"name: x\nbase: dcos-1.9\nunit: {}\n",
-       "p.yaml:3:1: error: unknown key 'unit' at the top level (did you mean 'units'?)"},
-      {"name: x\nbase: dcos-1.9\nname: y\n",
-       "p.yaml:3:1: error: duplicate key 'name' at the top level (first at line 1)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {restart_secs: 5s}\n",
-       "p.yaml:4:19: error: unknown key 'restart_secs' in 'units.dcos-marathon' (did you mean "
-       "'restart_sec'?)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {restart_sec: 0s}\n",
-       "p.yaml:4:32: error: units.dcos-marathon.restart_sec must be positive, got '0s'"},
-      {"name: x\nbase: dcos-1.8\n",
-       "p.yaml:2:7: error: unknown profile 'dcos-1.8' (did you mean 'dcos-1.9'?)"},
-      {"name: x\nbase: no/such.yaml\n",
-       "p.yaml:2:7: error: cannot open profile file 'no/such.yaml'"},
-      {"name: x\nunits:\n  a: {roles: [master], restart_sec: 5s, start: 1s}\nremove: {units: "
-       "[a]}\n",
-       "p.yaml:4:9: error: remove: only an overlay (a profile with a 'base') removes"},
-      {"name: x\nbase: dcos-1.9\nremove: {units: [dcos-spartan, dcos-nope]}\n",
-       "p.yaml:3:32: error: remove.units: no 'dcos-nope' in dcos-1.9"},
-      {"name: x\nbase: dcos-1.9\nremove: {rules: [a < b]}\n",
-       "p.yaml:3:18: error: remove.rules: no 'a < b' in dcos-1.9"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-new: {roles: [master], start: 1s}\n",
-       "p.yaml:4:3: error: units.dcos-new: missing 'restart_sec' (a new service gives roles, "
-       "restart_sec, start)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-t: {roles: [master], type: timer, on_boot_sec: "
-       "5s}\n",
-       "p.yaml:4:3: error: units.dcos-t: missing 'on_unit_active_sec' (a new timer gives roles, "
-       "on_boot_sec, on_unit_active_sec)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {roles: [masters]}\n",
-       "p.yaml:4:27: error: units.dcos-marathon.roles: unknown role 'masters' (did you mean "
-       "'master'?)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {type: oneshot}\n",
-       "p.yaml:4:25: error: units.dcos-marathon.type: unknown type 'oneshot'"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {gates: ['ping  leader.mesos']}\n",
-       "p.yaml:4:27: error: units.dcos-marathon.gates: expected a gate as KIND or 'KIND ARG', "
-       "got 'ping  leader.mesos'"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {milestone: marathon.up}\n",
-       "p.yaml:4:30: error: units.dcos-marathon.milestone: unknown milestone 'marathon.up'"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {insert_after: dcos-nope}\n",
-       "p.yaml:4:33: error: units.dcos-marathon.insert_after: no unit 'dcos-nope' in the profile "
-       "(so far)"},
-      {"name: x\nbase: dcos-1.9\nrules:\n  - {before: exhibitor.started, after: "
-       "zookeeper.started}\n",
-       "p.yaml:4:5: error: rules: a second rule 'exhibitor.started < zookeeper.started' (first "
-       "at dcos-1.9.yaml:190)"},
-      // What the registry decides, located through the loader's records.
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {gates: [ping leader.mesos, "
-       "wait-for zookeeper]}\n",
-       "p.yaml:4:46: error: unit 'dcos-marathon' has an unknown gate 'wait-for zookeeper' (gate "
-       "kinds: bootstrap, check-time, file, http, ping, socket)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon:\n    gates: [bootstrap zk-mod]\n",
-       "p.yaml:5:13: error: unit 'dcos-marathon' has an unknown gate 'bootstrap zk-mod' (did "
-       "you mean 'zk-mode'?)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon:\n    gates: [bootstrap nothing]\n",
-       "p.yaml:5:13: error: unit 'dcos-marathon' has an unknown gate 'bootstrap nothing' "
-       "(bootstrap takes: exhibitor-all-serving, exhibitor-all-serving+cluster-id, zk-mode, "
-       "zk-mode+cluster-id, zk-connect, cluster-id-read, noop)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon:\n    gates: [check-time now]\n",
-       "p.yaml:5:13: error: unit 'dcos-marathon' has an unknown gate 'check-time now' "
-       "(check-time takes no argument)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {process: marathn}\n",
-       "p.yaml:4:28: error: unit 'dcos-marathon' names an unknown process model 'marathn' (did "
-       "you mean 'marathon'?)"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {after: [dcos-mesos-master, "
-       "dcos-nope]}\n",
-       "p.yaml:4:46: error: unit 'dcos-marathon' is ordered After= unknown unit 'dcos-nope'"},
-      {"name: x\nbase: dcos-1.9\nunits:\n  dcos-spartan: {after: [dcos-marathon]}\n"
-       "  dcos-marathon: {after: [dcos-exhibitor]}\n  dcos-exhibitor: {after: [dcos-spartan]}\n",
-       "p.yaml:6:28: error: cycle among After= orderings: dcos-exhibitor -> dcos-spartan -> "
-       "dcos-marathon -> dcos-exhibitor"},
-      {"name: x\nbase: dcos-1.9\nproviders:\n  http oauth: {node: [dcos-oath]}\n",
-       "p.yaml:4:23: error: providers of 'http oauth': unknown unit 'dcos-oath'"},
-      {"name: x\nbase: dcos-1.9\nproviders:\n  http oath: {node: [dcos-oauth]}\n",
-       "p.yaml:4:3: error: providers: unknown gate 'http oath' (did you mean 'oauth'?)"},
-  };
-  for (const auto& [yaml, message] : cases) {
+  for (const auto& [yaml, message] : kProfileProblems) {
     INFO(yaml);
     CHECK(first_problem(yaml) == message);
   }

@@ -290,86 +290,90 @@ TEST_CASE("node names in faults are checked against the cluster", "[scenario]") 
   CHECK(s.faults.size() == 3);
 }
 
+namespace {
+// (yaml, the error it gives)
+constexpr std::pair<const char*, const char*> kMoreLoaderErrors[] = {
+    {"name: x\nseed: -1\n",
+     "test.yaml:2:7: error: seed: expected a non-negative integer, got '-1'"},
+    {"name: x\nseed: 18446744073709551616\n",
+     "test.yaml:2:7: error: seed: '18446744073709551616' is out of range (at most "
+     "18446744073709551615)"},
+    {"name: x\nuntil: 0s\n", "test.yaml:2:8: error: until must be positive, got '0s'"},
+    {"name: ''\n", "test.yaml:1:7: error: name must not be empty"},
+    {"name: [a]\n", "test.yaml:1:7: error: name: expected a string, got a list"},
+    {"# comment\n  , models\nname: x\n",
+     "test.yaml:2:3: error: a scenario must be a map of keys (name, cluster, ...), got nothing "
+     "readable"},
+    {"name: x\ncluster: 3\n", "test.yaml:2:10: error: cluster: expected a map, got '3'"},
+    {"name: x\ncluster:\n  masters: {n: 3}\n",
+     "test.yaml:3:12: error: cluster.masters: expected an integer, got a map"},
+    {"name: x\n? [a, b]\n: c\n",
+     "test.yaml:2:3: error: expected a key name at the top level, got a list"},
+    {"name: x\n---\nname: y\n",
+     "test.yaml:2:1: error: a scenario file holds one YAML document, found a second one"},
+    {"name: x\ncluster: {network: {links: [{between: [master-1]}]}}\n",
+     "test.yaml:2:39: error: link.between: expected a list of two node names, got 1 items"},
+    {"name: x\ncluster: {network: {links: [{between: [master-1, master-1]}]}}\n",
+     "test.yaml:2:50: error: link.between: a link joins two different nodes, got 'master-1' "
+     "twice"},
+    {"name: x\ncluster: {network: {links: [{between: [master-1, node-2]}]}}\n",
+     "test.yaml:2:50: error: link: 'node-2' is not a node name (expected master-N, agent-N or "
+     "public-agent-N)"},
+    {"name: x\ncluster: {network: {links: [{latency: 1ms}]}}\n",
+     "test.yaml:2:29: error: link: missing 'between' (e.g. between: [master-1, agent-3])"},
+    {"name: x\ncluster:\n  network:\n    links:\n      - {between: [master-1, agent-1]}\n"
+     "      - {between: [agent-1, master-1]}\n",
+     "test.yaml:6:9: error: link: a second link between agent-1 and master-1 (first at line 5)"},
+    {"name: x\nservices:\n  - {name: kafka}\n",
+     "test.yaml:3:5: error: service: missing 'start' (a distribution, e.g. "
+     "lognormal(median=20s, p99=60s))"},
+    {"name: x\nservices:\n  - {name: Kafka_1, start: 1s}\n",
+     "test.yaml:3:12: error: service.name: 'Kafka_1' is not a valid service name (lowercase "
+     "letters, digits and '-', as Marathon app ids)"},
+    {"name: x\nservices:\n  - {name: agent-1, start: 1s}\n",
+     "test.yaml:3:12: error: service.name: 'agent-1' is also a node or role name"},
+    {"name: x\nservices:\n  - {name: kafka, start: 1s, instances: 0}\n",
+     "test.yaml:3:41: error: service.instances must be between 1 and 10000, got '0'"},
+    {"name: x\nservices:\n  - {name: kafka, start: 1s}\n  - {name: kafka, start: 2s}\n",
+     "test.yaml:4:12: error: service.name: a second service 'kafka' (first at line 3)"},
+    {"name: x\nservices: {kafka: 1}\n",
+     "test.yaml:2:11: error: services: expected a list, got a map"},
+    {"name: x\nfaults:\n  - [kind, crash]\n",
+     "test.yaml:3:5: error: fault: expected a map or a key=value line, got a list"},
+    {"name: x\nfaults:\n  - {kind: crash, at: 1s}\n",
+     "test.yaml:3:5: error: fault: missing 'target' (a crash needs a node, node/unit or role)"},
+    {"name: x\nrules:\n  - {before: zookeeper.quorum, after: mesos-master.started}\n",
+     "test.yaml:3:5: error: rule: 'zookeeper.quorum' is a cluster milestone, so the rule needs "
+     "scope: cluster"},
+    {"name: x\nrules:\n  - {before: agent.started, after: agent.registered, scope: host}\n",
+     "test.yaml:3:61: error: rule.scope: unknown scope 'host' (expected node or cluster)"},
+    {"name: x\nrules:\n  - {before: agent.started, after: agent.started}\n",
+     "test.yaml:3:5: error: rule: 'before' and 'after' are the same milestone"},
+    {"name: x\nrules:\n  - {after: agent.started}\n",
+     "test.yaml:3:5: error: rule: missing 'before'"},
+    {"name: x\nbudgets:\n  - {milestone: cluster.ready}\n",
+     "test.yaml:3:5: error: budget: missing 'within' (e.g. within: 300s)"},
+    {"name: x\nbudgets:\n  - {milestone: cluster.ready, within: 5m, witin: 1s}\n",
+     "test.yaml:3:44: error: unknown key 'witin' in 'budget' (did you mean 'within'?)"},
+    {"name: x\nunits:\n  dcos-spartan: {strat: 1s}\n",
+     "test.yaml:3:18: error: unknown key 'strat' in 'units.dcos-spartan' (did you mean "
+     "'start'?)"},
+    {"name: x\nunits:\n  'bad unit': {start: 1s}\n",
+     "test.yaml:3:3: error: units: 'bad unit' is not a plausible unit name"},
+    {"name: x\nparameters:\n  zookeeper.tickTime: [2s]\n",
+     "test.yaml:3:23: error: zookeeper.tickTime: expected a duration, got a list"},
+    {"name: x\nparameters:\n  zookeeper.tickTime:\n",
+     "test.yaml:3:3: error: zookeeper.tickTime: expected a duration, got nothing"},
+    {"name: x\ncluster:\n  network: {loss: 2}\n",
+     "test.yaml:3:19: error: network.loss must be between 0 and 1, got '2'"},
+    {"name: \"\\xff\\x01\"\nprofile: \"\\x80\"\n",
+     "test.yaml:2:10: error: unknown profile '\\xc2\\x80' (expected dcos-1.9, dcos-2.3 or a "
+     "profile file ending in .yaml)"},
+};
+}  // namespace
+
 TEST_CASE("more loader errors", "[scenario]") {
-  const std::pair<const char*, const char*> cases[] = {
-      {"name: x\nseed: -1\n",
-       "test.yaml:2:7: error: seed: expected a non-negative integer, got '-1'"},
-      {"name: x\nseed: 18446744073709551616\n",
-       "test.yaml:2:7: error: seed: '18446744073709551616' is out of range (at most "
-       "18446744073709551615)"},
-      {"name: x\nuntil: 0s\n", "test.yaml:2:8: error: until must be positive, got '0s'"},
-      {"name: ''\n", "test.yaml:1:7: error: name must not be empty"},
-      {"name: [a]\n", "test.yaml:1:7: error: name: expected a string, got a list"},
-      {"# comment\n  , models\nname: x\n",
-       "test.yaml:2:3: error: a scenario must be a map of keys (name, cluster, ...), got nothing "
-       "readable"},
-      {"name: x\ncluster: 3\n", "test.yaml:2:10: error: cluster: expected a map, got '3'"},
-      {"name: x\ncluster:\n  masters: {n: 3}\n",
-       "test.yaml:3:12: error: cluster.masters: expected an integer, got a map"},
-      {"name: x\n? [a, b]\n: c\n",
-       "test.yaml:2:3: error: expected a key name at the top level, got a list"},
-      {"name: x\n---\nname: y\n",
-       "test.yaml:2:1: error: a scenario file holds one YAML document, found a second one"},
-      {"name: x\ncluster: {network: {links: [{between: [master-1]}]}}\n",
-       "test.yaml:2:39: error: link.between: expected a list of two node names, got 1 items"},
-      {"name: x\ncluster: {network: {links: [{between: [master-1, master-1]}]}}\n",
-       "test.yaml:2:50: error: link.between: a link joins two different nodes, got 'master-1' "
-       "twice"},
-      {"name: x\ncluster: {network: {links: [{between: [master-1, node-2]}]}}\n",
-       "test.yaml:2:50: error: link: 'node-2' is not a node name (expected master-N, agent-N or "
-       "public-agent-N)"},
-      {"name: x\ncluster: {network: {links: [{latency: 1ms}]}}\n",
-       "test.yaml:2:29: error: link: missing 'between' (e.g. between: [master-1, agent-3])"},
-      {"name: x\ncluster:\n  network:\n    links:\n      - {between: [master-1, agent-1]}\n"
-       "      - {between: [agent-1, master-1]}\n",
-       "test.yaml:6:9: error: link: a second link between agent-1 and master-1 (first at line 5)"},
-      {"name: x\nservices:\n  - {name: kafka}\n",
-       "test.yaml:3:5: error: service: missing 'start' (a distribution, e.g. "
-       "lognormal(median=20s, p99=60s))"},
-      {"name: x\nservices:\n  - {name: Kafka_1, start: 1s}\n",
-       "test.yaml:3:12: error: service.name: 'Kafka_1' is not a valid service name (lowercase "
-       "letters, digits and '-', as Marathon app ids)"},
-      {"name: x\nservices:\n  - {name: agent-1, start: 1s}\n",
-       "test.yaml:3:12: error: service.name: 'agent-1' is also a node or role name"},
-      {"name: x\nservices:\n  - {name: kafka, start: 1s, instances: 0}\n",
-       "test.yaml:3:41: error: service.instances must be between 1 and 10000, got '0'"},
-      {"name: x\nservices:\n  - {name: kafka, start: 1s}\n  - {name: kafka, start: 2s}\n",
-       "test.yaml:4:12: error: service.name: a second service 'kafka' (first at line 3)"},
-      {"name: x\nservices: {kafka: 1}\n",
-       "test.yaml:2:11: error: services: expected a list, got a map"},
-      {"name: x\nfaults:\n  - [kind, crash]\n",
-       "test.yaml:3:5: error: fault: expected a map or a key=value line, got a list"},
-      {"name: x\nfaults:\n  - {kind: crash, at: 1s}\n",
-       "test.yaml:3:5: error: fault: missing 'target' (a crash needs a node, node/unit or role)"},
-      {"name: x\nrules:\n  - {before: zookeeper.quorum, after: mesos-master.started}\n",
-       "test.yaml:3:5: error: rule: 'zookeeper.quorum' is a cluster milestone, so the rule needs "
-       "scope: cluster"},
-      {"name: x\nrules:\n  - {before: agent.started, after: agent.registered, scope: host}\n",
-       "test.yaml:3:61: error: rule.scope: unknown scope 'host' (expected node or cluster)"},
-      {"name: x\nrules:\n  - {before: agent.started, after: agent.started}\n",
-       "test.yaml:3:5: error: rule: 'before' and 'after' are the same milestone"},
-      {"name: x\nrules:\n  - {after: agent.started}\n",
-       "test.yaml:3:5: error: rule: missing 'before'"},
-      {"name: x\nbudgets:\n  - {milestone: cluster.ready}\n",
-       "test.yaml:3:5: error: budget: missing 'within' (e.g. within: 300s)"},
-      {"name: x\nbudgets:\n  - {milestone: cluster.ready, within: 5m, witin: 1s}\n",
-       "test.yaml:3:44: error: unknown key 'witin' in 'budget' (did you mean 'within'?)"},
-      {"name: x\nunits:\n  dcos-spartan: {strat: 1s}\n",
-       "test.yaml:3:18: error: unknown key 'strat' in 'units.dcos-spartan' (did you mean "
-       "'start'?)"},
-      {"name: x\nunits:\n  'bad unit': {start: 1s}\n",
-       "test.yaml:3:3: error: units: 'bad unit' is not a plausible unit name"},
-      {"name: x\nparameters:\n  zookeeper.tickTime: [2s]\n",
-       "test.yaml:3:23: error: zookeeper.tickTime: expected a duration, got a list"},
-      {"name: x\nparameters:\n  zookeeper.tickTime:\n",
-       "test.yaml:3:3: error: zookeeper.tickTime: expected a duration, got nothing"},
-      {"name: x\ncluster:\n  network: {loss: 2}\n",
-       "test.yaml:3:19: error: network.loss must be between 0 and 1, got '2'"},
-      {"name: \"\\xff\\x01\"\nprofile: \"\\x80\"\n",
-       "test.yaml:2:10: error: unknown profile '\\xc2\\x80' (expected dcos-1.9, dcos-2.3 or a "
-       "profile file ending in .yaml)"},
-  };
-  for (const auto& [yaml, message] : cases) {
+  for (const auto& [yaml, message] : kMoreLoaderErrors) {
     INFO(yaml);
     CHECK(load_error(yaml) == message);
   }

@@ -45,12 +45,13 @@ using ProbeLog = std::vector<std::pair<SimTime, std::string>>;
 // the probe process, so the answer survives a host crash (a stale answer the unit must ignore).
 class ClockGate final : public models::Gate {
  public:
-  ClockGate(std::string name, SimTime opens_at, SimTime cost, ProbeLog* log)
-      : name_(std::move(name)), opens_at_(opens_at), cost_(cost), log_(log) {}
+  ClockGate(models::RunContext& ctx, std::string name, SimTime opens_at, SimTime cost,
+            ProbeLog* log)
+      : Gate(ctx), name_(std::move(name)), opens_at_(opens_at), cost_(cost), log_(log) {}
 
   std::string_view name() const override { return name_; }
   void probe(const models::UnitSite& site, std::function<void(GateResult)> done) override {
-    models::RunContext& ctx = *site.ctx;
+    models::RunContext& ctx = ctx_;
     if (log_ != nullptr) log_->emplace_back(ctx.now(), name_);
     auto pending = std::make_shared<std::function<void(GateResult)>>(std::move(done));
     auto answer = [this, &ctx, pending] {
@@ -75,34 +76,37 @@ class ClockGate final : public models::Gate {
   ProbeLog* log_;
 };
 
-// A main process that is ready `start_delay` after exec; optionally exits on its own
-// `exit_after` its first exec.
+// A main process that is ready `start` after exec (UnitProcess's own opening draws it);
+// optionally exits on its own `exit_after` its first exec.
 class DelayedStart final : public models::UnitProcess {
  public:
-  explicit DelayedStart(SimTime start_delay) : start_delay_(start_delay) {}
+  DelayedStart(models::RunContext& ctx, sim::Distribution start)
+      : UnitProcess(ctx, std::move(start)) {}
 
-  void on_exec(const models::UnitSite& site, sim::ProcessId process,
-               models::UnitControl& control) override {
-    sim::Network& net = site.ctx->network();
-    execs.push_back(net.now());
-    CHECK(net.process_state(process) == sim::ProcessState::kUp);
-    CHECK(net.node_of(process) == site.node);
-    incarnations.push_back(net.incarnation(process));
-    models::UnitControl* c = &control;
-    net.after(process, start_delay_, [c] { c->mark_started("ready"); });
-    if (exit_after && execs.size() == 1) {
-      net.after(process, *exit_after, [c] { c->exit("boom"); });
-    }
-  }
   void on_exit() override { ++exits; }
 
   std::optional<SimTime> exit_after;
   std::vector<SimTime> execs;
+  std::vector<SimTime> ready;
   std::vector<std::uint64_t> incarnations;
   int exits = 0;
 
  private:
-  SimTime start_delay_;
+  void on_spawned() override {
+    sim::Network& net = ctx_.network();
+    execs.push_back(net.now());
+    CHECK(net.process_state(process_) == sim::ProcessState::kUp);
+    CHECK(net.node_of(process_) == site_->node);
+    incarnations.push_back(net.incarnation(process_));
+    if (exit_after && execs.size() == 1) {
+      models::UnitControl* c = control_;
+      net.after(process_, *exit_after, [c] { c->exit("boom"); });
+    }
+  }
+  void on_ready() override {
+    ready.push_back(ctx_.now());
+    control_->mark_started("ready");
+  }
 };
 
 // One node with its systemd (the probe process) and one unit under test.
@@ -122,19 +126,21 @@ struct UnitWorld {
   // Adds a gate (and its GateDef) in order; returns it for further set-up.
   ClockGate& gate(std::string name, SimTime opens_at, SimTime cost, std::string milestone = {}) {
     def.gates.push_back(models::GateDef{"test", name, std::move(milestone)});
-    gates.push_back(std::make_unique<ClockGate>(std::move(name), opens_at, cost, &probes));
+    gates.push_back(std::make_unique<ClockGate>(*ctx, std::move(name), opens_at, cost, &probes));
     return *gates.back();
   }
 
   DelayedStart& make_unit(SimTime start_delay) {
-    auto p = std::make_unique<DelayedStart>(start_delay);
+    return make_unit(sim::Distribution::constant(start_delay));
+  }
+  DelayedStart& make_unit(sim::Distribution start) {
+    auto p = std::make_unique<DelayedStart>(*ctx, std::move(start));
     DelayedStart& ref = *p;
     std::vector<std::unique_ptr<models::Gate>> g;
     for (auto& x : gates) g.push_back(std::move(x));
     gates.clear();
-    unit = std::make_unique<SystemdUnit>(*ctx,
-                                         models::UnitSite{ctx.get(), node, kNode, kUnit, systemd},
-                                         def, std::move(g), std::move(p));
+    unit = std::make_unique<SystemdUnit>(*ctx, models::UnitSite{node, kNode, kUnit, systemd}, def,
+                                         std::move(g), std::move(p));
     return ref;
   }
 
@@ -357,6 +363,36 @@ TEST_CASE("a process that exits is restarted after RestartSec", "[systemd]") {
   CHECK(w.unit->attempts() == 2);
   CHECK(w.unit->state() == UnitState::kActive);
   CHECK(w.unit->active_since() == s(9));
+}
+
+TEST_CASE("every exec draws the start time afresh from the incarnation's stream", "[systemd]") {
+  UnitWorld w;
+  const auto start = sim::Distribution::uniform(s(1), s(3));
+  DelayedStart& p = w.make_unit(start);
+  p.exit_after = s(5);
+  w.unit->boot();
+  w.run_until(s(60));
+  REQUIRE(p.execs.size() == 2);
+  REQUIRE(p.ready.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    // The stream "<node>/<unit>/start/<incarnation>": ctx.stream(process, "start").
+    sim::RandomStream rng = w.engine.stream(std::string(kNode) + "/" + kUnit + "/start/" +
+                                            std::to_string(p.incarnations[i]));
+    CHECK(p.ready[i] - p.execs[i] == start.sample(rng));
+  }
+}
+
+TEST_CASE("a process killed while starting never becomes ready", "[systemd][fault]") {
+  UnitWorld w;
+  DelayedStart& p = w.make_unit(s(3));
+  w.unit->boot();
+  w.at(s(1), [&] { w.unit->kill_process("chaos"); });
+  w.run_until(s(7));
+  // exec 0 s (ready due at 3 s) killed at 1 s; exec again at 6 s, ready due at 9 s.
+  CHECK(p.execs == std::vector<SimTime>{s(0), s(6)});
+  CHECK(p.ready.empty());
+  w.run_until(s(60));
+  CHECK(p.ready == std::vector<SimTime>{s(9)});
 }
 
 TEST_CASE("a killed process is restarted after RestartSec", "[systemd][fault]") {

@@ -1,12 +1,16 @@
-// Facts: named conditions that models publish and gates probe, per node or cluster-wide, each
-// with the trace record that established it (the cause a critical chain walks back to).
+// Facts: what remains of a blackboard — named conditions that models publish and read, per
+// node or cluster-wide, each with the trace record that established it.
 //
-//   facts.set(node, "dns-proxy.up", record_id);
-//   if (auto why = facts.get(node, "resolv.conf→dns-proxy")) { ... }
+//   facts.set(node, fact::kDnsProxyUp, record_id);
+//   if (auto why = facts.get(node, fact::kDnsProxyUp)) { ... }
 //
-// Why it exists: until the DNS path has a protocol model (roadmap step 3), `ping` gates answer
-// from these facts instead of sending queries; every fact is set and cleared by the model that
-// owns it, when its state changes, so faults still take effect. Deterministic: ordered maps.
+// What remains, and why (nothing else may use it; host-local state lives in HostStore):
+// - the DNS records, models/dns only (dns_facts.hpp): Mesos-DNS's records and the proxy's
+//   state, read across hosts with reachability oracles until the DNS path has a protocol model;
+// - `znode:/cluster-id` (bootstrap gate, models/exhibitor): a real create through the
+//   ZooKeeper client would add its round trips to every `bootstrap …+cluster-id` gate.
+// Every fact is set and cleared by the model that owns it, when its state changes, so faults
+// still take effect. Deterministic: ordered maps.
 #pragma once
 
 #include <functional>
@@ -64,20 +68,9 @@ class Facts {
   std::vector<std::pair<std::string, std::function<void()>>> watchers_;
 };
 
-// Fact names shared by the models that set them and the gates that read them.
+// Fact names. The DNS ones are in models/dns/dns_facts.hpp.
 namespace fact {
-inline constexpr std::string_view kDnsProxyUp = "dns-proxy.up";
-inline constexpr std::string_view kResolvConfToProxy = "resolv.conf->dns-proxy";
-inline constexpr std::string_view kClusterIdFile = "file:/var/lib/dcos/cluster-id";
 inline constexpr std::string_view kClusterIdZnode = "znode:/cluster-id";  // cluster-wide
-inline constexpr std::string_view kMesosDnsServing = "mesos-dns.serving";
-inline constexpr std::string_view kMesosDnsLeaderRecord = "mesos-dns.leader_record";
-inline constexpr std::string_view kMesosDnsMarathonRecord = "mesos-dns.marathon_record";
-inline constexpr std::string_view kTelegrafSocket = "telegraf.socket";
-// "unit:<name>" is set by every generic unit while it is active.
-inline std::string unit_up(std::string_view unit) {
-  return "unit:" + std::string(unit);
-}
 }  // namespace fact
 
 }  // namespace bootsim::models

@@ -3,9 +3,10 @@
 // looks them up here instead of in an if-chain.
 //
 //   ModelRegistry registry;
-//   registry.add_process("mesos-agent", [](RunContext& ctx, const UnitDef& u) { return
-//   make_agent(ctx, u); }); auto process = registry.make_process(ctx, unit_def);  // nullptr: no
-//   such model
+//   registry.add_process("generic", [](RunContext& ctx, const UnitDef& u) {
+//     return std::make_unique<GenericProcess>(ctx, u.start);
+//   });
+//   auto process = registry.make_process(ctx, unit_def);  // nullptr: no such model
 //
 // Contract: each component folder has one `register_<component>_models(ModelRegistry&, …)`
 // function that adds its factories; the run builds one registry per run and calls each of them

@@ -1,15 +1,19 @@
 // RunContext: what every component model of one run shares — clock, network, trace, parameters,
-// and the record of safety violations.
+// the random streams, each host's store, and the record of safety violations; and what checks
+// observe the run through.
 //
+//   sim::RandomStream rng = ctx.stream(process, "start");  // the one way to draw
 //   ctx.milestone("master-1", "zookeeper.serving", "follower, epoch 1");
 //   ctx.violation("single-zookeeper-leader", "master-1,master-3", "two leaders in epoch 2");
 //
-// Contract: owned by the Cluster of one run, outlives every model; no globals, so many runs can
-// go in parallel. Models record here and never print.
+// Contract: owned by the World of one run, outlives every model, and reaches each model through
+// its constructor (models/core/README.md); no globals, so many runs can go in parallel. Models
+// record here and never print. Listeners run synchronously, in subscription order.
 #pragma once
 
 #include <any>
 #include <cassert>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "models/core/facts.hpp"
+#include "models/core/host_store.hpp"
 #include "models/core/parameters.hpp"
 #include "models/core/topology.hpp"
 #include "sim/engine.hpp"
@@ -26,6 +31,33 @@
 #include "sim/trace.hpp"
 
 namespace bootsim::models {
+
+// The name of a random stream: "<owner>[/<purpose>][/<index>]", a part left out when empty.
+// `owner` is who draws: a process ("master-1/dcos-mesos-master", as Network::process_name gives
+// it), a framework or service ("kafka"), a unit's gate ("agent-3/dcos-mesos-slave"), "fault";
+// `purpose` what for ("start", "log-recover", "zk-client/detector#1"); `index` the process's
+// incarnation (a restart draws afresh) or a protocol round.
+struct StreamName {
+  std::string owner;
+  std::string purpose{};
+  std::optional<std::uint64_t> index{};
+
+  std::string key() const {
+    std::string k = owner;
+    if (!purpose.empty()) k += "/" + purpose;
+    if (index) k += "/" + std::to_string(*index);
+    return k;
+  }
+};
+
+// A unit's main process ended — crashed, killed, exited on its own, or its host went down — as
+// the unit machine reports it, right after the process model forgot its state.
+struct ProcessExit {
+  std::string_view node;   // host name, e.g. "master-2"
+  std::string_view unit;   // e.g. "dcos-mesos-master"
+  std::string_view model;  // the unit's process model in the registry, e.g. "mesos-master"
+  sim::ProcessId process;
+};
 
 struct Violation {
   std::string rule;
@@ -45,22 +77,46 @@ class RunContext {
   sim::Trace& trace() { return trace_; }
   const Parameters& params() const { return params_; }
   const Topology& topology() const { return topology_; }
+  // What remains of a blackboard: DNS records (models/dns) and the /cluster-id znode (facts.hpp).
   Facts& facts() { return facts_; }
   const Facts& facts() const { return facts_; }
+  // The files and served sockets of one host (host_store.hpp).
+  HostStore& host(sim::NodeId node) {
+    return hosts_.try_emplace(node.value, network_).first->second;
+  }
   sim::SimTime now() const { return engine_.now(); }
 
   sim::RecordId milestone(std::string_view node, std::string_view name, std::string detail = {},
                           std::optional<sim::RecordId> cause = std::nullopt) {
     const sim::RecordId id = trace_.milestone(now(), node, name, std::move(detail), cause);
-    // Index loop: a listener may record milestones (and so call back) but never subscribes.
-    for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
+    notify_milestone(id);
     return id;
   }
-  // A stream for one incarnation of a process, e.g. the draw of its start time: a restart draws
-  // afresh, and the draw depends on the process's name, never on creation order.
-  sim::RandomStream process_stream(sim::ProcessId process, std::string_view purpose) const {
-    return engine_.stream(network_.process_name(process) + "/" + std::string(purpose) + "/" +
-                          std::to_string(network_.incarnation(process)));
+  // A cluster milestone (node "cluster") about one host, e.g. mesos-master.elected about the
+  // master elected: the host is kept as a typed field, subject(), so that nobody reads it back
+  // out of the detail text.
+  sim::RecordId cluster_milestone(std::string_view name, std::string subject,
+                                  std::string detail = {},
+                                  std::optional<sim::RecordId> cause = std::nullopt) {
+    const sim::RecordId id = trace_.milestone(now(), "cluster", name, std::move(detail), cause);
+    subjects_.emplace(id, std::move(subject));
+    notify_milestone(id);
+    return id;
+  }
+  // The host a cluster milestone is about, if it names one.
+  std::optional<std::string_view> subject(sim::RecordId milestone) const {
+    const auto it = subjects_.find(milestone);
+    if (it == subjects_.end()) return std::nullopt;
+    return it->second;
+  }
+  // The one way models draw randomness: the stream named `name`, derived from the run's seed
+  // and the name alone, never from creation order (STYLE #7).
+  sim::RandomStream stream(const StreamName& name) const { return engine_.stream(name.key()); }
+  // stream({process's name, purpose, its incarnation}): one incarnation's own stream, e.g.
+  // "master-1/dcos-marathon/start/2" for the draw of its start time.
+  sim::RandomStream stream(sim::ProcessId process, std::string_view purpose) const {
+    return stream(StreamName{network_.process_name(process), std::string(purpose),
+                             network_.incarnation(process)});
   }
 
   // The latest reach of `name` on `node` (any node if empty), for causes.
@@ -80,7 +136,23 @@ class RunContext {
   }
   sim::RecordId event(std::string_view node, std::string_view component, std::string_view event,
                       std::string detail = {}, std::optional<sim::RecordId> cause = std::nullopt) {
-    return trace_.record(now(), node, component, event, std::move(detail), cause);
+    const sim::RecordId id = trace_.record(now(), node, component, event, std::move(detail), cause);
+    for (std::size_t i = 0; i < event_listeners_.size(); ++i) event_listeners_[i](id);
+    return id;
+  }
+  // Checks observe the run; models never call them. Called after every event record (not
+  // milestones, spans or violations), with its record id.
+  void on_event(std::function<void(sim::RecordId)> listener) {
+    event_listeners_.push_back(std::move(listener));
+  }
+  // Called on every main-process exit that the unit machine reports (process_exited): for checks
+  // that follow a process's life, since a host's power loss leaves no record of its own.
+  void on_process_exit(std::function<void(const ProcessExit&)> listener) {
+    exit_listeners_.push_back(std::move(listener));
+  }
+  // The unit machine's report (models/systemd); nothing else calls it.
+  void process_exited(const ProcessExit& exit) {
+    for (std::size_t i = 0; i < exit_listeners_.size(); ++i) exit_listeners_[i](exit);
   }
   void violation(std::string rule, std::string nodes, std::string detail) {
     trace_.record(now(), "cluster", "checks", "violation", rule + ": " + detail);
@@ -105,6 +177,11 @@ class RunContext {
   }
 
  private:
+  void notify_milestone(sim::RecordId id) {
+    // Index loop: a listener may record milestones (and so call back) but never subscribes.
+    for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);
+  }
+
   sim::Engine& engine_;
   sim::Network& network_;
   sim::Trace& trace_;
@@ -112,8 +189,12 @@ class RunContext {
   const Topology& topology_;
   std::vector<Violation> violations_;
   Facts facts_;
+  std::map<std::uint32_t, HostStore> hosts_;  // by node
   std::vector<std::function<void(sim::RecordId)>> milestone_listeners_;
+  std::vector<std::function<void(sim::RecordId)>> event_listeners_;
+  std::vector<std::function<void(const ProcessExit&)>> exit_listeners_;
   std::map<std::type_index, std::any> shared_;
+  std::map<sim::RecordId, std::string> subjects_;  // cluster milestones about one host
 };
 
 }  // namespace bootsim::models

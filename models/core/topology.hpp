@@ -3,7 +3,7 @@
 //
 //   for (const HostInfo& m : ctx.topology().masters) { ... m.node, m.name, m.zk_id ... }
 //
-// Contract: built once per run by the Cluster; immutable afterwards. Masters are in the order
+// Contract: built once per run by its World; immutable afterwards. Masters are in the order
 // of their sorted IP addresses, so `zk_id` (1-based) is the server id Exhibitor's static
 // ensemble gives them (gen/calc.py calculate_exhibitor_static_ensemble).
 #pragma once

@@ -11,12 +11,24 @@ bool UnitDef::runs_on(Role r) const {
   return std::find(roles.begin(), roles.end(), r) != roles.end();
 }
 
-void answer_after(const UnitSite& site, sim::SimTime delay, std::function<void(GateResult)> done,
-                  GateResult result) {
-  site.ctx->network().after(
-      site.probe, delay,
-      [done = std::make_shared<std::function<void(GateResult)>>(std::move(done)),
-       r = std::make_shared<GateResult>(std::move(result))] { (*done)(*r); });
+void Gate::answer_after(const UnitSite& site, sim::SimTime delay,
+                        std::function<void(GateResult)> done, GateResult result) const {
+  ctx_.network().after(site.probe, delay,
+                       [done = std::make_shared<std::function<void(GateResult)>>(std::move(done)),
+                        r = std::make_shared<GateResult>(std::move(result))] { (*done)(*r); });
+}
+
+void UnitProcess::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
+  site_ = site;
+  process_ = process;
+  control_ = &control;
+  on_spawned();
+  if (!start_) {
+    on_ready();
+    return;
+  }
+  rng_.emplace(ctx_.stream(process, stream_purpose_));
+  ctx_.network().after(process, start_->sample(*rng_), [this] { on_ready(); });
 }
 
 }  // namespace bootsim::models

@@ -2,7 +2,8 @@
 //
 // A unit is: attempt → run its gates in order → a failed gate ends the attempt, wait RestartSec,
 // attempt again, forever (DC/OS: Restart=always, StartLimitInterval=0) → exec the main process.
-// The unit machine itself lives in systemd_unit.hpp; this header is what models implement.
+// The unit machine itself lives in models/systemd/systemd_unit.hpp; this header is what models
+// implement, following the contract in models/core/README.md.
 #pragma once
 
 #include <functional>
@@ -16,6 +17,7 @@
 #include "models/core/topology.hpp"
 #include "sim/distribution.hpp"
 #include "sim/network.hpp"
+#include "sim/random.hpp"
 #include "sim/time.hpp"
 #include "sim/trace.hpp"
 
@@ -58,7 +60,6 @@ struct UnitDef {
 
 // Where a gate or a process runs.
 struct UnitSite {
-  RunContext* ctx = nullptr;
   sim::NodeId node;
   std::string node_name;
   std::string unit;      // unit name, e.g. "dcos-mesos-master"
@@ -73,18 +74,25 @@ struct GateResult {
 };
 
 // One ExecStartPre step. probe() takes simulated time (a DNS query, an HTTP call, a timeout) and
-// calls `done` exactly once, unless the node dies first.
+// calls `done` exactly once, unless the node dies first. The run's context comes with the
+// constructor; the context outlives the gate.
 class Gate {
  public:
+  explicit Gate(RunContext& ctx) : ctx_(ctx) {}
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
   virtual ~Gate() = default;
   virtual std::string_view name() const = 0;  // e.g. "ping -c1 leader.mesos"
   virtual void probe(const UnitSite& site, std::function<void(GateResult)> done) = 0;
-};
 
-// Calls `done(result)` after `delay` on the site's probe process (not if that process dies
-// first): how a gate that needs no network exchange answers, after the time its command takes.
-void answer_after(const UnitSite& site, sim::SimTime delay, std::function<void(GateResult)> done,
-                  GateResult result);
+ protected:
+  // Calls `done(result)` after `delay` on the site's probe process (not if that process dies
+  // first): how a gate that needs no network exchange answers, after the time its command takes.
+  void answer_after(const UnitSite& site, sim::SimTime delay, std::function<void(GateResult)> done,
+                    GateResult result) const;
+
+  RunContext& ctx_;
+};
 
 // What the main process may tell its unit.
 class UnitControl {
@@ -99,15 +107,53 @@ class UnitControl {
   virtual void exit(std::string reason) = 0;
 };
 
-// The behaviour of a unit's main process. Generic units only take a start duration; units with
-// a protocol model (Exhibitor, Mesos master, …) implement this.
+// The behaviour of a unit's main process: a model derives from this and implements on_ready()
+// (and on_spawned(), on_exit() where it needs them). Every exec opens the same way, here:
+// keep the site, the process and the unit's control; on_spawned(); draw the start time (exec →
+// ready) from the incarnation's stream; once it has passed, on_ready() — which typically calls
+// control_->mark_started(…) first. The start timer is the process's own, so it dies with the
+// incarnation: a process killed while starting never becomes ready.
+//
+//   class Foo final : public UnitProcess {
+//    public:
+//     Foo(RunContext& ctx, sim::Distribution start) : UnitProcess(ctx, std::move(start)) {}
+//    private:
+//     void on_ready() override { control_->mark_started("listening"); /* … */ }
+//   };
 class UnitProcess {
  public:
+  // `start`: exec → ready, drawn afresh for each incarnation from the stream
+  // ctx.stream(process, stream_purpose), i.e. "<node>/<unit>/start/<incarnation>"; nullopt:
+  // ready at exec, nothing drawn and no timer (a oneshot such as gen-resolvconf).
+  UnitProcess(RunContext& ctx, std::optional<sim::Distribution> start,
+              std::string stream_purpose = "start")
+      : ctx_(ctx), start_(std::move(start)), stream_purpose_(std::move(stream_purpose)) {}
+  UnitProcess(const UnitProcess&) = delete;
+  UnitProcess& operator=(const UnitProcess&) = delete;
   virtual ~UnitProcess() = default;
-  // The main process was exec'd as `process` (already up in the network).
-  virtual void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) = 0;
+
+  // The unit machine exec'd the main process as `process` (already up in the network).
+  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control);
   // The process is gone (crashed, killed, host down, or exited): forget its volatile state.
   virtual void on_exit() {}
+
+ protected:
+  // At exec, before the start time: what the process does at once (bind its ports, say).
+  virtual void on_spawned() {}
+  // The start time has passed and the process still runs.
+  virtual void on_ready() = 0;
+
+  RunContext& ctx_;
+  std::optional<UnitSite> site_;  // set at the first exec
+  sim::ProcessId process_;
+  UnitControl* control_ = nullptr;
+  // The current incarnation's stream, when the process has a start time: the start time was its
+  // first draw, and a model may go on drawing from it (the agent's registration back-off).
+  std::optional<sim::RandomStream> rng_;
+
+ private:
+  std::optional<sim::Distribution> start_;
+  std::string stream_purpose_;
 };
 
 }  // namespace bootsim::models

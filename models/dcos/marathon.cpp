@@ -16,7 +16,7 @@ constexpr std::string_view kLatchPath = "/marathon/leader-curator";
 }  // namespace
 
 Marathon::Marathon(RunContext& ctx, sim::Distribution start, MarathonApps& apps)
-    : start_(std::move(start)),
+    : UnitProcess(ctx, std::move(start)),
       apps_(apps),
       driver_(ctx, "marathon", ctx.params().duration("marathon.decline_offer_duration"),
               [this](const std::string&) -> std::optional<std::string> {
@@ -26,18 +26,10 @@ Marathon::Marathon(RunContext& ctx, sim::Distribution start, MarathonApps& apps)
                 return task;
               }) {}
 
-void Marathon::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  process_ = process;
-  control_ = &control;
-  RunContext& ctx = *site.ctx;
-  sim::RandomStream rng = ctx.process_stream(process, "start");
-  const std::uint64_t generation = generation_;
-  ctx.network().after(process, start_.sample(rng), [this, generation] {
-    if (generation != generation_) return;
-    control_->mark_started("JVM up, joining the leader latch");
-    join_latch();
-  });
+// The start timer dies with the process incarnation, so no generation check is needed here.
+void Marathon::on_ready() {
+  control_->mark_started("JVM up, joining the leader latch");
+  join_latch();
 }
 
 void Marathon::on_exit() {
@@ -54,10 +46,9 @@ void Marathon::lost(const std::string& reason) {
 }
 
 void Marathon::join_latch() {
-  RunContext& ctx = *site_->ctx;
   zk_ = std::make_unique<ZooKeeperClient>(
-      ctx, process_, zookeeper_servers(ctx.topology()),
-      ctx.params().duration("marathon.zk_session_timeout"),
+      ctx_, process_, zookeeper_servers(ctx_.topology()),
+      ctx_.params().duration("marathon.zk_session_timeout"),
       ZooKeeperClient::Options{ExpiryDetection::kOnReconnect, "marathon"});
   const std::uint64_t generation = generation_;
   zk_->on_session_event([this, generation](SessionEvent e) {
@@ -96,7 +87,7 @@ void Marathon::create_path(std::size_t depth, std::uint64_t generation) {
                   return;
                 }
                 latch_node_ = path;
-                site_->ctx->event(site_->node_name, "marathon", "latch", path);
+                ctx_.event(site_->node_name, "marathon", "latch", path);
                 check_latch(generation);
               });
 }
@@ -121,9 +112,8 @@ void Marathon::check_latch(std::uint64_t generation) {
         }
         if (!me || leading_) return;
         leading_ = true;
-        RunContext& ctx = *site_->ctx;
-        ctx.milestone("marathon", "scheduler.started", "leader on " + site_->node_name,
-                      ctx.latest_milestone("marathon.started", site_->node_name));
+        ctx_.milestone("marathon", "scheduler.started", "leader on " + site_->node_name,
+                       ctx_.latest_milestone("marathon.started", site_->node_name));
         driver_.start(process_, kLibprocessPort);
       });
 }

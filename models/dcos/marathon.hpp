@@ -26,20 +26,16 @@ struct MarathonApps {
 class Marathon final : public UnitProcess {
  public:
   Marathon(RunContext& ctx, sim::Distribution start, MarathonApps& apps);
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 
  private:
+  void on_ready() override;
   void join_latch();
   void create_path(std::size_t depth, std::uint64_t generation);
   void check_latch(std::uint64_t generation);
   void lost(const std::string& reason);
-  sim::Distribution start_;
   MarathonApps& apps_;
   SchedulerDriver driver_;
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
-  UnitControl* control_ = nullptr;
   std::unique_ptr<ZooKeeperClient> zk_;
   std::string latch_node_;        // this instance's znode under the latch path, once created
   std::uint64_t generation_ = 0;  // bumps on exit: callbacks of an older process are ignored

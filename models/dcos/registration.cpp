@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "models/core/facts.hpp"
+#include "models/core/host_store.hpp"
 #include "models/core/registry.hpp"
 #include "models/core/run_context.hpp"
 #include "models/dcos/exec_start_pre.hpp"
@@ -16,14 +16,15 @@ void register_dcos_models(ModelRegistry& registry) {
     return std::make_unique<Marathon>(ctx, def.start, ctx.shared<MarathonApps>());
   });
   // The UIs are served through Admin Router: ui.accessible comes with it.
-  registry.add_process("adminrouter", [](RunContext&, const UnitDef& def) {
-    return std::make_unique<GenericProcess>(def.start, "", "ui.accessible");
+  registry.add_process("adminrouter", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<GenericProcess>(ctx, def.start, "", "ui.accessible");
   });
-  registry.add_process("telegraf", [](RunContext&, const UnitDef& def) {
-    return std::make_unique<GenericProcess>(def.start, std::string(fact::kTelegrafSocket));
+  registry.add_process("telegraf", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<GenericProcess>(ctx, def.start,
+                                            std::string(host_path::kTelegrafSocket));
   });
-  const auto local = [](RunContext&, const GateDef& def, Role) {
-    return make_dcos_local_gate(def);
+  const auto local = [](RunContext& ctx, const GateDef& def, Role) {
+    return make_dcos_local_gate(ctx, def);
   };
   registry.add_gate("file", {"cluster-id"}, local);
   registry.add_gate("http", {"oauth", "bouncer-jwks"}, local);

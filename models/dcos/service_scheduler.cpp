@@ -22,9 +22,8 @@ ServiceScheduler::ServiceScheduler(RunContext& ctx, std::string name, sim::Distr
         return fmt::format("{}-{}", name_, launched_++);
       }) {}
 
-void ServiceScheduler::on_task_running(sim::ProcessId process) {
-  sim::RandomStream rng =
-      ctx_.engine().stream(fmt::format("{}/start/{}", name_, ctx_.network().incarnation(process)));
+void ServiceScheduler::on_exec(sim::ProcessId process) {
+  sim::RandomStream rng = ctx_.stream({name_, "start", ctx_.network().incarnation(process)});
   ctx_.network().after(process, start_.sample(rng), [this, process] {
     ctx_.milestone(name_, "scheduler.started",
                    fmt::format("on {}", ctx_.network().node_name(ctx_.network().node_of(process))),

@@ -13,14 +13,13 @@ namespace bootsim::models {
 
 class DnsProxy final : public UnitProcess {
  public:
-  explicit DnsProxy(sim::Distribution start) : start_(std::move(start)) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
+  DnsProxy(RunContext& ctx, sim::Distribution start) : UnitProcess(ctx, std::move(start)) {}
   void on_exit() override;
 
  private:
+  void on_spawned() override;
+  void on_ready() override;
   void check_leader_resolvable();
-  sim::Distribution start_;
-  std::optional<UnitSite> site_;
   bool up_ = false;
   bool resolvable_ = false;
   bool subscribed_ = false;

@@ -1,7 +1,7 @@
 #include "models/dns/gen_resolvconf.hpp"
 
-#include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dns/dns_facts.hpp"
 
 namespace bootsim::models {
 
@@ -11,43 +11,34 @@ constexpr int kProxyAddresses = 3;
 constexpr sim::SimTime kQueryTimeout = sim::seconds(5);
 }  // namespace
 
-void GenResolvconf::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  process_ = process;
-  query(0, control);
-}
-
 // One `ready.spartan` query to proxy address `address`: answered at once if the proxy runs,
 // otherwise given up after the UDP timeout, then the next address.
-void GenResolvconf::query(int address, UnitControl& control) {
-  RunContext& ctx = *site_->ctx;
-  if (ctx.facts().get(site_->node.value, fact::kDnsProxyUp)) {
-    ctx.network().after(process_, sim::milliseconds(1),
-                        [this, &control] { finish(true, control); });
+void GenResolvconf::query(int address) {
+  if (ctx_.facts().get(site_->node.value, fact::kDnsProxyUp)) {
+    ctx_.network().after(process_, sim::milliseconds(1), [this] { finish(true); });
     return;
   }
-  ctx.network().after(process_, kQueryTimeout, [this, address, &control] {
+  ctx_.network().after(process_, kQueryTimeout, [this, address] {
     if (address + 1 < kProxyAddresses) {
-      query(address + 1, control);
+      query(address + 1);
     } else {
-      finish(false, control);
+      finish(false);
     }
   });
 }
 
-void GenResolvconf::finish(bool answered, UnitControl& control) {
-  RunContext& ctx = *site_->ctx;
-  const std::uint32_t node = site_->node.value;
-  const bool had = ctx.facts().get(node, fact::kResolvConfToProxy).has_value();
+void GenResolvconf::finish(bool answered) {
+  HostStore& host = ctx_.host(site_->node);
+  const bool had = resolv_conf_to_proxy(host).has_value();
   if (answered && !had) {
-    const auto id = ctx.event(site_->node_name, site_->unit, "resolv.conf -> DNS proxy", {},
-                              ctx.facts().get(node, fact::kDnsProxyUp));
-    ctx.facts().set(node, fact::kResolvConfToProxy, id);
+    const auto id = ctx_.event(site_->node_name, site_->unit, "resolv.conf -> DNS proxy", {},
+                               ctx_.facts().get(site_->node.value, fact::kDnsProxyUp));
+    host.write_file(host_path::kResolvConf, std::string(kResolvConfProxy), id);
   } else if (!answered && had) {
-    ctx.event(site_->node_name, site_->unit, "resolv.conf -> upstream resolvers");
-    ctx.facts().clear(node, fact::kResolvConfToProxy);
+    const auto id = ctx_.event(site_->node_name, site_->unit, "resolv.conf -> upstream resolvers");
+    host.write_file(host_path::kResolvConf, std::string(kResolvConfUpstream), id);
   }
-  control.mark_started(answered ? "nameserver 198.51.100.1-3" : "fallback resolvers");
+  control_->mark_started(answered ? "nameserver 198.51.100.1-3" : "fallback resolvers");
 }
 
 }  // namespace bootsim::models

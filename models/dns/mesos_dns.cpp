@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <algorithm>
 
-#include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dns/dns_facts.hpp"
 #include "models/mesos/protocol.hpp"
 
 namespace bootsim::models {
@@ -13,32 +13,27 @@ namespace {
 constexpr sim::Port kHttpPort = 8123;  // Mesos-DNS HTTP API port in DC/OS
 }
 
-void MesosDns::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
-  process_ = process;
-  control_ = &control;
-  RunContext& ctx = *site.ctx;
-  ctx.network().bind(process, kHttpPort,
-                     [this](sim::Address, const sim::Message& m) { on_message(m); });
-  sim::RandomStream rng = ctx.process_stream(process, "start");
-  ctx.network().after(process, start_.sample(rng), [this] {
-    control_->mark_started("ZooKeeper detector started");
-    running_ = true;
-    // A fatal exit if ZooKeeper reports no leader within zkDetectionTimeout.
-    RunContext& c = *site_->ctx;
-    c.network().after(process_, c.params().duration("mesos-dns.zkDetectionTimeout"), [this] {
-      if (!detected_) control_->exit("timed out waiting for initial ZK detection");
-    });
-    // mesos-dns detects the leader with mesos-go's ZooKeeper detector (a Go client: it learns
-    // of an expired session from the server, not from a local timer).
-    detector_ = std::make_unique<MasterDetector>(
-        c, process_, zookeeper_servers(c.topology()),
-        c.params().duration("mesos-master.zk_session_timeout"),
-        [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); },
-        GroupOptions{.expiry = ExpiryDetection::kOnReconnect, .name = "mesos-dns"});
-    detector_->start();
-    arm_refresh();
+void MesosDns::on_spawned() {
+  ctx_.network().bind(process_, kHttpPort,
+                      [this](sim::Address, const sim::Message& m) { on_message(m); });
+}
+
+void MesosDns::on_ready() {
+  control_->mark_started("ZooKeeper detector started");
+  running_ = true;
+  // A fatal exit if ZooKeeper reports no leader within zkDetectionTimeout.
+  ctx_.network().after(process_, ctx_.params().duration("mesos-dns.zkDetectionTimeout"), [this] {
+    if (!detected_) control_->exit("timed out waiting for initial ZK detection");
   });
+  // mesos-dns detects the leader with mesos-go's ZooKeeper detector (a Go client: it learns
+  // of an expired session from the server, not from a local timer).
+  detector_ = std::make_unique<MasterDetector>(
+      ctx_, process_, zookeeper_servers(ctx_.topology()),
+      ctx_.params().duration("mesos-master.zk_session_timeout"),
+      [this](const std::optional<DetectedMaster>& leader) { on_leader_change(leader); },
+      GroupOptions{.expiry = ExpiryDetection::kOnReconnect, .name = "mesos-dns"});
+  detector_->start();
+  arm_refresh();
 }
 
 void MesosDns::on_exit() {
@@ -48,7 +43,7 @@ void MesosDns::on_exit() {
   leader_record_.clear();
   marathon_record_ = false;
   if (!site_) return;
-  Facts& f = site_->ctx->facts();
+  Facts& f = ctx_.facts();
   f.clear(site_->node.value, fact::kMesosDnsServing);
   f.clear(site_->node.value, fact::kMesosDnsLeaderRecord);
   f.clear(site_->node.value, fact::kMesosDnsMarathonRecord);
@@ -62,8 +57,7 @@ void MesosDns::on_leader_change(const std::optional<DetectedMaster>& leader) {
 }
 
 void MesosDns::arm_refresh() {
-  RunContext& ctx = *site_->ctx;
-  ctx.network().after(process_, ctx.params().duration("mesos-dns.refreshSeconds"), [this] {
+  ctx_.network().after(process_, ctx_.params().duration("mesos-dns.refreshSeconds"), [this] {
     reload("refreshSeconds elapsed");
     arm_refresh();
   });
@@ -73,30 +67,28 @@ void MesosDns::reload(std::string why) {
   if (!running_ || !detected_) return;
   if (!detector_ || !detector_->leader()) return;
   const DetectedMaster& leader = *detector_->leader();
-  RunContext& ctx = *site_->ctx;
-  ctx.event(site_->node_name, "mesos-dns", "reload", std::move(why));
+  ctx_.event(site_->node_name, "mesos-dns", "reload", std::move(why));
   auto get = std::make_shared<mesos::GetState>();
   get->reply_to = {site_->node, kHttpPort};
-  ctx.network().send_datagram(process_, {leader.node, ports::kMesosMaster}, std::move(get));
+  ctx_.network().send_datagram(process_, {leader.node, ports::kMesosMaster}, std::move(get));
 }
 
 void MesosDns::on_message(const sim::Message& m) {
   const auto* state = sim::message_as<mesos::State>(m);
   if (state == nullptr || !running_) return;
-  RunContext& ctx = *site_->ctx;
-  Facts& f = ctx.facts();
+  Facts& f = ctx_.facts();
   if (state->leader.empty()) return;  // the reload fails; old records stay
-  const auto serving = ctx.event(site_->node_name, "mesos-dns", "records rebuilt", state->leader);
+  const auto serving = ctx_.event(site_->node_name, "mesos-dns", "records rebuilt", state->leader);
   if (!f.get(site_->node.value, fact::kMesosDnsServing)) {
     f.set(site_->node.value, fact::kMesosDnsServing, serving);
   }
   if (leader_record_ != state->leader) {
     leader_record_ = state->leader;
-    const auto id = ctx.milestone(
+    const auto id = ctx_.milestone(
         site_->node_name, "mesos-dns.leader_record",
         fmt::format("leader.mesos -> {}", state->leader),
-        RunContext::later(ctx.latest_milestone("mesos-dns.started", site_->node_name),
-                          ctx.latest_milestone("mesos-master.leading", state->leader)));
+        RunContext::later(ctx_.latest_milestone("mesos-dns.started", site_->node_name),
+                          ctx_.latest_milestone("mesos-master.leading", state->leader)));
     f.set(site_->node.value, fact::kMesosDnsLeaderRecord, id);
   }
   const bool marathon = std::find(state->frameworks.begin(), state->frameworks.end(), "marathon") !=
@@ -104,9 +96,9 @@ void MesosDns::on_message(const sim::Message& m) {
   if (marathon && !marathon_record_) {
     marathon_record_ = true;
     f.set(site_->node.value, fact::kMesosDnsMarathonRecord,
-          ctx.event(site_->node_name, "mesos-dns", "marathon.mesos record",
-                    "refreshed from the leader's state",
-                    ctx.latest_milestone("scheduler.registered", "marathon")));
+          ctx_.event(site_->node_name, "mesos-dns", "marathon.mesos record",
+                     "refreshed from the leader's state",
+                     ctx_.latest_milestone("scheduler.registered", "marathon")));
   }
 }
 

@@ -18,21 +18,18 @@ namespace bootsim::models {
 
 class MesosDns final : public UnitProcess {
  public:
-  explicit MesosDns(sim::Distribution start) : start_(std::move(start)) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
+  MesosDns(RunContext& ctx, sim::Distribution start) : UnitProcess(ctx, std::move(start)) {}
   void on_exit() override;
 
  private:
+  void on_spawned() override;
+  void on_ready() override;
   void on_leader_change(const std::optional<DetectedMaster>& leader);
   void reload(std::string why);
   void arm_refresh();
   void on_message(const sim::Message& m);
 
-  sim::Distribution start_;
   std::unique_ptr<MasterDetector> detector_;
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
-  UnitControl* control_ = nullptr;
   bool running_ = false;
   std::optional<std::string> detected_;  // leader name as ZooKeeper reports it
   std::string leader_record_;            // what leader.mesos answers, empty before a reload

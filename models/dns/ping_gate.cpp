@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "models/core/facts.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dns/dns_facts.hpp"
+#include "models/dns/gen_resolvconf.hpp"
 
 namespace bootsim::models {
 
@@ -16,10 +17,10 @@ constexpr sim::SimTime kResolverGiveUp = sim::seconds(3);
 }  // namespace
 
 void PingGate::probe(const UnitSite& site, std::function<void(GateResult)> done) {
-  Facts& f = site.ctx->facts();
+  Facts& f = ctx_.facts();
   const auto node = site.node.value;
   const auto proxy = f.get(node, fact::kDnsProxyUp);
-  const auto resolv = f.get(node, fact::kResolvConfToProxy);
+  const auto resolv = resolv_conf_to_proxy(ctx_.host(site.node));
   if (!resolv) {
     // resolv.conf still lists the upstream resolvers, which know no `.spartan` or `.mesos`.
     answer_after(site, kLocalProbe, std::move(done),
@@ -42,10 +43,10 @@ void PingGate::probe(const UnitSite& site, std::function<void(GateResult)> done)
       name_ == "leader.mesos" ? fact::kMesosDnsLeaderRecord : fact::kMesosDnsMarathonRecord;
   bool any_serving = false;
   for (const auto& [master, cause] : f.holders(fact::kMesosDnsServing)) {
-    if (site.ctx->network().reachable(site.node, sim::NodeId{master})) any_serving = true;
+    if (ctx_.network().reachable(site.node, sim::NodeId{master})) any_serving = true;
   }
   for (const auto& [master, cause] : f.holders(record)) {
-    if (!site.ctx->network().reachable(site.node, sim::NodeId{master})) continue;
+    if (!ctx_.network().reachable(site.node, sim::NodeId{master})) continue;
     answer_after(site, kLocalProbe, std::move(done),
                  {true, {}, RunContext::later(cause, RunContext::later(proxy, resolv))});
     return;

@@ -1,12 +1,13 @@
 // PingGate: `ping -c1 NAME` as an ExecStartPre gate (ready.spartan, leader.mesos,
 // marathon.mesos).
 //
-//   PingGate gate("leader.mesos");
+//   PingGate gate(ctx, "leader.mesos");
 //   gate.probe(site, [](GateResult r) { ... r.ok, r.reason ... });
 //
-// Contract: answers from the facts that the DNS proxy, dcos-gen-resolvconf and Mesos-DNS publish
-// (models/core/facts.hpp), after the time the real command takes to succeed or give up: no DNS
-// query is sent yet. The protocol model of the resolver path replaces this (DESIGN.md, DNS).
+// Contract: answers from the host's resolv.conf (HostStore, written by dcos-gen-resolvconf) and
+// the DNS facts that the DNS proxy and Mesos-DNS publish (models/dns/dns_facts.hpp), after the
+// time the real command takes to succeed or give up: no DNS query is sent yet. The protocol
+// model of the resolver path replaces this (DESIGN.md, DNS).
 #pragma once
 
 #include <string>
@@ -17,7 +18,8 @@ namespace bootsim::models {
 
 class PingGate final : public Gate {
  public:
-  explicit PingGate(std::string name) : name_(std::move(name)), text_("ping -c1 " + name_) {}
+  PingGate(RunContext& ctx, std::string name)
+      : Gate(ctx), name_(std::move(name)), text_("ping -c1 " + name_) {}
   std::string_view name() const override { return text_; }
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override;
 

@@ -11,18 +11,19 @@
 namespace bootsim::models {
 
 void register_dns_models(ModelRegistry& registry) {
-  registry.add_process("dns-proxy", [](RunContext&, const UnitDef& def) {
-    return std::make_unique<DnsProxy>(def.start);
+  registry.add_process("dns-proxy", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<DnsProxy>(ctx, def.start);
   });
-  registry.add_process("gen-resolvconf", [](RunContext&, const UnitDef&) {
-    return std::make_unique<GenResolvconf>();
+  registry.add_process("gen-resolvconf", [](RunContext& ctx, const UnitDef&) {
+    return std::make_unique<GenResolvconf>(ctx);
   });
-  registry.add_process("mesos-dns", [](RunContext&, const UnitDef& def) {
-    return std::make_unique<MesosDns>(def.start);
+  registry.add_process("mesos-dns", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<MesosDns>(ctx, def.start);
   });
-  registry.add_gate(
-      "ping", {"ready.spartan", "leader.mesos", "marathon.mesos"},
-      [](RunContext&, const GateDef& def, Role) { return std::make_unique<PingGate>(def.arg); });
+  registry.add_gate("ping", {"ready.spartan", "leader.mesos", "marathon.mesos"},
+                    [](RunContext& ctx, const GateDef& def, Role) {
+                      return std::make_unique<PingGate>(ctx, def.arg);
+                    });
 }
 
 }  // namespace bootsim::models

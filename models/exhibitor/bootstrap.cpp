@@ -34,8 +34,11 @@ constexpr sim::SimTime kLocalProbe = sim::milliseconds(1);
 // fact rather than written through a ZooKeeper client: only its existence orders the boot.
 class BootstrapGate final : public Gate {
  public:
-  BootstrapGate(std::string mode, std::unique_ptr<Gate> wait)
-      : mode_(std::move(mode)), wait_(std::move(wait)), text_("bootstrap (" + mode_ + ")") {}
+  BootstrapGate(RunContext& ctx, std::string mode, std::unique_ptr<Gate> wait)
+      : Gate(ctx),
+        mode_(std::move(mode)),
+        wait_(std::move(wait)),
+        text_("bootstrap (" + mode_ + ")") {}
   std::string_view name() const override { return text_; }
 
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override {
@@ -51,7 +54,7 @@ class BootstrapGate final : public Gate {
 
  private:
   void cluster_id(const UnitSite& site, GateResult& r) {
-    RunContext& ctx = *site.ctx;
+    RunContext& ctx = ctx_;
     Facts& f = ctx.facts();
     if (mode_.ends_with("+cluster-id") && !f.get(Facts::kCluster, fact::kClusterIdZnode)) {
       const auto id = ctx.event(site.node_name, site.unit, "created /cluster-id", {}, r.cause);
@@ -65,7 +68,7 @@ class BootstrapGate final : public Gate {
       return;
     }
     r.cause = RunContext::later(r.cause, znode);
-    f.set(site.node.value, fact::kClusterIdFile, *r.cause);
+    ctx.host(site.node).write_file(host_path::kClusterId, "", *r.cause);  // content: a UUID
   }
 
   std::string mode_;
@@ -103,7 +106,7 @@ void kazoo_start(RunContext& ctx, sim::ProcessId owner, std::vector<sim::Address
 // ------------------------------------------------------------------------------------------
 
 void ExhibitorAllServingGate::probe(const UnitSite& site, std::function<void(GateResult)> done) {
-  RunContext& ctx = *site.ctx;
+  RunContext& ctx = ctx_;
   sim::Network& net = ctx.network();
   auto once = std::make_shared<std::function<void(GateResult)>>(std::move(done));
   auto answered = std::make_shared<bool>(false);
@@ -172,7 +175,7 @@ void ExhibitorAllServingGate::probe(const UnitSite& site, std::function<void(Gat
 // ------------------------------------------------------------------------------------------
 
 void ZooKeeperModeGate::probe(const UnitSite& site, std::function<void(GateResult)> done) {
-  RunContext& ctx = *site.ctx;
+  RunContext& ctx = ctx_;
   sim::Network& net = ctx.network();
   auto once = std::make_shared<std::function<void(GateResult)>>(std::move(done));
   auto answered = std::make_shared<bool>(false);
@@ -215,11 +218,11 @@ void ZooKeeperModeGate::probe(const UnitSite& site, std::function<void(GateResul
 // ------------------------------------------------------------------------------------------
 
 void ZooKeeperConnectGate::probe(const UnitSite& site, std::function<void(GateResult)> done) {
-  RunContext& ctx = *site.ctx;
+  RunContext& ctx = ctx_;
   const std::string key = site_key(site);
   auto it = streams_.find(key);
   if (it == streams_.end()) {
-    it = streams_.emplace(key, ctx.engine().stream(key + "/bootstrap")).first;
+    it = streams_.emplace(key, ctx.stream({key, "bootstrap"})).first;
   }
   // cli.py get_zookeeper_address_agent: a random master of the static list, each attempt.
   const int sid =
@@ -248,17 +251,18 @@ std::vector<std::string> bootstrap_modes() {
           "noop"};
 }
 
-std::unique_ptr<Gate> make_bootstrap_gate(const std::string& mode, ZooKeeperEnsemble& ensemble) {
+std::unique_ptr<Gate> make_bootstrap_gate(RunContext& ctx, const std::string& mode,
+                                          ZooKeeperEnsemble& ensemble) {
   const std::string_view wait = std::string_view(mode).substr(0, mode.find('+'));
   std::unique_ptr<Gate> zk;
   if (wait == "exhibitor-all-serving") {
-    zk = std::make_unique<ExhibitorAllServingGate>(ensemble);
+    zk = std::make_unique<ExhibitorAllServingGate>(ctx, ensemble);
   } else if (wait == "zk-mode") {
-    zk = std::make_unique<ZooKeeperModeGate>(ensemble);
+    zk = std::make_unique<ZooKeeperModeGate>(ctx, ensemble);
   } else if (wait == "zk-connect" || wait == "cluster-id-read") {
-    zk = std::make_unique<ZooKeeperConnectGate>(ensemble);
+    zk = std::make_unique<ZooKeeperConnectGate>(ctx, ensemble);
   }
-  return std::make_unique<BootstrapGate>(mode, std::move(zk));
+  return std::make_unique<BootstrapGate>(ctx, mode, std::move(zk));
 }
 
 }  // namespace bootsim::models

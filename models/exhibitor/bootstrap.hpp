@@ -1,7 +1,7 @@
 // The ZooKeeper waits of DC/OS's `bootstrap <svc>` ExecStartPre, as Gates.
 //
 //   ZooKeeperEnsemble ensemble(ctx);
-//   auto gate = std::make_unique<ExhibitorAllServingGate>(ensemble);  // a 1.9 master unit
+//   auto gate = std::make_unique<ExhibitorAllServingGate>(ctx, ensemble);  // a 1.9 master unit
 //   gate->probe(site, [](GateResult r) { ... r.ok, r.reason, r.cause ... });
 //
 // - ExhibitorAllServingGate (DC/OS 1.9 masters, dcos_internal_utils/exhibitor.py wait()): one
@@ -36,7 +36,8 @@ namespace bootsim::models {
 
 class ExhibitorAllServingGate final : public Gate {
  public:
-  explicit ExhibitorAllServingGate(ZooKeeperEnsemble& ensemble) : ensemble_(ensemble) {}
+  ExhibitorAllServingGate(RunContext& ctx, ZooKeeperEnsemble& ensemble)
+      : Gate(ctx), ensemble_(ensemble) {}
   std::string_view name() const override { return "bootstrap (Exhibitor: all ZooKeeper serving)"; }
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override;
 
@@ -47,7 +48,8 @@ class ExhibitorAllServingGate final : public Gate {
 
 class ZooKeeperModeGate final : public Gate {
  public:
-  explicit ZooKeeperModeGate(ZooKeeperEnsemble& ensemble) : ensemble_(ensemble) {}
+  ZooKeeperModeGate(RunContext& ctx, ZooKeeperEnsemble& ensemble)
+      : Gate(ctx), ensemble_(ensemble) {}
   std::string_view name() const override { return "bootstrap (local ZooKeeper mode)"; }
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override;
 
@@ -57,7 +59,8 @@ class ZooKeeperModeGate final : public Gate {
 
 class ZooKeeperConnectGate final : public Gate {
  public:
-  explicit ZooKeeperConnectGate(ZooKeeperEnsemble& ensemble) : ensemble_(ensemble) {}
+  ZooKeeperConnectGate(RunContext& ctx, ZooKeeperEnsemble& ensemble)
+      : Gate(ctx), ensemble_(ensemble) {}
   std::string_view name() const override { return "bootstrap (ZooKeeper session)"; }
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override;
 
@@ -77,6 +80,7 @@ void kazoo_start(RunContext& ctx, sim::ProcessId owner, std::vector<sim::Address
 // `bootstrap <svc>` as a gate: `mode` is the ZooKeeper wait, optionally followed by
 // "+cluster-id" (the bootstrapper creates /cluster-id), one of bootstrap_modes().
 std::vector<std::string> bootstrap_modes();
-std::unique_ptr<Gate> make_bootstrap_gate(const std::string& mode, ZooKeeperEnsemble& ensemble);
+std::unique_ptr<Gate> make_bootstrap_gate(RunContext& ctx, const std::string& mode,
+                                          ZooKeeperEnsemble& ensemble);
 
 }  // namespace bootsim::models

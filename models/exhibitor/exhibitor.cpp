@@ -41,25 +41,12 @@ struct Exhibitor::StatusRequest {
   int pending = 0;
 };
 
-Exhibitor::Exhibitor(ZooKeeperEnsemble& ensemble, sim::Distribution start)
-    : ensemble_(ensemble), start_(std::move(start)) {}
+Exhibitor::Exhibitor(RunContext& ctx, ZooKeeperEnsemble& ensemble, sim::Distribution start)
+    : UnitProcess(ctx, std::move(start)), ensemble_(ensemble) {}
 Exhibitor::~Exhibitor() = default;
 
 sim::SimTime Exhibitor::check_period() const {
-  return ensemble_.size() == 1 ? kSingleMasterCheck : ctx_->params().duration("exhibitor.check-ms");
-}
-
-void Exhibitor::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  ++generation_;
-  ctx_ = site.ctx;
-  site_ = site;
-  process_ = process;
-  // The JVM takes its start time before Exhibitor writes the config and serves on 8181.
-  sim::RandomStream rng = ctx_->process_stream(process, "start");
-  const std::uint64_t gen = generation_;
-  ctx_->network().after(process, start_.sample(rng), [this, gen, &control] {
-    if (gen == generation_) start(control);
-  });
+  return ensemble_.size() == 1 ? kSingleMasterCheck : ctx_.params().duration("exhibitor.check-ms");
 }
 
 void Exhibitor::start(UnitControl& control) {
@@ -70,7 +57,7 @@ void Exhibitor::start(UnitControl& control) {
   status_requests_.clear();
   zk_id_ = 0;
   std::string servers;
-  for (const HostInfo& m : ctx_->topology().masters) {
+  for (const HostInfo& m : ctx_.topology().masters) {
     if (m.node == site.node) zk_id_ = m.zk_id;
   }
   for (int sid = 1; sid <= ensemble_.size(); ++sid) {
@@ -78,10 +65,10 @@ void Exhibitor::start(UnitControl& control) {
         fmt::format("{}{}:{}", servers.empty() ? "" : ",", sid, ensemble_.server(sid).node_name());
   }
   control.mark_started(fmt::format("static ensemble {}", servers));
-  ctx_->event(site.node_name, "exhibitor", "config_written",
-              zk_id_ != 0 ? fmt::format("zoo.cfg servers {}; myid {}", servers, zk_id_)
-                          : fmt::format("zoo.cfg servers {}; this node is not listed", servers));
-  ctx_->network().listen(process_, ports::kExhibitor, [this](sim::ConnectionId c, sim::Address) {
+  ctx_.event(site.node_name, "exhibitor", "config_written",
+             zk_id_ != 0 ? fmt::format("zoo.cfg servers {}; myid {}", servers, zk_id_)
+                         : fmt::format("zoo.cfg servers {}; this node is not listed", servers));
+  ctx_.network().listen(process_, ports::kExhibitor, [this](sim::ConnectionId c, sim::Address) {
     sim::StreamHandlers h;
     h.on_message = [this](sim::ConnectionId cc, const sim::Message& m) {
       const auto* get = sim::message_as<exhibitor_wire::HttpGet>(m);
@@ -89,13 +76,13 @@ void Exhibitor::start(UnitControl& control) {
       if (get->path == kStatePath) {
         auto r = std::make_shared<exhibitor_wire::HttpResponse>();
         r->state = local_status();
-        ctx_->network().send(cc, process_, std::move(r));
+        ctx_.network().send(cc, process_, std::move(r));
       } else if (get->path == kStatusPath) {
         serve_status(cc);
       } else {
         auto r = std::make_shared<exhibitor_wire::HttpResponse>();
         r->status = 404;
-        ctx_->network().send(cc, process_, std::move(r));
+        ctx_.network().send(cc, process_, std::move(r));
       }
     };
     (void)c;
@@ -113,7 +100,7 @@ void Exhibitor::on_exit() {
 
 void Exhibitor::schedule_check() {
   const std::uint64_t gen = generation_;
-  ctx_->network().after(process_, check_period(), [this, gen] {
+  ctx_.network().after(process_, check_period(), [this, gen] {
     if (gen == generation_) check();
   });
 }
@@ -122,7 +109,7 @@ void Exhibitor::check() {
   schedule_check();
   if (zk_id_ == 0) return;  // checkForRestart: not in the server list, nothing to start
   // Checker.calculateState: a four-letter command to the local ZooKeeper.
-  sim::Network& net = ctx_->network();
+  sim::Network& net = ctx_.network();
   const std::uint64_t gen = generation_;
   auto settled = std::make_shared<bool>(false);
   sim::StreamHandlers h;
@@ -130,7 +117,7 @@ void Exhibitor::check() {
     if (gen != generation_) return;
     auto w = std::make_shared<zkwire::FourLetterWord>();
     w->word = "srvr";
-    ctx_->network().send(c, process_, std::move(w));
+    ctx_.network().send(c, process_, std::move(w));
   };
   h.on_connect_failed = [this, gen, settled](sim::ConnectionId, sim::ConnectError) {
     if (gen != generation_ || *settled) return;
@@ -155,11 +142,10 @@ void Exhibitor::check() {
 }
 
 void Exhibitor::set_state(InstanceState s, bool leader) {
-  ctx_->event(
-      site_->node_name, "exhibitor", "instance_state",
-      fmt::format("{} -> {}{}", to_string(state_), to_string(s), leader ? " (leader)" : ""));
+  ctx_.event(site_->node_name, "exhibitor", "instance_state",
+             fmt::format("{} -> {}{}", to_string(state_), to_string(s), leader ? " (leader)" : ""));
   state_ = s;
-  state_since_ = ctx_->now();
+  state_since_ = ctx_.now();
   is_leader_ = leader;
 }
 
@@ -176,16 +162,16 @@ void Exhibitor::on_checked(InstanceState s, bool leader) {
   if (s != InstanceState::kDown && s != InstanceState::kNotServing) return;
   const ZooKeeperConfig& cfg = ensemble_.config();
   const sim::SimTime restart_after = cfg.tick * 2 * std::max(cfg.init_limit, cfg.sync_limit);
-  const sim::SimTime elapsed = ctx_->now() - state_since_;
+  const sim::SimTime elapsed = ctx_.now() - state_since_;
   if (elapsed > restart_after) {
     restart_zookeeper(fmt::format("{} for {}", to_string(s), sim::format_duration(elapsed)));
-    state_since_ = ctx_->now();  // restartZooKeeper: updateTimestampMs
+    state_since_ = ctx_.now();  // restartZooKeeper: updateTimestampMs
   }
 }
 
 void Exhibitor::restart_zookeeper(std::string_view why) {
   ++restart_count_;
-  ctx_->event(site_->node_name, "exhibitor", "restart_zookeeper", std::string(why));
+  ctx_.event(site_->node_name, "exhibitor", "restart_zookeeper", std::string(why));
   ensemble_.server(zk_id_).launch();  // KillRunningInstance(restart): kill, then start
 }
 
@@ -212,7 +198,7 @@ void Exhibitor::serve_status(sim::ConnectionId c) {
   }
   StatusRequest& r = *req;
   status_requests_[id] = std::move(req);
-  sim::Network& net = ctx_->network();
+  sim::Network& net = ctx_.network();
   const std::uint64_t gen = generation_;
   for (int sid = 1; sid <= n; ++sid) {
     if (sid == zk_id_) {
@@ -234,13 +220,13 @@ void Exhibitor::serve_status(sim::ConnectionId c) {
       if (gen != generation_) return;
       auto get = std::make_shared<exhibitor_wire::HttpGet>();
       get->path = std::string(kStatePath);
-      ctx_->network().send(cc, process_, std::move(get));
+      ctx_.network().send(cc, process_, std::move(get));
     };
     h.on_connect_failed = [done](sim::ConnectionId, sim::ConnectError) { done(std::nullopt); };
     h.on_message = [this, done](sim::ConnectionId cc, const sim::Message& m) {
       if (const auto* resp = sim::message_as<exhibitor_wire::HttpResponse>(m)) {
         done(resp->state);
-        ctx_->network().close(cc, process_);
+        ctx_.network().close(cc, process_);
       }
     };
     h.on_closed = [done](sim::ConnectionId) { done(std::nullopt); };
@@ -264,7 +250,7 @@ void Exhibitor::finish_status(std::uint64_t request) {
   if (it == status_requests_.end()) return;
   auto resp = std::make_shared<exhibitor_wire::HttpResponse>();
   resp->servers = it->second->answers;
-  ctx_->network().send(it->second->client, process_, std::move(resp));
+  ctx_.network().send(it->second->client, process_, std::move(resp));
   status_requests_.erase(it);
 }
 

@@ -3,7 +3,7 @@
 // the ensemble over HTTP on 8181.
 //
 //   ZooKeeperEnsemble ensemble(ctx);
-//   auto process = std::make_unique<Exhibitor>(ensemble);   // a UnitProcess for dcos-exhibitor
+//   auto process = std::make_unique<Exhibitor>(ctx, ensemble);  // dcos-exhibitor's UnitProcess
 //
 // Contract:
 // - once the JVM has started (the unit's start time), it marks the unit started (the unit
@@ -62,12 +62,11 @@ struct HttpResponse final : sim::Payload {
 class Exhibitor final : public UnitProcess {
  public:
   // `start`: the JVM's start time (the unit's start distribution); zero by default.
-  explicit Exhibitor(ZooKeeperEnsemble& ensemble, sim::Distribution start = {});
+  Exhibitor(RunContext& ctx, ZooKeeperEnsemble& ensemble, sim::Distribution start = {});
   Exhibitor(const Exhibitor&) = delete;
   Exhibitor& operator=(const Exhibitor&) = delete;
   ~Exhibitor() override;
 
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
   void on_exit() override;
 
   InstanceState instance_state() const { return state_; }
@@ -75,6 +74,8 @@ class Exhibitor final : public UnitProcess {
   int restart_count() const { return restart_count_; }
 
  private:
+  void on_spawned() override { ++generation_; }
+  void on_ready() override { start(*control_); }  // the JVM is up: config, then 8181
   void start(UnitControl& control);
   struct StatusRequest;
   void schedule_check();
@@ -88,10 +89,6 @@ class Exhibitor final : public UnitProcess {
   sim::SimTime check_period() const;
 
   ZooKeeperEnsemble& ensemble_;
-  sim::Distribution start_;
-  RunContext* ctx_ = nullptr;
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
   int zk_id_ = 0;                 // 0: this node is not in the server list
   std::uint64_t generation_ = 0;  // bumps per exec: stale callbacks ignore themselves
 

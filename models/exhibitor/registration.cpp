@@ -11,10 +11,10 @@ namespace bootsim::models {
 
 void register_exhibitor_models(ModelRegistry& registry) {
   registry.add_process("exhibitor", [](RunContext& ctx, const UnitDef& def) {
-    return std::make_unique<Exhibitor>(ctx.shared<ZooKeeperEnsemble>(), def.start);
+    return std::make_unique<Exhibitor>(ctx, ctx.shared<ZooKeeperEnsemble>(), def.start);
   });
   registry.add_gate("bootstrap", bootstrap_modes(), [](RunContext& ctx, const GateDef& def, Role) {
-    return make_bootstrap_gate(def.arg, ctx.shared<ZooKeeperEnsemble>());
+    return make_bootstrap_gate(ctx, def.arg, ctx.shared<ZooKeeperEnsemble>());
   });
 }
 

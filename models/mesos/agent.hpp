@@ -3,7 +3,8 @@
 // after U(0, b) with b = `mesos-agent.registration_backoff_factor`, then, until acknowledged,
 // after U(0, 2b), U(0, 4b)… capped at `mesos-agent.max_registration_backoff`
 // (src/slave/slave.cpp doReliableRegistration). The master answers over its own connection back
-// to the agent's port 5051. The agent then runs the tasks the master sends it.
+// to the agent's port 5051. The agent then runs the tasks the master sends it, each in a process
+// of its own that execs the task's program, if the run registered one (task_programs.hpp).
 #pragma once
 
 #include <map>
@@ -13,37 +14,33 @@
 
 #include "models/core/unit.hpp"
 #include "models/mesos/group.hpp"
+#include "models/mesos/task_programs.hpp"
 #include "sim/distribution.hpp"
 
 namespace bootsim::models {
 
-// Invoked when a task starts running on an agent; the cluster uses it to start the scheduler of
-// an installed service, whose scheduler is itself a Marathon task.
-using TaskStarted = std::function<void(const std::string& task, sim::ProcessId process)>;
-
 class MesosAgent final : public UnitProcess {
  public:
-  MesosAgent(sim::Distribution start, TaskStarted on_task)
-      : start_(std::move(start)), on_task_(std::move(on_task)) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
+  // `programs`: what tasks run, by name (the run's, RunContext::shared). The start time and the
+  // registration back-off come from one stream, "<process>/<incarnation>" (no purpose).
+  MesosAgent(RunContext& ctx, sim::Distribution start, const TaskPrograms& programs)
+      : UnitProcess(ctx, std::move(start), ""), programs_(programs) {}
   void on_exit() override;
 
  private:
+  void on_spawned() override;
+  void on_ready() override;
   void on_leader_change(const std::optional<DetectedMaster>& leader);
   void try_register(std::uint64_t generation);
   void on_message(const sim::Message& m);
 
-  sim::Distribution start_;
-  TaskStarted on_task_;
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
+  const TaskPrograms& programs_;
   bool running_ = false;
   bool registered_ = false;
   std::unique_ptr<MasterDetector> detector_;  // started after recovery (slave.cpp)
   std::optional<DetectedMaster> leader_;
   std::uint64_t generation_ = 0;  // bumps on each new leader: restarts the back-off
   sim::SimTime backoff_;
-  std::optional<sim::RandomStream> rng_;
   std::map<std::string, sim::ProcessId> task_processes_;
 };
 

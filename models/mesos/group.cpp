@@ -268,90 +268,106 @@ class Group : public std::enable_shared_from_this<Group> {
     step();
   }
 
+  // One step of sync(): the first of these that is due, as one ZooKeeper call.
   void step() {
     if (closed_) return;
     if (!session_up_) {
       syncing_ = false;
       return;
     }
-    const std::uint64_t number = session_number_;
-    std::weak_ptr<Group> weak = weak_from_this();
-    auto alive = [weak, number]() -> std::shared_ptr<Group> {
+    if (state_ == GroupState::kConnected) {
+      create_path();
+    } else if (!joins_.empty()) {
+      join_front();
+    } else if (!datas_.empty()) {
+      read_front();
+    } else if (!memberships_) {
+      cache();
+    } else {
+      syncing_ = false;
+      next_retry_ = kRetryInterval;
+    }
+  }
+
+  // For the answer of a ZooKeeper call: the group, if it is still open and in the session that
+  // made the call; nullptr otherwise (the answer is stale).
+  auto alive_check() {
+    return [weak = weak_from_this(), number = session_number_]() -> std::shared_ptr<Group> {
       auto self = weak.lock();
       if (!self || self->closed_ || self->session_number_ != number) return nullptr;
       return self;
     };
-    if (state_ == GroupState::kConnected) {
-      // group.cpp create(): the group path, ZNODEEXISTS being fine.
-      client_->create(path_, "", CreateMode::kPersistent, [alive](ZkError e, const std::string&) {
-        auto self = alive();
-        if (!self) return;
-        if (e == ZkError::kOk || e == ZkError::kNodeExists) {
-          self->transition(GroupState::kReady, "group path exists");
-          self->step();
-        } else {
-          self->failed("create " + self->path_, e);
-        }
-      });
-      return;
-    }
-    if (!joins_.empty()) {
-      const Join& j = joins_.front();
-      client_->create(path_ + "/" + (j.label.empty() ? "" : j.label + "_"), j.data,
-                      CreateMode::kEphemeralSequential,
-                      [alive](ZkError e, const std::string& created) {
+  }
+
+  // group.cpp create(): the group path, ZNODEEXISTS being fine.
+  void create_path() {
+    client_->create(path_, "", CreateMode::kPersistent,
+                    [alive = alive_check()](ZkError e, const std::string&) {
+                      auto self = alive();
+                      if (!self) return;
+                      if (e == ZkError::kOk || e == ZkError::kNodeExists) {
+                        self->transition(GroupState::kReady, "group path exists");
+                        self->step();
+                      } else {
+                        self->failed("create " + self->path_, e);
+                      }
+                    });
+  }
+
+  // group.cpp doJoin(): an ephemeral sequential member.
+  void join_front() {
+    const Join& j = joins_.front();
+    client_->create(path_ + "/" + (j.label.empty() ? "" : j.label + "_"), j.data,
+                    CreateMode::kEphemeralSequential,
+                    [alive = alive_check()](ZkError e, const std::string& created) {
+                      auto self = alive();
+                      if (!self) return;
+                      if (e != ZkError::kOk) {
+                        self->failed("join", e);
+                        return;
+                      }
+                      self->joined(created);
+                    });
+  }
+
+  // group.cpp doData(): a member's data.
+  void read_front() {
+    const DataRequest& d = datas_.front();
+    client_->get_data(path_ + "/" + basename_of(d.sequence, d.label), nullptr,
+                      [alive = alive_check()](ZkError e, const std::string& data) {
                         auto self = alive();
                         if (!self) return;
-                        if (e != ZkError::kOk) {
-                          self->failed("join", e);
+                        if (e != ZkError::kOk && e != ZkError::kNoNode) {
+                          self->failed("get data", e);
                           return;
                         }
-                        self->joined(created);
+                        DataRequest req = std::move(self->datas_.front());
+                        self->datas_.pop_front();
+                        // kNoNode: the member is gone before its data could be read.
+                        req.cb(e == ZkError::kOk ? std::optional<std::string>(data) : std::nullopt);
+                        if (self->closed_) return;
+                        self->step();
                       });
-      return;
-    }
-    if (!datas_.empty()) {
-      const DataRequest& d = datas_.front();
-      client_->get_data(
-          path_ + "/" + basename_of(d.sequence, d.label), nullptr,
-          [alive](ZkError e, const std::string& data) {
-            auto self = alive();
-            if (!self) return;
-            if (e != ZkError::kOk && e != ZkError::kNoNode) {
-              self->failed("get data", e);
-              return;
-            }
-            DataRequest req = std::move(self->datas_.front());
-            self->datas_.pop_front();
-            // kNoNode: the member is gone before its data could be read.
-            req.cb(e == ZkError::kOk ? std::optional<std::string>(data) : std::nullopt);
-            if (self->closed_) return;
-            self->step();
-          });
-      return;
-    }
-    if (!memberships_) {
-      // group.cpp cache(): getChildren with a watch; the watch event re-caches (`updated`).
-      auto on_watch = [weak, number](const WatchEvent&) {
-        auto self = weak.lock();
-        if (!self || self->closed_ || self->session_number_ != number) return;
-        self->memberships_.reset();
-        self->sync();
-      };
-      client_->get_children(path_, on_watch,
-                            [alive](ZkError e, const std::vector<std::string>& children) {
-                              auto self = alive();
-                              if (!self) return;
-                              if (e != ZkError::kOk) {
-                                self->failed("get children", e);
-                                return;
-                              }
-                              self->cached(children);
-                            });
-      return;
-    }
-    syncing_ = false;
-    next_retry_ = kRetryInterval;
+  }
+
+  // group.cpp cache(): getChildren with a watch; the watch event re-caches (`updated`).
+  void cache() {
+    auto on_watch = [weak = weak_from_this(), number = session_number_](const WatchEvent&) {
+      auto self = weak.lock();
+      if (!self || self->closed_ || self->session_number_ != number) return;
+      self->memberships_.reset();
+      self->sync();
+    };
+    client_->get_children(path_, on_watch,
+                          [alive = alive_check()](ZkError e, const std::vector<std::string>& c) {
+                            auto self = alive();
+                            if (!self) return;
+                            if (e != ZkError::kOk) {
+                              self->failed("get children", e);
+                              return;
+                            }
+                            self->cached(c);
+                          });
   }
 
   void joined(const std::string& created) {
@@ -696,8 +712,8 @@ struct MesosMasterElection::Impl : std::enable_shared_from_this<MesosMasterElect
     if (me && !was) {
       if (state == ElectionState::kSteppedDown) return;
       transition(ElectionState::kElected, "Elected as the leading master!");
-      ctx.milestone("cluster", "mesos-master.elected", node_name,
-                    ctx.latest_milestone("mesos-master.contending", node_name));
+      ctx.cluster_milestone("mesos-master.elected", node_name, node_name,
+                            ctx.latest_milestone("mesos-master.contending", node_name));
       if (callbacks.on_elected) callbacks.on_elected();
       return;
     }
@@ -786,35 +802,6 @@ const MasterContender& MesosMasterElection::contender() const {
 }
 const MasterDetector& MesosMasterElection::detector() const {
   return *impl_->detector;
-}
-
-// ------------------------------------------------------------------------------------------
-// LeadershipMonitor.
-
-void LeadershipMonitor::begin_leading(const std::string& master) {
-  if (leaders_.count(master)) return;
-  const sim::SimTime now = ctx_.now();
-  for (const auto& [other, since] : leaders_) {
-    overlaps_.push_back(Overlap{other, master, now, std::nullopt});
-    const std::string nodes = other < master ? other + "," + master : master + "," + other;
-    ctx_.violation("single-mesos-leader", nodes,
-                   fmt::format("{} leads from {}s while {} has led since {}s", master,
-                               sim::format_seconds(now), other, sim::format_seconds(since)));
-  }
-  leaders_[master] = now;
-}
-
-void LeadershipMonitor::end_leading(const std::string& master) {
-  if (leaders_.erase(master) == 0) return;
-  const sim::SimTime now = ctx_.now();
-  for (Overlap& o : overlaps_) {
-    if (o.to || (o.first != master && o.second != master)) continue;
-    o.to = now;
-    ctx_.event("cluster", "checks", "single-mesos-leader overlap ended",
-               fmt::format("{} and {} both led from {}s to {}s ({})", o.first, o.second,
-                           sim::format_seconds(o.from), sim::format_seconds(now),
-                           sim::format_duration(now - o.from)));
-  }
 }
 
 }  // namespace bootsim::models

@@ -2,8 +2,7 @@
 // znodes under /mesos (src/zookeeper/group.cpp), the contender that joins it
 // (src/zookeeper/contender.cpp, src/master/contender/zookeeper.cpp), the detector that watches
 // it (src/zookeeper/detector.cpp, src/master/detector/zookeeper.cpp), the master's reaction to
-// both (src/master/master.cpp contended/lostCandidacy/detected), and the "single-mesos-leader"
-// safety check.
+// both (src/master/master.cpp contended/lostCandidacy/detected).
 //
 //   MasterDetector detector(ctx, agent_process, zookeeper_servers(ctx.topology()),
 //                           ctx.params().duration("mesos-master.zk_session_timeout"),
@@ -159,7 +158,8 @@ class MasterDetector {
 // no) leader loses leadership (Mesos then exits: "committing suicide"); a master that loses its
 // candidacy while not leading contends again. Records the milestones
 // `mesos-master.contending` (per master, detail: znode) and `mesos-master.elected` (node
-// "cluster", detail: master name), each again on every re-contention / re-election.
+// "cluster", about the master: RunContext::subject, and its name as detail), each again on every
+// re-contention / re-election.
 enum class ElectionState {
   kIdle,         // start() not called
   kContending,   // joining the group
@@ -204,31 +204,6 @@ class MesosMasterElection {
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
-};
-
-// The safety property "at most one Mesos master leading at any simulated instant". Masters
-// report when they begin and end leading (mesos-master.leading, and their exit); any overlap
-// is reported at the instant it begins as ctx.violation("single-mesos-leader", …), and its end
-// is traced when one of the two stops. Exact: no sampling. One per run.
-class LeadershipMonitor {
- public:
-  struct Overlap {
-    std::string first;   // led first
-    std::string second;  // began leading while `first` still led
-    sim::SimTime from;
-    std::optional<sim::SimTime> to;  // unset while both still lead
-  };
-  explicit LeadershipMonitor(RunContext& ctx) : ctx_(ctx) {}
-  void begin_leading(const std::string& master);
-  void end_leading(const std::string& master);
-  // Who leads now, with the time each began, by name.
-  const std::map<std::string, sim::SimTime>& leaders() const { return leaders_; }
-  const std::vector<Overlap>& overlaps() const { return overlaps_; }
-
- private:
-  RunContext& ctx_;
-  std::map<std::string, sim::SimTime> leaders_;
-  std::vector<Overlap> overlaps_;
 };
 
 }  // namespace bootsim::models

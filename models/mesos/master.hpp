@@ -26,15 +26,15 @@ namespace bootsim::models {
 
 class MesosMaster final : public UnitProcess {
  public:
-  MesosMaster(sim::Distribution start, LeadershipMonitor& monitor,
-              MesosMasterElection::Options options = {})
-      : start_(std::move(start)), monitor_(monitor), election_options_(options) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
+  MesosMaster(RunContext& ctx, sim::Distribution start, MesosMasterElection::Options options = {})
+      : UnitProcess(ctx, std::move(start)), election_options_(options) {}
   void on_exit() override;
 
   enum class Phase { kDown, kStarting, kContending, kRecovering, kLeading };
 
  private:
+  void on_spawned() override { phase_ = Phase::kStarting; }
+  void on_ready() override;
   void set_phase(Phase next, std::string detail);
   void contend();
   void on_elected();
@@ -42,9 +42,18 @@ class MesosMaster final : public UnitProcess {
   void on_recover_response(const mesos::RecoverResponse& r);
   void replica_status(mesos::ReplicaStatus next);
   void start_fetch();
-  void on_message(const sim::Address& from, const sim::Message& m);
   void recovered();
-  void admit_agent(const mesos::RegisterSlave& m);
+  // Message handlers, one per message type (master.cpp says which Mesos function each mirrors).
+  void on_message(const sim::Address& from, const sim::Message& m);
+  bool on_replica_message(const sim::Message& m);
+  void serve_state(const mesos::GetState& g);
+  void register_slave(const mesos::RegisterSlave& r);
+  void on_registry_write(const mesos::WriteResponse& w);
+  void connect_back(const std::string& agent, sim::NodeId node);
+  void register_framework(const mesos::RegisterFramework& r);
+  void accept(const mesos::Accept& a);
+  void decline(const mesos::Decline& d);
+  void forward_status_update(const mesos::StatusUpdate& s);
   void allocate();
   void arm_allocation_timer();
   std::vector<sim::Address> master_addresses() const;
@@ -65,14 +74,9 @@ class MesosMaster final : public UnitProcess {
     sim::TimerId timeout;
   };
 
-  sim::Distribution start_;
-  LeadershipMonitor& monitor_;
   MesosMasterElection::Options election_options_;
   // One per process incarnation: its ZooKeeper sessions die with the process.
   std::unique_ptr<MesosMasterElection> election_;
-  std::optional<UnitSite> site_;
-  sim::ProcessId process_;
-  UnitControl* control_ = nullptr;
   Phase phase_ = Phase::kDown;
   // The replica's log lives on disk: it survives process and host restarts.
   // The local replica's status lives on disk: it survives process and host restarts.

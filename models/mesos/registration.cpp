@@ -5,17 +5,16 @@
 #include "models/core/registry.hpp"
 #include "models/core/run_context.hpp"
 #include "models/mesos/agent.hpp"
-#include "models/mesos/group.hpp"
 #include "models/mesos/master.hpp"
 
 namespace bootsim::models {
 
 void register_mesos_models(ModelRegistry& registry) {
   registry.add_process("mesos-master", [](RunContext& ctx, const UnitDef& def) {
-    return std::make_unique<MesosMaster>(def.start, ctx.shared<LeadershipMonitor>());
+    return std::make_unique<MesosMaster>(ctx, def.start);
   });
   registry.add_process("mesos-agent", [](RunContext& ctx, const UnitDef& def) {
-    return std::make_unique<MesosAgent>(def.start, ctx.shared<TaskStarted>());
+    return std::make_unique<MesosAgent>(ctx, def.start, ctx.shared<TaskPrograms>());
   });
 }
 

@@ -5,7 +5,7 @@ namespace bootsim::models {
 
 class ModelRegistry;
 
-// Masters report to the run's LeadershipMonitor and agents to its TaskStarted (RunContext::shared).
+// Agents run tasks' programs from the run's TaskPrograms (RunContext::shared).
 void register_mesos_models(ModelRegistry& registry);
 
 }  // namespace bootsim::models

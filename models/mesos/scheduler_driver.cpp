@@ -24,8 +24,7 @@ SchedulerDriver::SchedulerDriver(RunContext& ctx, std::string framework, sim::Si
 void SchedulerDriver::start(sim::ProcessId process, sim::Port port) {
   process_ = process;
   port_ = port;
-  rng_.emplace(ctx_.engine().stream(
-      fmt::format("{}/driver/{}", framework_, ctx_.network().incarnation(process))));
+  rng_.emplace(ctx_.stream({framework_, "driver", ctx_.network().incarnation(process)}));
   ctx_.network().bind(process, port,
                       [this](sim::Address, const sim::Message& m) { on_message(m); });
   leader_.reset();

@@ -1,16 +1,215 @@
-#include "models/run/world.hpp"
+#include "models/run/faults.hpp"
 
 #include <fmt/format.h>
 
+#include <cassert>
 #include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/run/world.hpp"
 
 namespace bootsim::models {
+
+// ------------------------------------------------------------------------------------------
+// The registry.
+
+void FaultRegistry::add(FaultKind kind, std::unique_ptr<FaultHandler> handler) {
+  const bool added = handlers_.emplace(kind, std::move(handler)).second;
+  assert(added && "a fault kind registered twice");
+  (void)added;
+}
+
+const FaultHandler& FaultRegistry::at(FaultKind kind) const {
+  const auto it = handlers_.find(kind);
+  assert(it != handlers_.end() && "a fault kind without a handler");
+  return *it->second;
+}
+
+// ------------------------------------------------------------------------------------------
+// The handlers.
+
+namespace {
+
+// The process a crash or pause names on its host: a unit's main process, or ZooKeeper —
+// Exhibitor's child process, not a unit of its own.
+struct ProcessTarget {
+  SystemdUnit* unit = nullptr;
+  ZooKeeperServer* zookeeper = nullptr;
+};
+
+// The first host `node` names (a host or a role); traced as no_target when there is none.
+std::optional<std::size_t> target_host(World& w, const FaultSpec& f, const std::string& node,
+                                       sim::RandomStream& rng) {
+  const auto hosts = w.resolve_hosts(node, rng);
+  if (hosts.empty()) {
+    w.context().event("cluster", "fault", "no_target", f.text);
+    return std::nullopt;
+  }
+  return hosts.front();
+}
+
+// What `unit` names on `host`; traced as no_target when there is nothing, and as not_running
+// when the process is not there to crash (starting, up or paused) or to pause (starting or up):
+// a fault that changes nothing is reported as such, not as a hit (issue 7).
+std::optional<ProcessTarget> target_process(World& w, const FaultSpec& f, std::size_t host,
+                                            const std::string& unit) {
+  ProcessTarget t{w.find_unit(host, unit), unit == "zookeeper" ? w.zookeeper_on(host) : nullptr};
+  if (t.zookeeper == nullptr && t.unit == nullptr) {
+    w.context().event(w.host_name(host), "fault", "no_target", f.text);
+    return std::nullopt;
+  }
+  if (t.zookeeper != nullptr) {
+    if (t.zookeeper->state() == ZooKeeperState::kDown) {
+      w.context().event(w.host_name(host), "fault", "not_running",
+                        fmt::format("{}; zookeeper is not running", f.text));
+      return std::nullopt;
+    }
+    return t;
+  }
+  const UnitState s = t.unit->state();
+  const bool running = s == UnitState::kStarting || s == UnitState::kActive ||
+                       (f.kind == FaultKind::kCrash && s == UnitState::kPaused);
+  if (!running) {
+    w.context().event(w.host_name(host), "fault", "not_running",
+                      fmt::format("{}; {} is {}", f.text, t.unit->name(), to_string(s)));
+    return std::nullopt;
+  }
+  return t;
+}
+
+// kind=crash. A host: power lost; restart_after boots it again. A process (host/unit): killed
+// with its host up; systemd restarts a unit after RestartSec and Exhibitor restarts ZooKeeper,
+// so restart_after has nothing to add.
+class CrashFault final : public FaultHandler {
+ public:
+  std::optional<FaultUndo> apply(World& w, const FaultSpec& f,
+                                 sim::RandomStream& rng) const override {
+    const FaultTarget t = split_fault_target(f.target);
+    const auto host = target_host(w, f, t.node, rng);
+    if (!host) return std::nullopt;
+    if (t.unit.empty()) return crash_host(w, f, *host);
+    const auto p = target_process(w, f, *host, t.unit);
+    if (!p) return std::nullopt;
+    w.context().event(w.host_name(*host), "fault", "process_crash", f.text);
+    if (p->zookeeper != nullptr) {
+      p->zookeeper->kill();
+    } else {
+      p->unit->kill_process(f.text);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static std::optional<FaultUndo> crash_host(World& w, const FaultSpec& f, std::size_t host) {
+    if (!w.network().node_up(w.host_node(host))) {
+      w.context().event(w.host_name(host), "fault", "not_running",
+                        fmt::format("{}; {} is down", f.text, w.host_name(host)));
+      return std::nullopt;
+    }
+    w.context().event(w.host_name(host), "fault", "host_crash", f.text);
+    w.crash_host(host);
+    if (!f.restart_after) return std::nullopt;
+    return FaultUndo{*f.restart_after, [&w, host] {
+                       w.context().event(w.host_name(host), "fault", "host_restart");
+                       w.restart_host(host);
+                     }};
+  }
+};
+
+// kind=pause: SIGSTOP to a process (host/unit; the loader insists on the unit), alive but
+// silent; resume_after sends SIGCONT.
+class PauseFault final : public FaultHandler {
+ public:
+  std::optional<FaultUndo> apply(World& w, const FaultSpec& f,
+                                 sim::RandomStream& rng) const override {
+    const FaultTarget t = split_fault_target(f.target);
+    assert(!t.unit.empty() && "a pause names a process (fault_spec.cpp checks)");
+    const auto host = target_host(w, f, t.node, rng);
+    if (!host) return std::nullopt;
+    const auto p = target_process(w, f, *host, t.unit);
+    if (!p) return std::nullopt;
+    w.context().event(w.host_name(*host), "fault", "pause", f.text);
+    if (p->zookeeper != nullptr) {
+      const sim::ProcessId process = p->zookeeper->process();
+      w.network().pause_process(process);
+      if (!f.resume_after) return std::nullopt;
+      return FaultUndo{*f.resume_after, [&w, host = *host, process] {
+                         w.context().event(w.host_name(host), "fault", "resume", "zookeeper");
+                         w.network().resume_process(process);
+                       }};
+    }
+    SystemdUnit* unit = p->unit;
+    unit->pause_process();
+    if (!f.resume_after) return std::nullopt;
+    return FaultUndo{*f.resume_after, [&w, unit] {
+                       w.context().event(unit->site().node_name, "fault", "resume", unit->name());
+                       unit->resume_process();
+                     }};
+  }
+};
+
+// kind=partition: hosts in different groups cannot reach each other; "rest" stands for every
+// host no group names. heal_after heals every partition.
+class PartitionFault final : public FaultHandler {
+ public:
+  std::optional<FaultUndo> apply(World& w, const FaultSpec& f,
+                                 sim::RandomStream& rng) const override {
+    std::vector<std::vector<sim::NodeId>> groups;
+    std::set<std::size_t> named;
+    std::optional<std::size_t> rest_group;
+    for (const auto& g : f.groups) {
+      std::vector<sim::NodeId> nodes;
+      for (const std::string& member : g) {
+        if (member == "rest") {
+          rest_group = groups.size();
+          continue;
+        }
+        for (const std::size_t h : w.resolve_hosts(member, rng)) {
+          named.insert(h);
+          nodes.push_back(w.host_node(h));
+        }
+      }
+      groups.push_back(std::move(nodes));
+    }
+    if (rest_group) {
+      for (std::size_t h = 0; h < w.host_count(); ++h) {
+        if (!named.count(h)) groups[*rest_group].push_back(w.host_node(h));
+      }
+    }
+    w.context().event("cluster", "fault", "partition", f.text);
+    w.network().partition(groups);
+    if (!f.heal_after) return std::nullopt;
+    return FaultUndo{*f.heal_after, [&w] {
+                       w.context().event("cluster", "fault", "heal");
+                       w.network().heal();
+                     }};
+  }
+};
+
+}  // namespace
+
+FaultRegistry standard_faults() {
+  FaultRegistry registry;
+  registry.add(FaultKind::kCrash, std::make_unique<CrashFault>());
+  registry.add(FaultKind::kPause, std::make_unique<PauseFault>());
+  registry.add(FaultKind::kPartition, std::make_unique<PartitionFault>());
+  return registry;
+}
+
+// ------------------------------------------------------------------------------------------
+// The World's side: arming, firing, and the fault API the handlers act through.
 
 SystemdUnit* World::find_unit(std::size_t host, const std::string& unit) const {
   for (const auto& u : hosts_[host].units) {
     if (u->name() == unit || u->name() == "dcos-" + unit) return u.get();
   }
   return nullptr;
+}
+
+ZooKeeperServer* World::zookeeper_on(std::size_t host) const {
+  return ensemble_->server_on(hosts_[host].info.node);
 }
 
 std::vector<std::size_t> World::resolve_hosts(const std::string& target,
@@ -23,9 +222,10 @@ std::vector<std::size_t> World::resolve_hosts(const std::string& target,
     }
   } else if (target == "mesos-leader") {
     // The master elected last, recovering or leading: what the detectors name as the leader.
-    if (const auto id = ctx_.latest_milestone("mesos-master.elected", "cluster")) {
+    const auto elected = ctx_.latest_milestone("mesos-master.elected", "cluster");
+    if (const auto master = elected ? ctx_.subject(*elected) : std::nullopt) {
       for (std::size_t i = 0; i < hosts_.size(); ++i) {
-        if (hosts_[i].info.name == trace_.at(*id).detail) out.push_back(i);
+        if (hosts_[i].info.name == *master) out.push_back(i);
       }
     }
   } else if (target == "any-master" || target == "any-agent") {
@@ -57,167 +257,41 @@ void World::restart_host(std::size_t host) {
 }
 
 void World::arm_fault(const FaultSpec& f) {
-  ++faults_pending_;
   fault_fired_.resize(faults_.size(), false);
   if (f.at.absolute) {
-    engine_.schedule_at(*f.at.absolute, [this, &f] { fire_fault(f); });
+    ++fault_timers_;
+    engine_.schedule_at(*f.at.absolute, [this, &f] {
+      --fault_timers_;
+      fire_fault(f);
+    });
     return;
   }
   // Relative to the first reach of a milestone (on a node, or anywhere).
-  ++faults_untriggered_;
   auto armed = std::make_shared<bool>(false);
   ctx_.on_milestone([this, &f, armed](sim::RecordId id) {
     const sim::TraceRecord& r = trace_.at(id);
     if (*armed || r.name != f.at.milestone || (!f.at.node.empty() && r.node != f.at.node)) return;
     *armed = true;
-    --faults_untriggered_;
-    engine_.schedule_after(f.at.offset, [this, &f] { fire_fault(f); });
+    ++fault_timers_;
+    engine_.schedule_after(f.at.offset, [this, &f] {
+      --fault_timers_;
+      fire_fault(f);
+    });
   });
 }
 
 void World::fire_fault(const FaultSpec& f) {
   fault_fired_[static_cast<std::size_t>(&f - faults_.data())] = true;
-  sim::RandomStream rng = engine_.stream("fault/" + f.text);
-  const std::string& text = f.text;
-  auto done = [this] {
-    --faults_pending_;
+  sim::RandomStream rng = ctx_.stream({"fault", f.text});
+  std::optional<FaultUndo> undo = fault_kinds_.at(f.kind).apply(*this, f, rng);
+  note_change();
+  if (!undo) return;
+  ++fault_timers_;
+  engine_.schedule_after(undo->after, [this, run = std::move(undo->run)] {
+    --fault_timers_;
+    run();
     note_change();
-  };
-  switch (f.kind) {
-    case FaultKind::kCrash:
-    case FaultKind::kPause: {
-      const FaultTarget t = split_fault_target(f.target);
-      const auto hosts = resolve_hosts(t.node, rng);
-      if (hosts.empty()) {
-        ctx_.event("cluster", "fault", "no_target", text);
-        done();
-        return;
-      }
-      const std::size_t host = hosts.front();
-      const std::string& name = hosts_[host].info.name;
-      if (t.unit.empty() && !network_.node_up(hosts_[host].info.node)) {
-        // Nothing to crash: reported, not counted as a hit (issue 7).
-        ctx_.event(name, "fault", "not_running", fmt::format("{}; {} is down", text, name));
-        done();
-        return;
-      }
-      if (t.unit.empty()) {
-        ctx_.event(name, "fault", "host_crash", text);
-        crash_host(host);
-        if (f.restart_after) {
-          engine_.schedule_after(*f.restart_after, [this, host, done] {
-            ctx_.event(hosts_[host].info.name, "fault", "host_restart");
-            restart_host(host);
-            done();
-          });
-          return;
-        }
-        done();
-        return;
-      }
-      SystemdUnit* unit = find_unit(host, t.unit);
-      ZooKeeperServer* zk =
-          t.unit == "zookeeper" ? ensemble_->server_on(hosts_[host].info.node) : nullptr;
-      if (zk != nullptr) {
-        // ZooKeeper is Exhibitor's child process, not a unit: Exhibitor restarts it.
-        const sim::ProcessId p = zk->process();
-        if (zk->state() == ZooKeeperState::kDown) {
-          ctx_.event(name, "fault", "not_running",
-                     fmt::format("{}; zookeeper is not running", text));
-          done();
-          return;
-        }
-        if (f.kind == FaultKind::kCrash) {
-          ctx_.event(name, "fault", "process_crash", text);
-          zk->kill();
-          done();
-          return;
-        }
-        ctx_.event(name, "fault", "pause", text);
-        network_.pause_process(p);
-        if (f.resume_after) {
-          engine_.schedule_after(*f.resume_after, [this, p, host, done] {
-            ctx_.event(hosts_[host].info.name, "fault", "resume", "zookeeper");
-            network_.resume_process(p);
-            done();
-          });
-          return;
-        }
-        done();
-        return;
-      }
-      if (unit == nullptr) {
-        ctx_.event(name, "fault", "no_target", text);
-        done();
-        return;
-      }
-      // A crash needs a process (starting, up or paused), a pause a running one.
-      const UnitState s = unit->state();
-      const bool running = s == UnitState::kStarting || s == UnitState::kActive ||
-                           (f.kind == FaultKind::kCrash && s == UnitState::kPaused);
-      if (!running) {
-        ctx_.event(name, "fault", "not_running",
-                   fmt::format("{}; {} is {}", text, unit->name(), to_string(s)));
-        done();
-        return;
-      }
-      if (f.kind == FaultKind::kPause) {
-        ctx_.event(name, "fault", "pause", text);
-        unit->pause_process();
-        if (f.resume_after) {
-          engine_.schedule_after(*f.resume_after, [this, unit, done] {
-            ctx_.event(unit->site().node_name, "fault", "resume", unit->name());
-            unit->resume_process();
-            done();
-          });
-          return;
-        }
-        done();
-        return;
-      }
-      ctx_.event(name, "fault", "process_crash", text);
-      // systemd restarts a killed unit after RestartSec: restart_after has nothing to add.
-      unit->kill_process(text);
-      done();
-      return;
-    }
-    case FaultKind::kPartition: {
-      std::vector<std::vector<sim::NodeId>> groups;
-      std::set<std::size_t> named;
-      std::optional<std::size_t> rest_group;
-      for (const auto& g : f.groups) {
-        std::vector<sim::NodeId> nodes;
-        for (const std::string& member : g) {
-          if (member == "rest") {
-            rest_group = groups.size();
-            continue;
-          }
-          for (const std::size_t h : resolve_hosts(member, rng)) {
-            named.insert(h);
-            nodes.push_back(hosts_[h].info.node);
-          }
-        }
-        groups.push_back(std::move(nodes));
-      }
-      if (rest_group) {
-        for (std::size_t h = 0; h < hosts_.size(); ++h) {
-          if (!named.count(h)) groups[*rest_group].push_back(hosts_[h].info.node);
-        }
-      }
-      ctx_.event("cluster", "fault", "partition", text);
-      network_.partition(groups);
-      if (f.heal_after) {
-        engine_.schedule_after(*f.heal_after, [this, done] {
-          ctx_.event("cluster", "fault", "heal");
-          network_.heal();
-          done();
-        });
-        return;
-      }
-      done();
-      return;
-    }
-  }
+  });
 }
 
 }  // namespace bootsim::models

@@ -30,73 +30,14 @@ RunResult World::collect() {
   for (const RuleResult& rr : r.rules) {
     r.violations.insert(r.violations.end(), rr.violations.begin(), rr.violations.end());
   }
-  // Budgets: a per-node milestone counts when every node it applies to has reached it.
-  for (const BudgetSpec& b : scenario_.budgets) {
-    BudgetResult br{b.milestone, b.within, std::nullopt, false};
-    const auto reaches = trace_.milestones_named(b.milestone);
-    std::map<std::string, sim::SimTime> first;
-    for (const sim::RecordId id : reaches)
-      first.try_emplace(trace_.at(id).node, trace_.at(id).time);
-    const auto scope = milestone_scope(b.milestone);
-    std::vector<std::string> expected;
-    if (scope && b.milestone != "mesos-master.leading") {
-      for (const Host& h : hosts_) {
-        const bool master = h.info.role == Role::kMaster;
-        if ((*scope == MilestoneScope::kMaster && master) ||
-            (*scope == MilestoneScope::kAgent && !master) || *scope == MilestoneScope::kEveryNode) {
-          expected.push_back(h.info.name);
-        }
-      }
-      if (*scope == MilestoneScope::kService) {
-        expected.push_back("marathon");
-        for (const ServiceSpec& s : scenario_.services) expected.push_back(s.name);
-      }
-    }
-    if (expected.empty() && !first.empty()) {
-      br.actual = first.begin()->second;
-      for (const auto& [n, t] : first) br.actual = std::min(*br.actual, t);
-    } else if (!expected.empty()) {
-      bool all = true;
-      sim::SimTime latest;
-      for (const std::string& n : expected) {
-        const auto it = first.find(n);
-        if (it == first.end()) {
-          all = false;
-          break;
-        }
-        latest = std::max(latest, it->second);
-      }
-      if (all) br.actual = latest;
-    }
-    br.ok = br.actual && *br.actual <= b.within;
-    r.budgets.push_back(br);
-  }
+  for (const BudgetSpec& b : scenario_.budgets) r.budgets.push_back(budget_result(b));
   if (const auto ready = trace_.first_milestone("cluster.ready", "cluster")) {
     r.ready_at = trace_.at(*ready).time;
     for (std::optional<sim::RecordId> c = *ready; c; c = trace_.at(*c).cause) {
       r.critical_chain.push_back(*c);
     }
   } else {
-    // Say what is missing, layer by layer, so that "no cluster.ready" is never the whole story.
-    if (!trace_.first_milestone("zookeeper.quorum", "cluster")) {
-      r.not_reached.push_back("zookeeper.quorum: no ZooKeeper quorum formed");
-    }
-    if (!trace_.first_milestone("mesos-master.elected", "cluster")) {
-      r.not_reached.push_back("mesos-master.elected: no Mesos master was elected");
-    }
-    for (const Host& h : hosts_) {
-      const auto& names =
-          h.info.role == Role::kMaster
-              ? std::vector<std::string_view>(std::begin(kMasterReady), std::end(kMasterReady))
-              : std::vector<std::string_view>(std::begin(kAgentReady), std::end(kAgentReady));
-      std::vector<std::string> missing;
-      for (std::string_view n : names) {
-        if (!reached_.count(std::string(n) + "@" + h.info.name)) missing.emplace_back(n);
-      }
-      if (!missing.empty()) {
-        r.not_reached.push_back(fmt::format("{}: {}", h.info.name, fmt::join(missing, ", ")));
-      }
-    }
+    r.not_reached = not_reached();
   }
   for (std::size_t i = 0; i < faults_.size(); ++i) {
     if (i >= fault_fired_.size() || !fault_fired_[i]) r.faults_not_fired.push_back(faults_[i].text);
@@ -104,6 +45,80 @@ RunResult World::collect() {
   r.fingerprint = trace_.fingerprint();
   r.trace = std::move(trace_);
   return r;
+}
+
+// The nodes a budget's milestone applies to: every node of its scope (per-node milestones), or
+// none (cluster milestones, and mesos-master.leading, which one master reaches at a time).
+std::vector<std::string> World::budget_nodes(const std::string& milestone) const {
+  std::vector<std::string> expected;
+  const auto scope = milestone_scope(milestone);
+  if (!scope || milestone == "mesos-master.leading") return expected;
+  for (const Host& h : hosts_) {
+    const bool master = h.info.role == Role::kMaster;
+    if ((*scope == MilestoneScope::kMaster && master) ||
+        (*scope == MilestoneScope::kAgent && !master) || *scope == MilestoneScope::kEveryNode) {
+      expected.push_back(h.info.name);
+    }
+  }
+  if (*scope == MilestoneScope::kService) {
+    expected.push_back("marathon");
+    for (const ServiceSpec& s : scenario_.services) expected.push_back(s.name);
+  }
+  return expected;
+}
+
+// A per-node milestone counts when every node it applies to has reached it; one that applies
+// to no node in particular, when any has.
+BudgetResult World::budget_result(const BudgetSpec& b) const {
+  BudgetResult br{b.milestone, b.within, std::nullopt, false};
+  std::map<std::string, sim::SimTime> first;
+  for (const sim::RecordId id : trace_.milestones_named(b.milestone)) {
+    first.try_emplace(trace_.at(id).node, trace_.at(id).time);
+  }
+  const std::vector<std::string> expected = budget_nodes(b.milestone);
+  if (expected.empty() && !first.empty()) {
+    br.actual = first.begin()->second;
+    for (const auto& [n, t] : first) br.actual = std::min(*br.actual, t);
+  } else if (!expected.empty()) {
+    bool all = true;
+    sim::SimTime latest;
+    for (const std::string& n : expected) {
+      const auto it = first.find(n);
+      if (it == first.end()) {
+        all = false;
+        break;
+      }
+      latest = std::max(latest, it->second);
+    }
+    if (all) br.actual = latest;
+  }
+  br.ok = br.actual && *br.actual <= b.within;
+  return br;
+}
+
+// Say what is missing, layer by layer, so that "no cluster.ready" is never the whole story.
+std::vector<std::string> World::not_reached() const {
+  std::vector<std::string> out;
+  if (!trace_.first_milestone("zookeeper.quorum", "cluster")) {
+    out.push_back("zookeeper.quorum: no ZooKeeper quorum formed");
+  }
+  if (!trace_.first_milestone("mesos-master.elected", "cluster")) {
+    out.push_back("mesos-master.elected: no Mesos master was elected");
+  }
+  for (const Host& h : hosts_) {
+    const auto& names =
+        h.info.role == Role::kMaster
+            ? std::vector<std::string_view>(std::begin(kMasterReady), std::end(kMasterReady))
+            : std::vector<std::string_view>(std::begin(kAgentReady), std::end(kAgentReady));
+    std::vector<std::string> missing;
+    for (std::string_view n : names) {
+      if (!reached_.count(std::string(n) + "@" + h.info.name)) missing.emplace_back(n);
+    }
+    if (!missing.empty()) {
+      out.push_back(fmt::format("{}: {}", h.info.name, fmt::join(missing, ", ")));
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> RunResult::ineffective_faults() const {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "models/core/facts.hpp"
+#include "models/core/host_store.hpp"
 
 namespace bootsim::models {
 
@@ -19,7 +19,7 @@ void World::check_visible_in_ui() {
   std::optional<sim::RecordId> ui;
   for (const HostInfo& m : topology_.masters) {
     const auto it = reached_.find("ui.accessible@" + m.name);
-    if (it != reached_.end() && ctx_.facts().get(m.node.value, fact::unit_up("dcos-adminrouter"))) {
+    if (it != reached_.end() && ctx_.host(m.node).find(host_path::listening("dcos-adminrouter"))) {
       ui = it->second;
       break;
     }

@@ -4,7 +4,7 @@
 //   if (!registry.accepts(gate)) ...;
 //
 // Contract: a fresh value per call (no shared state); the factories need only the RunContext,
-// whose shared components (ensemble, leadership monitor, Marathon's apps, task callback) the
+// whose shared components (ensemble, Marathon's apps, task programs) the
 // run provides before building any unit.
 #pragma once
 

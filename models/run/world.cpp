@@ -41,16 +41,15 @@ std::optional<InputError> World::build() {
   }
   ensemble_ = std::make_unique<ZooKeeperEnsemble>(ctx_);
   ctx_.provide(*ensemble_);
-  ctx_.provide(leadership_);
   ctx_.provide(apps_);
-  ctx_.provide(on_task_);
+  ctx_.provide(programs_);
   for (Host& h : hosts_) {
     for (const UnitDef* def : profile_.units_for(h.info.role)) {
       std::vector<std::unique_ptr<Gate>> gates;
       for (const GateDef& g : def->gates) {
         gates.push_back(registry_.make_gate(ctx_, g, h.info.role));
       }
-      UnitSite site{&ctx_, h.info.node, h.info.name, def->name, h.systemd};
+      UnitSite site{h.info.node, h.info.name, def->name, h.systemd};
       h.units.push_back(std::make_unique<SystemdUnit>(ctx_, std::move(site), *def, std::move(gates),
                                                       registry_.make_process(ctx_, *def)));
     }
@@ -66,6 +65,7 @@ std::optional<InputError> World::build() {
   for (const ServiceSpec& s : scenario_.services) {
     services_.push_back(std::make_unique<ServiceScheduler>(ctx_, s.name, s.start, s.instances));
     apps_.pending.push_back(services_.back()->scheduler_task());
+    programs_.add(services_.back()->scheduler_task(), *services_.back());
   }
   ctx_.on_milestone([this](sim::RecordId id) { watch_cluster_milestones(id); });
   return std::nullopt;
@@ -100,7 +100,7 @@ void World::note_change() {
 void World::check_settled() {
   // A fault still to fire by the clock (or to restart, heal, resume) can change things; one
   // waiting for a milestone cannot, as no milestone has come for a whole window.
-  if (faults_pending_ - faults_untriggered_ > 0) {
+  if (fault_timers_ > 0) {
     note_change();
     return;
   }

@@ -6,7 +6,8 @@
 //
 // Contract: owns everything a run creates; no globals, so worlds may run in parallel. Its member
 // functions are defined by concern: world.cpp (building, booting, running), readiness.cpp (the
-// cluster milestones), faults.cpp (firing faults), outcome.cpp (the result).
+// cluster milestones), faults.cpp (the fault registry and firing faults), outcome.cpp (the
+// result).
 #pragma once
 
 #include <map>
@@ -21,9 +22,10 @@
 #include "models/core/run_context.hpp"
 #include "models/dcos/marathon.hpp"
 #include "models/dcos/service_scheduler.hpp"
-#include "models/mesos/agent.hpp"
-#include "models/mesos/group.hpp"
+#include "models/mesos/leadership_monitor.hpp"
+#include "models/mesos/task_programs.hpp"
 #include "models/run/cluster.hpp"
+#include "models/run/faults.hpp"
 #include "models/run/registry.hpp"
 #include "models/scenario/scenario.hpp"
 #include "models/systemd/profile.hpp"
@@ -67,6 +69,21 @@ class World {
   }
   RunResult run();
 
+  // The fault API that fault handlers act through (faults.cpp). Hosts are indices in build
+  // order: masters, private agents, public agents.
+  std::size_t host_count() const { return hosts_.size(); }
+  const std::string& host_name(std::size_t host) const { return hosts_[host].info.name; }
+  sim::NodeId host_node(std::size_t host) const { return hosts_[host].info.node; }
+  // The hosts a fault target names: a host name, or a role resolved now (zookeeper-leader,
+  // mesos-leader; any-master and any-agent draw from `rng`).
+  std::vector<std::size_t> resolve_hosts(const std::string& target, sim::RandomStream& rng) const;
+  SystemdUnit* find_unit(std::size_t host, const std::string& unit) const;  // "x" or "dcos-x"
+  ZooKeeperServer* zookeeper_on(std::size_t host) const;  // Exhibitor's child, if it has one
+  void crash_host(std::size_t host);
+  void restart_host(std::size_t host);
+  sim::Network& network() { return network_; }
+  RunContext& context() { return ctx_; }
+
  private:
   // world.cpp
   void add_host(const std::string& name, Role role, int zk_id);
@@ -84,12 +101,11 @@ class World {
   // faults.cpp
   void arm_fault(const FaultSpec& f);
   void fire_fault(const FaultSpec& f);
-  std::vector<std::size_t> resolve_hosts(const std::string& target, sim::RandomStream& rng) const;
-  SystemdUnit* find_unit(std::size_t host, const std::string& unit) const;
-  void crash_host(std::size_t host);
-  void restart_host(std::size_t host);
   // outcome.cpp: the result of a finished run.
   RunResult collect();
+  std::vector<std::string> budget_nodes(const std::string& milestone) const;
+  BudgetResult budget_result(const BudgetSpec& b) const;
+  std::vector<std::string> not_reached() const;
 
   const Scenario& scenario_;
   Parameters params_;
@@ -102,16 +118,13 @@ class World {
   Topology topology_;
   RunContext ctx_;
   std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
-  LeadershipMonitor leadership_;                 // the "single-mesos-leader" check
+  LeadershipMonitor leadership_;                 // the "single-mesos-leader" check: observes
   MarathonApps apps_;
+  // An installed service's scheduler is itself a Marathon task: the program of that task.
+  TaskPrograms programs_;
   std::vector<std::unique_ptr<ServiceScheduler>> services_;
-  // An installed service's scheduler is itself a Marathon task: its start starts the scheduler.
-  TaskStarted on_task_ = [this](const std::string& task, sim::ProcessId process) {
-    for (auto& s : services_) {
-      if (s->scheduler_task() == task) s->on_task_running(process);
-    }
-  };
   const ModelRegistry registry_ = standard_registry();
+  const FaultRegistry fault_kinds_ = standard_faults();
 
   struct Host {
     HostInfo info;
@@ -122,9 +135,8 @@ class World {
   std::map<std::string, std::optional<sim::RecordId>> reached_;  // "milestone@node" → first
   std::set<std::string> visible_;
   bool masters_ready_ = false, agents_ready_ = false, ready_ = false;
-  int faults_pending_ = 0;
   std::vector<bool> fault_fired_;  // parallel to faults_: its time came (whatever it hit)
-  int faults_untriggered_ = 0;     // milestone-relative faults whose milestone has not come
+  int fault_timers_ = 0;           // fault firings and undos due by the clock
   sim::SimTime settle_window_;
   sim::TimerId settle_timer_;
   bool settled_ = false;

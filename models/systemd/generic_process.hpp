@@ -1,9 +1,11 @@
 // GenericProcess: the main process of a unit without a protocol model — it takes a start
-// duration drawn from the unit's distribution, then counts as up and publishes `unit:<name>`
-// (and any extra fact, e.g. telegraf's statsd socket) while it runs.
+// duration drawn from the unit's distribution, then counts as up: its host's store shows the
+// unit listening (host_path::listening), and any extra socket it serves (telegraf's statsd
+// socket), for as long as this incarnation of the process lives.
+//
+//   auto p = std::make_unique<GenericProcess>(ctx, def.start);
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "models/core/unit.hpp"
@@ -13,21 +15,19 @@ namespace bootsim::models {
 
 class GenericProcess final : public UnitProcess {
  public:
+  // `extra_socket`: a host path the process serves once up (host_store.hpp).
   // `extra_milestone` is recorded on the node right after the unit's own, e.g. Admin Router's
   // ui.accessible: the UIs are served through it.
-  explicit GenericProcess(sim::Distribution start, std::string extra_fact = {},
-                          std::string extra_milestone = {})
-      : start_(std::move(start)),
-        extra_fact_(std::move(extra_fact)),
+  GenericProcess(RunContext& ctx, sim::Distribution start, std::string extra_socket = {},
+                 std::string extra_milestone = {})
+      : UnitProcess(ctx, std::move(start)),
+        extra_socket_(std::move(extra_socket)),
         extra_milestone_(std::move(extra_milestone)) {}
-  void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) override;
-  void on_exit() override;
 
  private:
-  sim::Distribution start_;
-  std::string extra_fact_;
+  void on_ready() override;
+  std::string extra_socket_;
   std::string extra_milestone_;
-  std::optional<UnitSite> site_;
 };
 
 }  // namespace bootsim::models

@@ -8,8 +8,8 @@
 namespace bootsim::models {
 
 void register_systemd_models(ModelRegistry& registry) {
-  registry.add_process("generic", [](RunContext&, const UnitDef& def) {
-    return std::make_unique<GenericProcess>(def.start);
+  registry.add_process("generic", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<GenericProcess>(ctx, def.start);
   });
 }
 

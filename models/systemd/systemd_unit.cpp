@@ -187,6 +187,11 @@ void SystemdUnit::stop_main() {
   main_running_ = false;
   ctx_.network().crash_process(main_);
   process_->on_exit();
+  report_exit();
+}
+
+void SystemdUnit::report_exit() {
+  ctx_.process_exited(ProcessExit{site_.node_name, def_.name, def_.process, main_});
 }
 
 void SystemdUnit::exit(std::string reason) {
@@ -220,6 +225,7 @@ void SystemdUnit::host_down() {
   if (main_running_) {
     main_running_ = false;
     process_->on_exit();  // the network already dropped the process with its host
+    report_exit();
   }
   active_since_.reset();
   transition(UnitState::kInactive, "host down");

@@ -7,7 +7,7 @@
 //
 // Contract: one transition function (`transition`) changes the state and traces it; every
 // attempt, gate failure and restart is in the trace, with spans for time spent waiting on gates
-// and starting. The unit owns its gates and its process model; it lives as long as the Cluster.
+// and starting. The unit owns its gates and its process model; it lives as long as the run.
 #pragma once
 
 #include <memory>
@@ -71,6 +71,7 @@ class SystemdUnit final : public UnitControl {
   void schedule_restart();
   void fire_timer();
   void stop_main();
+  void report_exit();  // to the run's observers (RunContext::process_exited)
   void start_job_done();
   bool after_satisfied() const;
 

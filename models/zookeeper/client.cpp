@@ -63,8 +63,8 @@ struct ZooKeeperClient::Impl : std::enable_shared_from_this<ZooKeeperClient::Imp
         servers(std::move(s)),
         requested_timeout(t),
         options(std::move(opt)),
-        rng(c.engine().stream(c.network().process_name(o) + "/zk-client" +
-                              (options.name.empty() ? "" : "/" + options.name))) {
+        rng(c.stream({c.network().process_name(o),
+                      "zk-client" + (options.name.empty() ? "" : "/" + options.name)})) {
     // StaticHostProvider shuffles the list once.
     for (std::size_t i = servers.size(); i > 1; --i) {
       std::swap(servers[i - 1], servers[rng.uniform_index(i)]);

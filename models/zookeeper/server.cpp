@@ -59,7 +59,7 @@ ZooKeeperServer::ZooKeeperServer(RunContext& ctx, ZooKeeperEnsemble& ensemble, i
       node_name_(ctx.network().node_name(ctx.network().node_of(process))),
       options_(options),
       cfg_(ensemble.config()),
-      rng_(ctx.engine().stream(ctx.network().process_name(process))) {}
+      rng_(ctx.stream({ctx.network().process_name(process)})) {}
 
 ZooKeeperServer::~ZooKeeperServer() = default;
 

@@ -1,0 +1,86 @@
+// HostStore: state that is local to one host and that other processes there look at — a file on
+// its disk, a socket a process serves — each entry with the trace record that made it (the
+// cause a critical chain walks back to).
+//
+//   HostStore& host = ctx.host(site.node);
+//   host.write_file(host_path::kClusterId, "", cause);          // bootstrap
+//   host.hold(host_path::listening("dcos-oauth"), process, id);  // the service is up
+//   if (const HostEntry* e = host.find(host_path::kClusterId)) { ... e->cause ... }
+//
+// Contract: what a crash or pause does to an entry is what it does in reality, with nobody
+// clearing anything. A file stays through crashes of any process and of the host. What a
+// process holds (a listening socket, the unix socket it serves) is there while that incarnation
+// of the process lives, paused or not, and gone the moment it ends (killed, exited, host down):
+// find() checks the holder against the network's process table. One store per host, owned by
+// the RunContext. Deterministic: ordered maps, lookups O(log n).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sim/network.hpp"
+#include "sim/trace.hpp"
+
+namespace bootsim::models {
+
+struct HostEntry {
+  std::string content;  // a file's content; empty for what a process holds
+  sim::RecordId cause;  // the record that made it so
+};
+
+class HostStore {
+ public:
+  explicit HostStore(const sim::Network& network) : network_(network) {}
+
+  // A file on the host's disk, written (again) now.
+  void write_file(std::string_view path, std::string content, sim::RecordId cause) {
+    entries_.insert_or_assign(std::string(path),
+                              Entry{{std::move(content), cause}, std::nullopt, 0});
+  }
+  // Something `holder` serves while this incarnation of it runs.
+  void hold(std::string_view name, sim::ProcessId holder, sim::RecordId cause) {
+    entries_.insert_or_assign(std::string(name),
+                              Entry{{{}, cause}, holder, network_.incarnation(holder)});
+  }
+  // The entry if it is there now; nullptr otherwise (never made, or its holder has ended).
+  const HostEntry* find(std::string_view name) const {
+    const auto it = entries_.find(name);
+    if (it == entries_.end()) return nullptr;
+    const Entry& e = it->second;
+    if (e.holder &&
+        (!network_.process_up(*e.holder) || network_.incarnation(*e.holder) != e.incarnation)) {
+      return nullptr;
+    }
+    return &e.entry;
+  }
+  std::optional<sim::RecordId> cause(std::string_view name) const {
+    const HostEntry* e = find(name);
+    return e ? std::optional<sim::RecordId>(e->cause) : std::nullopt;
+  }
+
+ private:
+  struct Entry {
+    HostEntry entry;
+    std::optional<sim::ProcessId> holder;  // none: a file
+    std::uint64_t incarnation = 0;         // the holder's, when it made the entry
+  };
+  const sim::Network& network_;
+  std::map<std::string, Entry, std::less<>> entries_;
+};
+
+// Host-local names that one model writes and another reads.
+namespace host_path {
+inline constexpr std::string_view kClusterId = "/var/lib/dcos/cluster-id";
+inline constexpr std::string_view kResolvConf = "/etc/resolv.conf";
+inline constexpr std::string_view kTelegrafSocket = "/run/dcos/telegraf/dcos_statsd.sock";
+// A unit's service accepts connections (what `curl --fail` to it checks).
+inline std::string listening(std::string_view unit) {
+  return "listening:" + std::string(unit);
+}
+}  // namespace host_path
+
+}  // namespace bootsim::models

@@ -1,0 +1,82 @@
+// The model contract's shared pieces (models/core/run_context.hpp, host_store.hpp): stream
+// names, the per-host store.
+#include "models/core/run_context.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "models/core/parameters.hpp"
+#include "models/core/topology.hpp"
+#include "sim/engine.hpp"
+#include "sim/network.hpp"
+#include "sim/trace.hpp"
+
+namespace sim = bootsim::sim;
+namespace models = bootsim::models;
+
+TEST_CASE("stream names join owner, purpose and index, leaving out empty parts", "[core]") {
+  using models::StreamName;
+  CHECK(StreamName{"master-1/zookeeper"}.key() == "master-1/zookeeper");
+  CHECK(StreamName{"master-1/zookeeper", "zk-client/detector#1"}.key() ==
+        "master-1/zookeeper/zk-client/detector#1");
+  CHECK(StreamName{"agent-1/dcos-mesos-slave", "", 2}.key() == "agent-1/dcos-mesos-slave/2");
+  CHECK(StreamName{"kafka", "start", 1}.key() == "kafka/start/1");
+  CHECK(StreamName{"fault", "kind=crash target=master-1 at=1s"}.key() ==
+        "fault/kind=crash target=master-1 at=1s");
+}
+
+TEST_CASE("a process's stream is named by its name, the purpose and its incarnation", "[core]") {
+  sim::Engine engine(7);
+  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
+  sim::Trace trace;
+  models::Parameters params;
+  models::Topology topology;
+  models::RunContext ctx(engine, net, trace, params, topology);
+  const auto p = net.add_process(net.add_node("master-1"), "dcos-marathon");
+  net.start_process(p);
+  net.crash_process(p);
+  net.start_process(p);
+  const auto incarnation = net.incarnation(p);
+  auto a = ctx.stream(p, "start");
+  auto b = engine.stream("master-1/dcos-marathon/start/" + std::to_string(incarnation));
+  CHECK(a.next_u64() == b.next_u64());
+  auto c = ctx.stream(p, "");
+  auto d = engine.stream("master-1/dcos-marathon/" + std::to_string(incarnation));
+  CHECK(c.next_u64() == d.next_u64());
+}
+
+TEST_CASE("a host's files outlast its processes, what a process serves goes with it", "[core]") {
+  sim::Engine engine(1);
+  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
+  sim::Trace trace;
+  models::Parameters params;
+  models::Topology topology;
+  models::RunContext ctx(engine, net, trace, params, topology);
+  const auto node = net.add_node("agent-1");
+  const auto telegraf = net.add_process(node, "dcos-telegraf");
+  net.start_process(telegraf);
+  models::HostStore& host = ctx.host(node);
+  host.write_file(models::host_path::kClusterId, "", 3);
+  host.hold(models::host_path::kTelegrafSocket, telegraf, 4);
+  REQUIRE(host.find(models::host_path::kTelegrafSocket) != nullptr);
+  CHECK(host.cause(models::host_path::kTelegrafSocket) == sim::RecordId{4});
+  CHECK(host.find("/nowhere") == nullptr);
+
+  net.pause_process(telegraf);  // alive but silent: its socket stays
+  CHECK(host.find(models::host_path::kTelegrafSocket) != nullptr);
+  net.resume_process(telegraf);
+  net.crash_process(telegraf);
+  CHECK(host.find(models::host_path::kTelegrafSocket) == nullptr);
+  net.start_process(telegraf);  // a new incarnation serves nothing until it says so
+  CHECK(host.find(models::host_path::kTelegrafSocket) == nullptr);
+  host.hold(models::host_path::kTelegrafSocket, telegraf, 9);
+  CHECK(host.cause(models::host_path::kTelegrafSocket) == sim::RecordId{9});
+
+  net.crash_node(node);
+  net.restart_node(node);
+  CHECK(host.find(models::host_path::kTelegrafSocket) == nullptr);
+  REQUIRE(host.find(models::host_path::kClusterId) != nullptr);
+  CHECK(host.cause(models::host_path::kClusterId) == sim::RecordId{3});
+  CHECK(&ctx.host(node) == &host);
+}
