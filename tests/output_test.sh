@@ -84,6 +84,9 @@ echo first >"$tmp/stdout.txt"
 { echo first; cat "$tmp/one.json"; } >"$tmp/expected-stdout.txt"
 cmp -s "$tmp/stdout.txt" "$tmp/expected-stdout.txt" &&
   ok "--out /dev/stdout appends to what the shell opened" || fail "--out /dev/stdout"
+"$bootsim" run "$scenario" --format json --seed 1 --out /dev/fd/1 | cat >"$tmp/fd1.json" ||
+  fail "--out /dev/fd/1"
+cmp -s "$tmp/fd1.json" "$tmp/one.json" && ok "--out /dev/fd/1 into a pipe" || fail "--out /dev/fd/1"
 "$bootsim" run "$scenario" --format json --seed 1 --out - >"$tmp/dash.json" || fail "--out -"
 cmp -s "$tmp/dash.json" "$tmp/one.json" && ok "--out - is standard output" || fail "--out -"
 

@@ -56,6 +56,8 @@ std::variant<Resolved, std::string> resolve(const std::string& given) {
   Resolved r;
   r.path = given;
   for (int links = 0;; ++links) {
+    // /dev/fd is a link to /proc/self/fd, whose entries lstat() would read past.
+    if (r.path.starts_with("/dev/fd/")) r.path = "/proc/self/fd/" + r.path.substr(8);
     if (r.path.starts_with("/proc/")) {
       r.through_proc = true;
       // stat() follows the magic link the way open() will.
