@@ -77,7 +77,8 @@ TEST_CASE("bench boot at 10 agents and seed 42 is the default scenario's boot", 
   CHECK(*run.ready_s == expected.ready_at->to_seconds());
 }
 
-TEST_CASE("bench boot has one installed service per 100 private agents", "[bench][boot]") {
+TEST_CASE("bench boot has one installed service per 100 private agents unless told",
+          "[bench][boot]") {
   auto services = [](std::uint64_t agents) {
     bt::BootBenchOptions options;
     options.agents = agents;
@@ -94,6 +95,13 @@ TEST_CASE("bench boot has one installed service per 100 private agents", "[bench
   CHECK(services(100) == 1);
   CHECK(services(101) == 2);
   CHECK(services(5000) == 50);
+
+  bt::BootBenchOptions one;
+  one.agents = 5000;
+  one.services = 1;
+  auto loaded = bm::load_scenario_text(bt::boot_bench_scenario(one), "bench");
+  REQUIRE(std::holds_alternative<bm::Scenario>(loaded));
+  CHECK(std::get<bm::Scenario>(loaded).services.size() == 1);
 }
 
 TEST_CASE("bench boot refuses options it cannot run", "[bench][boot]") {
@@ -106,6 +114,9 @@ TEST_CASE("bench boot refuses options it cannot run", "[bench][boot]") {
   options.masters = 4;
   CHECK_FALSE(bt::boot_bench_options_error(options).empty());
   options.masters = 3;
+  options.services = 0;
+  CHECK_FALSE(bt::boot_bench_options_error(options).empty());
+  options.services.reset();
   options.runs = 0;
   CHECK_FALSE(bt::boot_bench_options_error(options).empty());
 

@@ -24,6 +24,7 @@ namespace {
 // 150 kB per agent today); the cap on runs keeps a typo from running for days.
 constexpr std::uint64_t kMaxAgents = 1'000'000;
 constexpr std::uint64_t kMaxRuns = 100'000;
+constexpr std::uint64_t kMaxServices = 10'000;
 // One installed service per this many private agents (issue 12's set-up).
 constexpr std::uint64_t kAgentsPerService = 100;
 
@@ -62,6 +63,9 @@ std::string boot_bench_options_error(const BootBenchOptions& options) {
   if (m != 1 && m != 3 && m != 5 && m != 7 && m != 9) {
     return fmt::format("--masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got {}", m);
   }
+  if (options.services && (*options.services == 0 || *options.services > kMaxServices)) {
+    return fmt::format("--services must be between 1 and {}", kMaxServices);
+  }
   if (options.runs == 0 || options.runs > kMaxRuns) {
     return fmt::format("--runs must be between 1 and {}", kMaxRuns);
   }
@@ -86,8 +90,8 @@ std::string boot_bench_scenario(const BootBenchOptions& options) {
       "  - {{milestone: cluster.ready, within: 10m}}\n"
       "services:\n",
       options.masters, options.agents, options.seed, options.masters, options.agents);
-  const std::uint64_t services =
-      std::max<std::uint64_t>(1, (options.agents + kAgentsPerService - 1) / kAgentsPerService);
+  const std::uint64_t services = options.services.value_or(
+      std::max<std::uint64_t>(1, (options.agents + kAgentsPerService - 1) / kAgentsPerService));
   for (std::uint64_t i = 1; i <= services; ++i) {
     const std::string name = i == 1 ? std::string("kafka") : fmt::format("service-{}", i);
     yaml += fmt::format(
@@ -167,12 +171,15 @@ int bench_boot_command(const std::vector<std::string>& args, std::ostream& out) 
   po::options_description desc("bootsim bench boot [options]");
   desc.add_options()("help,h", "this help")(
       "agents", po::value<std::uint64_t>(&o.agents)->default_value(o.agents),
-      "private agents (plus one public agent; one service per 100 private agents)")(
+      "private agents (plus one public agent)")(
       "masters", po::value<std::uint64_t>(&o.masters)->default_value(o.masters),
-      "masters: 1, 3, 5, 7 or 9")("runs", po::value<std::uint64_t>(&o.runs)->default_value(o.runs),
-                                  "boots, one after the other")(
-      "seed", po::value<std::uint64_t>(&o.seed)->default_value(o.seed),
-      "seed of the first run (run r uses seed + r)");
+      "masters: 1, 3, 5, 7 or 9")(
+      "services", po::value<std::uint64_t>(),
+      "installed services (default: one per 100 private agents, at least one)")(
+      "runs", po::value<std::uint64_t>(&o.runs)->default_value(o.runs),
+      "boots, one after the other")("seed",
+                                    po::value<std::uint64_t>(&o.seed)->default_value(o.seed),
+                                    "seed of the first run (run r uses seed + r)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -181,6 +188,7 @@ int bench_boot_command(const std::vector<std::string>& args, std::ostream& out) 
     std::cerr << "bootsim: error: bench boot: " << e.what() << '\n';
     return 2;
   }
+  if (vm.count("services")) o.services = vm["services"].as<std::uint64_t>();
   if (vm.count("help")) {
     out << desc;
     return 0;

@@ -8,8 +8,9 @@
 //
 // The scenario is scenarios/default.yaml's set-up — profile dcos-1.9, one public agent, Kafka's
 // start distribution, `cluster.ready within 10m`, until 30m, every parameter at its default —
-// with `agents` private agents, `masters` masters and one installed service per 100 private
-// agents (at least one: the first is `kafka` as in default.yaml, then service-2, service-3, …).
+// with `agents` private agents, `masters` masters and `services` installed services, by default
+// one per 100 private agents (at least one: the first is `kafka` as in default.yaml, then
+// service-2, service-3, …; all with Kafka's start distribution).
 // So `--agents 10 --seed 42` is exactly `bootsim run scenarios/default.yaml` (same events, same
 // fingerprint). Run r (counted from 0) uses seed `seed + r`.
 //
@@ -32,6 +33,8 @@ struct BootBenchOptions {
   std::uint64_t masters = 3;    // 1, 3, 5, 7 or 9, as DC/OS accepts
   std::uint64_t runs = 1;
   std::uint64_t seed = 42;  // default.yaml's
+  // Installed services; absent: one per 100 private agents, at least one (issue 12's set-up).
+  std::optional<std::uint64_t> services;
 };
 
 // One boot's figures.
@@ -68,7 +71,8 @@ double peak_rss_mb();
 // cluster.ready; 2 (after an `error:` line on std::cerr) if the options are refused.
 int run_boot_bench(const BootBenchOptions& options, std::ostream& out);
 
-// `bootsim bench boot [--agents N] [--masters M] [--runs R] [--seed S]`: parses `args` (the
+// `bootsim bench boot [--agents N] [--masters M] [--services K] [--runs R] [--seed S]`: parses
+// `args` (the
 // words after "boot") and runs run_boot_bench(). Prints --help to `out` and returns 0; a usage
 // error or refused options: a `bootsim: error:` line on std::cerr, returns 2.
 int bench_boot_command(const std::vector<std::string>& args, std::ostream& out);
