@@ -37,8 +37,8 @@ TEST_CASE("bench boot prints a line per run, then the summary last", "[bench][bo
   REQUIRE(lines.size() == 3);
 
   const std::regex run_line(
-      R"(run=([12]) seed=(4[23]) events=([0-9]+) wall_s=[0-9]+\.[0-9]{3} events_per_s=[0-9]+ )"
-      R"(ready_s=[0-9]+\.[0-9]{3} fingerprint=[0-9a-f]{16})");
+      R"(run=([12]) seed=(4[23]) events=([0-9]+) wall_s=[0-9]+\.[0-9]{3} cpu_s=[0-9]+\.[0-9]{3} )"
+      R"(events_per_s=[0-9]+ ready_s=[0-9]+\.[0-9]{3} fingerprint=[0-9a-f]{16})");
   for (std::size_t i = 0; i < 2; ++i) {
     std::smatch m;
     INFO(lines[i]);

@@ -42,6 +42,16 @@ models::Scenario load_bench_scenario(const BootBenchOptions& options) {
   return std::get<models::Scenario>(std::move(loaded));
 }
 
+// User + system time of the calling thread, in seconds.
+double thread_cpu_s() {
+  rusage usage{};
+  if (getrusage(RUSAGE_THREAD, &usage) != 0) return 0;
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 double rate(double count, double seconds) {
   return seconds > 0 ? count / seconds : 0.0;
 }
@@ -108,6 +118,7 @@ BootRun run_boot(const BootBenchOptions& options, std::uint64_t run) {
 
   BootRun figures;
   figures.seed = *run_options.seed;
+  const double cpu_start = thread_cpu_s();
   const auto start = std::chrono::steady_clock::now();
   {
     auto result = models::run_scenario(scenario, run_options);
@@ -120,6 +131,7 @@ BootRun run_boot(const BootBenchOptions& options, std::uint64_t run) {
     if (r.ready_at) figures.ready_s = r.ready_at->to_seconds();
   }  // the result (trace and all) is freed inside the timed span: part of a boot's cost
   figures.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  figures.cpu_s = thread_cpu_s() - cpu_start;
   return figures;
 }
 
@@ -144,9 +156,9 @@ int run_boot_bench(const BootBenchOptions& options, std::ostream& out) {
     total_events += static_cast<double>(run.events);
     if (!run.ready_s) ++not_ready;
     out << fmt::format(
-               "run={} seed={} events={} wall_s={:.3f} events_per_s={:.0f} ready_s={} "
+               "run={} seed={} events={} wall_s={:.3f} cpu_s={:.3f} events_per_s={:.0f} ready_s={} "
                "fingerprint={:016x}\n",
-               r + 1, run.seed, run.events, run.wall_s,
+               r + 1, run.seed, run.events, run.wall_s, run.cpu_s,
                rate(static_cast<double>(run.events), run.wall_s),
                run.ready_s ? fmt::format("{:.3f}", *run.ready_s) : "none", run.fingerprint)
         << std::flush;

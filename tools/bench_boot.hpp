@@ -43,6 +43,8 @@ struct BootRun {
   std::uint64_t events = 0;       // events the kernel processed
   std::uint64_t fingerprint = 0;  // the run's trace fingerprint
   double wall_s = 0;              // steady clock, see the contract above
+  double cpu_s = 0;  // this thread's user + system time over the same span: on a shared
+                     // machine, the figure that waiting for a processor does not inflate
   std::optional<double> ready_s;  // simulated time of cluster.ready; absent: not reached
 };
 
@@ -61,8 +63,8 @@ BootRun run_boot(const BootBenchOptions& options, std::uint64_t run);
 double peak_rss_mb();
 
 // Runs options.runs boots one after the other and prints one line per run as it ends,
-//   run=<r> seed=<s> events=<count> wall_s=<s> events_per_s=<rate> ready_s=<simulated s|none>
-//       fingerprint=<16 hex digits, as `bootsim run` prints it>
+//   run=<r> seed=<s> events=<count> wall_s=<s> cpu_s=<s> events_per_s=<rate>
+//       ready_s=<simulated s|none> fingerprint=<16 hex digits, as `bootsim run` prints it>
 // then, last, the summary
 //   agents=<N> events=<per run> wall_s=<s> events_per_s=<rate> peak_rss_mb=<MiB> runs_per_s=<r>
 // where events is the mean per run (rounded), wall_s the median per run, events_per_s the total
