@@ -8,6 +8,8 @@
 #include <string>
 #include <type_traits>
 
+#include "sim/detail/math.hpp"
+
 namespace bootsim::sim {
 
 namespace {
@@ -66,6 +68,11 @@ class FormParser {
       return std::nullopt;
     }
     const auto d = parse_duration(value);
+    if (!d && is_past_horizon(value)) {
+      why_ = "duration '" + std::string(value) + "' is past the simulated-time horizon, " +
+             std::string(kHorizonText);
+      return std::nullopt;
+    }
     if (!d) {
       why_ = "bad duration '" + std::string(value) + "' (expected e.g. 250ms, 2s, 1m30s)";
       return std::nullopt;
@@ -144,6 +151,11 @@ class FormParser {
 // A plain duration: constant(D).
 bool parse_plain(std::string_view text, Distribution& out, std::string& why) {
   const auto d = parse_duration(text);
+  if (!d && is_past_horizon(text)) {
+    why = "duration '" + std::string(text) + "' is past the simulated-time horizon, " +
+          std::string(kHorizonText);
+    return false;
+  }
   if (!d) {
     why = "expected a duration (e.g. 250ms, 2s, 1m30s) or a form such as uniform(1s, 2s)";
     return false;
@@ -230,11 +242,11 @@ bool parse_form(std::string_view text, Distribution& out, std::string& why) {
 }
 
 double log_sigma(const Distribution::LogNormal& f) {
-  return std::log(f.p99.to_seconds() / f.median.to_seconds()) / kZ99;
+  return detail::log(f.p99.to_seconds() / f.median.to_seconds()) / kZ99;
 }
 
 template <class>
-inline constexpr bool kAlwaysFalse = false;
+[[maybe_unused]] inline constexpr bool kAlwaysFalse = false;
 
 }  // namespace
 
@@ -270,8 +282,8 @@ SimTime Distribution::sample(RandomStream& rng) const {
           }
           return SimTime::zero();
         } else if constexpr (std::is_same_v<F, LogNormal>) {
-          const double mu = std::log(f.median.to_seconds());
-          return from_seconds(std::exp(mu + log_sigma(f) * rng.standard_normal()));
+          const double mu = detail::log(f.median.to_seconds());
+          return from_seconds(detail::exp(mu + log_sigma(f) * rng.standard_normal()));
         } else if constexpr (std::is_same_v<F, Exponential>) {
           return from_seconds(rng.exponential(f.mean.to_seconds()));
         } else if constexpr (std::is_same_v<F, Empirical>) {
@@ -298,7 +310,7 @@ SimTime Distribution::mean() const {
         } else if constexpr (std::is_same_v<F, LogNormal>) {
           // E[X] = exp(mu + sigma^2 / 2) for a lognormal.
           const double sigma = log_sigma(f);
-          return from_seconds(std::exp(std::log(f.median.to_seconds()) + sigma * sigma / 2));
+          return from_seconds(detail::exp(detail::log(f.median.to_seconds()) + sigma * sigma / 2));
         } else if constexpr (std::is_same_v<F, Exponential>) {
           return f.mean;
         } else if constexpr (std::is_same_v<F, Empirical>) {

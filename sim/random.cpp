@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "sim/detail/math.hpp"
+
 namespace bootsim::sim {
 
 namespace {
@@ -94,8 +96,9 @@ std::uint64_t RandomStream::uniform_index(std::uint64_t n) {
 }
 
 double RandomStream::exponential(double mean) {
-  // Inversion: 1 - u lies in (0, 1], so the logarithm never sees 0.
-  return -mean * std::log(1.0 - uniform01());
+  // Inversion: 1 - u lies in (0, 1], so the logarithm never sees 0. detail::log: the same
+  // bits on every platform (sim/detail/math.hpp).
+  return -mean * detail::log(1.0 - uniform01());
 }
 
 double RandomStream::standard_normal() {
@@ -107,11 +110,16 @@ double RandomStream::standard_normal() {
   // that log(u1) is finite.
   const double u1 = 1.0 - uniform01();
   const double u2 = uniform01();
-  const double r = std::sqrt(-2.0 * std::log(u1));
+  // std::sqrt is correctly rounded by IEEE 754 (the same everywhere); log, sin and cos come
+  // from sim/detail/math.hpp for the same reason.
+  const double r = std::sqrt(-2.0 * detail::log(u1));
   const double theta = 2.0 * std::numbers::pi * u2;
-  spare_normal_ = r * std::sin(theta);
+  double sin_theta = 0.0;
+  double cos_theta = 0.0;
+  detail::sincos(theta, sin_theta, cos_theta);
+  spare_normal_ = r * sin_theta;
   has_spare_normal_ = true;
-  return r * std::cos(theta);
+  return r * cos_theta;
 }
 
 }  // namespace bootsim::sim

@@ -92,12 +92,18 @@ SimTime from_seconds(double s) {
   return SimTime::from_ns(static_cast<std::int64_t>(ns));
 }
 
-std::optional<SimTime> parse_duration(std::string_view text) {
+namespace {
+
+// parse_duration, telling apart text that is malformed from text that is well formed but
+// past the horizon (`past_horizon` set; the value then is nullopt too).
+std::optional<SimTime> parse_duration_impl(std::string_view text, bool& past_horizon) {
+  past_horizon = false;
   if (text == "inf") return SimTime::infinite();
   if (text == "0") return SimTime::zero();
   if (text.empty()) return std::nullopt;
 
   std::int64_t total = 0;
+  bool overflow = false;  // the syntax is still checked to the end
   int last_rank = -1;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -106,8 +112,8 @@ std::optional<SimTime> parse_duration(std::string_view text) {
     std::int64_t whole = 0;
     while (i < text.size() && is_digit(text[i])) {
       const auto next = checked_mul_add(whole, 10, text[i] - '0');
-      if (!next) return std::nullopt;
-      whole = *next;
+      if (!next) overflow = true;
+      whole = next.value_or(0);
       ++i;
     }
     if (i == int_begin) return std::nullopt;
@@ -136,10 +142,30 @@ std::optional<SimTime> parse_duration(std::string_view text) {
     const auto fraction = exact_fraction(frac_digits, unit.ns);
     if (!fraction) return std::nullopt;
     const auto with_whole = checked_mul_add(whole, unit.ns, *fraction);
-    if (!with_whole || *with_whole > kMaxFiniteNs - total) return std::nullopt;
-    total += *with_whole;
+    if (!with_whole || *with_whole > kMaxFiniteNs - total) {
+      overflow = true;
+    } else {
+      total += *with_whole;
+    }
+  }
+  if (overflow) {
+    past_horizon = true;
+    return std::nullopt;
   }
   return SimTime::from_ns(total);
+}
+
+}  // namespace
+
+std::optional<SimTime> parse_duration(std::string_view text) {
+  bool past_horizon = false;
+  return parse_duration_impl(text, past_horizon);
+}
+
+bool is_past_horizon(std::string_view text) {
+  bool past_horizon = false;
+  (void)parse_duration_impl(text, past_horizon);
+  return past_horizon;
 }
 
 std::string format_duration(SimTime t) {

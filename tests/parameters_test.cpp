@@ -227,3 +227,28 @@ TEST_CASE("cluster.masters takes only the counts DC/OS accepts", "[parameters]")
         "cluster.masters: expected an integer, got 'three'");
   CHECK(p.integer("cluster.masters") == 9);
 }
+
+TEST_CASE("a value whose product with another overflows the horizon is refused", "[parameters]") {
+  // 2 x tickTime x max(initLimit, syncLimit) must fit in the simulated-time horizon, whichever
+  // of the three is set last; the refused value leaves the parameters unchanged.
+  Parameters p;
+  CHECK(set_error(p, "zookeeper.initLimit", "2305843009213693952") ==
+        "zookeeper.initLimit: 2305843009213693952 makes 2 x zookeeper.tickTime x "
+        "max(zookeeper.initLimit, zookeeper.syncLimit) longer than the simulated-time horizon "
+        "(about 292 years)");
+  CHECK(p.integer("zookeeper.initLimit") == 10);
+  CHECK_FALSE(p.is_overridden("zookeeper.initLimit"));
+  // 2 x 2s x 2305843009 = 9.2e18 ns: just inside.
+  std::string error;
+  CHECK(p.set("zookeeper.syncLimit", "2305843009", error));
+  CHECK(set_error(p, "zookeeper.tickTime", "3s") ==
+        "zookeeper.tickTime: 3s makes 2 x zookeeper.tickTime x max(zookeeper.initLimit, "
+        "zookeeper.syncLimit) longer than the simulated-time horizon (about 292 years)");
+  CHECK(p.duration("zookeeper.tickTime") == sim::seconds(2));
+  CHECK(p.set("zookeeper.tickTime", "1ns", error));
+  CHECK(p.set("zookeeper.initLimit", "4611686018427387903", error));
+  CHECK(set_error(p, "mesos-master.max_agent_ping_timeouts", "9223372036854775807")
+            .starts_with(
+                "mesos-master.max_agent_ping_timeouts: 9223372036854775807 makes "
+                "mesos-master.agent_ping_timeout x mesos-master.max_agent_ping_timeouts longer"));
+}

@@ -36,6 +36,113 @@ TEST_CASE("SimTime factories and saturating arithmetic", "[time]") {
   CHECK(sim::seconds(1) < SimTime::infinite());
 }
 
+// The horizon at the limits, one case per operation (STYLE.md #5; issue 7 item 2). Each would
+// be a signed overflow (undefined behaviour; UBSan aborts the sanitizer build) without
+// saturation. The constexpr checks show the same at compile time.
+constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() - 1;
+static_assert(SimTime::max_finite().ns() == kMax);
+static_assert(SimTime::min_finite().ns() == -kMax);
+static_assert((SimTime::max_finite() + sim::nanoseconds(1)).is_infinite());
+static_assert((SimTime::min_finite() - sim::nanoseconds(1)) == SimTime::min_finite());
+static_assert((SimTime::max_finite() * 2).is_infinite());
+static_assert(sim::seconds(std::numeric_limits<std::int64_t>::max()).is_infinite());
+
+TEST_CASE("SimTime + saturates at the horizon", "[time]") {
+  const SimTime max = SimTime::max_finite();
+  const SimTime min = SimTime::min_finite();
+  CHECK((max + sim::nanoseconds(0)) == max);
+  CHECK((max - sim::nanoseconds(1) + sim::nanoseconds(1)) == max);
+  CHECK((max + sim::nanoseconds(1)).is_infinite());
+  CHECK((max + max).is_infinite());
+  CHECK((sim::hours(1) + max).is_infinite());
+  CHECK((min + min) == min);
+  CHECK((min + sim::nanoseconds(-1)) == min);
+  CHECK((min + max) == SimTime::zero());
+  CHECK((SimTime::infinite() + min).is_infinite());
+  CHECK((SimTime::infinite() + SimTime::infinite()).is_infinite());
+  SimTime t = max;
+  t += sim::seconds(1);
+  CHECK(t.is_infinite());
+}
+
+TEST_CASE("SimTime - saturates at the horizon", "[time]") {
+  const SimTime max = SimTime::max_finite();
+  const SimTime min = SimTime::min_finite();
+  CHECK((min - sim::nanoseconds(1)) == min);
+  CHECK((min - max) == min);
+  CHECK((max - min).is_infinite());
+  CHECK((max - sim::nanoseconds(-1)).is_infinite());
+  CHECK((SimTime::zero() - max) == min);
+  CHECK((sim::seconds(1) - SimTime::infinite()) == min);
+  CHECK((SimTime::infinite() - SimTime::infinite()).is_infinite());
+  CHECK((SimTime::infinite() - max).is_infinite());
+  SimTime t = min;
+  t -= sim::seconds(1);
+  CHECK(t == min);
+}
+
+TEST_CASE("SimTime * saturates at the horizon", "[time]") {
+  const SimTime max = SimTime::max_finite();
+  const SimTime min = SimTime::min_finite();
+  const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t small = std::numeric_limits<std::int64_t>::min();
+  CHECK((max * 1) == max);
+  CHECK((max * 2).is_infinite());
+  CHECK((max * -1) == min);
+  CHECK((max * -2) == min);
+  CHECK((min * -1) == max);
+  CHECK((min * -2).is_infinite());
+  CHECK((sim::seconds(2) * big).is_infinite());
+  CHECK((sim::seconds(2) * small) == min);
+  CHECK((sim::nanoseconds(-1) * small).is_infinite());
+  CHECK((sim::nanoseconds(1) * small) == min);
+  CHECK((sim::nanoseconds(1) * big).is_infinite());
+  CHECK((max * 0) == SimTime::zero());
+  CHECK((SimTime::infinite() * 3).is_infinite());
+  CHECK((SimTime::infinite() * -3) == min);
+  CHECK((SimTime::infinite() * 0) == SimTime::zero());
+  // The products the ZooKeeper model forms: tickTime * initLimit, tickTime * (syncLimit + 1).
+  CHECK((sim::seconds(2) * (big / 2)).is_infinite());
+}
+
+TEST_CASE("SimTime / never overflows", "[time]") {
+  const SimTime max = SimTime::max_finite();
+  const SimTime min = SimTime::min_finite();
+  CHECK((max / 1) == max);
+  CHECK((max / -1) == min);
+  CHECK((min / -1) == max);
+  CHECK((min / 2).ns() == -kMax / 2);
+  CHECK((SimTime::infinite() / 2).is_infinite());
+  CHECK((SimTime::infinite() / -2) == min);
+  CHECK((sim::seconds(3) / 2) == sim::milliseconds(1500));
+}
+
+TEST_CASE("SimTime factories and from_ns saturate", "[time]") {
+  const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t small = std::numeric_limits<std::int64_t>::min();
+  CHECK(SimTime::from_ns(small) == SimTime::min_finite());
+  CHECK(SimTime::from_ns(big).is_infinite());
+  CHECK(sim::microseconds(big).is_infinite());
+  CHECK(sim::milliseconds(big).is_infinite());
+  CHECK(sim::seconds(big).is_infinite());
+  CHECK(sim::minutes(big).is_infinite());
+  CHECK(sim::hours(big).is_infinite());
+  CHECK(sim::hours(small) == SimTime::min_finite());
+  CHECK(sim::hours(2'562'047) == sim::seconds(2'562'047LL * 3600));  // still inside
+  CHECK(sim::hours(2'562'048).is_infinite());                        // past 292 years
+  CHECK(from_seconds(1e300).is_infinite());
+  CHECK(from_seconds(-1e300) == SimTime::min_finite());
+}
+
+TEST_CASE("parse_duration accepts up to the horizon and no further", "[time]") {
+  CHECK(parse_duration("9223372036854775806ns") == SimTime::max_finite());
+  CHECK_FALSE(parse_duration("9223372036854775807ns").has_value());
+  CHECK(parse_duration("2562047h") == sim::hours(2'562'047));
+  CHECK_FALSE(parse_duration("2562048h").has_value());
+  // The largest accepted duration plus the largest again saturates instead of wrapping.
+  CHECK((*parse_duration("9223372036854775806ns") + *parse_duration("2562047h")).is_infinite());
+}
+
 TEST_CASE("parse_duration reads every unit and combination", "[time]") {
   CHECK(parsed_ns("0") == 0);
   CHECK(parsed_ns("0s") == 0);
@@ -193,4 +300,17 @@ TEST_CASE("from_seconds rounds to the nearest nanosecond", "[time]") {
   CHECK(from_seconds(0.0) == SimTime::zero());
   CHECK(from_seconds(1e300).is_infinite());
   CHECK(from_seconds(std::numeric_limits<double>::infinity()).is_infinite());
+}
+
+TEST_CASE("is_past_horizon tells a too-long duration from a malformed one", "[time]") {
+  CHECK(format_duration(SimTime::max_finite()) == sim::kHorizonText);
+  CHECK(parse_duration(sim::kHorizonText) == SimTime::max_finite());
+  CHECK(sim::is_past_horizon("2562048h"));
+  CHECK(sim::is_past_horizon("99999999999999999999ns"));
+  CHECK(sim::is_past_horizon("2562047h47m16.854775807s"));
+  CHECK(sim::is_past_horizon("2562047h60m"));
+  CHECK_FALSE(sim::is_past_horizon(sim::kHorizonText));
+  CHECK_FALSE(sim::is_past_horizon("2562048h x"));  // malformed as well: malformed wins
+  CHECK_FALSE(sim::is_past_horizon("soon"));
+  CHECK_FALSE(sim::is_past_horizon("1s"));
 }

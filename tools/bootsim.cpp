@@ -4,9 +4,6 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 #include <charconv>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,6 +14,7 @@
 #include "models/zookeeper/calibration.hpp"
 #include "tools/bench_boot.hpp"
 #include "tools/bench_phold.hpp"
+#include "tools/output.hpp"
 #include "tools/report/report.hpp"
 
 namespace po = boost::program_options;
@@ -47,28 +45,6 @@ const char* const kUsage =
 int usage_error(const std::string& message) {
   std::cerr << "bootsim: error: " << message << "\n";
   return kExitBadInput;
-}
-
-// Writes atomically: to a temporary file beside the target, then renamed over it, so that an
-// error never leaves a partial file behind.
-bool write_output(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-    return static_cast<bool>(std::cout.flush());
-  }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    if (!f.flush()) {
-      std::remove(tmp.c_str());
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) std::remove(tmp.c_str());
-  return !ec;
 }
 
 std::variant<models::Scenario, models::InputError> load(const std::string& path) {
@@ -180,6 +156,9 @@ int cmd_run(const std::vector<std::string>& args) {
     return usage_error("--format must be " + report::report_format_names() + ", got '" + format +
                        "'");
   }
+  // --out is checked before anything is simulated (tools/output.hpp).
+  auto out = tools::OutputTarget::prepare(p.vm["out"].as<std::string>());
+  if (auto* e = std::get_if<std::string>(&out)) return usage_error(*e);
   auto loaded = load(p.vm["scenario"].as<std::string>());
   if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
   models::RunOptions options;
@@ -189,9 +168,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (auto* e = std::get_if<models::InputError>(&result)) return input_error(*e);
   const auto& r = std::get<models::RunResult>(result);
   const std::string text = renderer->render(r);
-  if (!write_output(p.vm["out"].as<std::string>(), text)) {
-    return usage_error("cannot write " + p.vm["out"].as<std::string>());
-  }
+  if (auto e = std::get<tools::OutputTarget>(out).write(text)) return usage_error(*e);
   return r.ok() ? kExitOk : kExitChecksFailed;
 }
 

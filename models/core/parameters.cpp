@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -194,6 +195,11 @@ bool parse_duration_value(std::string_view key, std::string_view text, bool allo
     return false;
   }
   const auto d = sim::parse_duration(text);
+  if (!d && sim::is_past_horizon(text)) {
+    error = fmt::format("{} must be at most {} (the simulated-time horizon), got {}", key,
+                        sim::kHorizonText, quoted(text));
+    return false;
+  }
   if (!d) {
     error = fmt::format("{}: malformed duration {} (expected e.g. 250ms, 2s, 1m30s)", key,
                         quoted(text));
@@ -364,7 +370,49 @@ const ParamSpec& spec_for(std::string_view key, ParamType type) {
   return *spec;
 }
 
+// Products the models form from a duration and integer parameters; each must stay inside the
+// simulated-time horizon (sim/time.hpp), or set() refuses the value that breaks it (issue 7:
+// the loader refuses values whose products overflow, rather than a run saturating them).
+struct ProductRule {
+  std::string_view duration_key;
+  std::array<std::string_view, 2> integer_keys;  // the largest is used; "" for none
+  std::int64_t factor;
+  std::string_view formula;  // for the message
+};
+constexpr std::array kProducts{
+    // models/exhibitor/exhibitor.cpp restarts a stuck ZooKeeper after 2 x tick x max(initLimit,
+    // syncLimit); the ZooKeeper model waits tick x initLimit and tick x (syncLimit + 1).
+    ProductRule{"zookeeper.tickTime",
+                {"zookeeper.initLimit", "zookeeper.syncLimit"},
+                2,
+                "2 x zookeeper.tickTime x max(zookeeper.initLimit, zookeeper.syncLimit)"},
+    ProductRule{"mesos-master.agent_ping_timeout",
+                {"mesos-master.max_agent_ping_timeouts", ""},
+                1,
+                "mesos-master.agent_ping_timeout x mesos-master.max_agent_ping_timeouts"},
+};
+
+bool rule_mentions(const ProductRule& rule, std::string_view key) {
+  return rule.duration_key == key || rule.integer_keys[0] == key || rule.integer_keys[1] == key;
+}
+
 }  // namespace
+
+std::optional<std::string> Parameters::product_problem(std::string_view key) const {
+  for (const ProductRule& rule : kProducts) {
+    if (!rule_mentions(rule, key)) continue;
+    std::int64_t count = 0;
+    for (const std::string_view k : rule.integer_keys) {
+      if (!k.empty()) count = std::max(count, integer(k));
+    }
+    const sim::SimTime product = duration(rule.duration_key) * rule.factor * count;
+    if (product > sim::SimTime::max_finite()) {
+      return fmt::format("{}: {} makes {} longer than the simulated-time horizon (about 292 years)",
+                         key, *text(key), rule.formula);
+    }
+  }
+  return std::nullopt;
+}
 
 std::string_view param_type_name(ParamType type) {
   switch (type) {
@@ -459,7 +507,12 @@ bool Parameters::set(std::string_view raw_key, std::string_view raw_value, std::
   }
   Entry e{std::string(value), sim::SimTime::zero()};
   if (!parse_value(*spec, value, e.value, error)) return false;
-  values_[index_of(spec)] = std::move(e);
+  Entry previous = std::exchange(values_[index_of(spec)], std::move(e));
+  if (auto problem = product_problem(key)) {
+    values_[index_of(spec)] = std::move(previous);
+    error = std::move(*problem);
+    return false;
+  }
   overrides_.insert_or_assign(std::string(key), std::string(value));
   return true;
 }

@@ -87,6 +87,10 @@ class Parameters {
   std::vector<std::pair<std::string, std::string>> overrides() const;
 
  private:
+  // Why the value just set for `key` makes a product of parameters (tickTime x initLimit, ...)
+  // overflow the simulated-time horizon, or nullopt.
+  std::optional<std::string> product_problem(std::string_view key) const;
+
   using Value = std::variant<sim::SimTime, std::int64_t, double, sim::Distribution>;
   struct Entry {
     std::string text;

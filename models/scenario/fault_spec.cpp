@@ -66,6 +66,11 @@ std::optional<sim::SimTime> parse_field_duration(std::string_view field, std::st
     return std::nullopt;
   }
   const auto d = sim::parse_duration(text);
+  if (!d && sim::is_past_horizon(text)) {
+    error = fmt::format("{} must be at most {} (the simulated-time horizon), got {}", field,
+                        sim::kHorizonText, quoted(text));
+    return std::nullopt;
+  }
   if (!d) {
     error = fmt::format("{}: malformed duration {} {}", field, quoted(text), kDurationHint);
     return std::nullopt;
@@ -195,6 +200,10 @@ std::variant<TimeRef, std::string> parse_time_ref(std::string_view raw) {
   TimeRef ref;
   if (is_digit(text.front())) {
     const auto d = sim::parse_duration(text);
+    if (!d && sim::is_past_horizon(text)) {
+      return fmt::format("time {} is past the simulated-time horizon, {}", quoted(text),
+                         sim::kHorizonText);
+    }
     if (!d || d->is_infinite()) {
       return fmt::format(
           "malformed time {} (expected a duration such as 30s, or milestone[@node][+offset] such "
@@ -244,6 +253,10 @@ std::variant<TimeRef, std::string> parse_time_ref(std::string_view raw) {
     const std::string_view offset = trim(text.substr(plus + 1));
     if (offset.empty()) return fmt::format("missing offset after '+' in {}", quoted(text));
     const auto d = sim::parse_duration(offset);
+    if (!d && sim::is_past_horizon(offset)) {
+      return fmt::format("offset {} in {} is past the simulated-time horizon, {}", quoted(offset),
+                         quoted(text), sim::kHorizonText);
+    }
     if (!d || d->is_infinite()) {
       return fmt::format("malformed offset {} in {} {}", quoted(offset), quoted(text),
                          kDurationHint);

@@ -1,0 +1,252 @@
+#include "sim/detail/math.hpp"
+
+#include <array>
+#include <cfloat>
+#include <cmath>
+#include <limits>
+
+namespace bootsim::sim::detail {
+
+namespace {
+
+static_assert(std::numeric_limits<double>::is_iec559, "IEEE 754 binary64 doubles needed");
+static_assert(FLT_EVAL_METHOD == 0, "no excess precision (x87) allowed: results would differ");
+
+// A double-double: the unevaluated sum hi + lo with |lo| <= ulp(hi) / 2, about 106 bits.
+// Algorithms: Dekker (1971), Knuth TAOCP 4.2.2; as in Hida, Li, Bailey's QD library.
+struct DD {
+  double hi, lo;
+};
+
+// a + b exactly (Knuth's TwoSum).
+constexpr DD two_sum(double a, double b) {
+  const double s = a + b;
+  const double bb = s - a;
+  return {s, (a - (s - bb)) + (b - bb)};
+}
+// a + b exactly when |a| >= |b| or a == 0 (Dekker's FastTwoSum).
+constexpr DD fast_two_sum(double a, double b) {
+  const double s = a + b;
+  return {s, b - (s - a)};
+}
+// Veltkamp's split: a = hi + lo with 26-bit halves (|a| < 2^996 here).
+constexpr DD split(double a) {
+  const double t = 134217729.0 * a;  // 2^27 + 1
+  const double hi = t - (t - a);
+  return {hi, a - hi};
+}
+// a * b exactly (Dekker's TwoProduct, without a fused multiply-add).
+constexpr DD two_prod(double a, double b) {
+  const double p = a * b;
+  const DD x = split(a);
+  const DD y = split(b);
+  return {p, ((x.hi * y.hi - p) + x.hi * y.lo + x.lo * y.hi) + x.lo * y.lo};
+}
+constexpr DD neg(DD a) {
+  return {-a.hi, -a.lo};
+}
+constexpr DD add(DD a, DD b) {
+  DD s = two_sum(a.hi, b.hi);
+  const DD t = two_sum(a.lo, b.lo);
+  s.lo += t.hi;
+  s = fast_two_sum(s.hi, s.lo);
+  s.lo += t.lo;
+  return fast_two_sum(s.hi, s.lo);
+}
+constexpr DD mul(DD a, DD b) {
+  DD p = two_prod(a.hi, b.hi);
+  p.lo += a.hi * b.lo + a.lo * b.hi;
+  return fast_two_sum(p.hi, p.lo);
+}
+constexpr DD mul(DD a, double b) {
+  DD p = two_prod(a.hi, b);
+  p.lo += a.lo * b;
+  return fast_two_sum(p.hi, p.lo);
+}
+constexpr DD div(DD a, DD b) {
+  const double q1 = a.hi / b.hi;
+  DD r = add(a, neg(mul(b, q1)));
+  const double q2 = r.hi / b.hi;
+  r = add(r, neg(mul(b, q2)));
+  const double q3 = r.hi / b.hi;
+  return add(fast_two_sum(q1, q2), DD{q3, 0.0});
+}
+// The double nearest hi + lo (after fast_two_sum, hi already is).
+constexpr double round_dd(DD a) {
+  return a.hi + a.lo;
+}
+
+// ln 2 and pi / 2 in three doubles each (the exact values to ~2^-160), from a 300-bit
+// evaluation; ln2 / 64 is an exact scaling of each part.
+constexpr double kLn2[3] = {0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56, 0x1.7b57a079a1934p-111};
+constexpr double kPio2[3] = {0x1.921fb54442d18p+0, 0x1.1a62633145c07p-54, -0x1.f1976b7ed8fbcp-110};
+constexpr DD kLn2DD = {kLn2[0], kLn2[1]};
+
+// Tables, computed at compile time (IEEE arithmetic there too, so they are the same bits on
+// every compiler) by series with far more terms than the run-time code uses.
+
+// 1 / (2i + 1) for the atanh series of log.
+constexpr int kLogTerms = 8;
+constexpr std::array<DD, kLogTerms> make_inv_odd() {
+  std::array<DD, kLogTerms> t{};
+  for (int i = 0; i < kLogTerms; ++i) t[i] = div(DD{1.0, 0.0}, DD{2.0 * i + 1.0, 0.0});
+  return t;
+}
+constexpr auto kInvOdd = make_inv_odd();
+
+// log(c) = 2 atanh((c - 1) / (c + 1)) with 40 terms (|s| <= 0.18: s^80 < 2^-190).
+constexpr DD log_by_series(double c) {
+  const DD s = div(DD{c - 1.0, 0.0}, two_sum(c, 1.0));
+  const DD s2 = mul(s, s);
+  DD p{0.0, 0.0};
+  for (int i = 39; i >= 0; --i) p = add(div(DD{1.0, 0.0}, DD{2.0 * i + 1.0, 0.0}), mul(s2, p));
+  return mul(mul(s, p), 2.0);
+}
+// log(j / 64) for j = 45..91: the centres that log reduces its argument to.
+constexpr int kLogFirst = 45;
+constexpr int kLogLast = 91;
+constexpr std::array<DD, kLogLast - kLogFirst + 1> make_log_table() {
+  std::array<DD, kLogLast - kLogFirst + 1> t{};
+  for (int j = kLogFirst; j <= kLogLast; ++j) t[j - kLogFirst] = log_by_series(j / 64.0);
+  return t;
+}
+constexpr auto kLogTable = make_log_table();
+
+// 1 / n! for n = 0..kFactTerms-1 (exp's and sin/cos's Taylor series).
+constexpr int kFactTerms = 32;
+constexpr std::array<DD, kFactTerms> make_inv_fact() {
+  std::array<DD, kFactTerms> t{};
+  DD f{1.0, 0.0};
+  for (int n = 0; n < kFactTerms; ++n) {
+    if (n > 0) f = mul(f, static_cast<double>(n));
+    t[n] = div(DD{1.0, 0.0}, f);
+  }
+  return t;
+}
+constexpr auto kInvFact = make_inv_fact();
+
+// exp(r) - 1 by Taylor with `terms` terms after 1 (r as a DD).
+constexpr DD expm1_series(DD r, int terms) {
+  DD p = kInvFact[terms];
+  for (int n = terms - 1; n >= 1; --n) p = add(kInvFact[n], mul(p, r));
+  return mul(p, r);
+}
+// 2^(j / 64) for j = 0..63, by exp(j ln2 / 64) with 30 terms (|x| < 0.7: x^31 / 31! < 2^-120).
+constexpr std::array<DD, 64> make_exp2_table() {
+  std::array<DD, 64> t{};
+  for (int j = 0; j < 64; ++j) {
+    const DD x = mul(kLn2DD, j / 64.0);
+    t[j] = add(DD{1.0, 0.0}, expm1_series(x, 30));
+  }
+  return t;
+}
+constexpr auto kExp2Table = make_exp2_table();
+
+constexpr double kSqrtHalf = 0x1.6a09e667f3bcdp-1;  // nearest double to 1/sqrt(2)
+constexpr double kMaxLogArg = 709.782712893384;     // exp overflows above: log(DBL_MAX)
+constexpr double kMinLogArg = -745.1332191019412;   // exp is below half the least subnormal
+constexpr double kInvLn2Times64 = 0x1.71547652b82fep+6;
+constexpr double kTwoOverPi = 0x1.45f306dc9c883p-1;
+constexpr double kMaxTrigArg = 0x1p20;
+
+// sin(r) and cos(r) for |r| <= pi/4 (+ a little), by Taylor: 14 terms of each (r^28 / 28! <
+// 2^-106 |r|).
+constexpr int kTrigTerms = 14;
+DD sin_small(DD r) {
+  const DD r2 = mul(r, r);
+  DD p = kInvFact[2 * kTrigTerms + 1];
+  for (int i = kTrigTerms - 1; i >= 0; --i) {
+    // p = 1/(2i+1)! - r^2 p, alternating signs.
+    p = add(kInvFact[2 * i + 1], neg(mul(r2, p)));
+  }
+  return mul(p, r);
+}
+DD cos_small(DD r) {
+  const DD r2 = mul(r, r);
+  DD p = kInvFact[2 * kTrigTerms];
+  for (int i = kTrigTerms - 1; i >= 0; --i) p = add(kInvFact[2 * i], neg(mul(r2, p)));
+  return p;
+}
+
+}  // namespace
+
+double log(double x) {
+  if (x != x) return x;  // NaN
+  if (x < 0.0) return std::numeric_limits<double>::quiet_NaN();
+  if (x == 0.0) return -std::numeric_limits<double>::infinity();
+  if (x == std::numeric_limits<double>::infinity()) return x;
+  // x = 2^k m with m in [sqrt(1/2), sqrt(2)); then m = c (1 + t) with c = j / 64 the nearest
+  // table centre, and log m = log c + 2 atanh(s), s = (m - c) / (m + c), |s| < 0.0056.
+  int k = 0;
+  double m = std::frexp(x, &k);  // exact, subnormals included
+  if (m < kSqrtHalf) {
+    m *= 2.0;
+    --k;
+  }
+  const int j = static_cast<int>(m * 64.0 + 0.5);
+  const double c = j / 64.0;
+  const double num = m - c;  // exact (Sterbenz: c / 2 <= m <= 2c)
+  const DD s = div(DD{num, 0.0}, two_sum(m, c));
+  const DD s2 = mul(s, s);
+  DD p = kInvOdd[kLogTerms - 1];
+  for (int i = kLogTerms - 2; i >= 0; --i) p = add(kInvOdd[i], mul(s2, p));
+  const DD log_m = add(kLogTable[j - kLogFirst], mul(mul(s, p), 2.0));
+  const double kd = static_cast<double>(k);
+  const DD k_ln2 = add(two_prod(kd, kLn2[0]), add(two_prod(kd, kLn2[1]), DD{kd * kLn2[2], 0.0}));
+  return round_dd(add(k_ln2, log_m));
+}
+
+double exp(double x) {
+  if (x != x) return x;  // NaN
+  if (x > kMaxLogArg) return std::numeric_limits<double>::infinity();
+  if (x < kMinLogArg) return 0.0;
+  // x = (64 e + j) ln2 / 64 + r with |r| <= ln2 / 128 (+ a little), so that
+  // exp(x) = 2^e 2^(j/64) exp(r).
+  const double kd = std::floor(x * kInvLn2Times64 + 0.5);  // |kd| <= 68,000: exact
+  const DD a = two_prod(kd, kLn2[0] / 64.0);
+  const DD b = two_prod(kd, kLn2[1] / 64.0);
+  const double c = kd * (kLn2[2] / 64.0);
+  const DD r = add(add(add(DD{x, 0.0}, neg(a)), neg(b)), DD{-c, 0.0});
+  // 12 terms: |r| < 0.0055, r^13 / 13! < 2^-120.
+  const DD e_r = add(DD{1.0, 0.0}, expm1_series(r, 12));
+  const int k = static_cast<int>(kd);
+  const int j = ((k % 64) + 64) % 64;
+  const int e = (k - j) / 64;
+  return std::ldexp(round_dd(mul(kExp2Table[j], e_r)), e);
+}
+
+void sincos(double x, double& sin_x, double& cos_x) {
+  if (!(std::fabs(x) <= kMaxTrigArg)) {  // also NaN and infinities
+    sin_x = cos_x = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  // x = n pi/2 + r, |r| <= pi/4 (+ a little); n pi/2 in three exact or tiny parts (n < 2^21).
+  const double nd = std::floor(x * kTwoOverPi + 0.5);
+  const DD a = two_prod(nd, kPio2[0]);
+  const DD b = two_prod(nd, kPio2[1]);
+  const double c = nd * kPio2[2];
+  const DD r = add(add(add(DD{x, 0.0}, neg(a)), neg(b)), DD{-c, 0.0});
+  const double s = round_dd(sin_small(r));
+  const double co = round_dd(cos_small(r));
+  const long n = static_cast<long>(nd);
+  switch (((n % 4) + 4) % 4) {
+    case 0:
+      sin_x = s;
+      cos_x = co;
+      break;
+    case 1:
+      sin_x = co;
+      cos_x = -s;
+      break;
+    case 2:
+      sin_x = -s;
+      cos_x = -co;
+      break;
+    default:
+      sin_x = -co;
+      cos_x = s;
+      break;
+  }
+}
+
+}  // namespace bootsim::sim::detail
