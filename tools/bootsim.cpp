@@ -13,6 +13,7 @@
 #include "models/run/cluster.hpp"
 #include "models/scenario/scenario.hpp"
 #include "models/zookeeper/calibration.hpp"
+#include "tools/bench_boot.hpp"
 #include "tools/bench_phold.hpp"
 #include "tools/output.hpp"
 #include "tools/report/report.hpp"
@@ -34,6 +35,7 @@ const char* const kUsage =
     "  check SCENARIO   validate the scenario and its unit graph only\n"
     "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
     "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
+    "  bench boot       whole boots of the default set-up at a given size, in-process\n"
     "  rules [--profile P]\n"
     "                   the ordering rules and safety properties runs are checked against\n"
     "  calibrate zookeeper\n"
@@ -256,8 +258,11 @@ int cmd_check(const std::vector<std::string>& args, bool graph) {
 }
 
 int cmd_bench(const std::vector<std::string>& args) {
+  if (!args.empty() && args.front() == "boot") {
+    return tools::bench_boot_command({args.begin() + 1, args.end()}, std::cout);
+  }
   if (args.empty() || args.front() != "phold") {
-    return usage_error("bench: expected 'phold'");
+    return usage_error("bench: expected 'phold' or 'boot'");
   }
   po::options_description desc("bootsim bench phold [options]");
   tools::PholdOptions o;
