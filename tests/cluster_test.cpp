@@ -146,19 +146,21 @@ TEST_CASE("same seed, same bytes, another seed, another boot", "[cluster][determ
 
 TEST_CASE("restart delays quantise the boot: times computed by hand", "[cluster]") {
   // One master, no agents, constant start times and zero loopback latency, so every instant
-  // follows from RestartSec, Exhibitor's check period and the resolv.conf timer. `ping` probes
-  // take 1 ms; RestartSec counts from the failed attempt.
+  // follows from RestartSec, Exhibitor's check period and the resolv.conf timer. RestartSec
+  // counts from the failed attempt.
   // - dcos-exhibitor: the JVM starts in 1 s (exhibitor.started); its first check comes one
   //   check period later (2 s with one master) and launches ZooKeeper, whose client port is
   //   bound 300 ms later: 3.3 s, serving standalone at once.
   // - dcos-spartan: bootstrap asks Exhibitor, which reports what its last check saw. At 0 s
   //   Exhibitor is not up; at 5 s its check of 5 s has not run yet (the retry was queued first);
   //   at 10 s it passes. The proxy runs 1 s later: 11 s.
-  // - dcos-gen-resolvconf at OnBootSec 5 s: the proxy does not answer the queries sent at 5 s and
-  //   10 s (5 s timeout each); the one at 15 s is answered in 1 ms: resolv.conf from 15.001 s.
-  // - dcos-mesos-master: fails `ping ready.spartan` at 0.001 s; its retry at 15.001 s runs
-  //   before the resolv.conf update due at the same instant (queued earlier), and fails; the
-  //   retry at 30.002 s passes both gates (1 ms + 0) and the master starts 500 ms after exec.
+  // - dcos-gen-resolvconf at OnBootSec 5 s asks 198.51.100.1, .2, .3 in turn (5 s timeout
+  //   each): nothing answers the queries of 5 s and 10 s (Spartan runs from 11 s); the one of
+  //   15 s is answered at once (zero loopback): resolv.conf names 198.51.100.3 from 15 s.
+  // - dcos-mesos-master: `ping ready.spartan` fails at 0.001 s (the image's resolv.conf: the
+  //   resolver outside the cluster answers NXDOMAIN in 1 ms); the retry at 15.001 s finds
+  //   resolv.conf pointing at Spartan, which answers at once, and bootstrap passes: exec at
+  //   15.001 s, started 500 ms later.
   const Scenario s = load_text(R"yaml(
 name: quantised
 seed: 1
@@ -176,8 +178,8 @@ units:
   CHECK(first(r, "zookeeper.started", "master-1") == sim::milliseconds(3300));
   CHECK(first(r, "zookeeper.serving", "master-1") == sim::milliseconds(3300));
   CHECK(first(r, "dns-proxy.started", "master-1") == sim::seconds(11));
-  CHECK(first(r, "mesos-master.started", "master-1") == sim::milliseconds(30503));
-  CHECK(first(r, "mesos-master.contending", "master-1") == sim::milliseconds(30503));
+  CHECK(first(r, "mesos-master.started", "master-1") == sim::milliseconds(15501));
+  CHECK(first(r, "mesos-master.contending", "master-1") == sim::milliseconds(15501));
 }
 
 TEST_CASE("a crashed Mesos leader is replaced after the ZooKeeper session timeout",

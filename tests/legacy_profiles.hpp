@@ -119,8 +119,8 @@ inline Profile dcos_1_9() {
   u.push_back(service("dcos-metrics-agent", {kA, kP}, seconds(5),
                       {gate("bootstrap", "cluster-id-read"), gate("file", "cluster-id")},
                       native_start()));
-  u.push_back(
-      service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader}, native_start()));
+  u.push_back(service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader},
+                      native_start(), "", "adminrouter-agent"));
   u.push_back(service("dcos-3dt-agent", {kA, kP}, seconds(5), {boot_agent}, native_start()));
   u.push_back(service("dcos-rexray", {kA, kP}, seconds(15), {}, native_start()));
   for (UnitDef& d : u) {
@@ -188,8 +188,8 @@ inline Profile dcos_2_3() {
   u.push_back(service("dcos-mesos-slave-public", {kP}, seconds(5),
                       {spartan, gate("socket", "telegraf"), gate("bootstrap", "noop")},
                       native_start(), "agent.started", "mesos-agent"));
-  u.push_back(
-      service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader}, native_start()));
+  u.push_back(service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader},
+                      native_start(), "", "adminrouter-agent"));
   u.push_back(service("dcos-rexray", {kA, kP}, seconds(15), {}, native_start()));
   for (UnitDef& d : u) {
     if (d.source.empty()) d.source = src;

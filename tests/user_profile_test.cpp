@@ -82,23 +82,24 @@ std::optional<sim::SimTime> first(const RunResult& r, std::string_view name) {
 
 TEST_CASE("a user's copy of DC/OS 1.9 with one RestartSec changed and one gate removed",
           "[profile][cluster]") {
-  // With the built-in profile (tests/cluster_test.cpp explains the instants; `ping` takes 1 ms,
-  // RestartSec counts from the failed attempt, resolv.conf points at the proxy from 15.001 s):
-  // - dcos-mesos-master (RestartSec 15 s) fails `ping ready.spartan` at 0.001 s and 15.002 s,
-  //   passes at 30.003 s and is up 500 ms later: 30.503 s.
+  // With the built-in profile (tests/cluster_test.cpp explains the instants; a failing `ping`
+  // takes 1 ms before resolv.conf points at Spartan, a passing one 0 with zero loopback latency,
+  // RestartSec counts from the failed attempt, resolv.conf points at Spartan from 15 s):
+  // - dcos-mesos-master (RestartSec 15 s) fails `ping ready.spartan` at 0.001 s, passes at
+  //   15.001 s and is up 500 ms later: 15.501 s.
   // - dcos-mesos-dns (RestartSec 5 s) fails the ping at 0.001, 5.002 and 10.003 s, passes it at
-  //   15.004 s, then bootstrap at once: up at 15.204 s.
+  //   15.003 s, then bootstrap at once: up at 15.203 s.
   // The user's copy: mesos-master restarts after 10 s, and mesos-dns has no ping gate.
-  // - mesos-master fails at 0.001 s and 10.002 s, passes at 20.003 s: 20.503 s, each of its two
-  //   retries 5 s sooner.
+  // - mesos-master fails at 0.001 s and 10.002 s, passes at 20.002 s: 20.502 s, its second
+  //   attempt 5 s sooner and one more needed.
   // - mesos-dns waits for bootstrap alone: Exhibitor is not up at 0 s, its first status after
   //   ZooKeeper serves (3.3 s) comes from the check at 5 s, which runs after the retry queued
   //   for that instant; the attempt at 10 s passes: up at 10.2 s.
   // Nothing else moves: ZooKeeper and the DNS proxy do not wait for either.
   const Workspace ws;
   const RunResult builtin = ws.run("dcos-1.9");
-  CHECK(first(builtin, "mesos-master.started") == sim::milliseconds(30503));
-  CHECK(first(builtin, "mesos-dns.started") == sim::milliseconds(15204));
+  CHECK(first(builtin, "mesos-master.started") == sim::milliseconds(15501));
+  CHECK(first(builtin, "mesos-dns.started") == sim::milliseconds(15203));
 
   std::string copy =
       read_file(std::string(BOOTSIM_SOURCE_DIR) + "/models/dcos/profiles/dcos-1.9.yaml");
@@ -114,7 +115,7 @@ TEST_CASE("a user's copy of DC/OS 1.9 with one RestartSec changed and one gate r
   // Named relative to the scenario file's directory.
   const RunResult mine = ws.run("profiles/my-dcos.yaml");
   CHECK(mine.profile == "my-dcos");
-  CHECK(first(mine, "mesos-master.started") == sim::milliseconds(20503));
+  CHECK(first(mine, "mesos-master.started") == sim::milliseconds(20502));
   CHECK(first(mine, "mesos-dns.started") == sim::milliseconds(10200));
   for (const char* m : {"exhibitor.started", "zookeeper.serving", "dns-proxy.started"}) {
     INFO(m);
@@ -142,6 +143,6 @@ units:
       ws.run("profiles/overlay.yaml", replace_once(kScenario, "dcos-mesos-master: {start: 500ms}",
                                                    "dcos-mesos-master: {start: 500ms, "
                                                    "restart_sec: 15s}"));
-  CHECK(first(back, "mesos-master.started") == sim::milliseconds(30503));
+  CHECK(first(back, "mesos-master.started") == sim::milliseconds(15501));
   CHECK(first(back, "mesos-dns.started") == sim::milliseconds(10200));
 }

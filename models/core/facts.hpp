@@ -1,12 +1,10 @@
 // Facts: what remains of a blackboard — named conditions that models publish and read, per
 // node or cluster-wide, each with the trace record that established it.
 //
-//   facts.set(node, fact::kDnsProxyUp, record_id);
-//   if (auto why = facts.get(node, fact::kDnsProxyUp)) { ... }
+//   facts.set(node, fact::kClusterIdZnode, record_id);
+//   if (auto why = facts.get(node, fact::kClusterIdZnode)) { ... }
 //
 // What remains, and why (nothing else may use it; host-local state lives in HostStore):
-// - the DNS records, models/dns only (dns_facts.hpp): Mesos-DNS's records and the proxy's
-//   state, read across hosts with reachability oracles until the DNS path has a protocol model;
 // - `znode:/cluster-id` (bootstrap gate, models/exhibitor): a real create through the
 //   ZooKeeper client would add its round trips to every `bootstrap …+cluster-id` gate.
 // Every fact is set and cleared by the model that owns it, when its state changes, so faults
@@ -68,7 +66,7 @@ class Facts {
   std::vector<std::pair<std::string, std::function<void()>>> watchers_;
 };
 
-// Fact names. The DNS ones are in models/dns/dns_facts.hpp.
+// Fact names.
 namespace fact {
 inline constexpr std::string_view kClusterIdZnode = "znode:/cluster-id";  // cluster-wide
 }  // namespace fact

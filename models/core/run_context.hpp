@@ -77,7 +77,7 @@ class RunContext {
   sim::Trace& trace() { return trace_; }
   const Parameters& params() const { return params_; }
   const Topology& topology() const { return topology_; }
-  // What remains of a blackboard: DNS records (models/dns) and the /cluster-id znode (facts.hpp).
+  // What remains of a blackboard: the /cluster-id znode (facts.hpp).
   Facts& facts() { return facts_; }
   const Facts& facts() const { return facts_; }
   // The files and served sockets of one host (host_store.hpp).

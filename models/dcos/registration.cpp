@@ -15,10 +15,6 @@ void register_dcos_models(ModelRegistry& registry) {
   registry.add_process("marathon", [](RunContext& ctx, const UnitDef& def) {
     return std::make_unique<Marathon>(ctx, def.start, ctx.shared<MarathonApps>());
   });
-  // The UIs are served through Admin Router: ui.accessible comes with it.
-  registry.add_process("adminrouter", [](RunContext& ctx, const UnitDef& def) {
-    return std::make_unique<GenericProcess>(ctx, def.start, "", "ui.accessible");
-  });
   registry.add_process("telegraf", [](RunContext& ctx, const UnitDef& def) {
     return std::make_unique<GenericProcess>(ctx, def.start,
                                             std::string(host_path::kTelegrafSocket));

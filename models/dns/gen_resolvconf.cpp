@@ -1,44 +1,54 @@
 #include "models/dns/gen_resolvconf.hpp"
 
+#include <fmt/format.h>
+
 #include "models/core/run_context.hpp"
-#include "models/dns/dns_facts.hpp"
+#include "models/dns/dns_wire.hpp"
+#include "models/dns/resolv_conf.hpp"
+#include "sim/request.hpp"
 
 namespace bootsim::models {
 
-namespace {
-// gen_resolvconf.py: three proxy addresses, each queried with a 5 s UDP timeout.
-constexpr int kProxyAddresses = 3;
-constexpr sim::SimTime kQueryTimeout = sim::seconds(5);
-}  // namespace
-
-// One `ready.spartan` query to proxy address `address`: answered at once if the proxy runs,
-// otherwise given up after the UDP timeout, then the next address.
-void GenResolvconf::query(int address) {
-  if (ctx_.facts().get(site_->node.value, fact::kDnsProxyUp)) {
-    ctx_.network().after(process_, sim::milliseconds(1), [this] { finish(true); });
-    return;
-  }
-  ctx_.network().after(process_, kQueryTimeout, [this, address] {
-    if (address + 1 < kProxyAddresses) {
-      query(address + 1);
-    } else {
-      finish(false);
-    }
-  });
+void GenResolvconf::on_ready() {
+  answered_.clear();
+  cause_.reset();
+  query(0);
 }
 
-void GenResolvconf::finish(bool answered) {
+// One `ready.spartan` query to Spartan address `address` (all three are the host's own Spartan).
+void GenResolvconf::query(std::size_t address) {
+  if (address == std::size(dns::kSpartanAddresses)) return finish();
+  sim::Network& net = ctx_.network();
+  sim::request(net, process_, {site_->node, dns::kSpartanPort},
+               std::make_shared<dns::Query>("ready.spartan"),
+               ctx_.params().duration("resolvconf.query_timeout"),
+               [this, address](sim::Message answer) {
+                 const auto* r = answer ? sim::message_as<dns::Response>(answer) : nullptr;
+                 if (r != nullptr && r->rcode == dns::Rcode::kNoError) {
+                   answered_.emplace_back(dns::kSpartanAddresses[address]);
+                   cause_ = RunContext::later(cause_, r->cause);
+                 }
+                 query(address + 1);
+               });
+}
+
+// Rewrites resolv.conf; a trace event only when what it says changes.
+void GenResolvconf::finish() {
   HostStore& host = ctx_.host(site_->node);
-  const bool had = resolv_conf_to_proxy(host).has_value();
-  if (answered && !had) {
-    const auto id = ctx_.event(site_->node_name, site_->unit, "resolv.conf -> DNS proxy", {},
-                               ctx_.facts().get(site_->node.value, fact::kDnsProxyUp));
-    host.write_file(host_path::kResolvConf, std::string(kResolvConfProxy), id);
-  } else if (!answered && had) {
-    const auto id = ctx_.event(site_->node_name, site_->unit, "resolv.conf -> upstream resolvers");
-    host.write_file(host_path::kResolvConf, std::string(kResolvConfUpstream), id);
+  const ResolvConf conf =
+      answered_.empty() ? upstream_resolv_conf() : spartan_resolv_conf(answered_);
+  const HostEntry* old = host.find(host_path::kResolvConf);
+  const std::string text = conf.text();
+  if (old == nullptr || old->content != text) {
+    const auto id = ctx_.event(
+        site_->node_name, site_->unit,
+        answered_.empty() ? "resolv.conf -> upstream resolvers" : "resolv.conf -> Spartan",
+        fmt::format("nameserver {}", fmt::join(conf.nameservers, ", ")), cause_);
+    host.write_file(host_path::kResolvConf, text, id);
   }
-  control_->mark_started(answered ? "nameserver 198.51.100.1-3" : "fallback resolvers");
+  control_->mark_started(answered_.empty()
+                             ? "fallback resolvers"
+                             : fmt::format("nameserver {}", fmt::join(answered_, ", ")));
 }
 
 }  // namespace bootsim::models

@@ -1,29 +1,18 @@
-// GenResolvconf: the oneshot behind dcos-gen-resolvconf.timer (5 s after boot, then every
-// minute). gen_resolvconf.py asks `ready.spartan` of the DNS proxy addresses 198.51.100.1-3
-// with a 5 s UDP timeout each; if one answers, resolv.conf points at the proxy, otherwise it
-// falls back to the upstream resolvers (packages/spartan/extra/gen_resolvconf.py). The file
-// is the host's /etc/resolv.conf (HostStore): it stays through crashes of any process and of
-// the host.
+// GenResolvconf: the oneshot behind dcos-gen-resolvconf.timer (OnBootSec and OnUnitActiveSec
+// from `resolvconf.OnBootSec` / `resolvconf.OnUnitActiveSec`). gen_resolvconf.py asks
+// `ready.spartan` of Spartan's three addresses 198.51.100.1-3 in turn, each with a UDP timeout
+// of `resolvconf.query_timeout`, and writes /etc/resolv.conf: the addresses that answered as
+// nameservers, or the upstream resolvers when none did, with `options timeout:1 attempts:3`
+// (dcos/dcos@1.9.0 packages/spartan/extra/gen_resolvconf.py). The file is the host's
+// (HostStore): it stays through crashes of any process and of the host.
 #pragma once
 
-#include <optional>
-#include <string_view>
+#include <string>
+#include <vector>
 
-#include "models/core/host_store.hpp"
 #include "models/core/unit.hpp"
 
 namespace bootsim::models {
-
-// What dcos-gen-resolvconf writes to host_path::kResolvConf.
-inline constexpr std::string_view kResolvConfProxy = "nameserver 198.51.100.1-3";
-inline constexpr std::string_view kResolvConfUpstream = "upstream resolvers";
-
-// The write that pointed this host's resolv.conf at the DNS proxy, if it points there now.
-inline std::optional<sim::RecordId> resolv_conf_to_proxy(const HostStore& host) {
-  const HostEntry* e = host.find(host_path::kResolvConf);
-  if (e == nullptr || e->content != kResolvConfProxy) return std::nullopt;
-  return e->cause;
-}
 
 class GenResolvconf final : public UnitProcess {
  public:
@@ -31,9 +20,12 @@ class GenResolvconf final : public UnitProcess {
   explicit GenResolvconf(RunContext& ctx) : UnitProcess(ctx, std::nullopt) {}
 
  private:
-  void on_ready() override { query(0); }
-  void query(int address);
-  void finish(bool answered);
+  void on_ready() override;
+  void query(std::size_t address);
+  void finish();
+
+  std::vector<std::string> answered_;
+  std::optional<sim::RecordId> cause_;
 };
 
 }  // namespace bootsim::models

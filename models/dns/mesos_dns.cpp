@@ -1,30 +1,16 @@
 #include "models/dns/mesos_dns.hpp"
 
 #include <fmt/format.h>
-#include <algorithm>
 
 #include "models/core/run_context.hpp"
-#include "models/dns/dns_facts.hpp"
-#include "models/mesos/protocol.hpp"
+#include "sim/request.hpp"
 
 namespace bootsim::models {
-
-namespace {
-constexpr sim::Port kHttpPort = 8123;  // Mesos-DNS HTTP API port in DC/OS
-}
-
-void MesosDns::on_spawned() {
-  ctx_.network().bind(process_, kHttpPort,
-                      [this](sim::Address, const sim::Message& m) { on_message(m); });
-}
 
 void MesosDns::on_ready() {
   control_->mark_started("ZooKeeper detector started");
   running_ = true;
-  // A fatal exit if ZooKeeper reports no leader within zkDetectionTimeout.
-  ctx_.network().after(process_, ctx_.params().duration("mesos-dns.zkDetectionTimeout"), [this] {
-    if (!detected_) control_->exit("timed out waiting for initial ZK detection");
-  });
+  arm_detection_timeout();
   // mesos-dns detects the leader with mesos-go's ZooKeeper detector (a Go client: it learns
   // of an expired session from the server, not from a local timer).
   detector_ = std::make_unique<MasterDetector>(
@@ -40,18 +26,33 @@ void MesosDns::on_exit() {
   running_ = false;
   detector_.reset();
   detected_.reset();
+  serving_ = false;
+  records_.clear();
+  records_cause_.reset();
+  leader_cause_.reset();
+  marathon_cause_.reset();
   leader_record_.clear();
   marathon_record_ = false;
-  if (!site_) return;
-  Facts& f = ctx_.facts();
-  f.clear(site_->node.value, fact::kMesosDnsServing);
-  f.clear(site_->node.value, fact::kMesosDnsLeaderRecord);
-  f.clear(site_->node.value, fact::kMesosDnsMarathonRecord);
+}
+
+void MesosDns::arm_detection_timeout() {
+  ctx_.network().cancel(detection_timer_);
+  const sim::SimTime timeout = ctx_.params().duration("mesos-dns.zkDetectionTimeout");
+  detection_timer_ = ctx_.network().after(process_, timeout, [this, timeout] {
+    control_->exit(
+        fmt::format("master detection timed out after {}", sim::format_duration(timeout)));
+  });
 }
 
 void MesosDns::on_leader_change(const std::optional<DetectedMaster>& leader) {
   if (!running_) return;
-  if (!leader || (detected_ && *detected_ == leader->info.hostname)) return;
+  if (!leader) {
+    detected_.reset();
+    arm_detection_timeout();
+    return;
+  }
+  ctx_.network().cancel(detection_timer_);
+  if (detected_ && *detected_ == leader->info.hostname) return;
   detected_ = leader->info.hostname;
   reload("leader change detected");
 }
@@ -64,42 +65,77 @@ void MesosDns::arm_refresh() {
 }
 
 void MesosDns::reload(std::string why) {
-  if (!running_ || !detected_) return;
-  if (!detector_ || !detector_->leader()) return;
+  if (!running_ || !detector_ || !detector_->leader()) return;
   const DetectedMaster& leader = *detector_->leader();
   ctx_.event(site_->node_name, "mesos-dns", "reload", std::move(why));
-  auto get = std::make_shared<mesos::GetState>();
-  get->reply_to = {site_->node, kHttpPort};
-  ctx_.network().send_datagram(process_, {leader.node, ports::kMesosMaster}, std::move(get));
+  const sim::SimTime timeout = ctx_.params().duration("mesos-dns.stateTimeoutSeconds");
+  sim::request(ctx_.network(), process_, {leader.node, ports::kMesosMaster},
+               std::make_shared<mesos::GetState>(), timeout,
+               [this, timeout, from = leader.info.hostname](sim::Message answer) {
+                 if (const auto* s = answer ? sim::message_as<mesos::State>(answer) : nullptr) {
+                   return on_state(*s);
+                 }
+                 ctx_.event(site_->node_name, "mesos-dns", "reload failed",
+                            fmt::format("GET {}:5050/master/state timed out after {}; old "
+                                        "records kept",
+                                        from, sim::format_duration(timeout)));
+               });
 }
 
-void MesosDns::on_message(const sim::Message& m) {
-  const auto* state = sim::message_as<mesos::State>(m);
-  if (state == nullptr || !running_) return;
-  Facts& f = ctx_.facts();
-  if (state->leader.empty()) return;  // the reload fails; old records stay
-  const auto serving = ctx_.event(site_->node_name, "mesos-dns", "records rebuilt", state->leader);
-  if (!f.get(site_->node.value, fact::kMesosDnsServing)) {
-    f.set(site_->node.value, fact::kMesosDnsServing, serving);
+void MesosDns::on_state(const mesos::State& state) {
+  if (!running_) return;
+  if (state.leader.empty()) {
+    ctx_.event(site_->node_name, "mesos-dns", "reload failed",
+               "no leader in state; old records kept");
+    return;
   }
-  if (leader_record_ != state->leader) {
-    leader_record_ = state->leader;
-    const auto id = ctx_.milestone(
+  records_.clear();
+  records_["leader.mesos"] = {state.leader};
+  for (const HostInfo& m : ctx_.topology().masters) records_["master.mesos"].push_back(m.name);
+  for (std::size_t i = 0; i < state.frameworks.size(); ++i) {
+    records_[state.frameworks[i] + ".mesos"].push_back(state.framework_hosts.at(i));
+  }
+  records_cause_ = ctx_.event(site_->node_name, "mesos-dns", "records rebuilt", state.leader);
+  if (!serving_) serve_dns();
+  if (leader_record_ != state.leader) {
+    leader_record_ = state.leader;
+    leader_cause_ = ctx_.milestone(
         site_->node_name, "mesos-dns.leader_record",
-        fmt::format("leader.mesos -> {}", state->leader),
+        fmt::format("leader.mesos -> {}", state.leader),
         RunContext::later(ctx_.latest_milestone("mesos-dns.started", site_->node_name),
-                          ctx_.latest_milestone("mesos-master.leading", state->leader)));
-    f.set(site_->node.value, fact::kMesosDnsLeaderRecord, id);
+                          ctx_.latest_milestone("mesos-master.leading", state.leader)));
   }
-  const bool marathon = std::find(state->frameworks.begin(), state->frameworks.end(), "marathon") !=
-                        state->frameworks.end();
-  if (marathon && !marathon_record_) {
+  if (records_.contains("marathon.mesos") && !marathon_record_) {
     marathon_record_ = true;
-    f.set(site_->node.value, fact::kMesosDnsMarathonRecord,
-          ctx_.event(site_->node_name, "mesos-dns", "marathon.mesos record",
-                     "refreshed from the leader's state",
-                     ctx_.latest_milestone("scheduler.registered", "marathon")));
+    marathon_cause_ = ctx_.event(site_->node_name, "mesos-dns", "marathon.mesos record",
+                                 "refreshed from the leader's state",
+                                 ctx_.latest_milestone("scheduler.registered", "marathon"));
   }
+}
+
+void MesosDns::serve_dns() {
+  serving_ = true;
+  ctx_.network().bind(process_, dns::kMesosDnsPort,
+                      [this](sim::Address from, const sim::Message& m) {
+                        if (const auto* q = sim::message_as<dns::Query>(m)) on_query(from, *q);
+                      });
+}
+
+void MesosDns::on_query(sim::Address client, const dns::Query& q) const {
+  auto r = std::make_shared<dns::Response>();
+  r->name = q.name;
+  r->ttl = ctx_.params().duration("mesos-dns.ttl");
+  r->by = "mesos-dns on " + site_->node_name;
+  r->cause = q.name == "leader.mesos"     ? leader_cause_
+             : q.name == "marathon.mesos" ? marathon_cause_
+                                          : records_cause_;
+  const auto it = records_.find(q.name);
+  if (it == records_.end()) {
+    r->rcode = dns::Rcode::kNxDomain;
+  } else {
+    r->hosts = it->second;
+  }
+  ctx_.network().send_datagram(process_, dns::kMesosDnsPort, client, std::move(r));
 }
 
 }  // namespace bootsim::models

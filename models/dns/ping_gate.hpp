@@ -1,13 +1,12 @@
 // PingGate: `ping -c1 NAME` as an ExecStartPre gate (ready.spartan, leader.mesos,
-// marathon.mesos).
+// marathon.mesos): the name is looked up through the host's stub resolver (stub_resolver.hpp),
+// message by message; the gate passes when the lookup answers an address.
 //
 //   PingGate gate(ctx, "leader.mesos");
 //   gate.probe(site, [](GateResult r) { ... r.ok, r.reason ... });
 //
-// Contract: answers from the host's resolv.conf (HostStore, written by dcos-gen-resolvconf) and
-// the DNS facts that the DNS proxy and Mesos-DNS publish (models/dns/dns_facts.hpp), after the
-// time the real command takes to succeed or give up: no DNS query is sent yet. The protocol
-// model of the resolver path replaces this (DESIGN.md, DNS).
+// Simplification: the ICMP echo that follows a successful lookup is not sent; the resolved host
+// is taken to answer it. A failure says which hop failed (the resolver's failure text).
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
-// The DNS models in the registry: processes "dns-proxy", "gen-resolvconf", "mesos-dns";
+// The DNS models in the registry: processes "dns-proxy" (Spartan), "gen-resolvconf",
+// "mesos-dns", "adminrouter" and "adminrouter-agent" (nginx and its DNS cache);
 // gate kind "ping".
 #pragma once
 

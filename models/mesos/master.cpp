@@ -209,10 +209,9 @@ void MesosMaster::recovered() {
 // requests are answered in every phase: they are not master business. Everything else is
 // dropped until this master leads (elected and recovered), as Master::initialize's handlers do.
 void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
-  (void)from;
   if (on_replica_message(m)) return;
-  if (const auto* g = sim::message_as<mesos::GetState>(m)) {
-    serve_state(*g);
+  if (sim::message_as<mesos::GetState>(m) != nullptr) {
+    serve_state(from);
     return;
   }
   if (phase_ != Phase::kLeading) return;  // not elected or not recovered: drop
@@ -269,17 +268,20 @@ bool MesosMaster::on_replica_message(const sim::Message& m) {
 }
 
 // GET /master/state (src/master/http.cpp): the leader as this master detects it, and the
-// frameworks if it leads.
-void MesosMaster::serve_state(const mesos::GetState& g) {
+// frameworks (with the host each scheduler runs on) if it leads; answered to where it came from.
+void MesosMaster::serve_state(sim::Address client) {
   auto state = std::make_shared<mesos::State>();
   if (election_ && election_->leader()) {
     state->leader = election_->leader()->info.hostname;
     state->leader_node = election_->leader()->node;
   }
   if (phase_ == Phase::kLeading) {
-    for (const Framework& f : frameworks_) state->frameworks.push_back(f.name);
+    for (const Framework& f : frameworks_) {
+      state->frameworks.push_back(f.name);
+      state->framework_hosts.push_back(ctx_.network().node_name(f.address.node));
+    }
   }
-  ctx_.network().send_datagram(process_, g.reply_to, std::move(state));
+  ctx_.network().send_datagram(process_, ports::kMesosMaster, client, std::move(state));
 }
 
 // Master::registerSlave: a new agent is admitted through a write to the registry (a quorum of

@@ -46,7 +46,7 @@ class MesosMaster final : public UnitProcess {
   // Message handlers, one per message type (master.cpp says which Mesos function each mirrors).
   void on_message(const sim::Address& from, const sim::Message& m);
   bool on_replica_message(const sim::Message& m);
-  void serve_state(const mesos::GetState& g);
+  void serve_state(sim::Address client);
   void register_slave(const mesos::RegisterSlave& r);
   void on_registry_write(const mesos::WriteResponse& w);
   void connect_back(const std::string& agent, sim::NodeId node);

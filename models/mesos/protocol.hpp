@@ -112,13 +112,13 @@ struct WriteRequest : Named<kWriteRequest> {
 struct WriteResponse : Named<kWriteResponse> {
   int position = 0;
 };
-struct GetState : Named<kGetState> {
-  sim::Address reply_to;
-};
+// Answered to the request's source address (sim/request.hpp).
+struct GetState : Named<kGetState> {};
 struct State : Named<kState> {
   std::string leader;  // empty when this master knows no leader
   sim::NodeId leader_node;
   std::vector<std::string> frameworks;
+  std::vector<std::string> framework_hosts;  // parallel to frameworks: the scheduler's host
 };
 
 }  // namespace bootsim::models::mesos

@@ -18,6 +18,22 @@ InputError command_line_error(std::string message) {
   return InputError{SourceLocation{}, std::move(message)};
 }
 
+// dcos-gen-resolvconf.timer's OnBootSec / OnUnitActiveSec are the parameters
+// resolvconf.OnBootSec / resolvconf.OnUnitActiveSec: set, they apply to every timer unit whose
+// oneshot is the gen-resolvconf model; unset, the profile's values stay (the built-in profiles
+// have the same defaults as the table).
+void apply_timer_parameters(Profile& profile, const Parameters& params) {
+  for (UnitDef& u : profile.units) {
+    if (u.type != UnitType::kTimer || u.process != "gen-resolvconf") continue;
+    if (params.is_overridden("resolvconf.OnBootSec")) {
+      u.on_boot_sec = params.duration("resolvconf.OnBootSec");
+    }
+    if (params.is_overridden("resolvconf.OnUnitActiveSec")) {
+      u.on_unit_active_sec = params.duration("resolvconf.OnUnitActiveSec");
+    }
+  }
+}
+
 }  // namespace
 
 std::variant<Profile, InputError> load_checked_profile(std::string_view ref, const std::string& dir,
@@ -48,6 +64,7 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
     }
     return SourceLocation{};
   };
+  apply_timer_parameters(profile, params);
   for (const std::string& unit : params.units_mentioned()) {
     UnitDef* def = profile.find(unit);
     if (def == nullptr) {

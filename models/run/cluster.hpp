@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "models/core/run_context.hpp"
+#include "models/run/dns_windows.hpp"
 #include "models/run/rules.hpp"
 #include "models/scenario/scenario.hpp"
 #include "models/systemd/profile.hpp"
@@ -83,6 +84,8 @@ struct RunResult {
   // Faults whose time never came (canonical text); what the others hit is in the trace
   // (component "fault": no_target and not_running for those that hit nothing).
   std::vector<std::string> faults_not_fired;
+  // Per host, in host order: leader.mesos as its clients resolved it (dns_windows.hpp).
+  std::vector<NodeDns> dns;
   std::uint64_t events = 0;
   std::uint64_t fingerprint = 0;
 

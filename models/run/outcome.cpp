@@ -42,9 +42,25 @@ RunResult World::collect() {
   for (std::size_t i = 0; i < faults_.size(); ++i) {
     if (i >= fault_fired_.size() || !fault_fired_[i]) r.faults_not_fired.push_back(faults_[i].text);
   }
+  r.dns = leader_windows(host_names(), elections(), lookups_);
   r.fingerprint = trace_.fingerprint();
   r.trace = std::move(trace_);
   return r;
+}
+
+std::vector<std::string> World::host_names() const {
+  std::vector<std::string> names;
+  for (const Host& h : hosts_) names.push_back(h.info.name);
+  return names;
+}
+
+// Every mesos-master.elected, with the master it elected.
+std::vector<Election> World::elections() const {
+  std::vector<Election> out;
+  for (const sim::RecordId id : trace_.milestones_named("mesos-master.elected")) {
+    if (const auto who = ctx_.subject(id)) out.push_back({trace_.at(id).time, std::string(*who)});
+  }
+  return out;
 }
 
 // The nodes a budget's milestone applies to: every node of its scope (per-node milestones), or

@@ -22,6 +22,7 @@
 #include "models/core/run_context.hpp"
 #include "models/dcos/marathon.hpp"
 #include "models/dcos/service_scheduler.hpp"
+#include "models/dns/stub_resolver.hpp"
 #include "models/mesos/leadership_monitor.hpp"
 #include "models/mesos/task_programs.hpp"
 #include "models/run/cluster.hpp"
@@ -106,6 +107,8 @@ class World {
   std::vector<std::string> budget_nodes(const std::string& milestone) const;
   BudgetResult budget_result(const BudgetSpec& b) const;
   std::vector<std::string> not_reached() const;
+  std::vector<std::string> host_names() const;
+  std::vector<Election> elections() const;
 
   const Scenario& scenario_;
   Parameters params_;
@@ -120,6 +123,7 @@ class World {
   std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
   LeadershipMonitor leadership_;                 // the "single-mesos-leader" check: observes
   MarathonApps apps_;
+  LookupLog lookups_;  // every client lookup of leader.mesos (the stale windows)
   // An installed service's scheduler is itself a Marathon task: the program of that task.
   TaskPrograms programs_;
   std::vector<std::unique_ptr<ServiceScheduler>> services_;

@@ -75,6 +75,7 @@ std::string format_json(const models::RunResult& r) {
   items.clear();
   for (const std::string& n : r.not_reached) items.push_back(json_string(n));
   list("not_reached", items);
+  out += fmt::format("  \"dns\": [{}{}],\n", dns_json_items(r), r.dns.empty() ? "" : "\n  ");
   out += fmt::format("  \"events\": {},\n", r.events);
   out += fmt::format("  \"fingerprint\": \"{:016x}\"\n", r.fingerprint);
   out += "}\n";

@@ -39,6 +39,11 @@ std::string format_json(const models::RunResult& result);
 // detail.
 std::string format_trace(const models::RunResult& result);
 
+// dns.cpp: leader.mesos per host (first resolution, windows after each leader change): the
+// items of the JSON "dns" list, and the text section (empty when there is nothing to say).
+std::string dns_json_items(const models::RunResult& result);
+std::string dns_text(const models::RunResult& result);
+
 // Exact decimal seconds from integer nanoseconds, trailing zeros trimmed: "97.3", "0.00025".
 std::string exact_seconds(sim::SimTime t);
 // `s` as a JSON string literal, control characters escaped.

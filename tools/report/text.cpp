@@ -132,7 +132,8 @@ std::string checks(const RunResult& r) {
 }  // namespace
 
 std::string format_text(const RunResult& r) {
-  return header(r) + timeline(r) + critical_chain(r) + not_reached(r) + faults(r) + checks(r) +
+  return header(r) + timeline(r) + critical_chain(r) + not_reached(r) + dns_text(r) + faults(r) +
+         checks(r) +
          fmt::format("ran to {}s{}, {} events, fingerprint {:016x}\n",
                      sim::format_seconds(r.ended_at),
                      r.ended_by == "settled" ? fmt::format(" (settled: nothing changed for {})",
