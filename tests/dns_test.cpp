@@ -10,7 +10,10 @@
 
 #include "models/core/parameters.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dns/cached_lookup.hpp"
 #include "models/dns/dns_wire.hpp"
+#include "models/dns/gen_resolvconf.hpp"
+#include "models/dns/ping_gate.hpp"
 #include "models/dns/resolv_conf.hpp"
 #include "models/dns/spartan.hpp"
 #include "models/dns/stub_resolver.hpp"
@@ -84,6 +87,7 @@ struct DnsWorld {
       auto r = std::make_shared<dns::Response>();
       r->rcode = *rcode;
       r->hosts = {"127.0.0.1"};
+      r->ttl = sim::seconds(7);
       r->by = "fake spartan";
       net.send_datagram(p, dns::kSpartanPort, from, r);
     });
@@ -325,4 +329,88 @@ TEST_CASE("leader windows: stale and failed lookups after a change, first resolu
   CHECK_FALSE(w[1].first_resolved);
   CHECK(w[1].last_failure == "spartan on agent-2: no Mesos-DNS answered");
   CHECK_FALSE(w[1].changes[0].resolved_after);
+}
+
+TEST_CASE("gen-resolvconf: asks the three Spartan addresses in turn and writes what answered") {
+  DnsWorld up;
+  up.fake_spartan(dns::Rcode::kNoError);
+  const auto p = up.net.add_process(up.agent, "gen-resolvconf");
+  up.net.start_process(p);
+  models::GenResolvconf gen(*up.ctx);
+  TestControl control(*up.ctx);
+  gen.on_exec({up.agent, "agent-1", "dcos-gen-resolvconf", up.client}, p, control);
+  up.run();
+  CHECK(up.queries == 3);
+  CHECK(models::read_resolv_conf(up.ctx->host(up.agent)) == kSpartanConf);
+
+  // Nothing answers: three timeouts of resolvconf.query_timeout, then the upstream resolvers.
+  DnsWorld down;
+  std::string error;
+  REQUIRE(down.params.set("resolvconf.query_timeout", "2s", error));
+  down.fake_spartan(std::nullopt);
+  const auto q = down.net.add_process(down.agent, "gen-resolvconf");
+  down.net.start_process(q);
+  models::GenResolvconf gen2(*down.ctx);
+  TestControl control2(*down.ctx);
+  gen2.on_exec({down.agent, "agent-1", "dcos-gen-resolvconf", down.client}, q, control2);
+  down.run();
+  CHECK(down.queries == 3);
+  CHECK(down.engine.now() == sim::seconds(6));
+  CHECK(models::read_resolv_conf(down.ctx->host(down.agent)) == models::upstream_resolv_conf());
+}
+
+TEST_CASE("cached lookup: looks up again when the answer's TTL runs out, 1 s after a failure") {
+  DnsWorld w;
+  w.resolv_conf(kSpartanConf);
+  w.fake_spartan(dns::Rcode::kNoError);  // TTL 7 s
+  models::CachedLookup cache(*w.ctx, w.client, "agent-1", "leader.mesos");
+  cache.start();
+  w.run_until(sim::seconds(20));
+  // Lookups at 0, 7 s + 2 l, 14 s + 4 l: each TTL counts from the answer.
+  REQUIRE(w.log.lookups().size() == 3);
+  CHECK(w.log.lookups()[0].time == kLoopback * 2);
+  CHECK(w.log.lookups()[1].time == kLoopback * 4 + sim::seconds(7));
+  CHECK(w.log.lookups()[2].time == kLoopback * 6 + sim::seconds(14));
+  CHECK(cache.answer() == std::optional<std::string>("127.0.0.1"));
+  // The first success is the host's dns-proxy.leader_resolvable.
+  CHECK(w.ctx->latest_milestone("dns-proxy.leader_resolvable", "agent-1"));
+
+  DnsWorld failing;
+  failing.resolv_conf(kSpartanConf);
+  failing.fake_spartan(dns::Rcode::kNxDomain);
+  models::CachedLookup miss(*failing.ctx, failing.client, "agent-1", "leader.mesos");
+  miss.start();
+  failing.run_until(sim::seconds(3));
+  REQUIRE(failing.log.lookups().size() == 3);  // at 0, 1 s and 2 s (+ round trips)
+  CHECK_FALSE(miss.answer());
+  CHECK_FALSE(failing.ctx->latest_milestone("dns-proxy.leader_resolvable", "agent-1"));
+}
+
+TEST_CASE("ping gate: passes on an answer, fails with the resolver's reason") {
+  DnsWorld w;
+  w.resolv_conf(kSpartanConf);
+  w.fake_spartan(dns::Rcode::kNoError);
+  models::PingGate ready(*w.ctx, "ready.spartan");
+  std::vector<models::GateResult> results;
+  const models::UnitSite site{w.agent, "agent-1", "dcos-test", w.client};
+  ready.probe(site, [&](models::GateResult r) { results.push_back(r); });
+  w.run();
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].ok);
+  CHECK(ready.name() == "ping -c1 ready.spartan");
+
+  DnsWorld image;  // resolv.conf not yet written
+  models::PingGate leader(*image.ctx, "leader.mesos");
+  std::vector<models::GateResult> failed;
+  leader.probe({image.agent, "agent-1", "dcos-test", image.client},
+               [&](models::GateResult r) { failed.push_back(r); });
+  image.run();
+  REQUIRE(failed.size() == 1);
+  CHECK_FALSE(failed[0].ok);
+  CHECK(failed[0].reason ==
+        "leader.mesos: upstream resolver 192.0.2.53 (resolv.conf not pointing at Spartan): "
+        "NXDOMAIN");
+  // A failed lookup of leader.mesos is logged for the host.
+  REQUIRE(image.log.lookups().size() == 1);
+  CHECK_FALSE(image.log.lookups()[0].leader);
 }
