@@ -110,8 +110,7 @@ void resolve(RunContext& ctx, sim::ProcessId from, std::string name,
 void note_leader_lookup(RunContext& ctx, std::string_view node, const Resolution& r) {
   LeaderLookup entry{ctx.now(), std::string(node), std::nullopt, r.failure};
   if (r.ok) entry.leader = r.hosts.front();
-  ctx.shared<LookupLog>().add(std::move(entry));
-  if (r.ok && !ctx.latest_milestone("dns-proxy.leader_resolvable", node)) {
+  if (ctx.shared<LookupLog>().add(std::move(entry))) {
     ctx.milestone(node, "dns-proxy.leader_resolvable",
                   fmt::format("leader.mesos -> {}", r.hosts.front()), r.cause);
   }

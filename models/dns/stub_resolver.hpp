@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,7 @@ void resolve(RunContext& ctx, sim::ProcessId from, std::string name,
 
 // Every lookup of leader.mesos a client on a host made, as the client saw it: the measurement
 // behind the stale and failure windows (models/run reads it after the run). Models write to it
-// and never read it. Shared by the run (RunContext::provide).
+// and read nothing back but add()'s answer. Shared by the run (RunContext::provide).
 struct LeaderLookup {
   sim::SimTime time;
   std::string node;
@@ -58,7 +59,12 @@ struct HopFailure {
 };
 class LookupLog {
  public:
-  void add(LeaderLookup l) { lookups_.push_back(std::move(l)); }
+  // Returns whether this is the first lookup of its host that answered.
+  bool add(LeaderLookup l) {
+    const bool first = l.leader && resolved_.insert(l.node).second;
+    lookups_.push_back(std::move(l));
+    return first;
+  }
   void add_hop_failure(const std::string& node, HopFailure f) {
     last_hop_failure_.insert_or_assign(node, std::move(f));
   }
@@ -71,6 +77,7 @@ class LookupLog {
 
  private:
   std::vector<LeaderLookup> lookups_;
+  std::set<std::string, std::less<>> resolved_;  // hosts with an answer so far
   std::map<std::string, HopFailure, std::less<>> last_hop_failure_;
 };
 
