@@ -108,10 +108,14 @@ constexpr std::array kTable{
               "Default probability that a datagram is lost on a link.", true},
     ParamSpec{"resolvconf.OnBootSec", T::kDuration, "5s",
               "DC/OS dcos-gen-resolvconf.timer OnBootSec=5sec",
-              "First run of the resolv.conf generator after boot.", true},
+              "First run of the resolv.conf generator after boot (set: the OnBootSec of every "
+              "timer unit whose oneshot is gen-resolvconf; unset: the profile's own).",
+              true},
     ParamSpec{"resolvconf.OnUnitActiveSec", T::kDuration, "1m",
               "DC/OS dcos-gen-resolvconf.timer OnUnitActiveSec=1min",
-              "Period of the resolv.conf generator after its first run."},
+              "Period of the resolv.conf generator after its first run (set: the "
+              "OnUnitActiveSec of every timer unit whose oneshot is gen-resolvconf; unset: the "
+              "profile's own)."},
     ParamSpec{"resolvconf.query_timeout", T::kDuration, "5s",
               "DC/OS packages/spartan/extra/gen_resolvconf.py",
               "UDP timeout of each ready.spartan query the resolv.conf generator makes."},
