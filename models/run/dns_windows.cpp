@@ -16,8 +16,7 @@ constexpr sim::SimTime kHopReportWindow = sim::seconds(30);
 // another master, the failure window the time it held a failure, until the new leader came.
 LeaderChangeWindow window(const Election& e, sim::SimTime next,
                           const std::vector<const LeaderLookup*>& lookups) {
-  LeaderChangeWindow w{e.at, e.leader, std::nullopt, sim::SimTime::zero(), sim::SimTime::zero(),
-                       0};
+  LeaderChangeWindow w{e.at, e.leader, std::nullopt, sim::SimTime::zero(), sim::SimTime::zero(), 0};
   const LeaderLookup* held = nullptr;
   sim::SimTime since = e.at;
   const auto account = [&](sim::SimTime until) {
