@@ -48,14 +48,17 @@ class TestControl final : public models::UnitControl {
 // leader.mesos -> master-2 (it can be paused); on agent-1 a client process, and either a real
 // Spartan (start_spartan) or a stand-in on port 53 (fake_spartan).
 struct DnsWorld {
-  DnsWorld() : engine(1), net(engine, sim::Distribution::constant(kLatency)) {
+  explicit DnsWorld(int masters = 3)
+      : engine(1), net(engine, sim::Distribution::constant(kLatency)) {
     net.set_loopback_latency(sim::Distribution::constant(kLoopback));
-    for (int i = 1; i <= 3; ++i) {
+    asked.resize(static_cast<std::size_t>(masters));
+    for (int i = 1; i <= masters; ++i) {
       const auto n = net.add_node("master-" + std::to_string(i));
       topology.masters.push_back({n, "master-" + std::to_string(i), models::Role::kMaster, i});
       const auto p = net.add_process(n, "mesos-dns");
       net.start_process(p);
-      net.bind(p, dns::kMesosDnsPort, [this, p](sim::Address from, const sim::Message& m) {
+      net.bind(p, dns::kMesosDnsPort, [this, p, i](sim::Address from, const sim::Message& m) {
+        ++asked[static_cast<std::size_t>(i - 1)];
         auto r = std::make_shared<dns::Response>();
         r->name = sim::message_as<dns::Query>(m)->name;
         r->hosts = {"master-2"};
@@ -123,6 +126,7 @@ struct DnsWorld {
   std::unique_ptr<models::Spartan> spartan;
   std::unique_ptr<TestControl> control;
   int queries = 0;
+  std::vector<int> asked;  // queries each master's stand-in Mesos-DNS has handled
   std::vector<SimTime> times;
   std::vector<models::Resolution> results;
 };
@@ -282,6 +286,30 @@ TEST_CASE("spartan: the proxy timeouts are the parameters") {
   });
   w.run_until(sim::seconds(20));
   CHECK(answered == sim::seconds(1) + kLoopback + sim::seconds(3) + kLoopback);
+}
+
+TEST_CASE("spartan: an upstream that timed out is asked less, sooner with a shorter timeout") {
+  // Five masters, master-1's Mesos-DNS paused until 60 s. Spartan asks two of the upstreams
+  // with the fewest failures in the last minute: once master-1 has failed (after
+  // dns-proxy.upstream_timeout) it is left out while four others have none.
+  const auto run_with = [](const std::string& timeout) {
+    DnsWorld w(5);
+    std::string error;
+    REQUIRE(w.params.set("dns-proxy.upstream_timeout", timeout, error));
+    w.resolv_conf(kSpartanConf);
+    w.start_spartan();
+    w.net.pause_process(w.mesos_dns[0]);
+    for (int i = 0; i < 50; ++i)
+      w.lookup(sim::seconds(1) + sim::milliseconds(100) * i, "leader.mesos");
+    w.engine.schedule_at(sim::seconds(60), [&] { w.net.resume_process(w.mesos_dns[0]); });
+    w.run_until(sim::seconds(70));
+    for (const auto& r : w.results) CHECK(r.ok);
+    return w.asked[0];  // what master-1 got, handled when it resumed
+  };
+  const int slow = run_with("5s");
+  const int quick = run_with("500ms");
+  INFO("asked master-1: " << slow << " with 5s, " << quick << " with 500ms");
+  CHECK(quick < slow);
 }
 
 TEST_CASE("spartan: its watchdog kills the VM after a pause of more than 30 s, not after 10 s") {
