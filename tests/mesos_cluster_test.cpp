@@ -1,0 +1,168 @@
+// Agents, frameworks and the offer cycle in whole runs: registration and re-registration after
+// a master failover, pings and unreachable agents with the real defaults, the registrar's
+// store timeout, and the offer cycle that brings every service's tasks up.
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/run/cluster.hpp"
+#include "models/run/faults.hpp"
+#include "models/scenario/scenario.hpp"
+#include "tests/printers.hpp"
+
+using namespace bootsim;
+using namespace bootsim::models;
+
+namespace {
+
+// 3 masters, 3 private agents and a public one; Kafka with two instances.
+constexpr const char* kSmall = R"yaml(
+name: small
+profile: dcos-1.9
+seed: 7
+until: 40m
+cluster: {masters: 3, agents: {private: 3, public: 1}}
+services:
+  - {name: kafka, start: "constant(10s)", instances: 2, cpus: 1, mem: 2048}
+)yaml";
+
+Scenario load(const std::string& yaml) {
+  auto loaded = load_scenario_text(yaml, "test.yaml");
+  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
+  return std::get<Scenario>(loaded);
+}
+
+RunResult run(const Scenario& s, const RunOptions& o = {}) {
+  auto r = run_scenario(s, o);
+  if (auto* e = std::get_if<InputError>(&r)) FAIL(e->format());
+  return std::move(std::get<RunResult>(r));
+}
+
+FaultSpec fault(const std::string& line) {
+  auto f = parse_fault_line(line, SourceLocation{});
+  if (auto* e = std::get_if<InputError>(&f)) FAIL(e->format());
+  return std::get<FaultSpec>(f);
+}
+
+std::vector<const sim::TraceRecord*> records(const RunResult& r, std::string_view name,
+                                             std::string_view node = {}) {
+  std::vector<const sim::TraceRecord*> out;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.name == name && (node.empty() || rec.node == node)) out.push_back(&rec);
+  }
+  return out;
+}
+
+// The agent id in a milestone detail such as "admitted master-1-1-S0 by master-1".
+std::string agent_id(const std::string& detail) {
+  const auto first = detail.find(' ');
+  return detail.substr(first + 1, detail.find(' ', first + 1) - first - 1);
+}
+
+const std::vector<std::string> kAgents{"agent-1", "agent-2", "agent-3", "public-agent-1"};
+
+}  // namespace
+
+TEST_CASE("agents register once each, with ids from the leading master", "[mesos][agent]") {
+  const RunResult r = run(load(kSmall));
+  REQUIRE(r.ready_at.has_value());
+  CHECK(r.violations.empty());
+  std::set<std::string> ids;
+  for (const std::string& a : kAgents) {
+    INFO(a);
+    const auto regs = records(r, "agent.registered", a);
+    REQUIRE(regs.size() == 1);
+    CHECK(regs[0]->detail.rfind("admitted ", 0) == 0);
+    ids.insert(agent_id(regs[0]->detail));
+  }
+  CHECK(ids.size() == kAgents.size());
+  // Every service task ran once: the two Kafka instances and the scheduler.
+  for (const char* task : {"kafka-0", "kafka-1", "kafka-scheduler"}) {
+    INFO(task);
+    int runs = 0;
+    for (const auto* rec : records(r, "run_task")) runs += rec->detail.rfind(task, 0) == 0;
+    CHECK(runs == 1);
+  }
+}
+
+TEST_CASE(
+    "killing the leading master: every agent re-registers with the new leader, same id, "
+    "tasks still running",
+    "[mesos][agent][faults]") {
+  const Scenario s = load(kSmall);
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=mesos-leader/mesos-master at=cluster.ready+5s"));
+  const RunResult r = run(s, o);
+  CHECK(r.violations.empty());
+  const auto elected = records(r, "mesos-master.elected");
+  REQUIRE(elected.size() == 2);
+  for (const std::string& a : kAgents) {
+    INFO(a);
+    const auto regs = records(r, "agent.registered", a);
+    REQUIRE(regs.size() == 2);
+    CHECK(regs[1]->time > elected[1]->time);
+    CHECK(regs[1]->detail.rfind("re-admitted ", 0) == 0);
+    CHECK(agent_id(regs[1]->detail) == agent_id(regs[0]->detail));
+    CHECK(regs[1]->detail.find(elected[1]->detail) != std::string::npos);
+    bool reregistered = false;
+    for (const auto* rec : records(r, "reregister", a))
+      reregistered |= rec->time > elected[1]->time;
+    CHECK(reregistered);
+  }
+  // No task was lost or launched again.
+  CHECK(records(r, "unreachable").empty());
+  CHECK(records(r, "task_lost").empty());
+  CHECK(records(r, "run_task").size() == 3);
+}
+
+TEST_CASE("a crashed agent host is unreachable after agent_ping_timeout x max_agent_ping_timeouts",
+          "[mesos][agent][faults]") {
+  const Scenario s = load(kSmall);
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=agent-1 at=cluster.ready+1s"));
+  const RunResult r = run(s, o);
+  const auto crash = records(r, "host_crash", "agent-1");
+  REQUIRE_FALSE(crash.empty());
+  const auto marking = records(r, "marking_unreachable", "agent-1");
+  REQUIRE(marking.size() == 1);
+  // Pings every 15 s; the first unanswered one goes out within 15 s of the crash, and 20
+  // timeouts later (15 s x 20 = 300 s, the DC/OS defaults) the agent is marked.
+  const double after = (marking[0]->time - crash[0]->time).to_seconds();
+  CHECK(after > 300.0);
+  CHECK(after <= 315.1);
+  const auto gone = records(r, "unreachable", "agent-1");
+  REQUIRE(gone.size() == 1);
+  CHECK((gone[0]->time - marking[0]->time).to_seconds() < 0.1);  // first permit: at once
+}
+
+TEST_CASE("max_agent_ping_timeouts moves the time to unreachable", "[mesos][agent][faults]") {
+  Scenario s = load(kSmall);
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=agent-1 at=cluster.ready+1s"));
+  o.settings.push_back({"mesos-master.max_agent_ping_timeouts", "5", {}});
+  const RunResult r = run(s, o);
+  const auto crash = records(r, "host_crash", "agent-1");
+  const auto marking = records(r, "marking_unreachable", "agent-1");
+  REQUIRE(crash.size() == 1);
+  REQUIRE(marking.size() == 1);
+  const double after = (marking[0]->time - crash[0]->time).to_seconds();
+  CHECK(after > 75.0);
+  CHECK(after <= 90.1);
+}
+
+TEST_CASE("a registry write slower than registry_store_timeout aborts the master",
+          "[mesos][master]") {
+  Scenario s = load(kSmall);
+  RunOptions o;
+  o.settings.push_back({"mesos-master.registry_store_timeout", "1ms", {}});
+  o.settings.push_back({"network.latency", "constant(1ms)", {}});
+  const RunResult r = run(s, o);
+  bool aborted = false;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    aborted |= rec.detail.find("Registrar aborting") != std::string::npos;
+  }
+  CHECK(aborted);
+}
