@@ -166,3 +166,115 @@ TEST_CASE("a registry write slower than registry_store_timeout aborts the master
   }
   CHECK(aborted);
 }
+
+namespace {
+
+// Kafka with more instances than the private agents hold (3 cpus each on 4-cpu agents, one
+// agent also running its scheduler): its last instances never fit, so it keeps taking offers.
+std::string starved() {
+  std::string yaml = kSmall;
+  const std::string from = "instances: 2, cpus: 1";
+  yaml.replace(yaml.find(from), from.size(), "instances: 5, cpus: 3");
+  return yaml;
+}
+
+// The offer ids of the `offer_rescinded` records, with the time each offer was made.
+std::map<std::string, sim::SimTime> offer_times(const RunResult& r) {
+  std::map<std::string, sim::SimTime> made;
+  for (const auto* rec : records(r, "offered")) {
+    made[rec->detail.substr(0, rec->detail.find(" to "))] = rec->time;
+  }
+  return made;
+}
+
+}  // namespace
+
+TEST_CASE("an unreachable agent's outstanding offers are rescinded", "[mesos][agent][faults]") {
+  const Scenario s = load(starved());
+  const RunResult first = run(s);
+  const auto started = records(first, "scheduler.started", "kafka");
+  REQUIRE(started.size() == 1);
+  const std::string host = started[0]->detail.substr(3);  // "on agent-N"
+  const std::string victim = host == "agent-1" ? "agent-2" : "agent-1";
+  // Cut Kafka's scheduler off 10 s after it registered: the offers made to it from then on
+  // stay outstanding (offer_timeout set past the test). Crash another private agent at 20 s:
+  // when it is marked unreachable its outstanding offer to Kafka is rescinded.
+  RunOptions o;
+  o.settings.push_back({"mesos-master.offer_timeout", "30m", {}});
+  o.faults.push_back(
+      fault("kind=partition groups=" + host + "|rest at=scheduler.registered@kafka+10s"));
+  o.faults.push_back(fault("kind=crash target=" + victim + " at=scheduler.registered@kafka+20s"));
+  const RunResult r = run(s, o);
+  const auto gone = records(r, "unreachable", victim);
+  REQUIRE(gone.size() == 1);
+  bool rescinded_with_it = false;
+  for (const auto* rec : records(r, "offer_rescinded", victim)) {
+    rescinded_with_it |= rec->time == gone[0]->time;
+  }
+  CHECK(rescinded_with_it);
+}
+
+TEST_CASE("offers nobody answers are rescinded after offer_timeout", "[mesos][master][faults]") {
+  const Scenario s = load(starved());
+  const RunResult first = run(s);
+  const std::string host = records(first, "scheduler.started", "kafka")[0]->detail.substr(3);
+  RunOptions o;
+  o.faults.push_back(
+      fault("kind=partition groups=" + host + "|rest at=scheduler.registered@kafka+10s"));
+  const RunResult r = run(s, o);
+  const auto made = offer_times(r);
+  int at_timeout = 0;
+  for (const auto* rec : records(r, "offer_rescinded")) {
+    const auto it = made.find(rec->detail.substr(0, rec->detail.find(" to ")));
+    REQUIRE(it != made.end());
+    at_timeout += rec->time - it->second == sim::minutes(2);  // DC/OS offer_timeout
+  }
+  CHECK(at_timeout > 0);
+}
+
+TEST_CASE(
+    "a restarted agent process recovers its id and re-registers after "
+    "executor_reregistration_timeout",
+    "[mesos][agent][faults]") {
+  const Scenario s = load(kSmall);
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=agent-1/mesos-slave at=cluster.ready+5s"));
+  const RunResult r = run(s, o);
+  // The master still has it registered: it answers the re-registration again (no new
+  // admission), with the same id.
+  CHECK(records(r, "agent.registered", "agent-1").size() == 1);
+  const auto available = records(r, "agent.available", "agent-1");
+  REQUIRE(available.size() == 2);
+  CHECK(available[1]->detail == available[0]->detail);
+  const auto started = records(r, "agent.started", "agent-1");
+  REQUIRE(started.size() == 2);
+  // With tasks recovered it waits 10 s (DC/OS) before detecting the master; without, at once.
+  const bool had_tasks = started[1]->detail.find("with 0 tasks") == std::string::npos;
+  const double wait =
+      (records(r, "agent.detected_leader", "agent-1").back()->time - started[1]->time).to_seconds();
+  CHECK(wait >= (had_tasks ? 10.0 : 0.0));
+  CHECK(wait < (had_tasks ? 10.1 : 0.1));
+  CHECK(records(r, "task_lost").empty());
+}
+
+TEST_CASE("a new Marathon leader re-registers the framework with the id stored in ZooKeeper",
+          "[mesos][marathon][faults]") {
+  const Scenario s = load(kSmall);
+  const RunResult first = run(s);
+  const std::string leader =
+      records(first, "scheduler.started", "marathon")[0]->detail.substr(10);  // "leader on …"
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=" + leader + "/marathon at=cluster.ready+5s"));
+  const RunResult r = run(s, o);
+  const auto regs = records(r, "scheduler.registered", "marathon");
+  REQUIRE(regs.size() == 2);
+  CHECK(regs[0]->detail.substr(0, regs[0]->detail.find(' ')) ==
+        regs[1]->detail.substr(0, regs[1]->detail.find(' ')));
+  const auto started = records(r, "scheduler.started", "marathon");
+  REQUIRE(started.size() == 2);
+  CHECK(started[1]->detail != started[0]->detail);
+  // Its task (Kafka's scheduler) was not launched again.
+  int launches = 0;
+  for (const auto* rec : records(r, "run_task")) launches += rec->detail.rfind("kafka-sch", 0) == 0;
+  CHECK(launches == 1);
+}

@@ -191,6 +191,7 @@ void MesosMaster::mark_unreachable(const std::string& agent_id, std::string_view
 void MesosMaster::unreachable(const std::string& agent_id) {
   const auto it = agents_.find(agent_id);
   if (it == agents_.end()) return;
+  for (const int offer : std::set<int>(it->second.offers)) rescind(offer, true);
   Agent a = std::move(it->second);
   agents_.erase(it);
   if (const auto h = agent_by_host_.find(a.info.hostname);
@@ -198,7 +199,6 @@ void MesosMaster::unreachable(const std::string& agent_id) {
     agent_by_host_.erase(h);
   }
   ctx_.network().cancel(a.ping_timer);
-  for (const int offer : std::set<int>(a.offers)) rescind(offer, true);
   for (const auto& [name, task] : a.tasks) {
     auto update = std::make_shared<mesos::StatusUpdate>();
     update->framework_id = task.framework_id;
