@@ -278,3 +278,55 @@ TEST_CASE("a new Marathon leader re-registers the framework with the id stored i
   for (const auto* rec : records(r, "run_task")) launches += rec->detail.rfind("kafka-sch", 0) == 0;
   CHECK(launches == 1);
 }
+
+namespace {
+Scenario lifecycle() {
+  auto loaded =
+      load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/tests/scenarios/agent-lifecycle.yaml");
+  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
+  return std::get<Scenario>(loaded);
+}
+}  // namespace
+
+TEST_CASE(
+    "an agent of the recovered registry that never re-registers is unreachable after "
+    "agent_reregister_timeout",
+    "[mesos][master][faults]") {
+  const Scenario s = lifecycle();
+  for (const auto& [value, seconds] : {std::pair{"10m", 600.0}, std::pair{"15m", 900.0}}) {
+    INFO(value);
+    RunOptions o;
+    o.settings.push_back({"mesos-master.agent_reregister_timeout", value, {}});
+    const RunResult r = run(s, o);
+    const auto leading = records(r, "mesos-master.leading");
+    REQUIRE(leading.size() == 2);
+    const auto timeout = records(r, "reregister_timeout", "agent-3");
+    REQUIRE(timeout.size() == 1);
+    CHECK(timeout[0]->time - leading[1]->time == sim::from_seconds(seconds));
+    // agent-2, crashed after re-registering with the new leader, goes by its pings instead.
+    CHECK(records(r, "reregister_timeout", "agent-2").empty());
+    CHECK(records(r, "unreachable", "agent-2").size() == 1);
+  }
+}
+
+TEST_CASE("each agent and offer-cycle knob moves the agent-lifecycle run", "[mesos][params]") {
+  // The scenario this issue's parameters are exercised by: changing any of them changes it.
+  const Scenario s = lifecycle();
+  const std::uint64_t base = run(s).fingerprint;
+  const std::pair<const char*, const char*> knobs[] = {
+      {"mesos-master.agent_ping_timeout", "10s"},
+      {"mesos-master.max_agent_ping_timeouts", "10"},
+      {"mesos-master.agent_reregister_timeout", "12m"},
+      {"mesos-master.registry_store_timeout", "1ms"},
+      {"mesos-master.agent_removal_rate_limit", "1"},
+      {"scheduler.refuse_seconds", "60s"},
+      {"mesos-agent.cpus", "8"},
+      {"mesos-agent.fetch", "constant(30s)"},
+  };
+  for (const auto& [key, value] : knobs) {
+    INFO(key << "=" << value);
+    RunOptions o;
+    o.settings.push_back({key, value, {}});
+    CHECK(run(s, o).fingerprint != base);
+  }
+}

@@ -90,6 +90,7 @@ class MesosMaster final : public UnitProcess {
   void pong(const mesos::PongSlave& p);
   void mark_unreachable(const std::string& agent_id, std::string_view why);
   void unreachable(const std::string& agent_id);
+  sim::SimTime removal_permit();
   void recovered_agents_timeout();
 
   // Frameworks, offers and tasks (master_frameworks.cpp).

@@ -174,11 +174,7 @@ void MesosMaster::mark_unreachable(const std::string& agent_id, std::string_view
   if (it == agents_.end() || it->second.marking_unreachable) return;
   it->second.marking_unreachable = true;
   ctx_.event(it->second.info.hostname, "mesos-master", "marking_unreachable", std::string(why));
-  const sim::SimTime spacing =
-      sim::minutes(1) / ctx_.params().integer("mesos-master.agent_removal_rate_limit");
-  const sim::SimTime permit = std::max(ctx_.now(), next_removal_permit_);
-  next_removal_permit_ = permit + spacing;
-  ctx_.network().after(process_, permit - ctx_.now(), [this, id = agent_id] {
+  ctx_.network().after(process_, removal_permit(), [this, id = agent_id] {
     const auto a = agents_.find(id);
     if (a == agents_.end() || !a->second.marking_unreachable) return;  // a pong came
     registrar_apply([id](mesos::Registry& reg) { reg.unreachable.insert(id); },
@@ -213,13 +209,27 @@ void MesosMaster::unreachable(const std::string& agent_id) {
              fmt::format("{} removed, {} tasks lost", agent_id, a.tasks.size()));
 }
 
+// The removal rate limiter (--agent_removal_rate_limit, DC/OS 100/1mins): permits one after
+// another, 1 min / limit apart (libprocess RateLimiter). Returns how long until this one.
+sim::SimTime MesosMaster::removal_permit() {
+  const sim::SimTime spacing =
+      sim::minutes(1) / ctx_.params().integer("mesos-master.agent_removal_rate_limit");
+  const sim::SimTime permit = std::max(ctx_.now(), next_removal_permit_);
+  next_removal_permit_ = permit + spacing;
+  return permit - ctx_.now();
+}
+
 // Master::recoveredSlavesTimeout: agents of the recovered registry that did not re-register
-// within agent_reregister_timeout are marked unreachable.
+// within agent_reregister_timeout are marked unreachable, each after a permit of the removal
+// rate limiter (markUnreachableAfterFailover).
 void MesosMaster::recovered_agents_timeout() {
   for (const std::string& id : std::set<std::string>(recovered_)) {
     ctx_.event(registry_.agents.count(id) ? registry_.agents.at(id).info.hostname : id,
                "mesos-master", "reregister_timeout", id);
-    registrar_apply([id](mesos::Registry& reg) { reg.unreachable.insert(id); }, [] {});
+    ctx_.network().after(process_, removal_permit(), [this, agent = id] {
+      if (reregistering_.count(agent) != 0 || agents_.count(agent) != 0) return;  // came back
+      registrar_apply([agent](mesos::Registry& reg) { reg.unreachable.insert(agent); }, [] {});
+    });
   }
   recovered_.clear();
 }
