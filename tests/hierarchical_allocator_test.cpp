@@ -84,7 +84,7 @@ TEST_CASE("a refuse filter lasts at least one allocation interval", "[allocator]
   CHECK(offers(alloc.allocate(sim::seconds(2), nullptr)) == std::vector<std::string>{"A:S1"});
 }
 
-TEST_CASE("a suppressed framework gets nothing; revive clears its filters", "[allocator]") {
+TEST_CASE("a suppressed framework gets nothing, and revive clears its filters", "[allocator]") {
   HierarchicalAllocator alloc = three_agents_two_frameworks();
   alloc.suppress("A");
   CHECK(offers(alloc.allocate(sim::SimTime{}, nullptr)) ==
@@ -111,7 +111,7 @@ TEST_CASE("resources reserved for slave_public go only to that role", "[allocato
   CHECK(alloc.role_share("slave_public") == Approx(0.5));
 }
 
-TEST_CASE("an inactive agent is not offered; less than the minimum is not offered", "[allocator]") {
+TEST_CASE("an inactive agent is not offered, nor less than the minimum", "[allocator]") {
   HierarchicalAllocator alloc({});
   alloc.add_agent("S1", "*", kAgent);
   alloc.add_agent("S2", "*", {.cpus = 0.001, .mem = 16});
