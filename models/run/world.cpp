@@ -63,8 +63,9 @@ std::optional<InputError> World::build() {
     }
   }
   for (const ServiceSpec& s : scenario_.services) {
-    // Each scheduler its own LIBPROCESS_PORT: from 15501 up, in the scenario's order.
-    const auto port = static_cast<sim::Port>(15501 + services_.size());
+    // Each scheduler its own LIBPROCESS_PORT: from 15501 up, in the scenario's order (past
+    // 50,000 services ports repeat; two schedulers on one agent would then share one).
+    const auto port = static_cast<sim::Port>(15501 + services_.size() % 50'000);
     services_.push_back(std::make_unique<ServiceScheduler>(
         ctx_, s.name, s.start, s.instances, mesos::Resources{.cpus = s.cpus, .mem = s.mem}, port));
     apps_.apps.push_back(
