@@ -298,7 +298,10 @@ int cmd_rules(const std::vector<std::string>& args) {
   }
   std::cout << "safety properties\n"
                "  single-zookeeper-leader  at most one ZooKeeper leader serving per epoch\n"
-               "  single-mesos-leader      at most one Mesos master leading at any instant\n";
+               "  single-mesos-leader      at most one Mesos master leading at any instant\n"
+               "  agent-registers-with-leader  an agent is admitted only by the master leading "
+               "then\n"
+               "  offer-for-registered-agent   no offer for an agent that is not registered\n";
   return kExitOk;
 }
 

@@ -13,18 +13,22 @@ namespace {
 constexpr sim::Port kLibprocessPort = 15101;
 // Marathon 1.4's Curator latch path under its ZooKeeper root (--zk zk://…/marathon).
 constexpr std::string_view kLatchPath = "/marathon/leader-curator";
+constexpr std::string_view kFrameworkIdPath = "/marathon/state/framework-id";
+constexpr sim::SimTime kFailoverTimeout = sim::seconds(604'800);  // MarathonConf --failover_timeout
+constexpr std::size_t kMaxInstancesPerOffer = 100;                // DC/OS --max_instances_per_offer
+constexpr sim::SimTime kMinReviveInterval = sim::seconds(5);      // --min_revive_offers_interval
+constexpr sim::SimTime kReconciliationDelay = sim::seconds(15);   // --reconciliation_initial_delay
+constexpr sim::SimTime kReconciliationInterval = sim::seconds(600);  // --reconciliation_interval
 }  // namespace
 
 Marathon::Marathon(RunContext& ctx, sim::Distribution start, MarathonApps& apps)
     : UnitProcess(ctx, std::move(start)),
       apps_(apps),
-      driver_(ctx, "marathon", ctx.params().duration("marathon.decline_offer_duration"),
-              [this](const std::string&) -> std::optional<std::string> {
-                if (apps_.pending.empty()) return std::nullopt;
-                std::string task = apps_.pending.front();
-                apps_.pending.pop_front();
-                return task;
-              }) {}
+      driver_(ctx, {"marathon", std::string(mesos::kPublicRole), kFailoverTimeout, ""},
+              ctx.params().duration("marathon.decline_offer_duration"),
+              {[this](const mesos::Offer& o) { return on_offer(o); },
+               [this](const mesos::StatusUpdate& s) { on_update(s); },
+               [this] { update_offer_interest(); }}) {}
 
 // The start timer dies with the process incarnation, so no generation check is needed here.
 void Marathon::on_ready() {
@@ -111,11 +115,69 @@ void Marathon::check_latch(std::uint64_t generation) {
           return;
         }
         if (!me || leading_) return;
-        leading_ = true;
-        ctx_.milestone("marathon", "scheduler.started", "leader on " + site_->node_name,
-                       ctx_.latest_milestone("marathon.started", site_->node_name));
-        driver_.start(process_, kLibprocessPort);
+        lead();
       });
+}
+
+// On election: the state load, then the driver with the same ZooKeeper session.
+void Marathon::lead() {
+  leading_ = true;
+  suppressed_ = false;
+  ctx_.milestone("marathon", "scheduler.started", "leader on " + site_->node_name,
+                 ctx_.latest_milestone("marathon.started", site_->node_name));
+  driver_.start(process_, kLibprocessPort, *zk_, std::string(kFrameworkIdPath));
+  const std::uint64_t generation = generation_;
+  ctx_.network().after(process_, kReconciliationDelay,
+                       [this, generation] { reconcile(generation); });
+}
+
+void Marathon::reconcile(std::uint64_t generation) {
+  if (generation != generation_ || !leading_) return;
+  driver_.reconcile();
+  ctx_.network().after(process_, kReconciliationInterval,
+                       [this, generation] { reconcile(generation); });
+}
+
+// The launch queue: app instances not launched, in app order, as many as fit the offer.
+std::vector<mesos::Task> Marathon::on_offer(const mesos::Offer& offer) {
+  std::vector<mesos::Task> tasks;
+  mesos::Resources left = offer.resources;
+  for (const MarathonApp& app : apps_.apps) {
+    if (tasks.size() == kMaxInstancesPerOffer) break;
+    if (apps_.launched.count(app.task) != 0 || !app.resources.fits_in(left)) continue;
+    left -= app.resources;
+    apps_.launched.insert(app.task);
+    tasks.push_back({driver_.framework_id(), app.task, app.resources, mesos::TaskState::kStaging});
+  }
+  update_offer_interest();
+  return tasks;
+}
+
+void Marathon::on_update(const mesos::StatusUpdate& s) {
+  if (mesos::terminal(s.state) || s.state == mesos::TaskState::kUnreachable) {
+    if (apps_.launched.erase(s.task) != 0) update_offer_interest();
+  }
+}
+
+// Suppress with an empty queue; revive, no more often than every 5 s, with a non-empty one.
+void Marathon::update_offer_interest() {
+  const bool queued = apps_.launched.size() < apps_.apps.size();
+  if (!queued && !suppressed_) {
+    suppressed_ = true;
+    driver_.suppress();
+  } else if (queued && suppressed_) {
+    const sim::SimTime wait = last_revive_ + kMinReviveInterval - ctx_.now();
+    if (wait > sim::SimTime::zero()) {
+      const std::uint64_t generation = generation_;
+      ctx_.network().after(process_, wait, [this, generation] {
+        if (generation == generation_ && leading_) update_offer_interest();
+      });
+      return;
+    }
+    suppressed_ = false;
+    last_revive_ = ctx_.now();
+    driver_.revive();
+  }
 }
 
 }  // namespace bootsim::models

@@ -67,16 +67,27 @@ void MesosMaster::contend() {
 void MesosMaster::on_exit() {
   // The process died without closing its ZooKeeper sessions: its znode stays until the
   // ensemble expires them. Dropping the election stops its callbacks (it may be running one).
+  // Everything but the replica (on disk) goes with the process.
   election_.reset();
   phase_ = Phase::kDown;
-  agents_.clear();
-  frameworks_.clear();
-  filters_.clear();
-  offers_.clear();
-  pending_writes_.clear();
-  allocation_timer_armed_ = false;
   fetching_ = false;
+  fetched_.reset();
   ++recover_round_;
+  registry_ = {};
+  queued_ops_.clear();
+  applying_ops_.clear();
+  storing_.reset();
+  agents_.clear();
+  agent_by_host_.clear();
+  registering_.clear();
+  reregistering_.clear();
+  recovered_.clear();
+  frameworks_.clear();
+  allocator_.reset();
+  offers_.clear();
+  allocation_pending_ = false;
+  allocation_candidates_.reset();
+  allocation_timer_armed_ = false;
 }
 
 void MesosMaster::on_elected() {
@@ -167,47 +178,79 @@ void MesosMaster::on_recover_response(const mesos::RecoverResponse& r) {
   });
 }
 
-// The registrar's fetch: a read through the log's coordinator, which needs promises from a
-// quorum of VOTING replicas (one round trip).
+// The registrar's fetch: the log's coordinator gets elected (Paxos phase 1: promises for a
+// proposal from a quorum of VOTING replicas) and reads the latest registry they hold. A
+// rejection names a higher promise: the next round proposes above it.
 void MesosMaster::start_fetch() {
   if (phase_ != Phase::kRecovering || fetching_) return;
   fetching_ = true;
-  ++fetch_round_;
   fetch_answers_ = 0;
+  fetched_position_ = -1;
+  fetched_.reset();
+  proposal_ = std::max(proposal_, promised_) + 1;
   for (const sim::Address& a : master_addresses()) {
     auto req = std::make_shared<mesos::PromiseRequest>();
-    req->proposal = fetch_round_;
+    req->proposal = proposal_;
     req->reply_to = {site_->node, ports::kMesosMaster};
     ctx_.network().send_datagram(process_, a, std::move(req));
   }
   // Replicas still catching up do not promise: ask again after a random 0.5–1 s, as the log's
   // coordinator retries its election, until registry_fetch_timeout ends it.
-  sim::RandomStream rng = ctx_.stream({ctx_.network().process_name(process_), "log-fetch",
-                                       static_cast<std::uint64_t>(fetch_round_)});
-  const int round = fetch_round_;
-  ctx_.network().after(process_, sim::from_seconds(rng.uniform(0.5, 1.0)), [this, round] {
-    if (!fetching_ || round != fetch_round_ || phase_ != Phase::kRecovering) return;
+  sim::RandomStream rng =
+      ctx_.stream({ctx_.network().process_name(process_), "log-fetch", proposal_});
+  const std::uint64_t proposal = proposal_;
+  ctx_.network().after(process_, sim::from_seconds(rng.uniform(0.5, 1.0)), [this, proposal] {
+    if (!fetching_ || proposal != proposal_ || phase_ != Phase::kRecovering) return;
     fetching_ = false;
     start_fetch();
   });
 }
 
+void MesosMaster::on_promise(const mesos::PromiseResponse& p) {
+  if (!fetching_ || p.proposal != proposal_ || phase_ != Phase::kRecovering) return;
+  if (!p.okay) {
+    proposal_ = std::max(proposal_, p.promised);  // the retry proposes above it
+    return;
+  }
+  if (p.position > fetched_position_) {
+    fetched_position_ = p.position;
+    fetched_ = p.registry;
+  }
+  if (++fetch_answers_ >= ctx_.topology().quorum()) recovered();
+}
+
+// Master::_recover: the registry is the master's; agents it lists must re-register within
+// agent_reregister_timeout (Master::recoveredSlavesTimeout).
 void MesosMaster::recovered() {
   fetching_ = false;
-  set_phase(Phase::kLeading, "registry recovered");
+  registry_ = fetched_ ? *fetched_ : mesos::Registry{};
+  write_position_ = std::max(fetched_position_, 0);
+  for (const auto& [id, agent] : registry_.agents) {
+    if (registry_.unreachable.count(id) == 0) recovered_.insert(id);
+  }
+  mesos::HierarchicalAllocator::Options options;
+  options.allocation_interval = ctx_.params().duration("mesos-master.allocation_interval");
+  allocator_ = std::make_unique<mesos::HierarchicalAllocator>(options);
+  allocator_rng_.emplace(ctx_.stream(process_, "allocator"));
+  set_phase(Phase::kLeading, fmt::format("registry recovered: {} agents, {} unreachable",
+                                         registry_.agents.size(), registry_.unreachable.size()));
   const auto id = ctx_.milestone(
       site_->node_name, "mesos-master.leading",
       fmt::format("elected {:.3f}s ago", (ctx_.now() - elected_at_).to_seconds()), elected_record_);
   leading_record_ = id;
+  if (!recovered_.empty()) {
+    ctx_.network().after(process_, ctx_.params().duration("mesos-master.agent_reregister_timeout"),
+                         [this] { recovered_agents_timeout(); });
+  }
   arm_allocation_timer();
 }
 
 // The handlers below mirror Mesos' own, one per message type: the replicated log's replica and
 // coordinator (src/log/replica.cpp, src/log/recover.cpp, src/log/coordinator.cpp) and the
-// master's (src/master/master.cpp: Master::registerSlave, _registerSlave, subscribe, accept,
-// decline, statusUpdate; /master/state from src/master/http.cpp). Replica messages and state
-// requests are answered in every phase: they are not master business. Everything else is
-// dropped until this master leads (elected and recovered), as Master::initialize's handlers do.
+// master's (src/master/master.cpp; /master/state from src/master/http.cpp). Replica messages
+// and state requests are answered in every phase: they are not master business. Everything
+// else is dropped until this master leads (elected and recovered), as Master::initialize's
+// handlers do.
 void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
   if (on_replica_message(m)) return;
   if (sim::message_as<mesos::GetState>(m) != nullptr) {
@@ -217,21 +260,14 @@ void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
   if (phase_ != Phase::kLeading) return;  // not elected or not recovered: drop
   if (const auto* w = sim::message_as<mesos::WriteResponse>(m)) {
     on_registry_write(*w);
-  } else if (const auto* r = sim::message_as<mesos::RegisterSlave>(m)) {
-    register_slave(*r);
-  } else if (const auto* f = sim::message_as<mesos::RegisterFramework>(m)) {
-    register_framework(*f);
-  } else if (const auto* a = sim::message_as<mesos::Accept>(m)) {
-    accept(*a);
-  } else if (const auto* d = sim::message_as<mesos::Decline>(m)) {
-    decline(*d);
-  } else if (const auto* u = sim::message_as<mesos::StatusUpdate>(m)) {
-    forward_status_update(*u);
+    return;
   }
+  if (on_agent_message(m)) return;
+  on_framework_message(m);
 }
 
-// The local replica and the log's coordinator (src/log/replica.cpp, recover.cpp,
-// coordinator.cpp). Returns false for a message that is not theirs.
+// The local replica (src/log/replica.cpp) and the coordinator's answers. Returns false for a
+// message that is not theirs.
 bool MesosMaster::on_replica_message(const sim::Message& m) {
   sim::Network& net = ctx_.network();
   if (const auto* r = sim::message_as<mesos::RecoverRequest>(m)) {
@@ -246,21 +282,32 @@ bool MesosMaster::on_replica_message(const sim::Message& m) {
     return true;
   }
   if (const auto* p = sim::message_as<mesos::PromiseRequest>(m)) {
+    if (replica_ != mesos::ReplicaStatus::kVoting) return true;  // only VOTING replicas answer
     auto resp = std::make_shared<mesos::PromiseResponse>();
     resp->proposal = p->proposal;
-    resp->okay = replica_ == mesos::ReplicaStatus::kVoting;
+    resp->okay = p->proposal > promised_;
+    if (resp->okay) promised_ = p->proposal;
+    resp->promised = promised_;
+    resp->position = replica_position_;
+    resp->registry = replica_registry_;
     net.send_datagram(process_, p->reply_to, std::move(resp));
     return true;
   }
   if (const auto* p = sim::message_as<mesos::PromiseResponse>(m)) {
-    if (!fetching_ || p->proposal != fetch_round_ || phase_ != Phase::kRecovering) return true;
-    if (p->okay && ++fetch_answers_ >= ctx_.topology().quorum()) recovered();
+    on_promise(*p);
     return true;
   }
   if (const auto* w = sim::message_as<mesos::WriteRequest>(m)) {
-    if (replica_ != mesos::ReplicaStatus::kVoting) return true;  // only VOTING replicas accept
+    if (replica_ != mesos::ReplicaStatus::kVoting) return true;
     auto resp = std::make_shared<mesos::WriteResponse>();
+    resp->proposal = w->proposal;
     resp->position = w->position;
+    resp->okay = w->proposal >= promised_;
+    if (resp->okay && w->position > replica_position_) {
+      promised_ = w->proposal;
+      replica_position_ = w->position;
+      replica_registry_ = w->registry;
+    }
     net.send_datagram(process_, w->reply_to, std::move(resp));
     return true;
   }
@@ -276,148 +323,66 @@ void MesosMaster::serve_state(sim::Address client) {
     state->leader_node = election_->leader()->node;
   }
   if (phase_ == Phase::kLeading) {
-    for (const Framework& f : frameworks_) {
-      state->frameworks.push_back(f.name);
+    for (const auto& [id, f] : frameworks_) {
+      state->frameworks.push_back(f.info.name);
       state->framework_hosts.push_back(ctx_.network().node_name(f.address.node));
     }
   }
   ctx_.network().send_datagram(process_, ports::kMesosMaster, client, std::move(state));
 }
 
-// Master::registerSlave: a new agent is admitted through a write to the registry (a quorum of
-// replicas); one whose admission is in flight or done is not admitted twice.
-void MesosMaster::register_slave(const mesos::RegisterSlave& r) {
-  const auto it = agents_.find(r.agent);
-  if (it != agents_.end()) return;  // admitted, or its admission is in flight
-  agents_[r.agent] = Agent{r.agent, r.reply_to.node, false, std::nullopt};
+// Registrar::apply: the operation joins the queue; update() stores every queued operation in
+// one write unless a write is in flight, after which the next batch goes.
+void MesosMaster::registrar_apply(RegistryOp op, std::function<void()> done) {
+  queued_ops_.push_back(PendingOp{std::move(op), std::move(done)});
+  if (!storing_) registrar_update();
+}
+
+// Registrar::update: a Paxos phase 2 for the next log position by the coordinator elected in
+// the fetch; `registry_store_timeout` later without a quorum, the registrar aborts and the
+// master with it ("Registrar aborting: Failed to update registry").
+void MesosMaster::registrar_update() {
+  if (queued_ops_.empty() || storing_) return;
+  auto next = std::make_shared<mesos::Registry>(registry_);
+  for (PendingOp& p : queued_ops_) p.op(*next);
+  applying_ops_ = std::move(queued_ops_);
+  queued_ops_.clear();
+  storing_ = next;
+  write_acks_ = 0;
   const int position = ++write_position_;
-  pending_writes_[position] = {0, r.agent};
   for (const sim::Address& a : master_addresses()) {
     auto req = std::make_shared<mesos::WriteRequest>();
+    req->proposal = proposal_;
     req->position = position;
+    req->registry = storing_;
     req->reply_to = {site_->node, ports::kMesosMaster};
     ctx_.network().send_datagram(process_, a, std::move(req));
   }
+  const sim::SimTime timeout = ctx_.params().duration("mesos-master.registry_store_timeout");
+  store_timer_ = ctx_.network().after(process_, timeout, [this, timeout] {
+    control_->exit(
+        fmt::format("Registrar aborting: Failed to update registry: Failed to "
+                    "perform store within {:g}secs",
+                    timeout.to_seconds()));
+  });
 }
 
-// Master::_registerSlave: the registry write reached a quorum; the agent is registered, and the
-// master connects back to it to say so.
 void MesosMaster::on_registry_write(const mesos::WriteResponse& w) {
-  const auto it = pending_writes_.find(w.position);
-  if (it == pending_writes_.end()) return;
-  if (++it->second.first < ctx_.topology().quorum()) return;
-  const std::string agent = it->second.second;
-  pending_writes_.erase(it);
-  Agent& a = agents_[agent];
-  a.admitted = true;
-  ctx_.milestone(
-      agent, "agent.registered", fmt::format("admitted by {}", site_->node_name),
-      RunContext::later(ctx_.latest_milestone("agent.detected_leader", agent), leading_record_));
-  connect_back(agent, a.node);
-}
-
-void MesosMaster::connect_back(const std::string& agent, sim::NodeId node) {
-  sim::StreamHandlers h;
-  h.on_open = [this, agent](sim::ConnectionId c) {
-    ctx_.milestone(agent, "agent.connected_back", fmt::format("from {}", site_->node_name),
-                   ctx_.latest_milestone("agent.registered", agent));
-    auto reg = std::make_shared<mesos::SlaveRegistered>();
-    reg->master = site_->node_name;
-    ctx_.network().send(c, process_, std::move(reg));
-    allocate();
-  };
-  h.on_connect_failed = [this, agent](sim::ConnectionId, sim::ConnectError) {
-    ctx_.event(site_->node_name, "mesos-master", "connect_back_failed", agent);
-  };
-  ctx_.network().connect(process_, {node, ports::kMesosAgent}, kConnectBackTimeout, std::move(h));
-}
-
-// Master::subscribe: a framework is registered (again, idempotently) and confirmed; a new one
-// triggers an allocation.
-void MesosMaster::register_framework(const mesos::RegisterFramework& r) {
-  bool known = false;
-  for (const Framework& f : frameworks_) known = known || f.name == r.framework;
-  if (!known) frameworks_.push_back(Framework{r.framework, r.reply_to});
-  auto reg = std::make_shared<mesos::FrameworkRegistered>();
-  reg->framework_id = fmt::format("{}-0000", r.framework);
-  reg->master = site_->node_name;
-  ctx_.network().send_datagram(process_, r.reply_to, std::move(reg));
-  if (!known) allocate();
-}
-
-// Master::accept: the offer's resources go to a task the master sends to the agent.
-void MesosMaster::accept(const mesos::Accept& a) {
-  const auto it = offers_.find(a.offer_id);
-  if (it == offers_.end()) return;  // rescinded
-  const std::string agent = it->second.agent;
-  ctx_.network().cancel(it->second.timeout);
-  offers_.erase(it);
-  agents_[agent].outstanding_offer.reset();
-  auto run = std::make_shared<mesos::RunTask>();
-  run->framework = a.framework;
-  run->task = a.task;
-  run->master = {site_->node, ports::kMesosMaster};
-  ctx_.network().send_datagram(process_, {agents_[agent].node, ports::kMesosAgent}, std::move(run));
-}
-
-// Master::decline: the framework refuses the agent's resources for `refuse`.
-void MesosMaster::decline(const mesos::Decline& d) {
-  const auto it = offers_.find(d.offer_id);
-  if (it == offers_.end()) return;
-  const std::string agent = it->second.agent;
-  ctx_.network().cancel(it->second.timeout);
-  offers_.erase(it);
-  agents_[agent].outstanding_offer.reset();
-  filters_[{d.framework, agent}] = ctx_.now() + d.refuse;
-}
-
-// Master::statusUpdate: forwarded to the task's framework.
-void MesosMaster::forward_status_update(const mesos::StatusUpdate& s) {
-  for (const Framework& f : frameworks_) {
-    if (f.name == s.framework) {
-      ctx_.network().send_datagram(process_, f.address, std::make_shared<mesos::StatusUpdate>(s));
-    }
+  if (!storing_ || w.position != write_position_ || w.proposal != proposal_) return;
+  if (!w.okay) {
+    // A replica promised a higher proposal: another coordinator was elected. The store
+    // fails, and the registrar aborts.
+    control_->exit("Registrar aborting: Failed to update registry: coordinator demoted");
+    return;
   }
-}
-
-void MesosMaster::arm_allocation_timer() {
-  if (allocation_timer_armed_) return;
-  allocation_timer_armed_ = true;
-  ctx_.network().after(process_, ctx_.params().duration("mesos-master.allocation_interval"),
-                       [this] {
-                         allocation_timer_armed_ = false;
-                         if (phase_ != Phase::kLeading) return;
-                         allocate();
-                         arm_allocation_timer();
-                       });
-}
-
-void MesosMaster::allocate() {
-  if (phase_ != Phase::kLeading || frameworks_.empty()) return;
-  // Frameworks in registration order: with equal (zero) shares the sorter breaks ties so.
-  for (auto& [name, agent] : agents_) {
-    if (!agent.admitted || agent.outstanding_offer) continue;
-    for (const Framework& f : frameworks_) {
-      const auto filter = filters_.find({f.name, name});
-      if (filter != filters_.end() && ctx_.now() < filter->second) continue;
-      const int id = ++next_offer_;
-      auto offer = std::make_shared<mesos::ResourceOffers>();
-      offer->offer_id = id;
-      offer->agent = name;
-      // Unanswered offers are rescinded after --offer_timeout.
-      const sim::TimerId timeout = ctx_.network().after(
-          process_, ctx_.params().duration("mesos-master.offer_timeout"), [this, id] {
-            const auto it = offers_.find(id);
-            if (it == offers_.end()) return;
-            agents_[it->second.agent].outstanding_offer.reset();
-            offers_.erase(it);
-          });
-      offers_[id] = Offer{f.name, name, timeout};
-      agent.outstanding_offer = id;
-      ctx_.network().send_datagram(process_, f.address, std::move(offer));
-      break;
-    }
-  }
+  if (++write_acks_ < ctx_.topology().quorum()) return;
+  ctx_.network().cancel(store_timer_);
+  registry_ = *storing_;
+  storing_.reset();
+  std::vector<PendingOp> done = std::move(applying_ops_);
+  applying_ops_.clear();
+  for (PendingOp& p : done) p.done();
+  registrar_update();
 }
 
 }  // namespace bootsim::models

@@ -134,6 +134,11 @@ std::vector<std::string> World::not_reached() const {
       out.push_back(fmt::format("{}: {}", h.info.name, fmt::join(missing, ", ")));
     }
   }
+  for (const ServiceSpec& s : scenario_.services) {
+    if (!reached_.count("all_tasks_running@" + s.name)) {
+      out.push_back(fmt::format("{}: not all of its {} instances running", s.name, s.instances));
+    }
+  }
   return out;
 }
 

@@ -63,7 +63,7 @@ void World::check_ready() {
   if (ready_ || !masters_ready_ || !agents_ready_) return;
   std::optional<sim::RecordId> last = std::max(*reached_["cluster.masters_ready@cluster"],
                                                *reached_["cluster.agents_ready@cluster"]);
-  // Every service runs its first task; Marathon's tasks are the installed services' schedulers.
+  // Every service runs all its tasks; Marathon's tasks are the installed services' schedulers.
   std::vector<std::string> needed;
   if (services_.empty()) {
     needed.push_back("scheduler.registered@marathon");
@@ -72,6 +72,7 @@ void World::check_ready() {
   }
   for (const ServiceSpec& s : scenario_.services) {
     needed.push_back("scheduler.first_task_running@" + s.name);
+    needed.push_back("all_tasks_running@" + s.name);
   }
   for (const std::string& n : needed) {
     const auto it = reached_.find(n);

@@ -64,11 +64,24 @@ std::optional<InputError> World::build() {
     }
   }
   for (const ServiceSpec& s : scenario_.services) {
-    services_.push_back(std::make_unique<ServiceScheduler>(ctx_, s.name, s.start, s.instances));
-    apps_.pending.push_back(services_.back()->scheduler_task());
+    // Each scheduler its own LIBPROCESS_PORT: from 15501 up, in the scenario's order (past
+    // 50,000 services ports repeat; two schedulers on one agent would then share one).
+    const auto port = static_cast<sim::Port>(15501 + services_.size() % 50'000);
+    services_.push_back(std::make_unique<ServiceScheduler>(
+        ctx_, s.name, s.start, s.instances, mesos::Resources{.cpus = s.cpus, .mem = s.mem}, port));
+    apps_.apps.push_back(
+        {services_.back()->scheduler_task(), ServiceScheduler::scheduler_resources()});
     programs_.add(services_.back()->scheduler_task(), *services_.back());
   }
   ctx_.on_milestone([this](sim::RecordId id) { watch_cluster_milestones(id); });
+  // A service is up when its scheduler reports every instance running (service_scheduler.hpp).
+  ctx_.on_event([this](sim::RecordId id) {
+    const sim::TraceRecord& r = trace_.at(id);
+    if (r.component == "scheduler" && r.name == "all_tasks_running") {
+      reached_.try_emplace("all_tasks_running@" + r.node, id);
+      check_ready();
+    }
+  });
   return std::nullopt;
 }
 

@@ -24,6 +24,7 @@
 #include "models/dcos/service_scheduler.hpp"
 #include "models/dns/stub_resolver.hpp"
 #include "models/mesos/leadership_monitor.hpp"
+#include "models/mesos/offer_cycle_monitor.hpp"
 #include "models/mesos/task_programs.hpp"
 #include "models/run/cluster.hpp"
 #include "models/run/faults.hpp"
@@ -60,7 +61,8 @@ class World {
         engine_(seed),
         network_(engine_, params_.distribution("network.latency")),
         ctx_(engine_, network_, trace_, params_, topology_),
-        leadership_(ctx_) {}
+        leadership_(ctx_),
+        offer_cycle_(ctx_) {}
 
   std::optional<InputError> build();  // world.cpp
   // Limits on a run's cost (0: none); run() stops at either and says so in ended_by.
@@ -122,6 +124,7 @@ class World {
   RunContext ctx_;
   std::unique_ptr<ZooKeeperEnsemble> ensemble_;  // once the masters exist
   LeadershipMonitor leadership_;                 // the "single-mesos-leader" check: observes
+  OfferCycleMonitor offer_cycle_;  // agent-registers-with-leader, offer-for-registered-agent
   MarathonApps apps_;
   LookupLog lookups_;  // every client lookup of leader.mesos (the stale windows)
   // An installed service's scheduler is itself a Marathon task: the program of that task.

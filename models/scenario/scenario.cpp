@@ -27,7 +27,7 @@ constexpr std::array<std::string_view, 2> kAgentKeys{"private", "public"};
 constexpr std::array<std::string_view, 4> kNetworkKeys{"latency", "loopback", "loss", "links"};
 constexpr std::array<std::string_view, 3> kLinkKeys{"between", "latency", "loss"};
 constexpr std::array<std::string_view, 3> kUnitKeys{"start", "restart_sec", "after"};
-constexpr std::array<std::string_view, 3> kServiceKeys{"name", "start", "instances"};
+constexpr std::array<std::string_view, 5> kServiceKeys{"name", "start", "instances", "cpus", "mem"};
 constexpr std::array<std::string_view, 2> kBudgetKeys{"milestone", "within"};
 
 struct ClusterShape {
@@ -353,6 +353,23 @@ class Loader : private YamlInput {
     s_.unit_overrides.push_back(std::move(o));
   }
 
+  // A task's demand of one resource: a positive number (cpus, or MB of mem), at most a
+  // large agent's (1,024 cpus, 4 TB).
+  double demand(const YAML::Node& value, const std::string& what) {
+    const std::string text = scalar(value, what, "a number");
+    double d = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+      fail(value, fmt::format("{}: expected a number, got {}", what, quoted(text)));
+    }
+    const double max = what == "service.cpus" ? 1024.0 : 4.0 * 1024 * 1024;
+    if (!(d > 0.0 && d <= max)) {
+      fail(value,
+           fmt::format("{} must be above 0 and at most {:g}, got {}", what, max, quoted(text)));
+    }
+    return d;
+  }
+
   void load_service(const YAML::Node& item) {
     ServiceSpec svc;
     svc.where = loc(item);
@@ -402,6 +419,8 @@ class Loader : private YamlInput {
                                   kMaxInstances, quoted(text)));
         }
         svc.instances = n;
+      } else if (k == "cpus" || k == "mem") {
+        (k == "cpus" ? svc.cpus : svc.mem) = demand(value, "service." + k);
       }
     }
     if (!has_name) fail(item, "service: missing 'name'");

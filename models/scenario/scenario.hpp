@@ -48,6 +48,10 @@ struct ServiceSpec {
   std::string name;
   sim::Distribution start;  // from launch to running
   int instances = 1;
+  // Each instance task's demand (the service's Marathon app or pod spec); assumption: one cpu
+  // and 1 GB, a small JVM service.
+  double cpus = 1.0;
+  double mem = 1024.0;  // MB
   SourceLocation where;
 };
 
