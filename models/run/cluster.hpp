@@ -85,6 +85,10 @@ struct RunResult {
   std::vector<std::string> faults_not_fired;
   std::uint64_t events = 0;
   std::uint64_t fingerprint = 0;
+  // Parallel to milestone_names(): when each milestone counts as reached in this run, as a
+  // budget reads it (a per-node milestone: the last of its nodes' first reaches, once every node
+  // it applies to has one; a cluster milestone or mesos-master.leading: its first reach).
+  std::vector<std::optional<sim::SimTime>> milestone_times;
 
   // Every check holds and cluster.ready was reached (a boot that never becomes ready is not a
   // pass, budget or none).
@@ -100,6 +104,27 @@ struct RunResult {
 
 std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
                                                  const RunOptions& options = {});
+
+// A run with its input resolved (settings applied, names checked, profile loaded): what
+// run_scenario does before it simulates, done once so that many runs (a sweep) reuse it.
+//
+//   auto prepared = prepare_run(scenario, options);    // InputError: as run_scenario's
+//   RunResult r = execute(std::get<PreparedRun>(prepared), seed);
+//
+// Contract: a value; execute() only reads it, so threads may share one. execute(p, seed) equals
+// run_scenario(scenario, options with .seed = seed) (the scenario must outlive p).
+struct PreparedRun {
+  const Scenario* scenario = nullptr;
+  Parameters params;
+  Profile profile;
+  std::vector<FaultSpec> faults;
+  sim::SimTime until;
+  std::uint64_t max_events = 0;
+  std::size_t max_trace_records = 0;
+};
+std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
+                                                  const RunOptions& options = {});
+std::variant<RunResult, InputError> execute(const PreparedRun& prepared, std::uint64_t seed);
 
 // Resolves the scenario's profile (a built-in, or a file relative to the scenario's directory)
 // with the scenario's overrides, and validates it (check, graph).

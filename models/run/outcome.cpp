@@ -30,7 +30,12 @@ RunResult World::collect() {
   for (const RuleResult& rr : r.rules) {
     r.violations.insert(r.violations.end(), rr.violations.begin(), rr.violations.end());
   }
-  for (const BudgetSpec& b : scenario_.budgets) r.budgets.push_back(budget_result(b));
+  for (const BudgetSpec& b : scenario_.budgets) {
+    if (!b.quantile_bp) r.budgets.push_back(budget_result(b));  // a quantile is a sweep's
+  }
+  for (const std::string_view m : milestone_names()) {
+    r.milestone_times.push_back(budget_result(BudgetSpec{std::string(m), {}, {}, {}, {}}).actual);
+  }
   if (const auto ready = trace_.first_milestone("cluster.ready", "cluster")) {
     r.ready_at = trace_.at(*ready).time;
     for (std::optional<sim::RecordId> c = *ready; c; c = trace_.at(*c).cause) {
