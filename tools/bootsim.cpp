@@ -41,12 +41,16 @@ const char* const kUsage =
     "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
     "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
     "  bench boot       whole boots of the default set-up at a given size, in-process\n"
+    "  sensitivity SCENARIO --runs N\n"
+    "                   which parameter moves a milestone most: tornado table, SVG chart\n"
+    "  params [--profile P]\n"
+    "                   every parameter with its default, type and source\n"
     "  rules [--profile P]\n"
     "                   the ordering rules and safety properties runs are checked against\n"
     "  calibrate zookeeper\n"
     "                   the ZooKeeper model against a real ensemble's measured figures\n"
     "\n"
-    "run 'bootsim <command> --help' for its options.\n";
+    "run 'bootsim <command> --help' for its options; 'bootsim --version' prints the version.\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "bootsim: error: " << message << "\n";
@@ -351,6 +355,8 @@ int main(int argc, char** argv) {
   if (command == "run") return cmd_run(args);
   if (command == "sweep") return sweep::sweep_command(args);
   if (command == "diff") return sweep::diff_command(args);
+  if (command == "params") return sweep::params_command(args);
+  if (command == "sensitivity") return sweep::sensitivity_command(args);
   if (command == "check") return cmd_check(args, false);
   if (command == "graph") return cmd_check(args, true);
   if (command == "bench") return cmd_bench(args);

@@ -139,6 +139,8 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
                       gb(need - *options.memory_limit_bytes))};
     }
   }
+  for (const Setting& st : options.settings) p.set_options.push_back(st.key + "=" + st.value);
+  for (const FaultSpec& f : options.faults) p.fault_options.push_back(f.text);
   p.until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
   p.max_events = options.max_events;
   p.max_trace_records = options.max_trace_records == 0
@@ -152,7 +154,10 @@ std::variant<RunResult, InputError> execute(const PreparedRun& p, std::uint64_t 
   auto cluster = std::make_unique<World>(*p.scenario, p.params, p.profile, seed, p.until, p.faults);
   if (auto e = cluster->build()) return *e;
   cluster->set_limits(p.max_events, p.max_trace_records);
-  return cluster->run();
+  RunResult r = cluster->run();
+  r.set_options = p.set_options;
+  r.fault_options = p.fault_options;
+  return r;
 }
 
 std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,

@@ -70,9 +70,14 @@ struct RunResult {
   // "max-events" or "max-trace" (stopped by a limit: not a complete result).
   std::string ended_by;
   sim::SimTime settle_window;
-  std::size_t max_trace_records = 0;   // the limit this run had
-  std::vector<std::string> nodes;      // hosts in order, then services
-  std::vector<std::string> overrides;  // "key=value" of every parameter not at its default
+  std::size_t max_trace_records = 0;         // the limit this run had
+  std::vector<std::string> nodes;            // hosts in order, then services
+  std::vector<std::string> overrides;        // "key=value" of every parameter not at its default
+  std::string scenario_file, scenario_hash;  // the file and its bytes' hash (Scenario)
+  std::vector<std::string> set_options;      // --set key=value, in order
+  std::vector<std::string> fault_options;    // --fault lines (canonical text), in order
+  // Every parameter of the table with its effective value, sorted by key, then units.* set.
+  std::vector<std::pair<std::string, std::string>> parameters;
   sim::Trace trace;
   std::vector<Violation> violations;  // safety properties and ordering rules
   std::vector<RuleResult> rules;
@@ -118,6 +123,7 @@ struct PreparedRun {
   Parameters params;
   Profile profile;
   std::vector<FaultSpec> faults;
+  std::vector<std::string> set_options, fault_options;  // for the result: how to reproduce it
   sim::SimTime until;
   std::uint64_t max_events = 0;
   std::size_t max_trace_records = 0;

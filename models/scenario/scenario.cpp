@@ -511,12 +511,18 @@ class Loader : private YamlInput {
 
 std::variant<Scenario, InputError> load_scenario_text(std::string_view yaml,
                                                       const std::string& file_name) {
-  return load_yaml<Scenario>(
-      yaml, file_name, "scenario",
-      [&](const YAML::Node& root, const std::optional<SourceLocation>& second) {
-        Loader loader(file_name);
-        return loader.load(root, second, yaml);
-      });
+  auto loaded =
+      load_yaml<Scenario>(yaml, file_name, "scenario",
+                          [&](const YAML::Node& root, const std::optional<SourceLocation>& second) {
+                            Loader loader(file_name);
+                            return loader.load(root, second, yaml);
+                          });
+  if (auto* s = std::get_if<Scenario>(&loaded)) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+    for (const char c : yaml) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    s->text_hash = fmt::format("{:016x}", h);
+  }
+  return loaded;
 }
 
 std::variant<Scenario, InputError> load_scenario_file(const std::string& path) {

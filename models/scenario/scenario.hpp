@@ -85,6 +85,8 @@ struct Setting {
 
 struct Scenario {
   std::string file;
+  // FNV-1a (64 bits, hex) of the file's bytes as loaded: a result names the exact scenario.
+  std::string text_hash;
   std::string name;
   std::string description;
   // A built-in profile's name, or a profile file's path relative to the scenario file's

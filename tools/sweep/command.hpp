@@ -15,5 +15,7 @@ namespace bootsim::sweep {
 
 int sweep_command(const std::vector<std::string>& args);
 int diff_command(const std::vector<std::string>& args);
+int params_command(const std::vector<std::string>& args);       // params.cpp
+int sensitivity_command(const std::vector<std::string>& args);  // sensitivity.cpp
 
 }  // namespace bootsim::sweep
