@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/core/milestones.hpp"
+#include "models/scenario/scenario.hpp"
 #include "tools/sweep/grid.hpp"
 #include "tools/sweep/record.hpp"
 #include "tools/sweep/summary.hpp"
@@ -156,4 +157,25 @@ TEST_CASE("quantile names read and print back", "[sweep]") {
   CHECK(models::quantile_name(9'990) == "p99.9");
   CHECK(models::quantile_name(9'995) == "p99.95");
   CHECK(models::quantile_name(5'000) == "p50");
+}
+
+TEST_CASE("quantile budgets in a scenario: read, and located errors", "[sweep]") {
+  const auto ok = models::load_scenario_text(
+      "name: q\nbudgets:\n  - {milestone: cluster.ready, quantile: p99, within: 150s, runs: 50}\n",
+      "q.yaml");
+  REQUIRE(std::holds_alternative<models::Scenario>(ok));
+  const models::BudgetSpec& b = std::get<models::Scenario>(ok).budgets.at(0);
+  CHECK(b.quantile_bp == 9'900);
+  CHECK(b.runs == 50);
+  CHECK(models::budget_text(b) == "cluster.ready:p99<=2m30s");
+  const auto bad_quantile = models::load_scenario_text(
+      "name: q\nbudgets:\n  - {milestone: cluster.ready, quantile: p100, within: 1s}\n", "q.yaml");
+  REQUIRE(std::holds_alternative<models::InputError>(bad_quantile));
+  CHECK(std::get<models::InputError>(bad_quantile).format() ==
+        "q.yaml:3:47: error: budget.quantile: expected p50, p90, p99, p99.9 or max, got 'p100'");
+  const auto runs_alone = models::load_scenario_text(
+      "name: q\nbudgets:\n  - {milestone: cluster.ready, within: 1s, runs: 5}\n", "q.yaml");
+  REQUIRE(std::holds_alternative<models::InputError>(runs_alone));
+  CHECK(std::get<models::InputError>(runs_alone).message ==
+        "budget: 'runs' is the seed count of a quantile budget: give 'quantile' too");
 }
