@@ -60,7 +60,7 @@ total="$(tail -n +2 "$tmp/k.runs" | wc -l)"
 # 2b. SIGINT (a tenth of the runs, against its own uninterrupted sweep): exit 130, a message
 #     naming --resume, then the same output.
 small=$((runs / 10))
-[ "$small" -lt 20 ] && small=20
+[ "$small" -lt 100 ] && small=100
 "$bootsim" sweep "$scenario" --runs "$small" --jobs 2 --format csv --out "$tmp/s.csv" ||
   fail "the $small-run sweep exited $?"
 "$bootsim" sweep "$scenario" --runs "$small" --jobs 1 --format csv --out "$tmp/i.csv" \
