@@ -172,7 +172,7 @@ TEST_CASE("quantile budgets in a scenario: read, and located errors", "[sweep]")
       "name: q\nbudgets:\n  - {milestone: cluster.ready, quantile: p100, within: 1s}\n", "q.yaml");
   REQUIRE(std::holds_alternative<models::InputError>(bad_quantile));
   CHECK(std::get<models::InputError>(bad_quantile).format() ==
-        "q.yaml:3:47: error: budget.quantile: expected p50, p90, p99, p99.9 or max, got 'p100'");
+        "q.yaml:3:42: error: budget.quantile: expected p50, p90, p99, p99.9 or max, got 'p100'");
   const auto runs_alone = models::load_scenario_text(
       "name: q\nbudgets:\n  - {milestone: cluster.ready, within: 1s, runs: 5}\n", "q.yaml");
   REQUIRE(std::holds_alternative<models::InputError>(runs_alone));
