@@ -60,7 +60,7 @@ TEST_CASE("nearest rank: the ceil(p*n)-th smallest, never-reached runs last", "[
   CHECK_FALSE(nearest_rank({}, 5'000).has_value());
 }
 
-TEST_CASE("--vary: lists, integer and duration ranges, and the grid's order", "[sweep]") {
+TEST_CASE("vary: lists, integer and duration ranges, and the grid order", "[sweep]") {
   auto v = sweep::parse_vary("cluster.agents.private=100..500:200");
   REQUIRE(std::holds_alternative<sweep::Vary>(v));
   CHECK(std::get<sweep::Vary>(v).values == std::vector<std::string>{"100", "300", "500"});

@@ -12,8 +12,8 @@ using models::Violation;
 std::string format_json(const models::RunResult& r) {
   std::string out = "{\n";
   out += fmt::format("  \"schema\": {},\n", kJsonSchemaVersion);
-  out += fmt::format("  \"version\": {},\n", json_string(BOOTSIM_VERSION));
   out += fmt::format("  \"scenario\": {},\n", json_string(r.scenario));
+  out += fmt::format("  \"version\": {},\n", json_string(BOOTSIM_VERSION));
   // Self-contained (issue 13): the file, its bytes' hash, every override and every parameter's
   // effective value, so that the result alone says how to reproduce it.
   out += fmt::format("  \"scenario_file\": {},\n", json_string(r.scenario_file));
