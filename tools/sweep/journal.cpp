@@ -54,7 +54,11 @@ std::variant<Journal, std::string> Journal::open(const std::string& path, std::u
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     return fmt::format("results file '{}' is in use by another sweep", path);
   }
-  if (resume) {
+  // --resume with nothing recorded yet (the sweep was stopped before its first run, or never
+  // started) starts from the beginning.
+  const bool empty = ::lseek(fd, 0, SEEK_END) == 0;
+  if (::lseek(fd, 0, SEEK_SET) != 0) return error_text(path, "cannot seek");
+  if (resume && !empty) {
     if (auto e = j.load(sweep_id, total, done)) return *e;
   } else {
     if (::ftruncate(fd, 0) != 0) return error_text(path, "cannot truncate");

@@ -7,7 +7,8 @@
 //
 // Format: a header line "bootsim-sweep-results 1 <sweep id> <total runs>", then one line per
 // run (record.hpp: tab-separated, with its checksum) in the order runs finished. Contract:
-// - A fresh journal truncates the file; --resume reads it and refuses it when the header names
+// - A fresh journal truncates the file; --resume reads it (an empty or missing file: a fresh
+//   start) and refuses it when the header names
 //   another sweep (scenario bytes, options or version differ). A last line cut short (the
 //   process was killed while writing it) is dropped and the file truncated to the lines before
 //   it; a bad line before the last is an error; a run recorded twice is kept once.
