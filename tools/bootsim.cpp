@@ -33,6 +33,7 @@ const char* const kUsage =
     "commands:\n"
     "  run SCENARIO     simulate one boot: timeline, critical chain, violations, budgets\n"
     "  check SCENARIO   validate the scenario and its unit graph only\n"
+    "  blame SCENARIO   simulate one boot; units by time from boot to running\n"
     "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
     "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
     "  bench boot       whole boots of the default set-up at a given size, in-process\n"
@@ -81,8 +82,18 @@ int input_error(const models::InputError& e) {
   return kExitBadInput;
 }
 
-po::options_description run_description() {
-  po::options_description desc("bootsim run SCENARIO [options]");
+// "text: the timeline, …; json: …": every format of tools/report with what it gives.
+std::string format_help() {
+  std::string out;
+  for (const report::ReportFormat& f : report::report_formats()) {
+    out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", f.name, f.description);
+  }
+  return out;
+}
+
+po::options_description run_description(bool with_format) {
+  po::options_description desc(with_format ? "bootsim run SCENARIO [options]"
+                                           : "bootsim blame SCENARIO [options]");
   desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
       "seed", po::value<std::string>(), "random seed (default: the scenario's)")(
       "until", po::value<std::string>(),
@@ -90,12 +101,15 @@ po::options_description run_description() {
       "set", po::value<std::vector<std::string>>()->composing(), "key=value parameter override")(
       "fault", po::value<std::vector<std::string>>()->composing(),
       "a fault, e.g. \"kind=crash target=master-2 at=zookeeper.quorum+4s\"")(
-      "format", po::value<std::string>()->default_value("text"),
-      "text (timeline), json, or trace (every record)")(
+
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)")(
       "max-events", po::value<std::string>(),
       "stop a run that takes more events than this (default 50000000; 0: no limit)")(
       "strict", "a fault that never fired or hit nothing is an error (exit 1)");
+  if (with_format) {
+    desc.add_options()("format", po::value<std::string>()->default_value("text"),
+                       format_help().c_str());
+  }
   return desc;
 }
 
@@ -177,12 +191,17 @@ std::optional<std::uint64_t> available_memory_bytes() {
   return std::nullopt;
 }
 
-int cmd_run(const std::vector<std::string>& args) {
-  po::options_description desc = run_description();
+// `bootsim blame`: a run whose report is the blame table (tools/report/blame.cpp).
+constexpr report::ReportFormat kBlame{"blame", "units by time from boot to running",
+                                      report::format_blame};
+
+// run, and blame (`fixed`: its one report, no --format).
+int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fixed = nullptr) {
+  po::options_description desc = run_description(fixed == nullptr);
   Parsed p;
   if (auto rc = parse(args, desc, true, p)) return *rc;
-  const std::string format = p.vm["format"].as<std::string>();
-  const report::ReportFormat* renderer = report::find_report_format(format);
+  const std::string format = fixed ? std::string(fixed->name) : p.vm["format"].as<std::string>();
+  const report::ReportFormat* renderer = fixed ? fixed : report::find_report_format(format);
   if (renderer == nullptr) {
     return usage_error("--format must be " + report::report_format_names() + ", got '" + format +
                        "'");
@@ -340,6 +359,7 @@ int main(int argc, char** argv) {
   const std::string command = args.front();
   args.erase(args.begin());
   if (command == "run") return cmd_run(args);
+  if (command == "blame") return cmd_run(args, &kBlame);
   if (command == "check") return cmd_check(args, false);
   if (command == "graph") return cmd_check(args, true);
   if (command == "bench") return cmd_bench(args);

@@ -54,7 +54,7 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 # libclang-rt-14-dev (the sanitizer and libFuzzer runtimes) and llvm-14 (llvm-symbolizer, for
 # readable sanitizer reports) for the sanitizer build and the fuzz targets.
 packages=(build-essential cmake ninja-build libboost-graph-dev libboost-program-options-dev
-          libfmt-dev libyaml-cpp-dev catch2 clang-format)
+          libfmt-dev libyaml-cpp-dev catch2 nlohmann-json3-dev clang-format)
 [[ "$mode" == test ]] && packages+=(clang-14 libclang-rt-14-dev llvm-14)
 
 installed() {

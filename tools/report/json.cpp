@@ -61,7 +61,7 @@ std::string format_json(const models::RunResult& r) {
   list("critical_chain", items);
   items.clear();
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.component != "fault") continue;
+    if (rec.type != sim::RecordType::kFault) continue;
     items.push_back(fmt::format("{{\"event\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
                                 json_string(rec.name), json_string(rec.node),
                                 exact_seconds(rec.time), json_string(rec.detail)));

@@ -35,9 +35,26 @@ std::string report_format_names();
 std::string format_text(const models::RunResult& result);
 // json.cpp: the machine-readable result (schema kJsonSchemaVersion).
 std::string format_json(const models::RunResult& result);
-// trace.cpp: every trace record, one per line in time order, for reading what happened in
-// detail.
+// trace.cpp: every trace record as JSON Lines, in record order, typed fields included.
 std::string format_trace(const models::RunResult& result);
+
+// chrome.cpp: the Trace Event Format (chrome://tracing, ui.perfetto.dev): a process per node, a
+// track per unit, phases as B/E pairs, milestones, faults and violations as instants, cause
+// links as flows; timestamps in µs.
+std::string format_chrome(const models::RunResult& result);
+
+// csv.cpp: one row per milestone occurrence: run, seed, node, milestone, time_s (RFC 4180).
+std::string format_csv(const models::RunResult& result);
+// `s` as one CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break.
+std::string csv_field(std::string_view s);
+
+// blame.cpp: `bootsim blame`: units by time from boot to running (gate wait, restart delay,
+// start), longest first.
+std::string format_blame(const models::RunResult& result);
+
+// svg.cpp: a Gantt chart of the boot (a row per unit per node, phases, the critical chain,
+// faults and violations); agents summarised beyond 20.
+std::string format_svg(const models::RunResult& result);
 
 // Exact decimal seconds from integer nanoseconds, trailing zeros trimmed: "97.3", "0.00025".
 std::string exact_seconds(sim::SimTime t);

@@ -92,7 +92,7 @@ std::string not_reached(const RunResult& r) {
 std::string faults(const RunResult& r) {
   std::string out;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.component != "fault") continue;
+    if (rec.type != sim::RecordType::kFault) continue;
     if (out.empty()) out += "\nfaults:\n";
     out += fmt::format("  {}  {:<13} {}{}\n", pad_time(rec.time), printable(rec.name),
                        printable(rec.node),
