@@ -2,8 +2,11 @@
 // run, print. Exit codes: 0 every check holds, 1 a violation or a missed budget, 2 bad input or
 // usage (scenario errors as FILE:LINE:COL: error: …).
 #include <fmt/format.h>
+#include <unistd.h>
 #include <boost/program_options.hpp>
+
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -105,7 +108,8 @@ po::options_description run_description(bool with_format) {
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)")(
       "max-events", po::value<std::string>(),
       "stop a run that takes more events than this (default 50000000; 0: no limit)")(
-      "strict", "a fault that never fired or hit nothing is an error (exit 1)");
+      "strict", "a fault that never fired or hit nothing is an error (exit 1)")(
+      "summary", "text: only the cluster milestones, critical chain, violations and budgets");
   if (with_format) {
     desc.add_options()("format", po::value<std::string>()->default_value("text"),
                        format_help().c_str());
@@ -232,7 +236,13 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
         "--max-events (0: no limit) or shorten --until",
         options.max_events, sim::format_seconds(r.ended_at), sim::format_duration(r.until)));
   }
-  const std::string text = renderer->render(r);
+  // Colour only on a terminal (plain when piped or written to a file), for the text report.
+  report::TextOptions text_options;
+  text_options.summary = p.vm.count("summary") > 0;
+  text_options.colour = p.vm["out"].as<std::string>() == "-" && isatty(STDOUT_FILENO) == 1 &&
+                        std::getenv("NO_COLOR") == nullptr;
+  const std::string text =
+      renderer->name == "text" ? report::format_text(r, text_options) : renderer->render(r);
   if (auto e = std::get<tools::OutputTarget>(out).write(text)) return usage_error(*e);
   if (p.vm.count("strict")) {
     // A fault that did nothing fails the run (after the report is written).

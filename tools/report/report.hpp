@@ -33,6 +33,11 @@ std::string report_format_names();
 
 // text.cpp: the timeline a person reads at a glance, then the critical chain and the checks.
 std::string format_text(const models::RunResult& result);
+struct TextOptions {
+  bool colour = false;   // ANSI colours (the front end sets it on a terminal only)
+  bool summary = false;  // --summary: cluster milestones, critical chain, violations, budgets
+};
+std::string format_text(const models::RunResult& result, const TextOptions& options);
 // json.cpp: the machine-readable result (schema kJsonSchemaVersion).
 std::string format_json(const models::RunResult& result);
 // trace.cpp: every trace record as JSON Lines, in record order, typed fields included.

@@ -35,7 +35,7 @@ class Explainer {
       if (rec.kind == sim::RecordKind::kMilestone && rec.cause == below) {
         s.cause = "start";
         s.detail = fmt::format("{} on {} took {} from exec to ready (its start time)", u->component,
-                               u->node, sim::format_duration(*s.gap));
+                               u->node, sim::format_seconds(*s.gap) + "s");
         return s;
       }
       return unit_wait(*u, rec, low, s);
@@ -102,7 +102,7 @@ class Explainer {
       s.detail = fmt::format(
           "{} is started by its timer (OnBootSec, then every OnUnitActiveSec): it ran at {}s, {} "
           "after the step below",
-          u.component, sim::format_seconds(rec.time), sim::format_duration(*s.gap));
+          u.component, sim::format_seconds(rec.time), sim::format_seconds(*s.gap) + "s");
       return s;
     }
     const Phase* restart = nullptr;
@@ -114,7 +114,7 @@ class Explainer {
     if (restart == nullptr) {
       s.cause = "gate";
       s.detail = fmt::format("{} on {}: its gates passed {} after the step below", u.component,
-                             u.node, sim::format_duration(*s.gap));
+                             u.node, sim::format_seconds(*s.gap) + "s");
       return s;
     }
     s.cause = "RestartSec";
