@@ -16,6 +16,8 @@ constexpr std::array kFormats{
     ReportFormat{"csv", "one row per milestone occurrence: run, seed, node, milestone, time_s",
                  format_csv},
     ReportFormat{"svg", "a Gantt chart of the boot, like systemd-analyze plot", format_svg},
+    ReportFormat{"html", "one self-contained page: timeline, critical chain, milestones, checks",
+                 format_html},
     ReportFormat{"chrome", "Trace Event Format JSON for ui.perfetto.dev and chrome://tracing",
                  format_chrome},
 };

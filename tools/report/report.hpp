@@ -61,6 +61,10 @@ std::string format_blame(const models::RunResult& result);
 // faults and violations); agents summarised beyond 20.
 std::string format_svg(const models::RunResult& result);
 
+// html.cpp: one self-contained page: the SVG timeline, the critical chain with causes, the
+// milestones, faults, violations and budgets.
+std::string format_html(const models::RunResult& result);
+
 // Exact decimal seconds from integer nanoseconds, trailing zeros trimmed: "97.3", "0.00025".
 std::string exact_seconds(sim::SimTime t);
 // `s` as a JSON string literal, control characters escaped.
