@@ -58,7 +58,7 @@ void MesosAgent::try_register(std::uint64_t generation) {
   auto msg = std::make_shared<mesos::RegisterSlave>();
   msg->agent = site_->node_name;
   msg->reply_to = {site_->node, ports::kMesosAgent};
-  ctx_.network().send_datagram(process_, {leader_->node, ports::kMesosMaster}, std::move(msg));
+  ctx_.network().send_message(process_, {leader_->node, ports::kMesosMaster}, std::move(msg));
   ctx_.event(site_->node_name, "mesos-agent", "register", leader_->info.hostname);
   backoff_ = std::min(backoff_ * 2, ctx_.params().duration("mesos-agent.max_registration_backoff"));
   const sim::SimTime delay = sim::from_seconds(rng_->uniform(0.0, backoff_.to_seconds()));
@@ -88,7 +88,7 @@ void MesosAgent::on_message(const sim::Message& m) {
     update->task = t->task;
     update->agent = site_->node_name;
     update->state = "TASK_RUNNING";
-    ctx_.network().send_datagram(process_, t->master, std::move(update));
+    ctx_.network().send_message(process_, t->master, std::move(update));
     // The executor runs the task's command: its program, if it has one.
     if (TaskProgram* program = programs_.find(t->task)) program->on_exec(task);
   }

@@ -117,7 +117,7 @@ void MesosMaster::start_recovery_round() {
     auto req = std::make_shared<mesos::RecoverRequest>();
     req->round = recover_round_;
     req->reply_to = {site_->node, ports::kMesosMaster};
-    ctx_.network().send_datagram(process_, a, std::move(req));
+    ctx_.network().send_message(process_, a, std::move(req));
   }
   const int round = recover_round_;
   ctx_.network().after(process_, ctx_.params().duration("mesos-master.log_recover_retry"),
@@ -178,7 +178,7 @@ void MesosMaster::start_fetch() {
     auto req = std::make_shared<mesos::PromiseRequest>();
     req->proposal = fetch_round_;
     req->reply_to = {site_->node, ports::kMesosMaster};
-    ctx_.network().send_datagram(process_, a, std::move(req));
+    ctx_.network().send_message(process_, a, std::move(req));
   }
   // Replicas still catching up do not promise: ask again after a random 0.5–1 s, as the log's
   // coordinator retries its election, until registry_fetch_timeout ends it.
@@ -239,7 +239,7 @@ bool MesosMaster::on_replica_message(const sim::Message& m) {
     auto resp = std::make_shared<mesos::RecoverResponse>();
     resp->round = r->round;
     resp->status = replica_;
-    net.send_datagram(process_, r->reply_to, std::move(resp));
+    net.send_message(process_, r->reply_to, std::move(resp));
     return true;
   }
   if (const auto* r = sim::message_as<mesos::RecoverResponse>(m)) {
@@ -250,7 +250,7 @@ bool MesosMaster::on_replica_message(const sim::Message& m) {
     auto resp = std::make_shared<mesos::PromiseResponse>();
     resp->proposal = p->proposal;
     resp->okay = replica_ == mesos::ReplicaStatus::kVoting;
-    net.send_datagram(process_, p->reply_to, std::move(resp));
+    net.send_message(process_, p->reply_to, std::move(resp));
     return true;
   }
   if (const auto* p = sim::message_as<mesos::PromiseResponse>(m)) {
@@ -262,7 +262,7 @@ bool MesosMaster::on_replica_message(const sim::Message& m) {
     if (replica_ != mesos::ReplicaStatus::kVoting) return true;  // only VOTING replicas accept
     auto resp = std::make_shared<mesos::WriteResponse>();
     resp->position = w->position;
-    net.send_datagram(process_, w->reply_to, std::move(resp));
+    net.send_message(process_, w->reply_to, std::move(resp));
     return true;
   }
   return false;
@@ -279,7 +279,7 @@ void MesosMaster::serve_state(const mesos::GetState& g) {
   if (phase_ == Phase::kLeading) {
     for (const Framework& f : frameworks_) state->frameworks.push_back(f.name);
   }
-  ctx_.network().send_datagram(process_, g.reply_to, std::move(state));
+  ctx_.network().send_message(process_, g.reply_to, std::move(state));
 }
 
 // Master::registerSlave: a new agent is admitted through a write to the registry (a quorum of
@@ -294,7 +294,7 @@ void MesosMaster::register_slave(const mesos::RegisterSlave& r) {
     auto req = std::make_shared<mesos::WriteRequest>();
     req->position = position;
     req->reply_to = {site_->node, ports::kMesosMaster};
-    ctx_.network().send_datagram(process_, a, std::move(req));
+    ctx_.network().send_message(process_, a, std::move(req));
   }
 }
 
@@ -339,7 +339,7 @@ void MesosMaster::register_framework(const mesos::RegisterFramework& r) {
   auto reg = std::make_shared<mesos::FrameworkRegistered>();
   reg->framework_id = fmt::format("{}-0000", r.framework);
   reg->master = site_->node_name;
-  ctx_.network().send_datagram(process_, r.reply_to, std::move(reg));
+  ctx_.network().send_message(process_, r.reply_to, std::move(reg));
   if (!known) allocate();
 }
 
@@ -355,7 +355,7 @@ void MesosMaster::accept(const mesos::Accept& a) {
   run->framework = a.framework;
   run->task = a.task;
   run->master = {site_->node, ports::kMesosMaster};
-  ctx_.network().send_datagram(process_, {agents_[agent].node, ports::kMesosAgent}, std::move(run));
+  ctx_.network().send_message(process_, {agents_[agent].node, ports::kMesosAgent}, std::move(run));
 }
 
 // Master::decline: the framework refuses the agent's resources for `refuse`.
@@ -373,7 +373,7 @@ void MesosMaster::decline(const mesos::Decline& d) {
 void MesosMaster::forward_status_update(const mesos::StatusUpdate& s) {
   for (const Framework& f : frameworks_) {
     if (f.name == s.framework) {
-      ctx_.network().send_datagram(process_, f.address, std::make_shared<mesos::StatusUpdate>(s));
+      ctx_.network().send_message(process_, f.address, std::make_shared<mesos::StatusUpdate>(s));
     }
   }
 }
@@ -412,7 +412,7 @@ void MesosMaster::allocate() {
           });
       offers_[id] = Offer{f.name, name, timeout};
       agent.outstanding_offer = id;
-      ctx_.network().send_datagram(process_, f.address, std::move(offer));
+      ctx_.network().send_message(process_, f.address, std::move(offer));
       break;
     }
   }

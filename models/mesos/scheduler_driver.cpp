@@ -64,7 +64,7 @@ void SchedulerDriver::try_register(std::uint64_t generation) {
   auto msg = std::make_shared<mesos::RegisterFramework>();
   msg->framework = framework_;
   msg->reply_to = {ctx_.network().node_of(*process_), port_};
-  ctx_.network().send_datagram(*process_, {leader_->node, ports::kMesosMaster}, std::move(msg));
+  ctx_.network().send_message(*process_, {leader_->node, ports::kMesosMaster}, std::move(msg));
   const sim::SimTime delay = sim::from_seconds(rng_->uniform(0.0, backoff_.to_seconds()));
   backoff_ = std::min(backoff_ * 2, ctx_.params().duration("scheduler.max_registration_backoff"));
   ctx_.network().after(*process_, delay, [this, generation] { try_register(generation); });
@@ -103,14 +103,14 @@ void SchedulerDriver::on_message(const sim::Message& m) {
       accept->offer_id = o->offer_id;
       accept->framework = framework_;
       accept->task = *task;
-      net.send_datagram(*process_, master, std::move(accept));
+      net.send_message(*process_, master, std::move(accept));
       ctx_.event(framework_, "scheduler", "launch", fmt::format("{} on {}", *task, o->agent));
     } else {
       auto decline = std::make_shared<mesos::Decline>();
       decline->offer_id = o->offer_id;
       decline->framework = framework_;
       decline->refuse = refuse_;
-      net.send_datagram(*process_, master, std::move(decline));
+      net.send_message(*process_, master, std::move(decline));
     }
     return;
   }

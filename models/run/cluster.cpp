@@ -117,8 +117,11 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
         prof.find("dcos-" + t.unit) != nullptr) {
       continue;
     }
-    return InputError{f.where,
-                      fmt::format("fault.target: no unit '{}' in profile {}", t.unit, prof.name)};
+    std::vector<std::string> names{"zookeeper"};
+    for (const UnitDef& u : prof.units) names.push_back(u.name);
+    return InputError{f.where, fmt::format("fault.target: no unit '{}' in profile {} (valid: {}; "
+                                           "the dcos- prefix may be left out)",
+                                           t.unit, prof.name, fmt::join(names, ", "))};
   }
   if (options.memory_limit_bytes) {
     const auto hosts = static_cast<std::uint64_t>(params.integer("cluster.masters") +
@@ -144,7 +147,9 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
   auto cluster =
       std::make_unique<World>(scenario, std::move(params), std::move(std::get<Profile>(profile)),
                               seed, until, std::move(faults));
+  cluster->set_testing(options.testing);
   if (auto e = cluster->build()) return *e;
+  cluster->set_stop_at_ready(options.stop_at_ready);
   cluster->set_limits(options.max_events,
                       options.max_trace_records == 0
                           ? 0

@@ -43,6 +43,7 @@ std::optional<InputError> World::build() {
   ctx_.provide(*ensemble_);
   ctx_.provide(apps_);
   ctx_.provide(programs_);
+  ctx_.provide(testing_);
   for (Host& h : hosts_) {
     for (const UnitDef* def : profile_.units_for(h.info.role)) {
       std::vector<std::unique_ptr<Gate>> gates;
