@@ -47,9 +47,17 @@ struct Network::Impl {
     Address target;
     TimerId connect_timer;
     bool established = false;
-    // A segment lost to a partition or a dead host breaks the stream for good: TCP would stall
-    // until its own timeout; the model leaves detection to the application's timeouts.
+    // A stream whose retransmissions ran out (tcp_retries2) across a cut link is broken for
+    // good: nothing more goes through, and detection is left to the application's timeouts.
     bool broken = false;
+    // Segments waiting out a cut link, per receiving side: TCP retransmits the first, its RTO
+    // doubling, and the others queue behind it; when the link is back they arrive in order.
+    struct Stall {
+      std::vector<Message> segments;
+      SimTime rto = kRetransmissionTimeout;
+      int retries = 0;
+    };
+    Stall stalled[2];
   };
   struct Link {
     Distribution latency;
@@ -69,6 +77,7 @@ struct Network::Impl {
   std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;        // (process, port)
   std::map<std::pair<std::uint32_t, Port>, DatagramHandler> datagram_handlers;
   std::map<std::pair<std::uint32_t, Port>, ProcessId> port_owner;  // (node, port) → process
+  std::map<std::uint32_t, Port> next_ephemeral;                    // by node
 
   Impl(Engine& e, Distribution d) : engine(e), default_latency(std::move(d)) {}
 
@@ -127,6 +136,71 @@ struct Network::Impl {
   bool alive(ProcessId p, std::uint64_t incarnation) const {
     const Process& pr = processes[p.value];
     return pr.state != ProcessState::kDown && pr.incarnation == incarnation;
+  }
+
+  // A segment of connection c for its side `to_side` reaches dst's host, coming from src.
+  void segment_arrives(ConnectionId c, NodeId src, NodeId dst, int to_side, Message m) {
+    Connection& cn = connections[c.value];
+    if (cn.broken) return;
+    if (!nodes[dst.value].up) return;  // dropped; a retransmission after reboot gets a reset
+    if (!reachable(src, dst) || !cn.stalled[to_side].segments.empty()) {
+      stall(c, src, dst, to_side, std::move(m));
+      return;
+    }
+    End& to = cn.ends[to_side];
+    if (!to.open) return;  // the receiving end already closed: data is discarded
+    if (!alive(to.process, to.incarnation)) {
+      reset_from(c, src, dst, to_side);
+      return;
+    }
+    run_for(to.process, to.incarnation, [this, c, to_side, m = std::move(m)] {
+      End& e = connections[c.value].ends[to_side];
+      if (e.open && e.handlers.on_message) e.handlers.on_message(c, m);
+    });
+  }
+
+  // The receiving process (or host) restarted since the connection opened: its kernel answers
+  // with a reset, which closes the sender's end one latency later.
+  void reset_from(ConnectionId c, NodeId src, NodeId dst, int to_side) {
+    connections[c.value].ends[to_side].open = false;
+    const SimTime rst_at = arrival_time(dst, src, /*stream=*/true);
+    engine.schedule_at(rst_at, [this, c, from_side = 1 - to_side] {
+      End& e = connections[c.value].ends[from_side];
+      if (!e.open) return;
+      e.open = false;
+      run_for(e.process, e.incarnation, [this, c, from_side] {
+        End& e2 = connections[c.value].ends[from_side];
+        if (e2.handlers.on_closed) e2.handlers.on_closed(c);
+      });
+    });
+  }
+
+  // A segment that found its link cut (or queues behind one that did): retransmitted after the
+  // RTO, doubling up to 120 s, for at most tcp_retries2 (15) tries, about 15 minutes.
+  void stall(ConnectionId c, NodeId src, NodeId dst, int to_side, Message m) {
+    Connection::Stall& st = connections[c.value].stalled[to_side];
+    st.segments.push_back(std::move(m));
+    if (st.segments.size() == 1) retry_after(c, src, dst, to_side);
+  }
+
+  void retry_after(ConnectionId c, NodeId src, NodeId dst, int to_side) {
+    const SimTime rto = connections[c.value].stalled[to_side].rto;
+    engine.schedule_after(rto, [this, c, src, dst, to_side] {
+      Connection& cn = connections[c.value];
+      Connection::Stall& st = cn.stalled[to_side];
+      if (!reachable(src, dst) && !cn.broken) {
+        if (++st.retries >= kMaxRetransmissions) {
+          cn.broken = true;
+        } else {
+          st.rto = std::min(st.rto * 2, kMaxRetransmissionTimeout);
+          retry_after(c, src, dst, to_side);
+          return;
+        }
+      }
+      std::vector<Message> segments = std::move(st.segments);
+      st = Connection::Stall{};
+      for (Message& m : segments) segment_arrives(c, src, dst, to_side, std::move(m));
+    });
   }
 
   // Runs `work` for process p if it is still that incarnation; holds it while p is paused.
@@ -365,12 +439,34 @@ void Network::bind(ProcessId p, Port port, DatagramHandler handler) {
   impl_->port_owner[{n.value, port}] = p;
 }
 
-void Network::send_datagram(ProcessId from, Address to, Message m) {
+void Network::unbind(ProcessId p, Port port) {
+  impl_->datagram_handlers.erase({p.value, port});
+  const auto owner = impl_->port_owner.find({node_of(p).value, port});
+  if (owner != impl_->port_owner.end() && owner->second == p &&
+      !impl_->listeners.contains({p.value, port})) {
+    impl_->port_owner.erase(owner);
+  }
+}
+
+Port Network::ephemeral_port(NodeId node) {
+  constexpr Port kFirst = 32768;
+  constexpr Port kLast = 60999;
+  Port& next = impl_->next_ephemeral[node.value];
+  for (int tries = 0; tries <= kLast - kFirst; ++tries) {
+    if (next < kFirst || next > kLast) next = kFirst;
+    const Port candidate = next++;
+    if (!impl_->port_owner.contains({node.value, candidate})) return candidate;
+  }
+  assert(false && "every ephemeral port of the host is bound");
+  return 0;
+}
+
+void Network::send_datagram(ProcessId from, Port from_port, Address to, Message m) {
   if (!process_up(from)) return;
   ++messages_sent_;
   const NodeId src = node_of(from);
   if (impl_->lost_datagram(src, to.node)) return;
-  const Address reply_to{src, 0};
+  const Address reply_to{src, from_port};
   const int copies = impl_->duplicated_datagram(src, to.node) ? 2 : 1;
   for (int i = 0; i < copies; ++i) deliver_datagram(src, to, reply_to, m);
 }
@@ -508,35 +604,7 @@ bool Network::send(ConnectionId c, ProcessId from, Message m) {
   const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true);
   const int to_side = 1 - side;
   engine_.schedule_at(at, [this, c, src, dst, to_side, m = std::move(m)]() mutable {
-    Impl::Connection& cn2 = impl_->connections[c.value];
-    Impl::End& to = cn2.ends[to_side];
-    if (cn2.broken) return;
-    if (!impl_->nodes[dst.value].up) return;  // dropped; a retransmission after reboot gets a reset
-    if (!impl_->reachable(src, dst)) {
-      cn2.broken = true;
-      return;
-    }
-    if (!to.open) return;  // the receiving end already closed: data is discarded
-    if (!impl_->alive(to.process, to.incarnation)) {
-      // The process (or host) restarted since: its kernel answers with a reset.
-      to.open = false;
-      const SimTime rst_at = impl_->arrival_time(dst, src, /*stream=*/true);
-      engine_.schedule_at(rst_at, [this, c, from_side = 1 - to_side] {
-        Impl::Connection& cn3 = impl_->connections[c.value];
-        Impl::End& e = cn3.ends[from_side];
-        if (!e.open) return;
-        e.open = false;
-        impl_->run_for(e.process, e.incarnation, [this, c, from_side] {
-          Impl::End& e2 = impl_->connections[c.value].ends[from_side];
-          if (e2.handlers.on_closed) e2.handlers.on_closed(c);
-        });
-      });
-      return;
-    }
-    impl_->run_for(to.process, to.incarnation, [this, c, to_side, m = std::move(m)] {
-      Impl::End& e = impl_->connections[c.value].ends[to_side];
-      if (e.open && e.handlers.on_message) e.handlers.on_message(c, m);
-    });
+    impl_->segment_arrives(c, src, dst, to_side, std::move(m));
   });
   return true;
 }

@@ -202,3 +202,35 @@ TEST_CASE("a slow disk scales the latencies spent on it", "[network][disk]") {
   net.set_disk_slowdown(n, 250);
   CHECK(net.disk_time(n, sim::seconds(2)) == sim::seconds(5));
 }
+
+TEST_CASE("a stream segment caught by a partition is retransmitted and arrives after the heal",
+          "[network][stream][retransmission][partition]") {
+  sim::Engine engine(1);
+  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
+  const auto a = net.add_node("a"), b = net.add_node("b");
+  const auto pa = net.add_process(a, "pa"), pb = net.add_process(b, "pb");
+  net.start_process(pa);
+  net.start_process(pb);
+  std::vector<SimTime> arrived;
+  net.listen(pb, kPort, [&](sim::ConnectionId, Address) {
+    sim::StreamHandlers h;
+    h.on_message = [&](sim::ConnectionId, const Message&) { arrived.push_back(engine.now()); };
+    return h;
+  });
+  sim::StreamHandlers h;
+  h.on_open = [&](sim::ConnectionId c) {  // at 2 ms
+    engine.schedule_at(sim::milliseconds(5), [&net, a, b] {
+      net.link_faults().cut("cut", sim::LinkSet::between({{a.value}, {b.value}}, false));
+    });
+    engine.schedule_at(sim::milliseconds(10), [&net, c, pa] {
+      net.send(c, pa, std::make_shared<Note>());
+      net.send(c, pa, std::make_shared<Note>());
+    });
+    engine.schedule_at(sim::seconds(1), [&net] { net.link_faults().remove("cut"); });
+  };
+  net.connect(pa, Address{b, kPort}, sim::seconds(1), std::move(h));
+  engine.run_until(SimTime::infinite());
+  // Both reach b's host at 11 ms, cut: retransmitted at 211 ms, 611 ms and 1,411 ms (RTO 200,
+  // 400, 800 ms); the link is back at 1 s, so both arrive, in order, at 1,411 ms.
+  CHECK(arrived == std::vector<SimTime>{sim::milliseconds(1'411), sim::milliseconds(1'411)});
+}
