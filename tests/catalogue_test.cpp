@@ -163,8 +163,8 @@ std::vector<Case> command_line_cases() {
       {"--set implausible unit name", "", run + "--set 'units.bad name.start=1s'", 2,
        "command line: error: units.bad name.start: 'bad name' is not a plausible unit name\n"},
       {"--fault unknown kind", "", run + "--fault 'kind=explode target=master-1 at=1s'", 2,
-       "command line: error: fault.kind: unknown kind 'explode' (expected crash, pause or "
-       "partition)\n"},
+       "command line: error: fault.kind: unknown kind 'explode' (expected crash, pause, "
+       "partition, heal, one-way-partition, link, crash-loop, slow-disk or clock)\n"},
       {"--fault without a time", "", run + "--fault 'kind=crash target=master-1'", 2,
        "command line: error: fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)\n"},
       {"--fault on a node the cluster lacks", "",

@@ -293,7 +293,7 @@ TEST_CASE("a slow disk on every master delays the boot", "[faults][disk]") {
   CHECK(*first(slow, "zookeeper.quorum", "cluster") > *first(clean, "zookeeper.quorum", "cluster"));
 }
 
-TEST_CASE("--stop-at-ready ends a faulted run at cluster.ready once the faults are over",
+TEST_CASE("stop-at-ready ends a faulted run at cluster.ready once the faults are over",
           "[faults][stop-at-ready]") {
   RunOptions o;
   o.stop_at_ready = true;
