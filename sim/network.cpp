@@ -8,8 +8,10 @@
 namespace bootsim::sim {
 
 namespace {
-// Linux TCP_RTO_MIN: a lost stream segment is retransmitted after at least 200 ms.
+// Linux TCP_RTO_MIN (include/net/tcp.h): a lost stream segment is retransmitted after 200 ms,
+// and each further loss of it doubles the wait (RFC 6298 §5.5), up to TCP_RTO_MAX, 120 s.
 constexpr SimTime kRetransmissionTimeout = milliseconds(200);
+constexpr SimTime kMaxRetransmissionTimeout = seconds(120);
 // Linux net.ipv4.tcp_retries2 default: bounds the retransmissions of one segment, so that a
 // link that loses everything (loss 1) cannot retry forever.
 constexpr int kMaxRetransmissions = 15;
@@ -21,7 +23,9 @@ struct Network::Impl {
     bool up = true;
     std::vector<ProcessId> processes;
     RandomStream rng;  // every draw for a message this node sends
-    int partition_group = 0;
+    SimTime clock_skew = SimTime::zero();
+    std::int64_t clock_drift_ppm = 0;
+    std::int64_t disk_percent = 100;
   };
   struct Process {
     NodeId node;
@@ -43,9 +47,17 @@ struct Network::Impl {
     Address target;
     TimerId connect_timer;
     bool established = false;
-    // A segment lost to a partition or a dead host breaks the stream for good: TCP would stall
-    // until its own timeout; the model leaves detection to the application's timeouts.
+    // A stream whose retransmissions ran out (tcp_retries2) across a cut link is broken for
+    // good: nothing more goes through, and detection is left to the application's timeouts.
     bool broken = false;
+    // Segments waiting out a cut link, per receiving side: TCP retransmits the first, its RTO
+    // doubling, and the others queue behind it; when the link is back they arrive in order.
+    struct Stall {
+      std::vector<Message> segments;
+      SimTime rto = kRetransmissionTimeout;
+      int retries = 0;
+    };
+    Stall stalled[2];
   };
   struct Link {
     Distribution latency;
@@ -56,6 +68,7 @@ struct Network::Impl {
   Distribution default_latency;
   Distribution loopback_latency = Distribution::constant(microseconds(20));
   double default_loss = 0.0;
+  LinkFaults link_faults;
   std::vector<Node> nodes;
   std::vector<Process> processes;
   std::vector<Connection> connections;
@@ -81,10 +94,13 @@ struct Network::Impl {
     const Distribution& d =
         l != nullptr ? l->latency : (from == to ? loopback_latency : default_latency);
     SimTime delay = d.sample(src.rng);
+    if (link_faults.any()) delay += link_faults.degradation(from.value, to.value).extra_delay;
     const double loss = loss_between(from, to);
     if (stream && loss > 0.0) {
+      SimTime rto = kRetransmissionTimeout;
       for (int i = 0; i < kMaxRetransmissions && src.rng.uniform01() < loss; ++i) {
-        delay += kRetransmissionTimeout;
+        delay += rto;
+        rto = std::min(rto * 2, kMaxRetransmissionTimeout);
       }
     }
     SimTime at = engine.now() + delay;
@@ -96,8 +112,16 @@ struct Network::Impl {
 
   double loss_between(NodeId from, NodeId to) const {
     const Link* l = link(from, to);
-    if (l != nullptr) return l->loss;
-    return from == to ? 0.0 : default_loss;
+    const double own = l != nullptr ? l->loss : (from == to ? 0.0 : default_loss);
+    if (!link_faults.any()) return own;
+    return 1.0 - (1.0 - own) * (1.0 - link_faults.degradation(from.value, to.value).loss);
+  }
+
+  // A degraded link may deliver a datagram twice (streams discard duplicate segments).
+  bool duplicated_datagram(NodeId from, NodeId to) {
+    if (!link_faults.any()) return false;
+    const double p = link_faults.degradation(from.value, to.value).duplication;
+    return p > 0.0 && nodes[from.value].rng.uniform01() < p;
   }
 
   bool lost_datagram(NodeId from, NodeId to) {
@@ -106,13 +130,77 @@ struct Network::Impl {
   }
 
   bool reachable(NodeId a, NodeId b) const {
-    return nodes[a.value].up && nodes[b.value].up &&
-           nodes[a.value].partition_group == nodes[b.value].partition_group;
+    return nodes[a.value].up && nodes[b.value].up && !link_faults.is_cut(a.value, b.value);
   }
 
   bool alive(ProcessId p, std::uint64_t incarnation) const {
     const Process& pr = processes[p.value];
     return pr.state != ProcessState::kDown && pr.incarnation == incarnation;
+  }
+
+  // A segment of connection c for its side `to_side` reaches dst's host, coming from src.
+  void segment_arrives(ConnectionId c, NodeId src, NodeId dst, int to_side, Message m) {
+    Connection& cn = connections[c.value];
+    if (cn.broken) return;
+    if (!nodes[dst.value].up) return;  // dropped; a retransmission after reboot gets a reset
+    if (!reachable(src, dst) || !cn.stalled[to_side].segments.empty()) {
+      stall(c, src, dst, to_side, std::move(m));
+      return;
+    }
+    End& to = cn.ends[to_side];
+    if (!to.open) return;  // the receiving end already closed: data is discarded
+    if (!alive(to.process, to.incarnation)) {
+      reset_from(c, src, dst, to_side);
+      return;
+    }
+    run_for(to.process, to.incarnation, [this, c, to_side, m = std::move(m)] {
+      End& e = connections[c.value].ends[to_side];
+      if (e.open && e.handlers.on_message) e.handlers.on_message(c, m);
+    });
+  }
+
+  // The receiving process (or host) restarted since the connection opened: its kernel answers
+  // with a reset, which closes the sender's end one latency later.
+  void reset_from(ConnectionId c, NodeId src, NodeId dst, int to_side) {
+    connections[c.value].ends[to_side].open = false;
+    const SimTime rst_at = arrival_time(dst, src, /*stream=*/true);
+    engine.schedule_at(rst_at, [this, c, from_side = 1 - to_side] {
+      End& e = connections[c.value].ends[from_side];
+      if (!e.open) return;
+      e.open = false;
+      run_for(e.process, e.incarnation, [this, c, from_side] {
+        End& e2 = connections[c.value].ends[from_side];
+        if (e2.handlers.on_closed) e2.handlers.on_closed(c);
+      });
+    });
+  }
+
+  // A segment that found its link cut (or queues behind one that did): retransmitted after the
+  // RTO, doubling up to 120 s, for at most tcp_retries2 (15) tries, about 15 minutes.
+  void stall(ConnectionId c, NodeId src, NodeId dst, int to_side, Message m) {
+    Connection::Stall& st = connections[c.value].stalled[to_side];
+    st.segments.push_back(std::move(m));
+    if (st.segments.size() == 1) retry_after(c, src, dst, to_side);
+  }
+
+  void retry_after(ConnectionId c, NodeId src, NodeId dst, int to_side) {
+    const SimTime rto = connections[c.value].stalled[to_side].rto;
+    engine.schedule_after(rto, [this, c, src, dst, to_side] {
+      Connection& cn = connections[c.value];
+      Connection::Stall& st = cn.stalled[to_side];
+      if (!reachable(src, dst) && !cn.broken) {
+        if (++st.retries >= kMaxRetransmissions) {
+          cn.broken = true;
+        } else {
+          st.rto = std::min(st.rto * 2, kMaxRetransmissionTimeout);
+          retry_after(c, src, dst, to_side);
+          return;
+        }
+      }
+      std::vector<Message> segments = std::move(st.segments);
+      st = Connection::Stall{};
+      for (Message& m : segments) segment_arrives(c, src, dst, to_side, std::move(m));
+    });
   }
 
   // Runs `work` for process p if it is still that incarnation; holds it while p is paused.
@@ -143,7 +231,7 @@ Network::~Network() = default;
 
 NodeId Network::add_node(std::string name) {
   RandomStream rng(engine_.seed(), "net/" + name);
-  impl_->nodes.push_back(Impl::Node{std::move(name), true, {}, rng, 0});
+  impl_->nodes.push_back(Impl::Node{std::move(name), true, {}, rng, SimTime::zero(), 0, 100});
   return NodeId{static_cast<std::uint32_t>(impl_->nodes.size() - 1)};
 }
 
@@ -281,22 +369,68 @@ void Network::restart_node(NodeId n) {
 }
 
 void Network::partition(const std::vector<std::vector<NodeId>>& groups) {
-  for (Impl::Node& node : impl_->nodes) node.partition_group = 0;
-  int g = 1;
+  std::vector<std::vector<std::uint32_t>> indices;
   for (const auto& group : groups) {
-    for (const NodeId n : group) impl_->nodes.at(n.value).partition_group = g;
-    ++g;
+    indices.emplace_back();
+    for (const NodeId n : group) indices.back().push_back(n.value);
   }
+  impl_->link_faults.cut("", LinkSet::between(indices, /*others_form_a_group=*/true));
 }
 
 void Network::heal() {
-  for (Impl::Node& node : impl_->nodes) node.partition_group = 0;
+  impl_->link_faults.remove_all_cuts();
+}
+
+LinkFaults& Network::link_faults() {
+  return impl_->link_faults;
+}
+
+void Network::set_clock(NodeId n, SimTime skew, std::int64_t drift_ppm) {
+  Impl::Node& node = impl_->nodes.at(n.value);
+  assert(drift_ppm > -1'000'000 && "a clock must move forward");
+  node.clock_skew = skew;
+  node.clock_drift_ppm = drift_ppm;
+}
+
+namespace {
+__extension__ using Int128 = __int128;  // GCC and Clang; exact where a double would round
+// d · 1e6 / (1e6 + ppm) in 128-bit integers, rounded up: exact whatever the standard library,
+// and never 0 for a positive delay (a model that re-arms a timer for what remains of a deadline
+// read off true time would otherwise spin at one instant on a fast clock).
+SimTime true_duration(SimTime local, std::int64_t drift_ppm) {
+  if (drift_ppm == 0 || local.is_infinite() || local <= SimTime::zero()) return local;
+  const Int128 rate = 1'000'000 + drift_ppm;
+  const Int128 ns = (static_cast<Int128>(local.ns()) * 1'000'000 + rate - 1) / rate;
+  return ns > static_cast<Int128>(SimTime::max_finite().ns())
+             ? SimTime::max_finite()
+             : nanoseconds(static_cast<std::int64_t>(ns));
+}
+}  // namespace
+
+SimTime Network::local_time(NodeId n) const {
+  const Impl::Node& node = impl_->nodes.at(n.value);
+  const SimTime t = engine_.now();
+  const Int128 ns = static_cast<Int128>(t.ns()) * (1'000'000 + node.clock_drift_ppm) / 1'000'000;
+  return nanoseconds(static_cast<std::int64_t>(ns)) + node.clock_skew;  // < 1.5 × now: fits
+}
+
+void Network::set_disk_slowdown(NodeId n, std::int64_t percent) {
+  assert(percent > 0 && "a disk that takes no time");
+  impl_->nodes.at(n.value).disk_percent = percent;
+}
+
+SimTime Network::disk_time(NodeId n, SimTime latency) const {
+  const std::int64_t percent = impl_->nodes.at(n.value).disk_percent;
+  if (percent == 100) return latency;
+  return latency * percent / 100;
 }
 
 TimerId Network::after(ProcessId p, SimTime delay, ProcessCallback cb) {
   const auto inc = static_cast<std::uint32_t>(impl_->processes.at(p.value).incarnation);
+  const std::int64_t ppm = impl_->nodes[impl_->processes[p.value].node.value].clock_drift_ppm;
   return engine_.schedule_after(
-      delay, [this, p, inc, w = std::move(cb)]() mutable { impl_->run_for(p, inc, std::move(w)); });
+      true_duration(delay, ppm),
+      [this, p, inc, w = std::move(cb)]() mutable { impl_->run_for(p, inc, std::move(w)); });
 }
 
 void Network::bind(ProcessId p, Port port, DatagramHandler handler) {
@@ -332,8 +466,20 @@ void Network::send_datagram(ProcessId from, Port from_port, Address to, Message 
   ++messages_sent_;
   const NodeId src = node_of(from);
   if (impl_->lost_datagram(src, to.node)) return;
-  const SimTime at = impl_->arrival_time(src, to.node, /*stream=*/false);
   const Address reply_to{src, from_port};
+  const int copies = impl_->duplicated_datagram(src, to.node) ? 2 : 1;
+  for (int i = 0; i < copies; ++i) deliver_datagram(src, to, reply_to, m);
+}
+
+void Network::send_message(ProcessId from, Address to, Message m) {
+  if (!process_up(from)) return;
+  ++messages_sent_;
+  const NodeId src = node_of(from);
+  deliver_datagram(src, to, Address{src, 0}, std::move(m), /*stream=*/true);
+}
+
+void Network::deliver_datagram(NodeId src, Address to, Address reply_to, Message m, bool stream) {
+  const SimTime at = impl_->arrival_time(src, to.node, stream);
   engine_.schedule_at(at, [this, src, to, reply_to, m = std::move(m)]() mutable {
     if (!impl_->reachable(src, to.node)) return;
     const auto owner = impl_->port_owner.find({to.node.value, to.port});
@@ -458,35 +604,7 @@ bool Network::send(ConnectionId c, ProcessId from, Message m) {
   const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true);
   const int to_side = 1 - side;
   engine_.schedule_at(at, [this, c, src, dst, to_side, m = std::move(m)]() mutable {
-    Impl::Connection& cn2 = impl_->connections[c.value];
-    Impl::End& to = cn2.ends[to_side];
-    if (cn2.broken) return;
-    if (!impl_->nodes[dst.value].up) return;  // dropped; a retransmission after reboot gets a reset
-    if (!impl_->reachable(src, dst)) {
-      cn2.broken = true;
-      return;
-    }
-    if (!to.open) return;  // the receiving end already closed: data is discarded
-    if (!impl_->alive(to.process, to.incarnation)) {
-      // The process (or host) restarted since: its kernel answers with a reset.
-      to.open = false;
-      const SimTime rst_at = impl_->arrival_time(dst, src, /*stream=*/true);
-      engine_.schedule_at(rst_at, [this, c, from_side = 1 - to_side] {
-        Impl::Connection& cn3 = impl_->connections[c.value];
-        Impl::End& e = cn3.ends[from_side];
-        if (!e.open) return;
-        e.open = false;
-        impl_->run_for(e.process, e.incarnation, [this, c, from_side] {
-          Impl::End& e2 = impl_->connections[c.value].ends[from_side];
-          if (e2.handlers.on_closed) e2.handlers.on_closed(c);
-        });
-      });
-      return;
-    }
-    impl_->run_for(to.process, to.incarnation, [this, c, to_side, m = std::move(m)] {
-      Impl::End& e = impl_->connections[c.value].ends[to_side];
-      if (e.open && e.handlers.on_message) e.handlers.on_message(c, m);
-    });
+    impl_->segment_arrives(c, src, dst, to_side, std::move(m));
   });
   return true;
 }

@@ -36,6 +36,7 @@
 #include "sim/detail/inline_function.hpp"
 #include "sim/distribution.hpp"
 #include "sim/engine.hpp"
+#include "sim/link_faults.hpp"
 
 namespace bootsim::sim {
 
@@ -136,14 +137,29 @@ class Network {
   // Host is back; its processes stay down until started.
   void restart_node(NodeId n);
   // Nodes in different groups cannot exchange anything; nodes in no group form one more group.
+  // A second partition() replaces the first; heal() undoes every cut set, named ones included.
   void partition(const std::vector<std::vector<NodeId>>& groups);
   void heal();
+  // Named cut sets and degradations (link_faults.hpp), each undone by name; they take effect on
+  // messages in flight (reachability is checked on arrival).
+  LinkFaults& link_faults();
+  // The node's own clock runs `drift_ppm` parts per million fast (negative: slow) and reads
+  // `skew` ahead of true time: process timers (after()) on it last their delay as that clock
+  // counts, so a timer of d takes d / (1 + drift_ppm·1e-6) of true time.
+  void set_clock(NodeId n, SimTime skew, std::int64_t drift_ppm);
+  // What the node's clock reads now.
+  SimTime local_time(NodeId n) const;
+  // The node's disk is `percent`/100 times slower (100: as it was); disk_time scales a
+  // latency that a model spends on that disk (an fsync, reading a program at start-up).
+  void set_disk_slowdown(NodeId n, std::int64_t percent);
+  SimTime disk_time(NodeId n, SimTime latency) const;
 
   ProcessState process_state(ProcessId p) const;
   bool process_up(ProcessId p) const { return process_state(p) != ProcessState::kDown; }
   // Incarnation counter: bumps on every start; lets models tell a restarted peer from the old one.
   std::uint64_t incarnation(ProcessId p) const;
   bool node_up(NodeId n) const;
+  // Whether `a` can send to `b` now (both up, no cut set holds the directed link a→b).
   bool reachable(NodeId a, NodeId b) const;
 
   // --- process-scoped timers ------------------------------------------------------------------
@@ -165,6 +181,13 @@ class Network {
   }
   // From the port `from_port` that `from` has bound: the receiver can answer to it.
   void send_datagram(ProcessId from, Port from_port, Address to, Message m);
+  // A one-way message over a connection the sender's runtime keeps open (libprocess, HTTP
+  // keep-alive), delivered to whatever is bound to `to` as a datagram would be: in order per
+  // link, never lost to link loss (a lost segment is retransmitted after the RTO, 200 ms
+  // doubling, as on a stream), never duplicated; dropped if unreachable on arrival or nothing
+  // is bound there (the sender's own timeouts notice). A simplification of a stream per peer
+  // pair: no handshake, no reset.
+  void send_message(ProcessId from, Address to, Message m);
 
   // --- streams --------------------------------------------------------------------------------
   void listen(ProcessId p, Port port, AcceptHandler handler);
@@ -181,6 +204,7 @@ class Network {
   std::uint64_t messages_sent() const { return messages_sent_; }
 
  private:
+  void deliver_datagram(NodeId src, Address to, Address reply_to, Message m, bool stream = false);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   Engine& engine_;

@@ -103,8 +103,8 @@ std::vector<Case> scenario_cases() {
        "s.yaml:2:10: error: unknown profile 'dcos-0.1' (did you mean 'dcos-1.9'?)\n"},
       {"fault of an unknown kind",
        "name: x\nfaults:\n  - {kind: explode, target: master-1, at: 1s}\n", run, 2,
-       "s.yaml:3:12: error: fault.kind: unknown kind 'explode' (expected crash, pause or "
-       "partition)\n"},
+       "s.yaml:3:12: error: fault.kind: unknown kind 'explode' (expected crash, pause, "
+       "partition, heal, one-way-partition, link, crash-loop, slow-disk or clock)\n"},
       {"fault on a node the cluster lacks",
        "name: x\nfaults:\n  - {kind: crash, target: master-9, at: 1s}\n", run, 2,
        "s.yaml:3:27: error: fault.target: no node 'master-9' in this cluster (masters are "
@@ -163,8 +163,8 @@ std::vector<Case> command_line_cases() {
       {"--set implausible unit name", "", run + "--set 'units.bad name.start=1s'", 2,
        "command line: error: units.bad name.start: 'bad name' is not a plausible unit name\n"},
       {"--fault unknown kind", "", run + "--fault 'kind=explode target=master-1 at=1s'", 2,
-       "command line: error: fault.kind: unknown kind 'explode' (expected crash, pause or "
-       "partition)\n"},
+       "command line: error: fault.kind: unknown kind 'explode' (expected crash, pause, "
+       "partition, heal, one-way-partition, link, crash-loop, slow-disk or clock)\n"},
       {"--fault without a time", "", run + "--fault 'kind=crash target=master-1'", 2,
        "command line: error: fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)\n"},
       {"--fault on a node the cluster lacks", "",

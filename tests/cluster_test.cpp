@@ -293,8 +293,9 @@ TEST_CASE("building a run reports input errors", "[cluster][errors]") {
     o.faults.push_back(fault("kind=crash target=master-1/nope at=1s"));
     auto r = run_scenario(s, o);
     REQUIRE(std::holds_alternative<InputError>(r));
-    CHECK(std::get<InputError>(r).format() ==
-          "command line: error: fault.target: no unit 'nope' in profile dcos-1.9");
+    CHECK(std::get<InputError>(r).format().starts_with(
+        "command line: error: fault.target: no unit 'nope' in profile dcos-1.9 (valid: zookeeper, "
+        "dcos-exhibitor, "));
   }
   SECTION("an unknown unit in a unit override, located") {
     const Scenario bad = load_text("name: x\nunits:\n  dcos-mesos-mastr: {restart_sec: 5s}\n");
@@ -415,7 +416,9 @@ TEST_CASE("a long-paused ZooKeeper leader is not reported as a second leader",
 
 TEST_CASE("the fault registry has a handler for every fault kind", "[cluster][fault]") {
   const FaultRegistry faults = standard_faults();
-  for (const FaultKind kind : {FaultKind::kCrash, FaultKind::kPause, FaultKind::kPartition}) {
+  for (const FaultKind kind : {FaultKind::kCrash, FaultKind::kPause, FaultKind::kPartition,
+                               FaultKind::kHeal, FaultKind::kOneWayPartition, FaultKind::kLink,
+                               FaultKind::kCrashLoop, FaultKind::kSlowDisk, FaultKind::kClock}) {
     INFO(fault_kind_name(kind));
     CHECK(faults.has(kind));
   }

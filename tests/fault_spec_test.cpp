@@ -158,10 +158,13 @@ TEST_CASE("invalid fault lines", "[fault]") {
        "fault: malformed word 'restart' (expected key=value)"},
       {"kind=crash =master-1 at=30s", "fault: malformed word '=master-1' (expected key=value)"},
       {"kind=explode target=master-1 at=30s",
-       "fault.kind: unknown kind 'explode' (expected crash, pause or partition)"},
+       "fault.kind: unknown kind 'explode' (expected crash, pause, partition, heal, "
+       "one-way-partition, link, crash-loop, slow-disk or clock)"},
       {"kind=crsh target=master-1 at=30s",
        "fault.kind: unknown kind 'crsh' (did you mean 'crash'?)"},
-      {"target=master-1 at=30s", "fault: missing 'kind' (crash, pause or partition)"},
+      {"target=master-1 at=30s",
+       "fault: missing 'kind' (crash, pause, partition, heal, one-way-partition, link, crash-loop, "
+       "slow-disk or clock)"},
       {"kind=crash at=30s", "fault: missing 'target' (a crash needs a node, node/unit or role)"},
       {"kind=crash target=master-1", "fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)"},
       {"kind=crash target=master-1 at=30s restart=10s",
@@ -172,7 +175,8 @@ TEST_CASE("invalid fault lines", "[fault]") {
       {"kind=crash target=master-1 at=30s restart_after=-1s",
        "fault.restart_after must not be negative, got '-1s'"},
       {"kind=crash target=master-1 at=30s heal_after=10s",
-       "fault.heal_after applies only to kind=partition, not kind=crash"},
+       "fault.heal_after applies only to kind=partition, one-way-partition or link, not "
+       "kind=crash"},
       {"kind=pause target=master-1/zookeeper at=30s restart_after=1s",
        "fault.restart_after applies only to kind=crash, not kind=pause"},
       {"kind=crash target=master-1 at=zookeeper.quorm",
@@ -181,7 +185,8 @@ TEST_CASE("invalid fault lines", "[fault]") {
        "fault.target: 'zookeeper-leder' is not a node or role (did you mean 'zookeeper-leader'?)"},
       {"kind=crash target=node-7 at=30s",
        "fault.target: 'node-7' is not a node or role (expected master-N, agent-N, "
-       "public-agent-N, zookeeper-leader, mesos-leader, any-master or any-agent)"},
+       "public-agent-N, zookeeper-leader, mesos-leader, any-master, any-agent, all-masters, "
+       "all-agents or a range such as masters[1..2])"},
       {"kind=crash target=rest at=30s",
        "fault.target: 'rest' is only meaningful in partition groups"},
       {"kind=crash target=master-1/ at=30s", "fault.target: missing unit after '/' in 'master-1/'"},
@@ -218,7 +223,8 @@ TEST_CASE("fault errors carry the given location", "[fault]") {
   auto r = parse_fault_line("kind=boom", SourceLocation{"s.yaml", 7, 5});
   REQUIRE(std::holds_alternative<InputError>(r));
   CHECK(std::get<InputError>(r).format() ==
-        "s.yaml:7:5: error: fault.kind: unknown kind 'boom' (expected crash, pause or partition)");
+        "s.yaml:7:5: error: fault.kind: unknown kind 'boom' (expected crash, pause, partition, "
+        "heal, one-way-partition, link, crash-loop, slow-disk or clock)");
 }
 
 TEST_CASE("the YAML map form and the line form give the same fault", "[fault]") {

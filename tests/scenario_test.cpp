@@ -79,7 +79,8 @@ const std::map<std::string, std::string>& bad_cases() {
       {"fault_unknown_key.yaml",
        "3:46: error: fault: unknown key 'restart' (did you mean 'restart_after'?)"},
       {"fault_unknown_kind.yaml",
-       "3:12: error: fault.kind: unknown kind 'explode' (expected crash, pause or partition)"},
+       "3:12: error: fault.kind: unknown kind 'explode' (expected crash, pause, partition, heal, "
+       "one-way-partition, link, crash-loop, slow-disk or clock)"},
       {"fault_unknown_node.yaml",
        "5:27: error: fault.target: no node 'master-4' in this cluster (masters are "
        "master-1..master-3)"},

@@ -3,22 +3,26 @@
 // usage (scenario errors as FILE:LINE:COL: error: …).
 #include <fmt/format.h>
 #include <unistd.h>
+#include <algorithm>
 #include <boost/program_options.hpp>
 
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "models/dcos/profiles.hpp"
 #include "models/run/cluster.hpp"
+#include "models/run/explore.hpp"
 #include "models/scenario/scenario.hpp"
 #include "models/zookeeper/calibration.hpp"
 #include "tools/bench_boot.hpp"
 #include "tools/bench_phold.hpp"
 #include "tools/output.hpp"
+#include "tools/record.hpp"
 #include "tools/report/report.hpp"
 #include "tools/sweep/command.hpp"
 
@@ -40,6 +44,8 @@ const char* const kUsage =
     "                   Monte Carlo over seeds and a --vary grid: quantiles, budgets, rules\n"
     "  diff BASE.json NEW.json\n"
     "                   per-milestone deltas of two runs or two sweeps (regression gate)\n"
+    "  replay FILE      re-run a run recorded with run --record and verify it is identical\n"
+    "  explore SCENARIO random fault schedules; each violated rule shrunk to a minimal scenario\n"
     "  check SCENARIO   validate the scenario and its unit graph only\n"
     "  blame SCENARIO   simulate one boot; units by time from boot to running\n"
     "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
@@ -59,6 +65,17 @@ const char* const kUsage =
 int usage_error(const std::string& message) {
   std::cerr << "bootsim: error: " << message << "\n";
   return kExitBadInput;
+}
+
+// The version a run record names; a replay needs the same one.
+constexpr const char* kVersion = BOOTSIM_VERSION;
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 std::variant<models::Scenario, models::InputError> load(const std::string& path) {
@@ -118,6 +135,10 @@ po::options_description run_description(bool with_format) {
       "max-events", po::value<std::string>(),
       "stop a run that takes more events than this (default 50000000; 0: no limit)")(
       "strict", "a fault that never fired or hit nothing is an error (exit 1)")(
+      "stop-at-ready",
+      "with faults, end the run at cluster.ready once every fault has fired and been undone")(
+      "record", po::value<std::string>(),
+      "write a record of the run (scenario, seed, faults, trace) for bootsim replay")(
       "summary", "text: only the cluster milestones, critical chain, violations and budgets");
   if (with_format) {
     desc.add_options()("format", po::value<std::string>()->default_value("text"),
@@ -228,6 +249,13 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
   if (auto rc = read_seed_and_until(p.vm, options)) return *rc;
   if (auto rc = read_settings_and_faults(p.vm, options)) return *rc;
   options.memory_limit_bytes = available_memory_bytes();
+  options.stop_at_ready = p.vm.count("stop-at-ready") != 0;
+  std::optional<tools::OutputTarget> record_out;
+  if (p.vm.count("record")) {
+    auto target = tools::OutputTarget::prepare(p.vm["record"].as<std::string>());
+    if (auto* e = std::get_if<std::string>(&target)) return usage_error("--record: " + *e);
+    record_out = std::get<tools::OutputTarget>(std::move(target));
+  }
   auto result = models::run_scenario(std::get<models::Scenario>(loaded), options);
   if (auto* e = std::get_if<models::InputError>(&result)) return input_error(*e);
   const auto& r = std::get<models::RunResult>(result);
@@ -253,6 +281,11 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
   const std::string text =
       renderer->name == "text" ? report::format_text(r, text_options) : renderer->render(r);
   if (auto e = std::get<tools::OutputTarget>(out).write(text)) return usage_error(*e);
+  if (record_out) {
+    const std::string& path = p.vm["scenario"].as<std::string>();
+    const auto rec = tools::make_record(read_text(path).value_or(""), path, options, r, kVersion);
+    if (auto e = record_out->write(tools::write_record(rec))) return usage_error(*e);
+  }
   if (p.vm.count("strict")) {
     // A fault that did nothing fails the run (after the report is written).
     const auto ineffective = r.ineffective_faults();
@@ -262,6 +295,158 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
     if (!ineffective.empty()) return kExitChecksFailed;
   }
   return r.ok() ? kExitOk : kExitChecksFailed;
+}
+
+// The first trace record where a replay differs from its record; nullopt if none does.
+std::optional<std::string> first_divergence(const tools::RunRecord& rec,
+                                            const models::RunResult& r) {
+  const auto& records = r.trace.records();
+  for (std::size_t i = 0; i < std::max(records.size(), rec.records.size()); ++i) {
+    const std::string now = i < records.size() ? tools::trace_line(records[i]) : "(none)";
+    const std::string then = i < rec.records.size() ? rec.records[i] : "(none)";
+    if (now != then) {
+      return fmt::format("first divergent record #{}:\n  recorded: {}\n  replayed: {}", i,
+                         report::printable(then), report::printable(now));
+    }
+  }
+  if (r.fingerprint != rec.fingerprint) {
+    return fmt::format("the fingerprint differs: recorded {:016x}, replayed {:016x}",
+                       rec.fingerprint, r.fingerprint);
+  }
+  return std::nullopt;
+}
+
+// The options a recorded run ran with; an input error if its --set or --fault lines no longer
+// parse (they cannot, from a record of this version, unless it was forged).
+std::variant<models::RunOptions, models::InputError> recorded_options(const tools::RunRecord& rec) {
+  models::RunOptions o;
+  o.seed = rec.seed;
+  o.until = rec.until;
+  o.stop_at_ready = rec.stop_at_ready;
+  o.max_events = rec.max_events;
+  for (const std::string& kv : rec.settings) {
+    const auto eq = kv.find('=');
+    o.settings.push_back(
+        models::Setting{kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1), {}});
+  }
+  for (const std::string& line : rec.faults) {
+    auto f = models::parse_fault_line(line, models::SourceLocation{});
+    if (auto* e = std::get_if<models::InputError>(&f)) return *e;
+    o.faults.push_back(std::get<models::FaultSpec>(f));
+  }
+  return o;
+}
+
+int cmd_replay(const std::vector<std::string>& args) {
+  po::options_description desc("bootsim replay FILE");
+  desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "record file");
+  Parsed p;
+  if (auto rc = parse(args, desc, true, p)) return *rc;
+  const std::string& file = p.vm["scenario"].as<std::string>();
+  const auto text = read_text(file);
+  if (!text) return usage_error("replay: cannot read '" + file + "'");
+  auto read = tools::read_record(*text, kVersion);
+  if (auto* e = std::get_if<std::string>(&read)) return usage_error("replay: " + file + ": " + *e);
+  const auto& rec = std::get<tools::RunRecord>(read);
+  if (const auto now = read_text(rec.scenario_file); now && *now != rec.scenario_text) {
+    return usage_error(
+        fmt::format("replay: {}: the scenario file '{}' has changed since the run "
+                    "was recorded; a replay runs the scenario as recorded, so "
+                    "restore the file or record the run again",
+                    file, rec.scenario_file));
+  }
+  auto loaded = models::load_scenario_text(rec.scenario_text, rec.scenario_file);
+  if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
+  auto options = recorded_options(rec);
+  if (auto* e = std::get_if<models::InputError>(&options)) return input_error(*e);
+  auto result = models::run_scenario(std::get<models::Scenario>(loaded),
+                                     std::get<models::RunOptions>(options));
+  if (auto* e = std::get_if<models::InputError>(&result)) return input_error(*e);
+  const auto& r = std::get<models::RunResult>(result);
+  if (const auto diverged = first_divergence(rec, r)) {
+    std::cout << "replay: " << file << ": the run differs from its record\n" << *diverged << "\n";
+    return kExitChecksFailed;
+  }
+  std::cout << fmt::format("replay: {}: identical ({} trace records, fingerprint {:016x})\n", file,
+                           r.trace.records().size(), r.fingerprint);
+  return kExitOk;
+}
+
+// What explore found, and the scenario file of each finding written under `dir`.
+std::optional<int> report_findings(const models::ExploreResult& r, const models::Scenario& s,
+                                   const std::string& text, const models::ExploreOptions& o,
+                                   const std::string& dir) {
+  std::cout << fmt::format("explore: scenario '{}', {} runs (seed {}, budget {})\n", s.name, r.runs,
+                           o.seed, models::format_fault_budget(o.budget));
+  std::cout << fmt::format("  {} run(s) violated a rule\n", r.runs_failed);
+  for (const models::Finding& f : r.findings) {
+    std::vector<std::string> lines;
+    for (const models::FaultSpec& fs : s.faults) lines.push_back(fs.text);
+    for (const models::FaultSpec& fs : f.shrunk) lines.push_back(fs.text);
+    const std::string name = s.name + "-" + f.rule;
+    const std::string path = dir + "/" + name + ".yaml";
+    const std::string header = fmt::format(
+        "Found by bootsim explore (seed {}, run {} of {}): this schedule violates {}.\n{}\n"
+        "Shrunk from {} fault(s) to {} in {} runs; run it with: bootsim run {}",
+        o.seed, f.first_run + 1, r.runs, f.rule, f.detail, f.schedule.size(), f.shrunk.size(),
+        f.shrink_runs, path);
+    auto out = tools::OutputTarget::prepare(path);
+    if (auto* e = std::get_if<std::string>(&out)) return usage_error(*e);
+    if (auto e = std::get<tools::OutputTarget>(out).write(
+            models::scenario_with_faults(text, name, lines, header))) {
+      return usage_error(*e);
+    }
+    std::cout << fmt::format(
+        "  {}: {} run(s), first run {}; shrunk from {} fault(s) to {} in {} "
+        "runs\n",
+        f.rule, f.runs_violating, f.first_run + 1, f.schedule.size(), f.shrunk.size(),
+        f.shrink_runs);
+    for (const models::FaultSpec& fs : f.shrunk) std::cout << "    " << fs.text << "\n";
+    std::cout << "    wrote " << path << "\n";
+  }
+  return std::nullopt;
+}
+
+int cmd_explore(const std::vector<std::string>& args) {
+  po::options_description desc("bootsim explore SCENARIO --runs N [options]");
+  models::ExploreOptions o;
+  std::string budget, dir = ".";
+  desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
+      "runs", po::value<int>(&o.runs)->default_value(o.runs), "schedules to run")(
+      "jobs", po::value<int>(&o.jobs)->default_value(o.jobs), "runs in parallel")(
+      "seed", po::value<std::string>(),
+      "draws the schedules (default 1; each run keeps the scenario's seed)")(
+      "budget-of-faults", po::value<std::string>(&budget),
+      "what schedules may hold, e.g. \"max=2 kinds=crash,partition targets=mesos-leader,any-master "
+      "window=3m max_duration=2m undo=yes\"")("until", po::value<std::string>(),
+                                              "simulated time limit of each run")(
+      "set", po::value<std::vector<std::string>>()->composing(), "key=value parameter override")(
+      "out-dir", po::value<std::string>(&dir)->default_value(dir),
+      "where each finding's scenario is written");
+  Parsed p;
+  if (auto rc = parse(args, desc, true, p)) return *rc;
+  if (o.runs < 1 || o.runs > 1'000'000) return usage_error("--runs must be from 1 to 1000000");
+  if (o.jobs < 1 || o.jobs > 256) return usage_error("--jobs must be from 1 to 256");
+  auto b = models::parse_fault_budget(budget);
+  if (auto* e = std::get_if<std::string>(&b)) return usage_error("--budget-of-faults: " + *e);
+  o.budget = std::get<models::FaultBudget>(b);
+  const std::string& file = p.vm["scenario"].as<std::string>();
+  auto loaded = load(file);
+  if (auto* e = std::get_if<models::InputError>(&loaded)) return input_error(*e);
+  if (auto rc = read_seed_and_until(p.vm, o.base)) return *rc;
+  if (auto rc = read_settings_and_faults(p.vm, o.base)) return *rc;
+  o.seed = o.base.seed.value_or(1);  // --seed draws the schedules here
+  o.base.seed.reset();
+  o.base.stop_at_ready = true;
+  const auto& s = std::get<models::Scenario>(loaded);
+  // Checked once up front, so that a bad --set is an input error and not a silent no-finding.
+  models::RunOptions probe = o.base;
+  probe.until = sim::seconds(1);
+  auto checked = models::run_scenario(s, probe);
+  if (auto* e = std::get_if<models::InputError>(&checked)) return input_error(*e);
+  const models::ExploreResult r = models::explore(s, o);
+  if (auto rc = report_findings(r, s, read_text(file).value_or(""), o, dir)) return *rc;
+  return r.findings.empty() ? kExitOk : kExitChecksFailed;
 }
 
 int cmd_check(const std::vector<std::string>& args, bool graph) {
@@ -390,6 +575,8 @@ int main(int argc, char** argv) {
   if (command == "params") return sweep::params_command(args);
   if (command == "sensitivity") return sweep::sensitivity_command(args);
   if (command == "blame") return cmd_run(args, &kBlame);
+  if (command == "replay") return cmd_replay(args);
+  if (command == "explore") return cmd_explore(args);
   if (command == "check") return cmd_check(args, false);
   if (command == "graph") return cmd_check(args, true);
   if (command == "bench") return cmd_bench(args);

@@ -66,6 +66,14 @@ struct Violation {
   std::string detail;
 };
 
+// Deliberately broken model variants, for the tests of the checks and of exploration only:
+// nothing in a scenario, --set or the command line sets them.
+struct TestingVariants {
+  // The Mesos master keeps leading when it should step down (its session expired, or the
+  // detector names another leader): the single-leader check must catch it.
+  bool mesos_master_keeps_leading = false;
+};
+
 class RunContext {
  public:
   RunContext(sim::Engine& engine, sim::Network& network, sim::Trace& trace,
@@ -196,6 +204,11 @@ class RunContext {
     const bool added = shared_.emplace(std::type_index(typeid(T)), &component).second;
     assert(added && "a shared component provided twice");
     (void)added;
+  }
+  template <class T>
+  T* find_shared() const {
+    const auto it = shared_.find(std::type_index(typeid(T)));
+    return it == shared_.end() ? nullptr : std::any_cast<T*>(it->second);
   }
   template <class T>
   T& shared() const {

@@ -28,7 +28,10 @@ void UnitProcess::on_exec(const UnitSite& site, sim::ProcessId process, UnitCont
     return;
   }
   rng_.emplace(ctx_.stream(process, stream_purpose_));
-  ctx_.network().after(process, start_->sample(*rng_), [this] { on_ready(); });
+  // Start-up reads the program and its state from disk: a slow disk (a slow-disk fault)
+  // stretches it. A simplification: the whole start time scales, CPU work included.
+  const sim::SimTime start = ctx_.network().disk_time(site.node, start_->sample(*rng_));
+  ctx_.network().after(process, start, [this] { on_ready(); });
 }
 
 }  // namespace bootsim::models

@@ -126,13 +126,13 @@ void MesosAgent::try_register(std::uint64_t generation) {
     auto msg = std::make_shared<mesos::RegisterSlave>();
     msg->info = info();
     msg->reply_to = self;
-    ctx_.network().send_datagram(process_, master, std::move(msg));
+    ctx_.network().send_message(process_, master, std::move(msg));
   } else {
     auto msg = std::make_shared<mesos::ReregisterSlave>();
     msg->info = info();
     msg->reply_to = self;
     for (const auto& [name, run] : tasks_) msg->tasks.push_back(run.task);
-    ctx_.network().send_datagram(process_, master, std::move(msg));
+    ctx_.network().send_message(process_, master, std::move(msg));
   }
   ctx_.event(site_->node_name, "mesos-agent", id_.empty() ? "register" : "reregister",
              leader_->info.hostname);
@@ -176,7 +176,7 @@ void MesosAgent::on_ping(const mesos::PingSlave& p) {
   if (!registered_) return;  // Slave::ping answers only once registered with that master
   auto pong = std::make_shared<mesos::PongSlave>();
   pong->agent_id = id_;
-  ctx_.network().send_datagram(process_, p.reply_to, std::move(pong));
+  ctx_.network().send_message(process_, p.reply_to, std::move(pong));
   arm_ping_timer();
 }
 
@@ -261,7 +261,7 @@ void MesosAgent::send_head(const std::string& task) {
   }
   PendingUpdate& head = it->second.front();
   head.update.agent_id = id_;
-  ctx_.network().send_datagram(process_, {leader_->node, ports::kMesosMaster},
+  ctx_.network().send_message(process_, {leader_->node, ports::kMesosMaster},
                                std::make_shared<mesos::StatusUpdate>(head.update));
   const int uuid = head.update.uuid;
   const sim::SimTime retry = head.retry;

@@ -131,7 +131,7 @@ void MesosMaster::start_recovery_round() {
     auto req = std::make_shared<mesos::RecoverRequest>();
     req->round = recover_round_;
     req->reply_to = {site_->node, ports::kMesosMaster};
-    ctx_.network().send_datagram(process_, a, std::move(req));
+    ctx_.network().send_message(process_, a, std::move(req));
   }
   const int round = recover_round_;
   ctx_.network().after(process_, ctx_.params().duration("mesos-master.log_recover_retry"),
@@ -195,7 +195,7 @@ void MesosMaster::start_fetch() {
     auto req = std::make_shared<mesos::PromiseRequest>();
     req->proposal = proposal_;
     req->reply_to = {site_->node, ports::kMesosMaster};
-    ctx_.network().send_datagram(process_, a, std::move(req));
+    ctx_.network().send_message(process_, a, std::move(req));
   }
   // Replicas still catching up do not promise: ask again after a random 0.5–1 s, as the log's
   // coordinator retries its election, until registry_fetch_timeout ends it.
@@ -277,7 +277,7 @@ bool MesosMaster::on_replica_message(const sim::Message& m) {
     auto resp = std::make_shared<mesos::RecoverResponse>();
     resp->round = r->round;
     resp->status = replica_;
-    net.send_datagram(process_, r->reply_to, std::move(resp));
+    net.send_message(process_, r->reply_to, std::move(resp));
     return true;
   }
   if (const auto* r = sim::message_as<mesos::RecoverResponse>(m)) {
@@ -293,7 +293,7 @@ bool MesosMaster::on_replica_message(const sim::Message& m) {
     resp->promised = promised_;
     resp->position = replica_position_;
     resp->registry = replica_registry_;
-    net.send_datagram(process_, p->reply_to, std::move(resp));
+    net.send_message(process_, p->reply_to, std::move(resp));
     return true;
   }
   if (const auto* p = sim::message_as<mesos::PromiseResponse>(m)) {
@@ -311,7 +311,7 @@ bool MesosMaster::on_replica_message(const sim::Message& m) {
       replica_position_ = w->position;
       replica_registry_ = w->registry;
     }
-    net.send_datagram(process_, w->reply_to, std::move(resp));
+    net.send_message(process_, w->reply_to, std::move(resp));
     return true;
   }
   return false;
@@ -331,7 +331,7 @@ void MesosMaster::serve_state(sim::Address client) {
       state->framework_hosts.push_back(ctx_.network().node_name(f.address.node));
     }
   }
-  ctx_.network().send_datagram(process_, ports::kMesosMaster, client, std::move(state));
+  ctx_.network().send_message(process_, ports::kMesosMaster, client, std::move(state));
 }
 
 // Registrar::apply: the operation joins the queue; update() stores every queued operation in
@@ -359,7 +359,7 @@ void MesosMaster::registrar_update() {
     req->position = position;
     req->registry = storing_;
     req->reply_to = {site_->node, ports::kMesosMaster};
-    ctx_.network().send_datagram(process_, a, std::move(req));
+    ctx_.network().send_message(process_, a, std::move(req));
   }
   const sim::SimTime timeout = ctx_.params().duration("mesos-master.registry_store_timeout");
   store_timer_ = ctx_.network().after(process_, timeout, [this, timeout] {

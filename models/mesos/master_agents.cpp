@@ -151,7 +151,7 @@ void MesosMaster::ping(const std::string& agent_id) {
   }
   auto msg = std::make_shared<mesos::PingSlave>();
   msg->reply_to = {site_->node, ports::kMesosMaster};
-  ctx_.network().send_datagram(process_, {a.node, ports::kMesosAgent}, std::move(msg));
+  ctx_.network().send_message(process_, {a.node, ports::kMesosAgent}, std::move(msg));
   a.pinged = true;
   a.ping_timer =
       ctx_.network().after(process_, ctx_.params().duration("mesos-master.agent_ping_timeout"),

@@ -78,7 +78,7 @@ void MesosMaster::register_framework(const mesos::FrameworkInfo& info, const sim
   reg->framework_id = id;
   reg->master = site_->node_name;
   reg->reregistered = reregister;
-  ctx_.network().send_datagram(process_, reply_to, std::move(reg));
+  ctx_.network().send_message(process_, reply_to, std::move(reg));
   if (!known || moved || !f.link) link_framework(id);
   if (!known) request_allocation(std::nullopt);
 }
@@ -124,7 +124,7 @@ void MesosMaster::remove_framework(const std::string& id) {
 void MesosMaster::send_to_framework(const std::string& framework_id, sim::Message m) {
   const auto it = frameworks_.find(framework_id);
   if (it == frameworks_.end() || !it->second.connected) return;
-  ctx_.network().send_datagram(process_, it->second.address, std::move(m));
+  ctx_.network().send_message(process_, it->second.address, std::move(m));
 }
 
 // Master::accept: tasks are launched if their resources fit in the offer (else they fail
@@ -157,7 +157,7 @@ void MesosMaster::accept(const mesos::Accept& a) {
     run->framework = frameworks_.at(a.framework_id).info.name;
     run->task = std::move(task);
     run->master = {site_->node, ports::kMesosMaster};
-    ctx_.network().send_datagram(process_, {agent.node, ports::kMesosAgent}, std::move(run));
+    ctx_.network().send_message(process_, {agent.node, ports::kMesosAgent}, std::move(run));
   }
   allocator_->recover(offer.framework_id, offer.agent_id, left, ctx_.now(), a.refuse);
 }
@@ -212,7 +212,7 @@ void MesosMaster::status_update(const mesos::StatusUpdate& s) {
 void MesosMaster::acknowledge(const mesos::StatusUpdateAck& k) {
   const auto a = agents_.find(k.agent_id);
   if (a == agents_.end()) return;
-  ctx_.network().send_datagram(process_, {a->second.node, ports::kMesosAgent},
+  ctx_.network().send_message(process_, {a->second.node, ports::kMesosAgent},
                                std::make_shared<mesos::StatusUpdateAck>(k));
 }
 

@@ -11,7 +11,11 @@ namespace bootsim::models {
 
 void register_mesos_models(ModelRegistry& registry) {
   registry.add_process("mesos-master", [](RunContext& ctx, const UnitDef& def) {
-    return std::make_unique<MesosMaster>(ctx, def.start);
+    MesosMasterElection::Options options;
+    if (const auto* t = ctx.find_shared<TestingVariants>()) {
+      options.testing_skip_step_down = t->mesos_master_keeps_leading;
+    }
+    return std::make_unique<MesosMaster>(ctx, def.start, options);
   });
   registry.add_process("mesos-agent", [](RunContext& ctx, const UnitDef& def) {
     return std::make_unique<MesosAgent>(ctx, def.start, ctx.shared<TaskPrograms>());

@@ -109,7 +109,7 @@ void SchedulerDriver::try_register(std::uint64_t generation) {
 
 void SchedulerDriver::send_to_master(sim::Message m) {
   if (!process_ || !leader_) return;
-  ctx_.network().send_datagram(*process_, {leader_->node, ports::kMesosMaster}, std::move(m));
+  ctx_.network().send_message(*process_, {leader_->node, ports::kMesosMaster}, std::move(m));
 }
 
 void SchedulerDriver::suppress() {

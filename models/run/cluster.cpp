@@ -137,8 +137,11 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
         prof.find("dcos-" + t.unit) != nullptr) {
       continue;
     }
-    return InputError{f.where,
-                      fmt::format("fault.target: no unit '{}' in profile {}", t.unit, prof.name)};
+    std::vector<std::string> names{"zookeeper"};
+    for (const UnitDef& u : prof.units) names.push_back(u.name);
+    return InputError{f.where, fmt::format("fault.target: no unit '{}' in profile {} (valid: {}; "
+                                           "the dcos- prefix may be left out)",
+                                           t.unit, prof.name, fmt::join(names, ", "))};
   }
   const auto hosts = static_cast<std::uint64_t>(params.integer("cluster.masters") +
                                                 params.integer("cluster.agents.private") +
@@ -160,6 +163,8 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
   for (const FaultSpec& f : options.faults) p.fault_options.push_back(f.text);
   p.until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
   p.max_events = options.max_events;
+  p.stop_at_ready = options.stop_at_ready;
+  p.testing = options.testing;
   p.max_trace_records = options.max_trace_records == 0
                             ? 0
                             : std::max(options.max_trace_records,
@@ -169,7 +174,9 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
 
 std::variant<RunResult, InputError> execute(const PreparedRun& p, std::uint64_t seed) {
   auto cluster = std::make_unique<World>(*p.scenario, p.params, p.profile, seed, p.until, p.faults);
+  cluster->set_testing(p.testing);
   if (auto e = cluster->build()) return *e;
+  cluster->set_stop_at_ready(p.stop_at_ready);
   cluster->set_limits(p.max_events, p.max_trace_records);
   RunResult r = cluster->run();
   r.set_options = p.set_options;

@@ -51,6 +51,11 @@ struct RunOptions {
   std::optional<std::uint64_t> memory_limit_bytes;
   std::vector<Setting> settings;  // --set, applied after the scenario's own
   std::vector<FaultSpec> faults;  // --fault, added to the scenario's
+  // --stop-at-ready: with faults, end the run when cluster.ready is reached with every fault
+  // fired and undone (without faults a run always ends there). A run whose faults come after
+  // cluster.ready goes on as without it (cluster.ready is recorded once).
+  bool stop_at_ready = false;
+  TestingVariants testing;  // broken variants, for tests only
 };
 
 struct BudgetResult {
@@ -138,6 +143,8 @@ struct PreparedRun {
   sim::SimTime until;
   std::uint64_t max_events = 0;
   std::size_t max_trace_records = 0;
+  bool stop_at_ready = false;
+  TestingVariants testing;
 };
 std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
                                                   const RunOptions& options = {});

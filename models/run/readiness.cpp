@@ -83,7 +83,11 @@ void World::check_ready() {
   ctx_.milestone("cluster", "cluster.ready", {}, last);
   // Without faults nothing more can happen that a boot report is about; with faults the run
   // goes on to `until`, so that recoveries after cluster.ready are seen.
-  if (faults_.empty()) engine_.stop();
+  // (--stop-at-ready: or once no fault is still to fire or to undo.)
+  const bool faults_over =
+      fault_timers_ == 0 && std::count(fault_fired_.begin(), fault_fired_.end(), true) ==
+                                static_cast<std::ptrdiff_t>(faults_.size());
+  if (faults_.empty() || (stop_at_ready_ && faults_over)) engine_.stop();
 }
 
 }  // namespace bootsim::models

@@ -44,6 +44,7 @@ std::optional<InputError> World::build() {
   ctx_.provide(apps_);
   ctx_.provide(programs_);
   ctx_.provide(lookups_);
+  ctx_.provide(testing_);
   for (Host& h : hosts_) {
     for (const UnitDef* def : profile_.units_for(h.info.role)) {
       std::vector<std::unique_ptr<Gate>> gates;

@@ -71,6 +71,9 @@ class World {
     max_trace_records_ = max_trace_records;
   }
   RunResult run();
+  void set_stop_at_ready(bool stop) { stop_at_ready_ = stop; }
+  // Before build(): the broken variants the tests select.
+  void set_testing(const TestingVariants& t) { testing_ = t; }
 
   // The fault API that fault handlers act through (faults.cpp). Hosts are indices in build
   // order: masters, private agents, public agents.
@@ -147,6 +150,8 @@ class World {
   sim::SimTime settle_window_;
   sim::TimerId settle_timer_;
   bool settled_ = false;
+  bool stop_at_ready_ = false;
+  TestingVariants testing_;
   std::string ended_by_;
   std::uint64_t max_events_ = 0;
   std::size_t max_trace_records_ = 0;

@@ -17,9 +17,63 @@ constexpr std::array<std::string_view, 4> kRoles{"zookeeper-leader", "mesos-lead
                                                  "any-agent"};
 constexpr std::array<std::string_view, 5> kGroupWords{"zookeeper-leader", "mesos-leader",
                                                       "any-master", "any-agent", "rest"};
-constexpr std::array<std::string_view, 3> kKinds{"crash", "pause", "partition"};
-constexpr std::array<std::string_view, 7> kKeys{
-    "kind", "target", "at", "restart_after", "resume_after", "heal_after", "groups"};
+constexpr std::array<std::string_view, 9> kKinds{
+    "crash", "pause",      "partition", "heal", "one-way-partition",
+    "link",  "crash-loop", "slow-disk", "clock"};
+constexpr std::array<std::string_view, 16> kKeys{
+    "kind",   "target", "at",    "restart_after", "resume_after", "heal_after",
+    "groups", "name",   "delay", "loss",          "duplicate",    "dies_after",
+    "for",    "factor", "skew",  "drift_ppm"};
+
+// What each kind takes besides kind and at (the per-kind part of parsing), and what it needs.
+struct KindKeys {
+  FaultKind kind;
+  std::array<std::string_view, 6> keys;  // empty strings pad
+  std::string_view needs;                // "target", "groups" or empty
+};
+constexpr std::array<KindKeys, 9> kKindKeys{{
+    {FaultKind::kCrash, {"target", "restart_after"}, "target"},
+    {FaultKind::kPause, {"target", "resume_after"}, "target"},
+    {FaultKind::kPartition, {"groups", "name", "heal_after"}, "groups"},
+    {FaultKind::kHeal, {"name"}, ""},
+    {FaultKind::kOneWayPartition, {"groups", "name", "heal_after"}, "groups"},
+    {FaultKind::kLink, {"groups", "name", "delay", "loss", "duplicate", "heal_after"}, "groups"},
+    {FaultKind::kCrashLoop, {"target", "dies_after", "for"}, "target"},
+    {FaultKind::kSlowDisk, {"target", "factor", "for"}, "target"},
+    {FaultKind::kClock, {"target", "skew", "drift_ppm", "for"}, "target"},
+}};
+
+const KindKeys& kind_keys(FaultKind kind) {
+  return kKindKeys[static_cast<std::size_t>(kind)];
+}
+
+bool kind_takes(FaultKind kind, std::string_view key) {
+  const auto& keys = kind_keys(kind).keys;
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// "kind=partition, one-way-partition or link": the kinds that take `key`.
+std::string kinds_taking(std::string_view key) {
+  std::vector<std::string_view> names;
+  for (const KindKeys& k : kKindKeys) {
+    if (kind_takes(k.kind, key)) names.push_back(kKinds[static_cast<std::size_t>(k.kind)]);
+  }
+  std::string s = "kind=";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) s += i + 1 == names.size() ? " or " : ", ";
+    s += names[i];
+  }
+  return s;
+}
+
+std::string expected_kinds() {
+  std::string s;
+  for (std::size_t i = 0; i < kKinds.size(); ++i) {
+    if (i > 0) s += i + 1 == kKinds.size() ? " or " : ", ";
+    s += kKinds[i];
+  }
+  return s;
+}
 constexpr std::string_view kDurationHint = "(expected e.g. 250ms, 2s, 1m30s)";
 
 bool is_space(char c) {
@@ -83,14 +137,55 @@ std::optional<sim::SimTime> parse_field_duration(std::string_view field, std::st
 }
 
 std::optional<FaultKind> parse_kind(std::string_view s) {
-  if (s == "crash") return FaultKind::kCrash;
-  if (s == "pause") return FaultKind::kPause;
-  if (s == "partition") return FaultKind::kPartition;
-  return std::nullopt;
+  const auto it = std::find(kKinds.begin(), kKinds.end(), s);
+  if (it == kKinds.end()) return std::nullopt;
+  return static_cast<FaultKind>(it - kKinds.begin());
 }
 
 bool is_node_or_role(std::string_view s) {
-  return is_fault_target_role(s) || parse_node_name(s).has_value();
+  return is_fault_target_role(s) || parse_node_name(s).has_value() ||
+         parse_node_group(s).has_value();
+}
+
+// A probability in [0, 1] for `field`.
+std::optional<double> parse_probability(std::string_view field, std::string_view text,
+                                        std::string& error) {
+  double p = -1;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), p);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !(p >= 0) || p > 1) {
+    error = fmt::format("{} must be a probability from 0 to 1, got {}", field, quoted(text));
+    return std::nullopt;
+  }
+  return p;
+}
+
+// A signed integer for `field`, within ±limit.
+std::optional<std::int64_t> parse_integer(std::string_view field, std::string_view text,
+                                          std::int64_t limit, std::string& error) {
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v > limit ||
+      v < -limit) {
+    error = fmt::format("{} must be an integer from {} to {}, got {}", field, -limit, limit,
+                        quoted(text));
+    return std::nullopt;
+  }
+  return v;
+}
+
+// slow-disk's factor: a decimal from 1 to 1000 with at most two decimals, as a percentage.
+std::optional<std::int64_t> parse_factor(std::string_view text, std::string& error) {
+  double f = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), f);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !(f >= 1) ||
+      f > 1000) {
+    error = fmt::format(
+        "fault.factor must be a number from 1 to 1000 (how many times slower), "
+        "got {}",
+        quoted(text));
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(f * 100 + 0.5);
 }
 
 std::optional<std::string> check_target(std::string_view target, FaultKind kind) {
@@ -104,7 +199,8 @@ std::optional<std::string> check_target(std::string_view target, FaultKind kind)
     }
     return fmt::format(
         "fault.target: {} is not a node or role (expected master-N, agent-N, public-agent-N, "
-        "zookeeper-leader, mesos-leader, any-master or any-agent)",
+        "zookeeper-leader, mesos-leader, any-master, any-agent, all-masters, all-agents or a "
+        "range such as masters[1..2])",
         quoted(t.node));
   }
   const bool has_slash = target.find('/') != std::string_view::npos;
@@ -114,10 +210,14 @@ std::optional<std::string> check_target(std::string_view target, FaultKind kind)
   if (has_slash && !is_plausible_unit_name(t.unit)) {
     return fmt::format("fault.target: {} is not a plausible unit name", quoted(t.unit));
   }
-  if (kind == FaultKind::kPause && t.unit.empty()) {
+  if ((kind == FaultKind::kPause || kind == FaultKind::kCrashLoop) && t.unit.empty()) {
     return fmt::format(
-        "fault.target: a pause stops a process, so give node/unit (e.g. {}/mesos-dns), got {}",
-        t.node, quoted(target));
+        "fault.target: a {} a process, so give node/unit (e.g. {}/mesos-dns), got {}",
+        kind == FaultKind::kPause ? "pause stops" : "crash-loop kills", t.node, quoted(target));
+  }
+  if ((kind == FaultKind::kSlowDisk || kind == FaultKind::kClock) && !t.unit.empty()) {
+    return fmt::format("fault.target: a {} acts on a host, so give a node without a unit, got {}",
+                       fault_kind_name(kind), quoted(target));
   }
   return std::nullopt;
 }
@@ -289,15 +389,34 @@ std::optional<NodeName> parse_node_name(std::string_view name) {
 }
 
 std::string_view fault_kind_name(FaultKind kind) {
-  switch (kind) {
-    case FaultKind::kCrash:
-      return "crash";
-    case FaultKind::kPause:
-      return "pause";
-    case FaultKind::kPartition:
-      return "partition";
-  }
-  return "?";
+  return kKinds.at(static_cast<std::size_t>(kind));
+}
+
+std::span<const std::string_view> fault_kind_names() {
+  return kKinds;
+}
+
+std::optional<NodeGroup> parse_node_group(std::string_view name) {
+  if (name == "all-masters") return NodeGroup{NodeKind::kMaster, 1, std::nullopt};
+  if (name == "all-agents") return NodeGroup{std::nullopt, 1, std::nullopt};
+  if (name == "all-private-agents") return NodeGroup{NodeKind::kPrivateAgent, 1, std::nullopt};
+  if (name == "all-public-agents") return NodeGroup{NodeKind::kPublicAgent, 1, std::nullopt};
+  // masters[1..2]: parsed as the node names master-1 and master-2 would be.
+  const auto open = name.find('[');
+  if (open == std::string_view::npos || !name.ends_with(']')) return std::nullopt;
+  const std::string_view prefix = name.substr(0, open);
+  const std::string_view range = name.substr(open + 1, name.size() - open - 2);
+  const auto dots = range.find("..");
+  if (dots == std::string_view::npos) return std::nullopt;
+  const std::string singular = prefix == "masters"         ? "master-"
+                               : prefix == "agents"        ? "agent-"
+                               : prefix == "public-agents" ? "public-agent-"
+                                                           : "";
+  if (singular.empty()) return std::nullopt;
+  const auto first = parse_node_name(singular + std::string(range.substr(0, dots)));
+  const auto last = parse_node_name(singular + std::string(range.substr(dots + 2)));
+  if (!first || !last || last->index < first->index) return std::nullopt;
+  return NodeGroup{first->kind, first->index, last->index};
 }
 
 std::span<const std::string_view> fault_target_roles() {
@@ -316,15 +435,28 @@ FaultTarget split_fault_target(std::string_view target) {
 
 std::string format_fault(const FaultSpec& f) {
   std::string s = fmt::format("kind={}", fault_kind_name(f.kind));
-  if (f.kind == FaultKind::kPartition) {
-    s += " groups=" + join_groups(f.groups);
-  } else {
-    s += " target=" + f.target;
-  }
+  if (!f.groups.empty()) s += " groups=" + join_groups(f.groups);
+  if (!f.target.empty()) s += " target=" + f.target;
+  if (!f.name.empty()) s += " name=" + f.name;
   s += " at=" + f.at.to_string();
-  if (f.restart_after) s += " restart_after=" + sim::format_duration(*f.restart_after);
-  if (f.resume_after) s += " resume_after=" + sim::format_duration(*f.resume_after);
-  if (f.heal_after) s += " heal_after=" + sim::format_duration(*f.heal_after);
+  const auto duration = [&](std::string_view key, const std::optional<sim::SimTime>& d) {
+    if (d) s += fmt::format(" {}={}", key, sim::format_duration(*d));
+  };
+  duration("restart_after", f.restart_after);
+  duration("resume_after", f.resume_after);
+  duration("delay", f.delay);
+  if (f.loss) s += fmt::format(" loss={}", *f.loss);
+  if (f.duplicate) s += fmt::format(" duplicate={}", *f.duplicate);
+  duration("dies_after", f.dies_after);
+  if (f.factor_percent)
+    s += fmt::format(" factor={}", static_cast<double>(*f.factor_percent) / 100);
+  if (f.skew) {
+    s += f.skew->ns() < 0 ? " skew=-" + sim::format_duration(sim::SimTime::zero() - *f.skew)
+                          : " skew=" + sim::format_duration(*f.skew);
+  }
+  if (f.drift_ppm) s += fmt::format(" drift_ppm={}", *f.drift_ppm);
+  duration("heal_after", f.heal_after);
+  duration("for", f.for_);
   return s;
 }
 
@@ -352,7 +484,7 @@ std::variant<const FaultField*, InputError> check_keys(const std::vector<FaultFi
     if (f.key == "kind") kind_field = &f;
   }
   if (kind_field == nullptr) {
-    return fail(where, "fault: missing 'kind' (crash, pause or partition)");
+    return fail(where, fmt::format("fault: missing 'kind' ({})", expected_kinds()));
   }
   return kind_field;
 }
@@ -364,44 +496,93 @@ std::variant<FaultKind, InputError> check_kind(const FaultField& kind_field) {
   const std::string hint = did_you_mean(kind_text, kKinds);
   return fail(kind_field.value_where,
               fmt::format("fault.kind: unknown kind {}{}", quoted(kind_text),
-                          hint.empty() ? " (expected crash, pause or partition)" : hint));
+                          hint.empty() ? fmt::format(" (expected {})", expected_kinds()) : hint));
+}
+
+// A duration field: restart_after, resume_after, heal_after, delay, dies_after, for.
+std::optional<sim::SimTime>* duration_slot(FaultSpec& spec, std::string_view key) {
+  if (key == "restart_after") return &spec.restart_after;
+  if (key == "resume_after") return &spec.resume_after;
+  if (key == "heal_after") return &spec.heal_after;
+  if (key == "delay") return &spec.delay;
+  if (key == "dies_after") return &spec.dies_after;
+  if (key == "for") return &spec.for_;
+  return nullptr;
+}
+
+// clock's skew: a duration, negative for a clock behind true time.
+std::optional<InputError> apply_skew(const FaultField& f, std::string_view value, FaultSpec& spec) {
+  const bool behind = value.starts_with('-');
+  std::string error;
+  const auto d = parse_field_duration("fault.skew", behind ? value.substr(1) : value, error);
+  if (!d) return fail(f.value_where, error);
+  spec.skew = behind ? sim::SimTime::zero() - *d : *d;
+  return std::nullopt;
+}
+
+// A field whose value is not a duration, a target or groups.
+std::optional<InputError> apply_scalar(const FaultField& f, std::string_view value,
+                                       FaultSpec& spec) {
+  const std::string field = "fault." + f.key;
+  std::string error;
+  if (f.key == "name") {
+    if (!is_plausible_node(value)) {
+      return fail(f.value_where, fmt::format("fault.name: {} is not a plausible name (lowercase "
+                                             "letters, digits and '-')",
+                                             quoted(value)));
+    }
+    spec.name = std::string(value);
+  } else if (f.key == "loss" || f.key == "duplicate") {
+    const auto p = parse_probability(field, value, error);
+    if (!p) return fail(f.value_where, error);
+    (f.key == "loss" ? spec.loss : spec.duplicate) = *p;
+  } else if (f.key == "factor") {
+    spec.factor_percent = parse_factor(value, error);
+    if (!spec.factor_percent) return fail(f.value_where, error);
+  } else if (f.key == "drift_ppm") {
+    // ±50% is far past any real crystal (±100 ppm) yet keeps the clock moving forward.
+    spec.drift_ppm = parse_integer(field, value, 500'000, error);
+    if (!spec.drift_ppm) return fail(f.value_where, error);
+  } else if (f.key == "skew") {
+    return apply_skew(f, value, spec);
+  }
+  return std::nullopt;
 }
 
 // One field (other than kind) into `spec`, whose kind is already set.
 std::optional<InputError> apply_field(const FaultField& f, FaultSpec& spec) {
   const std::string_view value = trim(f.value);
   const std::string field = "fault." + f.key;
-  const auto only_for = [&](FaultKind k) -> std::optional<InputError> {
-    if (spec.kind == k) return std::nullopt;
-    return fail(f.key_where, fmt::format("{} applies only to kind={}, not kind={}", field,
-                                         fault_kind_name(k), fault_kind_name(spec.kind)));
-  };
+  if (f.key != "at" && !kind_takes(spec.kind, f.key)) {
+    if (f.key == "target" && kind_takes(spec.kind, "groups")) {
+      return fail(f.key_where, fmt::format("fault.target: a {} takes groups (e.g. "
+                                           "groups=mesos-leader|rest), not a target",
+                                           fault_kind_name(spec.kind)));
+    }
+    return fail(f.key_where, fmt::format("{} applies only to {}, not kind={}", field,
+                                         kinds_taking(f.key), fault_kind_name(spec.kind)));
+  }
   std::string error;
   if (f.key == "target") {
-    if (spec.kind == FaultKind::kPartition) {
-      return fail(f.key_where,
-                  "fault.target: a partition takes groups (e.g. groups=mesos-leader|rest), "
-                  "not a target");
-    }
     if (auto e = check_target(value, spec.kind)) return fail(f.value_where, std::move(*e));
     spec.target = std::string(value);
   } else if (f.key == "at") {
     auto ref = parse_time_ref(value);
     if (auto* e = std::get_if<std::string>(&ref)) return fail(f.value_where, "fault.at: " + *e);
     spec.at = std::get<TimeRef>(std::move(ref));
-  } else if (f.key == "restart_after" || f.key == "resume_after" || f.key == "heal_after") {
-    const FaultKind applies = f.key == "restart_after"  ? FaultKind::kCrash
-                              : f.key == "resume_after" ? FaultKind::kPause
-                                                        : FaultKind::kPartition;
-    if (auto e = only_for(applies)) return e;
+  } else if (auto* slot = duration_slot(spec, f.key)) {
     const auto d = parse_field_duration(field, value, error);
     if (!d) return fail(f.value_where, error);
-    (f.key == "restart_after"  ? spec.restart_after
-     : f.key == "resume_after" ? spec.resume_after
-                               : spec.heal_after) = *d;
+    *slot = *d;
   } else if (f.key == "groups") {
-    if (auto e = only_for(FaultKind::kPartition)) return e;
     if (auto e = parse_groups(value, spec.groups)) return fail(f.value_where, std::move(*e));
+    if (spec.kind == FaultKind::kOneWayPartition && spec.groups.size() != 2) {
+      return fail(f.value_where,
+                  "fault.groups: a one-way partition takes exactly 2 groups, "
+                  "FROM|TO (FROM's messages to TO are lost)");
+    }
+  } else {
+    return apply_scalar(f, value, spec);
   }
   return std::nullopt;
 }
@@ -409,6 +590,36 @@ std::optional<InputError> apply_field(const FaultField& f, FaultSpec& spec) {
 bool has_key(const std::vector<FaultField>& fields, std::string_view key) {
   return std::any_of(fields.begin(), fields.end(),
                      [&](const FaultField& f) { return f.key == key; });
+}
+
+// What a kind cannot do without, once every field is in.
+std::optional<InputError> check_required(const std::vector<FaultField>& fields,
+                                         const FaultSpec& spec, const SourceLocation& where) {
+  const std::string_view needs = kind_keys(spec.kind).needs;
+  if (needs == "groups" && !has_key(fields, "groups")) {
+    return fail(where, "fault: missing 'groups' (e.g. groups=mesos-leader|rest)");
+  }
+  if (needs == "target" && !has_key(fields, "target")) {
+    return fail(where, fmt::format("fault: missing 'target' (a {} needs a node, node/unit or role)",
+                                   fault_kind_name(spec.kind)));
+  }
+  if (spec.kind == FaultKind::kLink && !spec.delay && !spec.loss && !spec.duplicate) {
+    return fail(where, "fault: a link change needs delay, loss or duplicate (e.g. loss=0.3)");
+  }
+  if (spec.kind == FaultKind::kCrashLoop && !spec.dies_after) {
+    return fail(where,
+                "fault: missing 'dies_after' (a crash-loop kills the process this long "
+                "after each start, e.g. dies_after=10s)");
+  }
+  if (spec.kind == FaultKind::kSlowDisk && !spec.factor_percent) {
+    return fail(where,
+                "fault: missing 'factor' (how many times slower the disk is, e.g. "
+                "factor=10)");
+  }
+  if (spec.kind == FaultKind::kClock && !spec.skew && !spec.drift_ppm) {
+    return fail(where, "fault: a clock fault needs skew or drift_ppm (e.g. skew=30s)");
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -428,13 +639,7 @@ std::variant<FaultSpec, InputError> build_fault(const std::vector<FaultField>& f
   if (!has_key(fields, "at")) {
     return fail(where, "fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)");
   }
-  if (spec.kind == FaultKind::kPartition && !has_key(fields, "groups")) {
-    return fail(where, "fault: missing 'groups' (e.g. groups=mesos-leader|rest)");
-  }
-  if (spec.kind != FaultKind::kPartition && !has_key(fields, "target")) {
-    return fail(where, fmt::format("fault: missing 'target' (a {} needs a node, node/unit or role)",
-                                   fault_kind_name(spec.kind)));
-  }
+  if (auto e = check_required(fields, spec, where)) return *e;
   spec.where = where;
   spec.text = format_fault(spec);
   return spec;

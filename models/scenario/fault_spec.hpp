@@ -51,15 +51,34 @@ struct NodeName {
 std::optional<NodeName> parse_node_name(std::string_view name);
 
 enum class FaultKind {
-  kCrash,      // target a node: host crash; node/unit: process crash (host stays up)
-  kPause,      // target node/unit: the process is alive but silent (SIGSTOP)
-  kPartition,  // groups: hosts in different groups cannot reach each other
+  kCrash,            // target a node: host crash; node/unit: process crash (host stays up)
+  kPause,            // target node/unit: the process is alive but silent (SIGSTOP)
+  kPartition,        // groups: hosts in different groups cannot reach each other
+  kHeal,             // name: heals that partition or link change; no name: every partition
+  kOneWayPartition,  // groups A|B: A's messages to B are lost, B's to A still arrive
+  kLink,             // groups: the links between them get delay, loss and duplication
+  kCrashLoop,        // target node/unit: the process dies dies_after after each start
+  kSlowDisk,         // target node: fsync and start-up latencies scaled by factor
+  kClock,            // target node: its clock is skewed and drifts (its timers run on it)
 };
-std::string_view fault_kind_name(FaultKind kind);  // "crash", "pause", "partition"
+// "crash", "pause", "partition", "heal", "one-way-partition", "link", "crash-loop",
+// "slow-disk", "clock".
+std::string_view fault_kind_name(FaultKind kind);
+std::span<const std::string_view> fault_kind_names();
 
 // Roles a target may name instead of a node, resolved when the fault fires.
 std::span<const std::string_view> fault_target_roles();
 bool is_fault_target_role(std::string_view name);
+
+// Groups a target may name instead of one node: all-masters, all-agents (private and public),
+// all-private-agents, all-public-agents, and ranges masters[1..2], agents[3..5],
+// public-agents[1..1] (1-based, inclusive).
+struct NodeGroup {
+  std::optional<NodeKind> kind;  // nullopt: every agent, private and public
+  std::int64_t first = 1;
+  std::optional<std::int64_t> last;  // nullopt: to the end
+};
+std::optional<NodeGroup> parse_node_group(std::string_view name);
 
 // "master-2/mesos-dns" -> {"master-2", "mesos-dns"}; "zookeeper-leader" -> {"zookeeper-leader",
 // ""}.
@@ -77,8 +96,17 @@ struct FaultSpec {
   std::optional<sim::SimTime> heal_after;        // partition: healed after this; absent: never
   std::optional<sim::SimTime> resume_after;      // pause: resumed after this; absent: never
   std::vector<std::vector<std::string>> groups;  // partition: node names, roles (no unit), "rest"
-  SourceLocation where;                          // the fault as a whole
-  std::string text;                              // canonical line form, as format_fault gives
+  std::string name;  // partition, one-way-partition, link: the name heal takes; heal: which
+  std::optional<sim::SimTime> delay;           // link: added to every message's latency
+  std::optional<double> loss;                  // link: each transmission lost with this probability
+  std::optional<double> duplicate;             // link: a datagram delivered twice with this prob.
+  std::optional<sim::SimTime> dies_after;      // crash-loop: the process dies this long after start
+  std::optional<sim::SimTime> for_;            // crash-loop, slow-disk, clock: undone after this
+  std::optional<std::int64_t> factor_percent;  // slow-disk: latencies × factor (100 = as is)
+  std::optional<sim::SimTime> skew;            // clock: ahead of true time (negative: behind)
+  std::optional<std::int64_t> drift_ppm;       // clock: runs fast by this (negative: slow)
+  SourceLocation where;                        // the fault as a whole
+  std::string text;                            // canonical line form, as format_fault gives
   bool operator==(const FaultSpec&) const = default;
 };
 

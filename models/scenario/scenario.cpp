@@ -55,8 +55,20 @@ std::string node_range(NodeKind kind, std::int64_t count) {
   return fmt::format("{} are {}1..{}{}", plural, prefix, prefix, count);
 }
 
+// Why the group `name` (masters[1..2]) reaches past this cluster, or nullopt.
+std::optional<std::string> group_problem(const NodeGroup& g, std::string_view name,
+                                         const ClusterShape& shape) {
+  if (!g.kind || !g.last) return std::nullopt;  // all-…: whatever there is
+  const std::int64_t count = *g.kind == NodeKind::kMaster         ? shape.masters
+                             : *g.kind == NodeKind::kPrivateAgent ? shape.private_agents
+                                                                  : shape.public_agents;
+  if (*g.last <= count) return std::nullopt;
+  return fmt::format("{} reaches past this cluster ({})", quoted(name), node_range(*g.kind, count));
+}
+
 // Why `name` is not a node of this cluster, or nullopt if it is one.
 std::optional<std::string> node_problem(std::string_view name, const ClusterShape& shape) {
+  if (const auto g = parse_node_group(name)) return group_problem(*g, name, shape);
   const auto n = parse_node_name(name);
   if (!n) {
     return fmt::format("{} is not a node name (expected master-N, agent-N or public-agent-N)",
@@ -601,6 +613,29 @@ std::string budget_text(const BudgetSpec& b) {
   const std::string within = sim::format_duration(b.within);
   if (!b.quantile_bp) return fmt::format("{}<={}", b.milestone, within);
   return fmt::format("{}:{}<={}", b.milestone, quantile_name(*b.quantile_bp), within);
+}
+
+std::string scenario_with_faults(std::string_view yaml, const std::string& name,
+                                 const std::vector<std::string>& faults, std::string_view header) {
+  YAML::Node root = YAML::Load(std::string(yaml));
+  root["name"] = name;
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const std::string& f : faults) list.push_back(f);
+  root["faults"] = list;
+  YAML::Emitter out;
+  out << root;
+  std::string text;
+  for (const std::string_view line : std::vector<std::string_view>{header}) {
+    std::size_t start = 0;
+    while (start < line.size()) {
+      const std::size_t nl = line.find('\n', start);
+      const std::string_view l = line.substr(start, nl == std::string_view::npos ? nl : nl - start);
+      text += l.empty() ? "#\n" : "# " + std::string(l) + "\n";
+      if (nl == std::string_view::npos) break;
+      start = nl + 1;
+    }
+  }
+  return text + out.c_str() + "\n";
 }
 
 }  // namespace bootsim::models

@@ -126,4 +126,10 @@ std::optional<InputError> apply_settings(const std::vector<Setting>& settings, P
 // adding --fault lines to `faults`.
 std::optional<InputError> check_node_names(const Scenario& scenario, const Parameters& params);
 
+// `yaml` (a scenario that loads) with its name set to `name` and its faults replaced by
+// `faults` (line form), preceded by `header` as comment lines. The original's comments and
+// key order are not kept; what it means is.
+std::string scenario_with_faults(std::string_view yaml, const std::string& name,
+                                 const std::vector<std::string>& faults, std::string_view header);
+
 }  // namespace bootsim::models

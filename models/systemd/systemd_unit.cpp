@@ -246,6 +246,23 @@ void SystemdUnit::kill_process(std::string reason) {
   }
 }
 
+void SystemdUnit::stop_by_operator(std::string reason) {
+  if (def_.type == UnitType::kTimer || state_ == UnitState::kInactive) return;
+  ++token_;  // stale: a gate still probing, a RestartSec wait
+  ctx_.network().cancel(restart_timer_);
+  if (state_ == UnitState::kPaused) ctx_.network().resume_process(main_);  // SIGKILL ends it
+  if (main_running_) ctx_.event(site_.node_name, def_.name, "exited", "killed: " + reason);
+  stop_main();
+  active_since_.reset();
+  transition(UnitState::kInactive, "systemctl stop");
+}
+
+void SystemdUnit::start_by_operator() {
+  if (def_.type == UnitType::kTimer || state_ != UnitState::kInactive) return;
+  if (!ctx_.network().node_up(site_.node)) return;
+  attempt();
+}
+
 void SystemdUnit::pause_process() {
   if (state_ != UnitState::kActive && state_ != UnitState::kStarting) return;
   ctx_.network().pause_process(main_);

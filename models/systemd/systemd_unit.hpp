@@ -48,11 +48,18 @@ class SystemdUnit final : public UnitControl {
   void kill_process(std::string reason);
   void pause_process();
   void resume_process();
+  // An operator's `systemctl stop`: the main process is killed (SIGTERM, then SIGKILL) and,
+  // the unit being stopped rather than failed, Restart=always does not start it again; any
+  // pending ExecStartPre or RestartSec wait is cancelled. `systemctl start` begins a new
+  // attempt, gates first. Both do nothing to a timer unit or when there is nothing to do.
+  void stop_by_operator(std::string reason);
+  void start_by_operator();
 
   UnitState state() const { return state_; }
   const std::string& name() const { return def_.name; }
   const UnitSite& site() const { return site_; }
   sim::ProcessId main_process() const { return main_; }
+  bool main_running() const { return main_running_; }
   int attempts() const { return attempts_; }
   // When the unit last became active, if it is.
   std::optional<sim::SimTime> active_since() const { return active_since_; }

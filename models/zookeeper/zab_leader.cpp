@@ -33,7 +33,9 @@ void ZooKeeperServer::lead() {
     bind_quorum_port();
   } else {
     const std::uint64_t bind_gen = role_generation_;
-    net().after(process_, cfg_.snapshot_write, [this, bind_gen] {
+    // A snapshot is written and fsynced: a slow disk stretches it.
+    const sim::SimTime write = net().disk_time(net().node_of(process_), cfg_.snapshot_write);
+    net().after(process_, write, [this, bind_gen] {
       if (bind_gen == role_generation_) bind_quorum_port();
     });
   }

@@ -123,13 +123,14 @@ void ZooKeeperServer::on_leader_message(const QuorumPacket& p) {
       // Learner.syncWithLeader: take a snapshot, then ack NEWLEADER.
       const std::uint64_t gen = role_generation_;
       const Zxid zxid = p.zxid;
-      net().after(process_, cfg_.snapshot_write, [this, gen, zxid] {
-        if (gen != role_generation_) return;
-        auto ack = std::make_shared<QuorumPacket>();
-        ack->type = QuorumPacket::Type::kAck;
-        ack->zxid = zxid;
-        send_to_leader(std::move(ack));
-      });
+      net().after(process_, net().disk_time(net().node_of(process_), cfg_.snapshot_write),
+                  [this, gen, zxid] {
+                    if (gen != role_generation_) return;
+                    auto ack = std::make_shared<QuorumPacket>();
+                    ack->type = QuorumPacket::Type::kAck;
+                    ack->zxid = zxid;
+                    send_to_leader(std::move(ack));
+                  });
       break;
     }
     case T::kUpToDate:

@@ -1,0 +1,308 @@
+// The fault kinds of issue 10 in whole runs: parsing each kind, group and role targets named in
+// the report, the operator's restart_after, crash loops, overlapping partitions healed by
+// name, one-way partitions, lossy links, slow disks, skewed clocks, loss as TCP sees it,
+// --stop-at-ready, and the load errors of faults that name what does not exist.
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "models/run/cluster.hpp"
+#include "models/run/faults.hpp"
+#include "models/scenario/scenario.hpp"
+#include "tests/printers.hpp"
+
+using namespace bootsim;
+using namespace bootsim::models;
+
+namespace {
+
+Scenario scenario(const std::string& yaml) {
+  auto loaded = load_scenario_text(yaml, "faults.yaml");
+  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
+  return std::get<Scenario>(loaded);
+}
+
+// A small cluster: 3 masters, 2 private agents, no public agent, no service.
+Scenario small() {
+  return scenario(
+      "name: small\nseed: 3\nuntil: 30m\ncluster: {masters: 3, agents: {private: 2, "
+      "public: 0}}\n");
+}
+
+FaultSpec fault(const std::string& line) {
+  auto f = parse_fault_line(line, SourceLocation{});
+  if (auto* e = std::get_if<InputError>(&f)) FAIL(e->format());
+  return std::get<FaultSpec>(f);
+}
+
+std::string fault_error(const std::string& line) {
+  auto f = parse_fault_line(line, SourceLocation{});
+  if (std::holds_alternative<FaultSpec>(f)) FAIL("accepted: " << line);
+  return std::get<InputError>(f).format();
+}
+
+RunResult run(const Scenario& s, std::vector<std::string> faults = {}, RunOptions o = {}) {
+  for (const std::string& f : faults) o.faults.push_back(fault(f));
+  auto r = run_scenario(s, o);
+  if (auto* e = std::get_if<InputError>(&r)) FAIL(e->format());
+  return std::move(std::get<RunResult>(r));
+}
+
+std::string run_error(const Scenario& s, const std::string& line) {
+  RunOptions o;
+  o.faults.push_back(fault(line));
+  auto r = run_scenario(s, o);
+  if (std::holds_alternative<RunResult>(r)) FAIL("ran: " << line);
+  return std::get<InputError>(r).format();
+}
+
+std::vector<const sim::TraceRecord*> events(const RunResult& r, std::string_view node,
+                                            std::string_view component, std::string_view name) {
+  std::vector<const sim::TraceRecord*> out;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if ((node.empty() || rec.node == node) && rec.component == component && rec.name == name) {
+      out.push_back(&rec);
+    }
+  }
+  return out;
+}
+
+std::optional<sim::SimTime> first(const RunResult& r, std::string_view name,
+                                  std::string_view node) {
+  const auto id = r.trace.first_milestone(name, node);
+  if (!id) return std::nullopt;
+  return r.trace.at(*id).time;
+}
+
+}  // namespace
+
+TEST_CASE("every fault kind has a handler", "[faults]") {
+  const FaultRegistry registry = standard_faults();
+  for (std::size_t i = 0; i < fault_kind_names().size(); ++i) {
+    INFO(fault_kind_names()[i]);
+    CHECK(registry.has(static_cast<FaultKind>(i)));
+  }
+}
+
+TEST_CASE("each new fault kind parses and prints back canonically", "[faults][parse]") {
+  const char* lines[] = {
+      "kind=partition groups=master-1|rest name=p1 at=30s heal_after=1m",
+      "kind=heal name=p1 at=1m",
+      "kind=heal at=1m",
+      "kind=one-way-partition groups=mesos-leader|rest at=mesos-master.elected+1s heal_after=30s",
+      "kind=link groups=master-2|rest at=10s delay=200ms loss=0.3 duplicate=0.05 heal_after=2m",
+      "kind=crash-loop target=master-1/marathon at=marathon.started@master-1 dies_after=10s "
+      "for=5m",
+      "kind=slow-disk target=all-masters at=0s factor=2.5 for=1m",
+      "kind=clock target=master-2 at=0s skew=-30s drift_ppm=500",
+      "kind=crash target=masters[1..2]/mesos-dns at=1m restart_after=30s",
+      "kind=pause target=all-agents/dcos-spartan at=1m resume_after=10s",
+  };
+  for (const char* line : lines) {
+    INFO(line);
+    const FaultSpec f = fault(line);
+    CHECK(fault(f.text) == f);
+  }
+  CHECK(fault("kind=slow-disk target=master-1 at=0s factor=2.5").factor_percent == 250);
+  CHECK(fault("kind=clock target=master-1 at=0s skew=-30s").skew ==
+        sim::SimTime::zero() - sim::seconds(30));
+  CHECK(fault("kind=link groups=agent-1|rest at=0s loss=0.3").text ==
+        "kind=link groups=agent-1|rest at=0s loss=0.3");
+}
+
+TEST_CASE("new fault kinds refuse what they cannot do", "[faults][parse]") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"kind=link groups=a|rest at=0s loss=0.3",
+       "fault.groups: 'a' is not a node, role or 'rest' (expected e.g. "
+       "groups=master-1,master-2|rest)"},
+      {"kind=link groups=master-1|rest at=0s",
+       "fault: a link change needs delay, loss or duplicate (e.g. loss=0.3)"},
+      {"kind=link groups=master-1|rest at=0s loss=1.5",
+       "fault.loss must be a probability from 0 to 1, got '1.5'"},
+      {"kind=crash-loop target=master-1 at=0s dies_after=1s",
+       "fault.target: a crash-loop kills a process, so give node/unit (e.g. "
+       "master-1/mesos-dns), got 'master-1'"},
+      {"kind=crash-loop target=master-1/marathon at=0s",
+       "fault: missing 'dies_after' (a crash-loop kills the process this long after each start, "
+       "e.g. dies_after=10s)"},
+      {"kind=slow-disk target=master-1 at=0s factor=0.5",
+       "fault.factor must be a number from 1 to 1000 (how many times slower), got '0.5'"},
+      {"kind=slow-disk target=master-1/zookeeper at=0s factor=2",
+       "fault.target: a slow-disk acts on a host, so give a node without a unit, got "
+       "'master-1/zookeeper'"},
+      {"kind=clock target=master-1 at=0s",
+       "fault: a clock fault needs skew or drift_ppm (e.g. "
+       "skew=30s)"},
+      {"kind=clock target=master-1 at=0s drift_ppm=2000000",
+       "fault.drift_ppm must be an integer from -500000 to 500000, got '2000000'"},
+      {"kind=one-way-partition groups=master-1|master-2|rest at=0s",
+       "fault.groups: a one-way partition takes exactly 2 groups, FROM|TO (FROM's messages to TO "
+       "are lost)"},
+      {"kind=heal name=p1 groups=master-1|rest at=0s",
+       "fault.groups applies only to kind=partition, one-way-partition or link, not kind=heal"},
+      {"kind=crash target=master-1 at=0s heal_after=1s",
+       "fault.heal_after applies only to kind=partition, one-way-partition or link, not "
+       "kind=crash"},
+      {"kind=crash target=masters[2..1] at=0s",
+       "fault.target: 'masters[2..1]' is not a node or role (expected master-N, agent-N, "
+       "public-agent-N, zookeeper-leader, mesos-leader, any-master, any-agent, all-masters, "
+       "all-agents or a range such as masters[1..2])"},
+  };
+  for (const auto& [line, message] : cases) {
+    INFO(line);
+    CHECK(fault_error(line) == std::string("command line: error: ") + message);
+  }
+}
+
+TEST_CASE("faults naming what the cluster or profile lacks are load errors", "[faults][errors]") {
+  const Scenario s = small();
+  CHECK(run_error(s, "kind=crash target=masters[2..5] at=0s") ==
+        "command line: error: fault.target: 'masters[2..5]' reaches past this cluster (masters "
+        "are master-1..master-3)");
+  CHECK(run_error(s, "kind=crash target=agent-3 at=0s") ==
+        "command line: error: fault.target: no node 'agent-3' in this cluster (private agents are "
+        "agent-1..agent-2)");
+  const std::string unit = run_error(s, "kind=crash target=master-1/mesos-dsn at=0s");
+  CHECK(
+      unit.starts_with("command line: error: fault.target: no unit 'mesos-dsn' in profile "
+                       "dcos-1.9 (valid: zookeeper, "));
+  CHECK(unit.find("dcos-mesos-dns") != std::string::npos);
+  // In a file, the error points at the fault.
+  auto loaded = load_scenario_text(
+      "name: x\ncluster: {masters: 3}\nfaults:\n  - kind=crash target=master-4 at=0s\n", "f.yaml");
+  REQUIRE(std::holds_alternative<InputError>(loaded));
+  CHECK(
+      std::get<InputError>(loaded).format().starts_with("f.yaml:4:5: error: fault.target: no "
+                                                        "node 'master-4'"));
+}
+
+TEST_CASE("a group target hits every host it names, and the report says which",
+          "[faults][targets]") {
+  const RunResult r = run(small(), {"kind=crash target=masters[2..3] at=zookeeper.quorum+1s "
+                                    "restart_after=30s",
+                                    "kind=crash target=mesos-leader at=25m"});
+  const auto crashes = events(r, "", "fault", "host_crash");
+  REQUIRE(crashes.size() == 3);
+  CHECK(crashes[0]->node == "master-2");
+  CHECK(crashes[1]->node == "master-3");
+  CHECK(crashes[0]->detail.ends_with("(masters[2..3] was master-2,master-3)"));
+  const auto elected = r.trace.latest_milestone("mesos-master.elected", "cluster");
+  REQUIRE(elected.has_value());
+  // The role is resolved when the fault fires: the leader at that moment.
+  CHECK(crashes[2]->detail.ends_with(fmt::format("(mesos-leader was {})", crashes[2]->node)));
+  CHECK(events(r, "", "fault", "host_restart").size() == 2);
+}
+
+TEST_CASE("restart_after on a Restart=always unit acts as an operator's stop and start",
+          "[faults][operator]") {
+  const RunResult r =
+      run(small(), {"kind=crash target=master-2/mesos-dns at=cluster.ready+10s restart_after=2m"});
+  const auto ready = r.ready_at.value();
+  const auto fired = ready + sim::seconds(10);
+  // systemctl stop: the unit goes inactive, and stays so (RestartSec would have restarted it).
+  const auto stopped = events(r, "master-2", "dcos-mesos-dns", "inactive");
+  REQUIRE(!stopped.empty());
+  CHECK(stopped.back()->time == fired);
+  CHECK(stopped.back()->detail == "systemctl stop");
+  // systemctl start 2 min later: the next attempt is then, not RestartSec after the kill.
+  bool attempted_again = false;
+  for (const auto* e : events(r, "master-2", "dcos-mesos-dns", "start-pre")) {
+    if (e->time > fired) {
+      CHECK(e->time == fired + sim::minutes(2));
+      attempted_again = true;
+      break;
+    }
+  }
+  CHECK(attempted_again);
+}
+
+TEST_CASE("a crash loop kills the process dies_after each start until it ends",
+          "[faults][crash-loop]") {
+  const RunResult r = run(small(), {"kind=crash-loop target=master-1/marathon "
+                                    "at=marathon.started@master-1 dies_after=10s for=2m"});
+  const auto kills = events(r, "master-1", "fault", "process_crash");
+  REQUIRE(kills.size() >= 3);
+  const auto execs = events(r, "master-1", "dcos-marathon", "exec");
+  // Each kill is 10 s after an exec (the first one: 10 s after the loop began).
+  for (const auto* k : kills) {
+    bool after_exec = false;
+    for (const auto* e : execs) after_exec = after_exec || k->time == e->time + sim::seconds(10);
+    const bool first = k == kills.front();
+    CHECK((after_exec || first));
+  }
+  // After the loop ends (2 min after it began) Marathon stays up.
+  const auto began = events(r, "master-1", "fault", "crash_loop").front()->time;
+  for (const auto* k : kills) CHECK(k->time <= began + sim::minutes(2) + sim::seconds(10));
+  CHECK(r.ready_at.has_value());
+}
+
+TEST_CASE("overlapping partitions in a run: an agent cut by two registers once both heal",
+          "[faults][partition]") {
+  const RunResult r = run(small(), {"kind=partition name=p1 groups=agent-1|rest at=0s",
+                                    "kind=partition name=p2 groups=agent-1,agent-2|rest at=0s",
+                                    "kind=heal name=p1 at=5m", "kind=heal name=p2 at=8m"});
+  const auto a1 = first(r, "agent.registered", "agent-1");
+  const auto a2 = first(r, "agent.registered", "agent-2");
+  REQUIRE(a1.has_value());
+  REQUIRE(a2.has_value());
+  CHECK(*a1 > sim::minutes(8));  // p2 still cuts agent-1 after p1 heals
+  CHECK(*a2 > sim::minutes(8));
+  const auto heals = events(r, "cluster", "fault", "heal");
+  REQUIRE(heals.size() == 2);
+  CHECK(heals[0]->detail == "p1");
+  CHECK(heals[1]->detail == "p2");
+}
+
+TEST_CASE("healing a partition that is not in force is reported, not silent",
+          "[faults][partition]") {
+  const RunResult r = run(small(), {"kind=heal name=nothing at=10s"});
+  REQUIRE(events(r, "cluster", "fault", "no_target").size() == 1);
+  CHECK(r.ineffective_faults().size() == 1);
+}
+
+TEST_CASE("loss as transports see it: 30% loss slows the boot but it becomes ready",
+          "[faults][loss]") {
+  RunOptions o;
+  o.settings.push_back(Setting{"network.loss", "0.3", {}});
+  const RunResult lossy = run(small(), {}, o);
+  const RunResult clean = run(small());
+  REQUIRE(lossy.ready_at.has_value());
+  CHECK(*lossy.ready_at > *clean.ready_at);
+}
+
+TEST_CASE("a lossy link to one master: its streams retransmit, the cluster still boots",
+          "[faults][link]") {
+  const RunResult r =
+      run(small(), {"kind=link groups=master-2|rest at=0s loss=0.3 delay=50ms heal_after=10m"});
+  CHECK(r.ready_at.has_value());
+  CHECK(events(r, "cluster", "fault", "link_degraded").size() == 1);
+}
+
+TEST_CASE("a one-way partition from the leading master is survived", "[faults][partition]") {
+  const RunResult r = run(small(), {"kind=one-way-partition groups=mesos-leader|rest "
+                                    "at=mesos-master.elected+1s heal_after=2m"});
+  CHECK(events(r, "cluster", "fault", "one_way_partition").size() == 1);
+  CHECK(r.ready_at.has_value());
+}
+
+TEST_CASE("a slow disk on every master delays the boot", "[faults][disk]") {
+  const RunResult slow = run(small(), {"kind=slow-disk target=all-masters at=0s factor=5"});
+  const RunResult clean = run(small());
+  REQUIRE(slow.ready_at.has_value());
+  CHECK(*first(slow, "zookeeper.quorum", "cluster") > *first(clean, "zookeeper.quorum", "cluster"));
+}
+
+TEST_CASE("stop-at-ready ends a faulted run at cluster.ready once the faults are over",
+          "[faults][stop-at-ready]") {
+  RunOptions o;
+  o.stop_at_ready = true;
+  const std::vector<std::string> f{"kind=crash target=agent-2 at=20s restart_after=10s"};
+  const RunResult stopped = run(small(), f, o);
+  REQUIRE(stopped.ready_at.has_value());
+  CHECK(stopped.ended_by == "cluster.ready");
+  CHECK(stopped.ended_at == *stopped.ready_at);
+  const RunResult full = run(small(), f);
+  CHECK(full.ended_by != "cluster.ready");
+  CHECK(full.ready_at == stopped.ready_at);
+}
