@@ -166,6 +166,7 @@ cluster: {masters: 1, agents: {private: 0, public: 0}}
 parameters:
   zookeeper.server_start: 300ms
   network.loopback_latency: "constant(0s)"
+  cluster.boot_skew: "constant(0s)"
 units:
   dcos-exhibitor: {start: 1s}
   dcos-spartan: {start: 1s}
@@ -180,6 +181,51 @@ units:
   CHECK(first(r, "mesos-master.contending", "master-1") == sim::milliseconds(30503));
 }
 
+TEST_CASE("cluster.boot_skew: each host boots at its own drawn time", "[cluster]") {
+  // The quantised one-master boot (above) with the host powered on at 10 s: every instant moves
+  // by exactly 10 s. With a spread, hosts boot at different times, each drawn from its own
+  // stream, so one host's draw does not depend on the cluster's size.
+  const std::string yaml = R"yaml(
+name: skewed
+seed: 1
+cluster: {masters: 1, agents: {private: 0, public: 0}}
+parameters:
+  zookeeper.server_start: 300ms
+  network.loopback_latency: "constant(0s)"
+  cluster.boot_skew: "constant(10s)"
+units:
+  dcos-exhibitor: {start: 1s}
+)yaml";
+  const RunResult r = run(load_text(yaml));
+  CHECK(first(r, "exhibitor.started", "master-1") == sim::seconds(11));
+  CHECK(first(r, "zookeeper.started", "master-1") == sim::milliseconds(13300));
+
+  Scenario spread = default_scenario();
+  RunOptions o;
+  o.settings.push_back(Setting{"cluster.boot_skew", "uniform(0s, 60s)", {}});
+  const RunResult a = run(spread, o);
+  std::set<sim::SimTime> boots;
+  std::map<std::string, sim::SimTime> boot_of;
+  for (const sim::TraceRecord& rec : a.trace.records()) {
+    if (rec.component == "systemd" && rec.name == "boot" && !boot_of.contains(rec.node)) {
+      boot_of[rec.node] = rec.time;
+      boots.insert(rec.time);
+    }
+  }
+  CHECK(boot_of.size() == 14);  // 3 masters, 10 private and 1 public agent
+  CHECK(boots.size() == 14);    // all at different instants
+  CHECK(*boots.rbegin() <= sim::seconds(60));
+  // master-1 boots at the same time with 20 agents as with 10.
+  o.settings.push_back(Setting{"cluster.agents.private", "20", {}});
+  const RunResult b = run(spread, o);
+  for (const sim::TraceRecord& rec : b.trace.records()) {
+    if (rec.node == "master-1" && rec.component == "systemd" && rec.name == "boot") {
+      CHECK(rec.time == boot_of["master-1"]);
+      break;
+    }
+  }
+}
+
 TEST_CASE("a crashed Mesos leader is replaced after the ZooKeeper session timeout",
           "[cluster][faults]") {
   Scenario s = default_scenario();
@@ -187,6 +233,8 @@ TEST_CASE("a crashed Mesos leader is replaced after the ZooKeeper session timeou
   o.faults.push_back(
       fault("kind=crash target=mesos-leader at=agent.registered+1s restart_after=60s"));
   o.until = sim::minutes(10);
+  // The timings below were worked out with every host booting at 0 s.
+  o.settings.push_back(Setting{"cluster.boot_skew", "constant(0s)", {}});
   const RunResult r = run(s, o);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() >= 2);
@@ -373,6 +421,8 @@ TEST_CASE("a partition isolating the leading master hands leadership over withou
   o.faults.push_back(
       fault("kind=partition groups=mesos-leader|rest at=cluster.ready+1s heal_after=5m"));
   o.until = sim::minutes(10);
+  // Seed 3's session placement (above) is that of every host booting at 0 s.
+  o.settings.push_back(Setting{"cluster.boot_skew", "constant(0s)", {}});
   const RunResult r = run(s, o);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() == 2);

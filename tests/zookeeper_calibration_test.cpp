@@ -153,7 +153,7 @@ TEST_CASE("calibration: the reference measurements hold within 15%", "[calibrati
   CHECK_FALSE(group(r, "java_version_exit", 1).compared);
 }
 
-TEST_CASE("calibration: a wrong measured value fails its group; an odd trial is shown",
+TEST_CASE("calibration: a wrong measured value fails its group, an odd trial is shown",
           "[calibration]") {
   std::string text(kHeader);
   for (int trial = 1; trial <= 5; ++trial) {
