@@ -64,6 +64,7 @@ struct Network::Impl {
   std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;        // (process, port)
   std::map<std::pair<std::uint32_t, Port>, DatagramHandler> datagram_handlers;
   std::map<std::pair<std::uint32_t, Port>, ProcessId> port_owner;  // (node, port) → process
+  std::map<std::uint32_t, Port> next_ephemeral;                    // by node
 
   Impl(Engine& e, Distribution d) : engine(e), default_latency(std::move(d)) {}
 
@@ -304,13 +305,35 @@ void Network::bind(ProcessId p, Port port, DatagramHandler handler) {
   impl_->port_owner[{n.value, port}] = p;
 }
 
-void Network::send_datagram(ProcessId from, Address to, Message m) {
+void Network::unbind(ProcessId p, Port port) {
+  impl_->datagram_handlers.erase({p.value, port});
+  const auto owner = impl_->port_owner.find({node_of(p).value, port});
+  if (owner != impl_->port_owner.end() && owner->second == p &&
+      !impl_->listeners.contains({p.value, port})) {
+    impl_->port_owner.erase(owner);
+  }
+}
+
+Port Network::ephemeral_port(NodeId node) {
+  constexpr Port kFirst = 32768;
+  constexpr Port kLast = 60999;
+  Port& next = impl_->next_ephemeral[node.value];
+  for (int tries = 0; tries <= kLast - kFirst; ++tries) {
+    if (next < kFirst || next > kLast) next = kFirst;
+    const Port candidate = next++;
+    if (!impl_->port_owner.contains({node.value, candidate})) return candidate;
+  }
+  assert(false && "every ephemeral port of the host is bound");
+  return 0;
+}
+
+void Network::send_datagram(ProcessId from, Port from_port, Address to, Message m) {
   if (!process_up(from)) return;
   ++messages_sent_;
   const NodeId src = node_of(from);
   if (impl_->lost_datagram(src, to.node)) return;
   const SimTime at = impl_->arrival_time(src, to.node, /*stream=*/false);
-  const Address reply_to{src, 0};
+  const Address reply_to{src, from_port};
   engine_.schedule_at(at, [this, src, to, reply_to, m = std::move(m)]() mutable {
     if (!impl_->reachable(src, to.node)) return;
     const auto owner = impl_->port_owner.find({to.node.value, to.port});

@@ -152,8 +152,19 @@ class Network {
   bool cancel(TimerId id) { return engine_.cancel(id); }
 
   // --- datagrams ------------------------------------------------------------------------------
+  // The handler sees each datagram's source address: the sender's host and the port it sent
+  // from (0 when it sent from no bound port), so an answer can go back to that port.
   void bind(ProcessId p, Port port, DatagramHandler handler);
-  void send_datagram(ProcessId from, Address to, Message m);
+  // The port is free again (a closed socket); datagrams to it are dropped from now on.
+  void unbind(ProcessId p, Port port);
+  // A port of `node` that nothing is bound to, from the Linux default ephemeral range
+  // (net.ipv4.ip_local_port_range 32768-60999), handed out in turn as the kernel does.
+  Port ephemeral_port(NodeId node);
+  void send_datagram(ProcessId from, Address to, Message m) {
+    send_datagram(from, 0, to, std::move(m));
+  }
+  // From the port `from_port` that `from` has bound: the receiver can answer to it.
+  void send_datagram(ProcessId from, Port from_port, Address to, Message m);
 
   // --- streams --------------------------------------------------------------------------------
   void listen(ProcessId p, Port port, AcceptHandler handler);
