@@ -7,12 +7,20 @@
 #include <set>
 #include <string>
 
+#include "models/core/host_store.hpp"
 #include "models/core/milestones.hpp"
+#include "models/core/parameters.hpp"
+#include "models/core/run_context.hpp"
+#include "models/core/topology.hpp"
+#include "models/dcos/exec_start_pre.hpp"
 #include "models/dcos/profiles.hpp"
 #include "models/run/cluster.hpp"
 #include "models/run/faults.hpp"
 #include "models/run/registry.hpp"
 #include "models/scenario/scenario.hpp"
+#include "sim/engine.hpp"
+#include "sim/network.hpp"
+#include "sim/trace.hpp"
 #include "tests/printers.hpp"
 #include "tools/report/report.hpp"
 
@@ -467,4 +475,32 @@ TEST_CASE("the fault registry has a handler for every fault kind", "[cluster][fa
     INFO(fault_kind_name(kind));
     CHECK(faults.has(kind));
   }
+}
+
+TEST_CASE("check-time passes unless the host's clock is marked unsynchronised", "[cluster][gate]") {
+  sim::Engine engine(1);
+  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
+  sim::Trace trace;
+  Parameters params;
+  Topology topology;
+  RunContext ctx(engine, net, trace, params, topology);
+  const sim::NodeId node = net.add_node("master-1");
+  const sim::ProcessId systemd = net.add_process(node, "systemd");
+  net.start_process(systemd);
+  const UnitSite site{node, "master-1", "dcos-navstar", systemd};
+  GateDef def;
+  def.kind = "check-time";
+  auto gate = make_dcos_local_gate(ctx, def);
+  REQUIRE(gate != nullptr);
+  std::vector<GateResult> results;
+  gate->probe(site, [&](GateResult r) { results.push_back(std::move(r)); });
+  engine.run_until(sim::seconds(1));
+  // What a clock-skew fault leaves: adjtimex reports the clock unsynchronised.
+  ctx.host(node).write_file(host_path::kClockUnsynchronised, "+30s", 0);
+  gate->probe(site, [&](GateResult r) { results.push_back(std::move(r)); });
+  engine.run_until(sim::seconds(2));
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].ok);
+  CHECK_FALSE(results[1].ok);
+  CHECK(results[1].reason == "adjtimex: clock not synchronised (offset +30s)");
 }
