@@ -7,12 +7,20 @@
 #include <set>
 #include <string>
 
+#include "models/core/host_store.hpp"
 #include "models/core/milestones.hpp"
+#include "models/core/parameters.hpp"
+#include "models/core/run_context.hpp"
+#include "models/core/topology.hpp"
+#include "models/dcos/exec_start_pre.hpp"
 #include "models/dcos/profiles.hpp"
 #include "models/run/cluster.hpp"
 #include "models/run/faults.hpp"
 #include "models/run/registry.hpp"
 #include "models/scenario/scenario.hpp"
+#include "sim/engine.hpp"
+#include "sim/network.hpp"
+#include "sim/trace.hpp"
 #include "tests/printers.hpp"
 #include "tools/report/report.hpp"
 
@@ -168,6 +176,7 @@ cluster: {masters: 1, agents: {private: 0, public: 0}}
 parameters:
   zookeeper.server_start: 300ms
   network.loopback_latency: "constant(0s)"
+  cluster.boot_skew: "constant(0s)"
 units:
   dcos-exhibitor: {start: 1s}
   dcos-spartan: {start: 1s}
@@ -182,6 +191,51 @@ units:
   CHECK(first(r, "mesos-master.contending", "master-1") == sim::milliseconds(15501));
 }
 
+TEST_CASE("cluster.boot_skew: each host boots at its own drawn time", "[cluster]") {
+  // The quantised one-master boot (above) with the host powered on at 10 s: every instant moves
+  // by exactly 10 s. With a spread, hosts boot at different times, each drawn from its own
+  // stream, so one host's draw does not depend on the cluster's size.
+  const std::string yaml = R"yaml(
+name: skewed
+seed: 1
+cluster: {masters: 1, agents: {private: 0, public: 0}}
+parameters:
+  zookeeper.server_start: 300ms
+  network.loopback_latency: "constant(0s)"
+  cluster.boot_skew: "constant(10s)"
+units:
+  dcos-exhibitor: {start: 1s}
+)yaml";
+  const RunResult r = run(load_text(yaml));
+  CHECK(first(r, "exhibitor.started", "master-1") == sim::seconds(11));
+  CHECK(first(r, "zookeeper.started", "master-1") == sim::milliseconds(13300));
+
+  Scenario spread = default_scenario();
+  RunOptions o;
+  o.settings.push_back(Setting{"cluster.boot_skew", "uniform(0s, 60s)", {}});
+  const RunResult a = run(spread, o);
+  std::set<sim::SimTime> boots;
+  std::map<std::string, sim::SimTime> boot_of;
+  for (const sim::TraceRecord& rec : a.trace.records()) {
+    if (rec.component == "systemd" && rec.name == "boot" && !boot_of.contains(rec.node)) {
+      boot_of[rec.node] = rec.time;
+      boots.insert(rec.time);
+    }
+  }
+  CHECK(boot_of.size() == 14);  // 3 masters, 10 private and 1 public agent
+  CHECK(boots.size() == 14);    // all at different instants
+  CHECK(*boots.rbegin() <= sim::seconds(60));
+  // master-1 boots at the same time with 20 agents as with 10.
+  o.settings.push_back(Setting{"cluster.agents.private", "20", {}});
+  const RunResult b = run(spread, o);
+  for (const sim::TraceRecord& rec : b.trace.records()) {
+    if (rec.node == "master-1" && rec.component == "systemd" && rec.name == "boot") {
+      CHECK(rec.time == boot_of["master-1"]);
+      break;
+    }
+  }
+}
+
 TEST_CASE("a crashed Mesos leader is replaced after the ZooKeeper session timeout",
           "[cluster][faults]") {
   Scenario s = default_scenario();
@@ -189,6 +243,8 @@ TEST_CASE("a crashed Mesos leader is replaced after the ZooKeeper session timeou
   o.faults.push_back(
       fault("kind=crash target=mesos-leader at=agent.registered+1s restart_after=60s"));
   o.until = sim::minutes(10);
+  // The timings below were worked out with every host booting at 0 s.
+  o.settings.push_back(Setting{"cluster.boot_skew", "constant(0s)", {}});
   const RunResult r = run(s, o);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() >= 2);
@@ -376,6 +432,8 @@ TEST_CASE("a partition isolating the leading master hands leadership over withou
   o.faults.push_back(
       fault("kind=partition groups=mesos-leader|rest at=cluster.ready+1s heal_after=5m"));
   o.until = sim::minutes(10);
+  // Seed 3's session placement (above) is that of every host booting at 0 s.
+  o.settings.push_back(Setting{"cluster.boot_skew", "constant(0s)", {}});
   const RunResult r = run(s, o);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() == 2);
@@ -422,4 +480,32 @@ TEST_CASE("the fault registry has a handler for every fault kind", "[cluster][fa
     INFO(fault_kind_name(kind));
     CHECK(faults.has(kind));
   }
+}
+
+TEST_CASE("check-time passes unless the host's clock is marked unsynchronised", "[cluster][gate]") {
+  sim::Engine engine(1);
+  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
+  sim::Trace trace;
+  Parameters params;
+  Topology topology;
+  RunContext ctx(engine, net, trace, params, topology);
+  const sim::NodeId node = net.add_node("master-1");
+  const sim::ProcessId systemd = net.add_process(node, "systemd");
+  net.start_process(systemd);
+  const UnitSite site{node, "master-1", "dcos-navstar", systemd};
+  GateDef def;
+  def.kind = "check-time";
+  auto gate = make_dcos_local_gate(ctx, def);
+  REQUIRE(gate != nullptr);
+  std::vector<GateResult> results;
+  gate->probe(site, [&](GateResult r) { results.push_back(std::move(r)); });
+  engine.run_until(sim::seconds(1));
+  // What a clock-skew fault leaves: adjtimex reports the clock unsynchronised.
+  ctx.host(node).write_file(host_path::kClockUnsynchronised, "+30s", 0);
+  gate->probe(site, [&](GateResult r) { results.push_back(std::move(r)); });
+  engine.run_until(sim::seconds(2));
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].ok);
+  CHECK_FALSE(results[1].ok);
+  CHECK(results[1].reason == "adjtimex: clock not synchronised (offset +30s)");
 }

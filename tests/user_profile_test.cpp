@@ -42,6 +42,7 @@ cluster: {masters: 1, agents: {private: 0, public: 0}}
 parameters:
   zookeeper.server_start: 300ms
   network.loopback_latency: "constant(0s)"
+  cluster.boot_skew: "constant(0s)"
 units:
   dcos-exhibitor: {start: 1s}
   dcos-spartan: {start: 1s}

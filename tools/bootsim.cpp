@@ -7,9 +7,11 @@
 #include <boost/program_options.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "models/run/explore.hpp"
 #include "models/scenario/scenario.hpp"
 #include "models/zookeeper/calibration.hpp"
+#include "models/zookeeper/measurements.hpp"
 #include "tools/bench_boot.hpp"
 #include "tools/bench_phold.hpp"
 #include "tools/output.hpp"
@@ -57,7 +60,7 @@ const char* const kUsage =
     "                   every parameter with its default, type and source\n"
     "  rules [--profile P]\n"
     "                   the ordering rules and safety properties runs are checked against\n"
-    "  calibrate zookeeper\n"
+    "  calibrate zookeeper --measured FILE.csv\n"
     "                   the ZooKeeper model against a real ensemble's measured figures\n"
     "\n"
     "run 'bootsim <command> --help' for its options; 'bootsim --version' prints the version.\n";
@@ -528,31 +531,110 @@ int cmd_rules(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// "15%" -> 0.15; nullopt unless a percentage in (0, 1000].
+std::optional<double> parse_percentage(std::string_view text) {
+  if (text.size() < 2 || text.back() != '%') return std::nullopt;
+  double v = 0;
+  const auto [ptr, ec] =
+      std::from_chars(text.data(), text.data() + text.size() - 1, v, std::chars_format::fixed);
+  if (ec != std::errc() || ptr != text.data() + text.size() - 1 || !(v > 0 && v <= 1000)) {
+    return std::nullopt;
+  }
+  return v / 100;
+}
+
+std::string percent(double fraction) {
+  return std::isfinite(fraction) ? fmt::format("{:.0f}%", fraction * 100) : "inf";
+}
+
+void print_calibration_rows(const models::CalibrationReport& r) {
+  std::cout << fmt::format("{:<6} {:>4} {:>5}  {:<40} {:>5} {:>9} {:>9} {:>5}\n", "line", "size",
+                           "tick", "scenario", "trial", "measured", "nearest", "off");
+  for (const models::CalibrationRow& row : r.rows) {
+    const models::Measurement& m = row.measured;
+    std::string tail = "(not compared)";
+    if (row.compared) {
+      tail = fmt::format("{:>8.3f}s {:>5}{}", row.simulated_s, percent(row.off),
+                         row.outside ? "  (outside the simulated range)" : "");
+    }
+    std::cout << fmt::format("{:<6} {:>4} {:>5}  {:<40} {:>5} {:>8.3f}s {}\n", m.where.line,
+                             m.ensemble_size, m.tick_ms, m.scenario, m.trial, m.seconds, tail);
+  }
+}
+
+void print_calibration_groups(const models::CalibrationReport& r, double tolerance) {
+  std::cout << fmt::format("\n{:>4} {:>5}  {:<40} {:>6} {:>9} {:>5} {:>9} {:>5}  {}\n", "size",
+                           "tick", "scenario (means)", "trials", "measured", "runs", "simulated",
+                           "off", "simulated range");
+  for (const models::CalibrationGroup& g : r.groups) {
+    std::string tail = "(" + g.note + ")";
+    if (g.compared && g.runs > 0) {
+      tail = fmt::format("{:>5} {:>8.3f}s {:>5}  [{:.3f}s, {:.3f}s]{}", g.runs, g.simulated_mean_s,
+                         percent(g.off), g.simulated_min_s, g.simulated_max_s,
+                         g.ok ? "" : fmt::format("  (more than {} off)", percent(tolerance)));
+    } else if (g.compared) {
+      tail = fmt::format("{:>5} {}", 0, tail);
+    }
+    std::cout << fmt::format("{:>4} {:>5}  {:<40} {:>6} {:>8.3f}s {}\n", g.ensemble_size, g.tick_ms,
+                             g.scenario, g.trials, g.measured_mean_s, tail);
+  }
+}
+
 int cmd_calibrate(const std::vector<std::string>& args) {
   if (args.empty() || args.front() != "zookeeper") {
     return usage_error("calibrate: expected 'zookeeper'");
   }
-  po::options_description desc("bootsim calibrate zookeeper [options]");
-  int runs = 50;
-  std::uint64_t seed = 1;
-  desc.add_options()("help,h", "this help")("runs", po::value<int>(&runs)->default_value(runs),
-                                            "simulated runs per row")(
-      "seed", po::value<std::uint64_t>(&seed)->default_value(seed), "first seed");
+  po::options_description desc("bootsim calibrate zookeeper --measured FILE.csv [options]");
+  std::string measured_path;
+  std::string tolerance_text = "15%";
+  models::CalibrationSetUp setup;
+  int cores = 2;
+  desc.add_options()("help,h", "this help")(
+      "measured", po::value<std::string>(&measured_path),
+      "measurements, CSV: ensemble_size,tick_ms,scenario,trial,seconds")(
+      "tolerance", po::value<std::string>(&tolerance_text)->default_value(tolerance_text),
+      "how far (percent) simulated may be from measured")(
+      "runs", po::value<int>(&setup.runs)->default_value(setup.runs),
+      "simulated runs per measured group")(
+      "seed", po::value<std::uint64_t>(&setup.seed)->default_value(setup.seed), "first seed")(
+      "cores", po::value<int>(&cores)->default_value(cores),
+      "cores of the host the measured servers shared");
   Parsed p;
   if (auto rc = parse({args.begin() + 1, args.end()}, desc, false, p)) return *rc;
-  if (runs <= 0) return usage_error("calibrate: --runs must be positive");
-  // Real ZooKeeper 3.8 on loopback (3 servers, initLimit 10, syncLimit 5): medians measured
-  // over 5-13 trials per row, against the simulator's medians over --runs seeds.
-  std::cout << fmt::format("{:<62} {:>10} {:>10} {:>6}\n", "row", "simulated", "measured", "ratio");
-  bool within = true;
-  for (const models::CalibrationRow& row : models::calibrate_zookeeper(runs, seed)) {
-    const bool ok = row.ratio() >= 0.7 && row.ratio() <= 1.3;
-    within = within && ok;
-    std::cout << fmt::format("{:<62} {:>9.3f}s {:>9.3f}s {:>6.2f}{}\n", row.name,
-                             row.simulated_median_s, row.measured_median_s, row.ratio(),
-                             ok ? "" : "  (outside 30%)");
+  if (measured_path.empty()) return usage_error("calibrate: --measured FILE.csv is required");
+  if (setup.runs <= 0 || setup.runs > 10000) {
+    return usage_error("calibrate: --runs must be between 1 and 10000");
   }
-  return within ? kExitOk : kExitChecksFailed;
+  if (cores <= 0 || cores > 1024)
+    return usage_error("calibrate: --cores must be between 1 and 1024");
+  setup.cores_milli = std::int64_t{cores} * 1000;
+  const auto tolerance = parse_percentage(tolerance_text);
+  if (!tolerance) {
+    return usage_error("calibrate: --tolerance must be a percentage such as 15%, got '" +
+                       tolerance_text + "'");
+  }
+  setup.tolerance = *tolerance;
+  auto measured = models::read_measurements(measured_path);
+  if (auto* e = std::get_if<models::InputError>(&measured)) return input_error(*e);
+  const auto& rows = std::get<std::vector<models::Measurement>>(measured);
+  const models::CalibrationReport report = models::calibrate_zookeeper(rows, setup);
+  std::cout << fmt::format("{}: {} rows; {} simulated runs per group from seed {}; {} cores\n\n",
+                           measured_path, rows.size(), setup.runs, setup.seed, cores);
+  print_calibration_rows(report);
+  print_calibration_groups(report, setup.tolerance);
+  const auto outside = std::count_if(report.rows.begin(), report.rows.end(),
+                                     [](const auto& r) { return r.outside; });
+  const auto bad_groups = std::count_if(report.groups.begin(), report.groups.end(),
+                                        [](const auto& g) { return !g.ok; });
+  std::cout << fmt::format("\n{} of {} trials more than {} outside the simulated range\n", outside,
+                           rows.size(), percent(setup.tolerance));
+  if (report.ok()) {
+    std::cout << fmt::format("result: every mean within {}\n", percent(setup.tolerance));
+    return kExitOk;
+  }
+  std::cout << fmt::format("result: {} means more than {} off\n", bad_groups,
+                           percent(setup.tolerance));
+  return kExitChecksFailed;
 }
 
 }  // namespace

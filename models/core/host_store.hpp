@@ -77,6 +77,11 @@ namespace host_path {
 inline constexpr std::string_view kClusterId = "/var/lib/dcos/cluster-id";
 inline constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 inline constexpr std::string_view kTelegrafSocket = "/run/dcos/telegraf/dcos_statsd.sock";
+// The kernel's clock state as adjtimex(2) reports it: present while the clock is not
+// synchronised (STA_UNSYNC; what a clock-skew fault leaves), absent when NTP keeps it in sync.
+// `check-time` fails while it is there. Whatever skews a host's clock writes it, with the
+// offset as its content (the clock-skew fault, still to come, brings the removal with it).
+inline constexpr std::string_view kClockUnsynchronised = "adjtimex:unsynchronised";
 // A unit's service accepts connections (what `curl --fail` to it checks).
 inline std::string listening(std::string_view unit) {
   return "listening:" + std::string(unit);

@@ -27,14 +27,22 @@ class HostEntryGate final : public Gate {
   std::string text_, entry_, what_;
 };
 
-// `check-time`: the clock is taken as synchronised (clock-skew faults come with the fault
-// catalogue; dcos-facts.md §4 shows what an unsynchronised clock costs).
+// `check-time` (dcos/dcos packages/dcos-check-time: adjtimex must report the clock
+// synchronised): fails while the host's store holds host_path::kClockUnsynchronised, the
+// entry a clock-skew fault writes (none does yet: the fault catalogue brings it); passes
+// otherwise. dcos-facts.md §4 shows what an unsynchronised clock costs.
 class CheckTimeGate final : public Gate {
  public:
   explicit CheckTimeGate(RunContext& ctx) : Gate(ctx) {}
   std::string_view name() const override { return "check-time"; }
   void probe(const UnitSite& site, std::function<void(GateResult)> done) override {
-    answer_after(site, kLocalProbe, std::move(done), {true, {}, std::nullopt});
+    const HostEntry* unsync = ctx_.host(site.node).find(host_path::kClockUnsynchronised);
+    answer_after(
+        site, kLocalProbe, std::move(done),
+        unsync == nullptr
+            ? GateResult{true, {}, std::nullopt}
+            : GateResult{false, "adjtimex: clock not synchronised (offset " + unsync->content + ")",
+                         std::nullopt});
   }
 };
 

@@ -88,9 +88,26 @@ std::optional<InputError> World::build() {
 
 void World::boot_host(std::size_t host) {
   Host& h = hosts_[host];
+  h.booted = true;
   network_.start_process(h.systemd);
   ctx_.event(h.info.name, "systemd", "boot", "dcos.target starts every unit");
   for (auto& u : h.units) u->boot();
+}
+
+void World::schedule_first_boots() {
+  const sim::Distribution skew = params_.distribution("cluster.boot_skew");
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    // One stream per host, by name: adding hosts does not move the others' boots.
+    sim::RandomStream rng = ctx_.stream(StreamName{hosts_[h].info.name, "boot_skew"});
+    const sim::SimTime at = skew.sample(rng);
+    ++fault_timers_;  // due by the clock: the run has not settled before every host is on
+    engine_.schedule_at(at, [this, h] {
+      --fault_timers_;
+      Host& host = hosts_[h];
+      // A host crashed before its power-on stays off; one a fault restarted already booted.
+      if (!host.booted && network_.node_up(host.info.node)) boot_host(h);
+    });
+  }
 }
 
 sim::SimTime World::settle_window() const {
@@ -128,7 +145,7 @@ RunResult World::run() {
   for (const FaultSpec& f : faults_) arm_fault(f);
   ctx_.on_milestone([this](sim::RecordId) { note_change(); });
   note_change();
-  for (std::size_t h = 0; h < hosts_.size(); ++h) boot_host(h);
+  schedule_first_boots();
   // Run in stretches of kCheckEvery events, checking the limits in between.
   constexpr std::uint64_t kCheckEvery = 65'536;
   sim::RunOutcome outcome = sim::RunOutcome::kEventLimit;

@@ -94,6 +94,8 @@ class World {
   // world.cpp
   void add_host(const std::string& name, Role role, int zk_id);
   void boot_host(std::size_t host);
+  // Powers every host on at its own time: cluster.boot_skew drawn per host.
+  void schedule_first_boots();
   // Ending a run that has settled: every milestone and fault action re-arms a check
   // settle_window_ later; when it fires with no fault timer to come, nothing can change any
   // more (no model timer is longer than the window) and the run ends.
@@ -140,6 +142,7 @@ class World {
     HostInfo info;
     sim::ProcessId systemd;  // runs ExecStartPre commands and timers
     std::vector<std::unique_ptr<SystemdUnit>> units;
+    bool booted = false;  // its first boot came (or a restart booted it earlier)
   };
   std::vector<Host> hosts_;
   std::map<std::string, std::optional<sim::RecordId>> reached_;  // "milestone@node" → first

@@ -65,6 +65,7 @@ void ZooKeeperServer::start_looking(std::string_view why) {
   }
   ++role_generation_;
   transition(ZooKeeperState::kLooking, why);
+  looking_since_ = ctx_.now();  // FastLeaderElection.lookForLeader: self.start_fle
   ++logical_clock_;
   proposal_ = initial_vote();
   recvset_.clear();
@@ -226,6 +227,8 @@ void ZooKeeperServer::decide(const Vote& v, std::string_view how) {
   net().cancel(poll_timer_);
   current_vote_ = v;
   leader_sid_ = v.leader;
+  // Leader.lead / Follower.followLeader: "LEADER ELECTION TOOK" = end_fle - start_fle.
+  election_took_ = ctx_.now() - looking_since_;
   log("elected", fmt::format("leader sid {} ({}), round {}", v.leader, how, v.election_epoch));
   if (v.leader == sid_) {
     lead();

@@ -61,7 +61,9 @@ ZooKeeperServer::ZooKeeperServer(RunContext& ctx, ZooKeeperEnsemble& ensemble, i
       cfg_(ensemble.config()),
       rng_(ctx.stream({ctx.network().process_name(process)})) {}
 
-ZooKeeperServer::~ZooKeeperServer() = default;
+ZooKeeperServer::~ZooKeeperServer() {
+  if (startup_job_ && options_.shared_cpu != nullptr) options_.shared_cpu->cancel(*startup_job_);
+}
 
 sim::Network& ZooKeeperServer::net() {
   return ctx_.network();
@@ -129,6 +131,7 @@ void ZooKeeperServer::reset_volatile() {
   serving_record_.reset();
   serving_epoch_ = 0;
   logical_clock_ = 0;
+  election_took_.reset();
   proposal_ = Vote{};
   current_vote_ = Vote{};
   recvset_.clear();
@@ -178,7 +181,26 @@ void ZooKeeperServer::launch() {
   state_ = ZooKeeperState::kDown;
   transition(ZooKeeperState::kStarting, "launched");
   const sim::SimTime start = cfg_.server_start.sample(rng_);
-  net().after(process_, start, [this] { on_client_port_bound(); });
+  after_startup_work(start, options_.start_threads_milli, &ZooKeeperServer::on_client_port_bound);
+}
+
+void ZooKeeperServer::after_startup_work(sim::SimTime work, std::int64_t threads_milli,
+                                         void (ZooKeeperServer::*then)()) {
+  sim::SharedCpu* cpu = options_.shared_cpu;
+  if (cpu == nullptr) {
+    net().after(process_, work, [this, then] { (this->*then)(); });
+    return;
+  }
+  if (startup_job_) cpu->cancel(*startup_job_);  // a relaunch drops the old JVM's work
+  const std::uint64_t inc = incarnation_;
+  startup_job_ = cpu->run(work, threads_milli, [this, then, inc] {
+    startup_job_.reset();
+    if (net().process_up(process_) && net().incarnation(process_) == inc) (this->*then)();
+  });
+}
+
+void ZooKeeperServer::enter_looking_after_setup() {
+  start_looking("server started");
 }
 
 void ZooKeeperServer::kill() {
@@ -224,7 +246,11 @@ void ZooKeeperServer::on_client_port_bound() {
     return;
   }
   transition(ZooKeeperState::kSettingUp, "client port bound");
-  net().after(process_, cfg_.setup_before_looking, [this] { start_looking("server started"); });
+  const sim::SimTime setup = options_.shared_cpu != nullptr && options_.setup_work
+                                 ? options_.setup_work->sample(rng_)
+                                 : cfg_.setup_before_looking;
+  after_startup_work(setup, options_.setup_threads_milli,
+                     &ZooKeeperServer::enter_looking_after_setup);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@
 #include "models/zookeeper/config.hpp"
 #include "models/zookeeper/data_tree.hpp"
 #include "models/zookeeper/wire.hpp"
+#include "sim/cpu.hpp"
 #include "sim/network.hpp"
 
 namespace bootsim::models {
@@ -82,6 +83,21 @@ class ZooKeeperServer {
     // Test only: a leader that has lost its quorum keeps leading and serving (breaks Zab's
     // step-down so that tests can show the single-leader check catching it).
     bool testing_skip_step_down = false;
+    // The cores this server's JVM shares with the other servers of the ensemble when they all
+    // run on one host (the calibration's measuring machine): its start-up (server_start, then
+    // setup_before_looking) is CPU work on it. Null: one server per host, start-up takes its
+    // drawn duration (a DC/OS master). Must outlive the server.
+    sim::SharedCpu* shared_cpu = nullptr;
+    // Busy threads of each start-up phase on shared_cpu (1000 = one thread).
+    std::int64_t start_threads_milli = 1000;
+    std::int64_t setup_threads_milli = 1000;
+    // The set-up's CPU work drawn per launch instead of zookeeper.setup_before_looking (JVMs
+    // contending for one host's cores do not all need the same); only with shared_cpu.
+    std::optional<sim::Distribution> setup_work;
+    // A follower that lost its leader shuts its server down (Learner.shutdown, then
+    // ZooKeeperServer.shutdown: request processors drained and joined) before it looks again:
+    // CPU work drawn per step-down, on shared_cpu. Unset: it looks at once.
+    std::optional<sim::Distribution> learner_shutdown_work;
   };
 
   ZooKeeperServer(RunContext& ctx, ZooKeeperEnsemble& ensemble, int sid, sim::ProcessId process,
@@ -114,6 +130,9 @@ class ZooKeeperServer {
   // The latest zookeeper.serving / zookeeper.started records of this server, for gate causes.
   std::optional<sim::RecordId> latest_serving_record() const { return serving_record_; }
   std::optional<sim::RecordId> latest_started_record() const { return started_record_; }
+  // What ZooKeeper logs as "LEADER ELECTION TOOK": from entering LOOKING to the decision, for
+  // the latest election this incarnation decided; nullopt before its first.
+  std::optional<sim::SimTime> last_election_took() const { return election_took_; }
 
  private:
   // A vote of Fast Leader Election: its leader, that leader's last zxid, the round, the epoch.
@@ -186,6 +205,10 @@ class ZooKeeperServer {
   void log(std::string_view event, std::string detail);
   void reset_volatile();
   void on_client_port_bound();
+  // Runs `then` after `work` of start-up: on the shared CPU if there is one, else as a timer.
+  void after_startup_work(sim::SimTime work, std::int64_t threads_milli,
+                          void (ZooKeeperServer::*then)());
+  void enter_looking_after_setup();
   void stop_serving_roles(std::string_view why);
   void became_serving(std::string detail);
 
@@ -287,12 +310,15 @@ class ZooKeeperServer {
 
   // --- volatile: reset by launch()
   std::uint64_t incarnation_ = 0;
+  std::optional<std::uint64_t> startup_job_;  // on options_.shared_cpu
   ZooKeeperState state_ = ZooKeeperState::kDown;
   std::optional<sim::RecordId> serving_record_;
   std::optional<sim::RecordId> started_record_;
   std::uint64_t serving_epoch_ = 0;
 
   // election
+  sim::SimTime looking_since_;
+  std::optional<sim::SimTime> election_took_;
   std::uint64_t logical_clock_ = 0;
   Vote proposal_;
   Vote current_vote_;  // the decided vote while FOLLOWING/LEADING

@@ -199,7 +199,20 @@ void ZooKeeperServer::on_leader_info(const QuorumPacket& p) {
 void ZooKeeperServer::learner_give_up(std::string reason) {
   log("step_down", reason);
   stop_serving_roles(reason);
-  start_looking("follower gave up: " + reason);
+  sim::SharedCpu* cpu = options_.shared_cpu;
+  if (cpu == nullptr || !options_.learner_shutdown_work) {
+    start_looking("follower gave up: " + reason);
+    return;
+  }
+  const sim::SimTime work = options_.learner_shutdown_work->sample(rng_);
+  const std::uint64_t gen = role_generation_;
+  const std::uint64_t inc = incarnation_;
+  if (startup_job_) cpu->cancel(*startup_job_);
+  startup_job_ = cpu->run(work, options_.start_threads_milli, [this, gen, inc, reason] {
+    startup_job_.reset();
+    if (!net().process_up(process_) || net().incarnation(process_) != inc) return;
+    if (gen == role_generation_) start_looking("follower gave up: " + reason);
+  });
 }
 
 // FollowerRequestProcessor: a write (or a new session) of this server's clients goes to the
