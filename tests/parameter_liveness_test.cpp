@@ -32,7 +32,7 @@ constexpr Liveness kLive[] = {
     {"bootstrap.kazoo_timeout", "3s", ""},
     {"cluster.agents.private", "5", ""},
     {"cluster.agents.public", "2", ""},
-    {"cluster.boot_skew", "constant(0s)", ""},
+    {"cluster.boot_skew", "uniform(0s, 5s)", ""},
     {"cluster.masters", "5", ""},
     {"exhibitor.check-ms", "5s", ""},
     {"marathon.decline_offer_duration", "10s", ""},

@@ -30,7 +30,7 @@ constexpr std::array kTable{
               "Number of private agents, agent-1..agent-N.", true, 1'000'000},
     ParamSpec{"cluster.agents.public", T::kInteger, "1", "scenario shape (bootsim default)",
               "Number of public agents, public-agent-1..public-agent-N.", true, 1'000'000},
-    ParamSpec{"cluster.boot_skew", T::kDistribution, "uniform(0s, 5s)",
+    ParamSpec{"cluster.boot_skew", T::kDistribution, "constant(0s)",
               "assumption: the hosts are powered on (or dcos.target started) by one provisioning "
               "run that reaches them in parallel, within a few seconds of each other",
               "When each host boots, drawn per host: its systemd starts dcos.target then."},

@@ -331,7 +331,7 @@ void MesosMaster::serve_state(sim::Address client) {
       state->framework_hosts.push_back(ctx_.network().node_name(f.address.node));
     }
   }
-  ctx_.network().send_message(process_, ports::kMesosMaster, client, std::move(state));
+  ctx_.network().send_datagram(process_, ports::kMesosMaster, client, std::move(state));
 }
 
 // Registrar::apply: the operation joins the queue; update() stores every queued operation in
