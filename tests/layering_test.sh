@@ -7,7 +7,7 @@ root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 cd "$root"
 
 # CMake target → source folder.
-declare -A folder_of=([sim]=sim [report]=tools/report [bench]=tools)
+declare -A folder_of=([sim]=sim [report]=tools/report [bench]=tools [output]=tools [sweep]=tools/sweep)
 for d in models/*/; do
   d="${d%/}"
   folder_of["models_${d#models/}"]="$d"
@@ -25,6 +25,7 @@ check_folder() {  # folder, allowed folders...
     case "$inc" in
       sim/*) target_folder=sim ;;
       tools/report/*) target_folder=tools/report ;;
+      tools/sweep/*) target_folder=tools/sweep ;;
       tools/*) target_folder=tools ;;
       models/*) target_folder="$(cut -d/ -f1-2 <<<"$inc")" ;;
       *) continue ;;
@@ -36,7 +37,7 @@ check_folder() {  # folder, allowed folders...
   done < <(grep -HE '^#include "(sim|models|tools)/' "$folder"/*.hpp "$folder"/*.cpp 2>/dev/null || true)
 }
 
-for cmake in sim/CMakeLists.txt models/*/CMakeLists.txt tools/report/CMakeLists.txt; do
+for cmake in sim/CMakeLists.txt models/*/CMakeLists.txt tools/report/CMakeLists.txt tools/sweep/CMakeLists.txt; do
   folder="$(dirname "$cmake")"
   # The targets named in target_link_libraries, mapped to folders (external packages drop out).
   deps=()

@@ -17,6 +17,7 @@
 #include "tools/bench_phold.hpp"
 #include "tools/output.hpp"
 #include "tools/report/report.hpp"
+#include "tools/sweep/command.hpp"
 
 namespace po = boost::program_options;
 using namespace bootsim;
@@ -32,16 +33,24 @@ const char* const kUsage =
     "\n"
     "commands:\n"
     "  run SCENARIO     simulate one boot: timeline, critical chain, violations, budgets\n"
+    "  sweep SCENARIO --runs N\n"
+    "                   Monte Carlo over seeds and a --vary grid: quantiles, budgets, rules\n"
+    "  diff BASE.json NEW.json\n"
+    "                   per-milestone deltas of two runs or two sweeps (regression gate)\n"
     "  check SCENARIO   validate the scenario and its unit graph only\n"
     "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
     "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
     "  bench boot       whole boots of the default set-up at a given size, in-process\n"
+    "  sensitivity SCENARIO --runs N\n"
+    "                   which parameter moves a milestone most: tornado table, SVG chart\n"
+    "  params [--profile P]\n"
+    "                   every parameter with its default, type and source\n"
     "  rules [--profile P]\n"
     "                   the ordering rules and safety properties runs are checked against\n"
     "  calibrate zookeeper\n"
     "                   the ZooKeeper model against a real ensemble's measured figures\n"
     "\n"
-    "run 'bootsim <command> --help' for its options.\n";
+    "run 'bootsim <command> --help' for its options; 'bootsim --version' prints the version.\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "bootsim: error: " << message << "\n";
@@ -339,7 +348,15 @@ int main(int argc, char** argv) {
   }
   const std::string command = args.front();
   args.erase(args.begin());
+  if (command == "--version" || command == "version") {
+    std::cout << "bootsim " << BOOTSIM_VERSION << "\n";
+    return kExitOk;
+  }
   if (command == "run") return cmd_run(args);
+  if (command == "sweep") return sweep::sweep_command(args);
+  if (command == "diff") return sweep::diff_command(args);
+  if (command == "params") return sweep::params_command(args);
+  if (command == "sensitivity") return sweep::sensitivity_command(args);
   if (command == "check") return cmd_check(args, false);
   if (command == "graph") return cmd_check(args, true);
   if (command == "bench") return cmd_bench(args);

@@ -52,10 +52,12 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 # Debian 12 names. g++ alone is enough for a compiler: build-essential is what a fresh machine
 # gets, but an installed g++ is not reinstalled. clang-format is for the format test; clang-14,
 # libclang-rt-14-dev (the sanitizer and libFuzzer runtimes) and llvm-14 (llvm-symbolizer, for
-# readable sanitizer reports) for the sanitizer build and the fuzz targets.
+# readable sanitizer reports) for the sanitizer build and the fuzz targets; libxml2-utils
+# (xmllint) for the test that validates `bootsim sweep --format junit` against the JUnit schema.
+# nlohmann-json3-dev: `bootsim diff` reads JSON results.
 packages=(build-essential cmake ninja-build libboost-graph-dev libboost-program-options-dev
-          libfmt-dev libyaml-cpp-dev catch2 clang-format)
-[[ "$mode" == test ]] && packages+=(clang-14 libclang-rt-14-dev llvm-14)
+          libfmt-dev libyaml-cpp-dev nlohmann-json3-dev catch2 clang-format)
+[[ "$mode" == test ]] && packages+=(clang-14 libclang-rt-14-dev llvm-14 libxml2-utils)
 
 installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]

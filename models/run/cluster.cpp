@@ -102,9 +102,11 @@ std::variant<Profile, InputError> resolve_profile(const Scenario& scenario,
   return profile;
 }
 
-std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
-                                                 const RunOptions& options) {
-  Parameters params;
+std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
+                                                  const RunOptions& options) {
+  PreparedRun p;
+  p.scenario = &scenario;
+  Parameters& params = p.params;
   if (auto e = apply_settings(scenario.settings, params)) return *e;
   if (auto e = apply_settings(options.settings, params)) return *e;
   const auto masters = params.integer("cluster.masters");
@@ -123,12 +125,13 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
   }
   auto profile = resolve_profile(scenario, params);
   if (auto* e = std::get_if<InputError>(&profile)) return *e;
-  std::vector<FaultSpec> faults = scenario.faults;
-  faults.insert(faults.end(), options.faults.begin(), options.faults.end());
+  p.faults = scenario.faults;
+  p.faults.insert(p.faults.end(), options.faults.begin(), options.faults.end());
   // The process part of a target must name a unit of the profile (with or without its
   // "dcos-" prefix) or ZooKeeper, Exhibitor's child process.
-  const Profile& prof = std::get<Profile>(profile);
-  for (const FaultSpec& f : faults) {
+  p.profile = std::get<Profile>(std::move(profile));
+  const Profile& prof = p.profile;
+  for (const FaultSpec& f : p.faults) {
     const FaultTarget t = split_fault_target(f.target);
     if (t.unit.empty() || t.unit == "zookeeper" || prof.find(t.unit) != nullptr ||
         prof.find("dcos-" + t.unit) != nullptr) {
@@ -137,10 +140,10 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
     return InputError{f.where,
                       fmt::format("fault.target: no unit '{}' in profile {}", t.unit, prof.name)};
   }
+  const auto hosts = static_cast<std::uint64_t>(params.integer("cluster.masters") +
+                                                params.integer("cluster.agents.private") +
+                                                params.integer("cluster.agents.public"));
   if (options.memory_limit_bytes) {
-    const auto hosts = static_cast<std::uint64_t>(params.integer("cluster.masters") +
-                                                  params.integer("cluster.agents.private") +
-                                                  params.integer("cluster.agents.public"));
     const std::uint64_t need = kRunBaseBytes + hosts * kBytesPerHost;
     if (need > *options.memory_limit_bytes) {
       const auto gb = [](std::uint64_t b) { return static_cast<double>(b) / 1e9; };
@@ -153,20 +156,32 @@ std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
                       gb(need - *options.memory_limit_bytes))};
     }
   }
-  const auto hosts = static_cast<std::size_t>(params.integer("cluster.masters") +
-                                              params.integer("cluster.agents.private") +
-                                              params.integer("cluster.agents.public"));
-  const std::uint64_t seed = options.seed.value_or(scenario.seed);
-  const sim::SimTime until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
-  auto cluster =
-      std::make_unique<World>(scenario, std::move(params), std::move(std::get<Profile>(profile)),
-                              seed, until, std::move(faults));
+  for (const Setting& st : options.settings) p.set_options.push_back(st.key + "=" + st.value);
+  for (const FaultSpec& f : options.faults) p.fault_options.push_back(f.text);
+  p.until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
+  p.max_events = options.max_events;
+  p.max_trace_records = options.max_trace_records == 0
+                            ? 0
+                            : std::max(options.max_trace_records,
+                                       static_cast<std::size_t>(hosts) * kMaxTraceRecordsPerHost);
+  return p;
+}
+
+std::variant<RunResult, InputError> execute(const PreparedRun& p, std::uint64_t seed) {
+  auto cluster = std::make_unique<World>(*p.scenario, p.params, p.profile, seed, p.until, p.faults);
   if (auto e = cluster->build()) return *e;
-  cluster->set_limits(options.max_events,
-                      options.max_trace_records == 0
-                          ? 0
-                          : std::max(options.max_trace_records, hosts * kMaxTraceRecordsPerHost));
-  return cluster->run();
+  cluster->set_limits(p.max_events, p.max_trace_records);
+  RunResult r = cluster->run();
+  r.set_options = p.set_options;
+  r.fault_options = p.fault_options;
+  return r;
+}
+
+std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
+                                                 const RunOptions& options) {
+  auto prepared = prepare_run(scenario, options);
+  if (auto* e = std::get_if<InputError>(&prepared)) return *e;
+  return execute(std::get<PreparedRun>(prepared), options.seed.value_or(scenario.seed));
 }
 
 }  // namespace bootsim::models

@@ -71,9 +71,14 @@ struct RunResult {
   // "max-events" or "max-trace" (stopped by a limit: not a complete result).
   std::string ended_by;
   sim::SimTime settle_window;
-  std::size_t max_trace_records = 0;   // the limit this run had
-  std::vector<std::string> nodes;      // hosts in order, then services
-  std::vector<std::string> overrides;  // "key=value" of every parameter not at its default
+  std::size_t max_trace_records = 0;         // the limit this run had
+  std::vector<std::string> nodes;            // hosts in order, then services
+  std::vector<std::string> overrides;        // "key=value" of every parameter not at its default
+  std::string scenario_file, scenario_hash;  // the file and its bytes' hash (Scenario)
+  std::vector<std::string> set_options;      // --set key=value, in order
+  std::vector<std::string> fault_options;    // --fault lines (canonical text), in order
+  // Every parameter of the table with its effective value, sorted by key, then units.* set.
+  std::vector<std::pair<std::string, std::string>> parameters;
   sim::Trace trace;
   std::vector<Violation> violations;  // safety properties and ordering rules
   std::vector<RuleResult> rules;
@@ -88,6 +93,10 @@ struct RunResult {
   std::vector<NodeDns> dns;
   std::uint64_t events = 0;
   std::uint64_t fingerprint = 0;
+  // Parallel to milestone_names(): when each milestone counts as reached in this run, as a
+  // budget reads it (a per-node milestone: the last of its nodes' first reaches, once every node
+  // it applies to has one; a cluster milestone or mesos-master.leading: its first reach).
+  std::vector<std::optional<sim::SimTime>> milestone_times;
 
   // Every check holds and cluster.ready was reached (a boot that never becomes ready is not a
   // pass, budget or none).
@@ -103,6 +112,28 @@ struct RunResult {
 
 std::variant<RunResult, InputError> run_scenario(const Scenario& scenario,
                                                  const RunOptions& options = {});
+
+// A run with its input resolved (settings applied, names checked, profile loaded): what
+// run_scenario does before it simulates, done once so that many runs (a sweep) reuse it.
+//
+//   auto prepared = prepare_run(scenario, options);    // InputError: as run_scenario's
+//   RunResult r = execute(std::get<PreparedRun>(prepared), seed);
+//
+// Contract: a value; execute() only reads it, so threads may share one. execute(p, seed) equals
+// run_scenario(scenario, options with .seed = seed) (the scenario must outlive p).
+struct PreparedRun {
+  const Scenario* scenario = nullptr;
+  Parameters params;
+  Profile profile;
+  std::vector<FaultSpec> faults;
+  std::vector<std::string> set_options, fault_options;  // for the result: how to reproduce it
+  sim::SimTime until;
+  std::uint64_t max_events = 0;
+  std::size_t max_trace_records = 0;
+};
+std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
+                                                  const RunOptions& options = {});
+std::variant<RunResult, InputError> execute(const PreparedRun& prepared, std::uint64_t seed);
 
 // Resolves the scenario's profile (a built-in, or a file relative to the scenario's directory)
 // with the scenario's overrides, and validates it (check, graph).

@@ -23,6 +23,14 @@ RunResult World::collect() {
   r.nodes.push_back("marathon");
   for (const ServiceSpec& s : scenario_.services) r.nodes.push_back(s.name);
   for (const auto& [k, v] : params_.overrides()) r.overrides.push_back(k + "=" + v);
+  r.scenario_file = scenario_.file;
+  r.scenario_hash = scenario_.text_hash;
+  for (const ParamSpec& p : parameter_table()) {
+    r.parameters.emplace_back(std::string(p.key), params_.text(p.key).value_or(""));
+  }
+  for (const auto& [k, v] : params_.overrides()) {
+    if (k.starts_with("units.")) r.parameters.emplace_back(k, v);
+  }
   r.violations = ctx_.violations();
   r.rules = check_rules(trace_, builtin_rules(profile_), true);
   auto user = check_rules(trace_, scenario_.rules, false);
@@ -30,7 +38,12 @@ RunResult World::collect() {
   for (const RuleResult& rr : r.rules) {
     r.violations.insert(r.violations.end(), rr.violations.begin(), rr.violations.end());
   }
-  for (const BudgetSpec& b : scenario_.budgets) r.budgets.push_back(budget_result(b));
+  for (const BudgetSpec& b : scenario_.budgets) {
+    if (!b.quantile_bp) r.budgets.push_back(budget_result(b));  // a quantile is a sweep's
+  }
+  for (const std::string_view m : milestone_names()) {
+    r.milestone_times.push_back(budget_result(BudgetSpec{std::string(m), {}, {}, {}, {}}).actual);
+  }
   if (const auto ready = trace_.first_milestone("cluster.ready", "cluster")) {
     r.ready_at = trace_.at(*ready).time;
     for (std::optional<sim::RecordId> c = *ready; c; c = trace_.at(*c).cause) {

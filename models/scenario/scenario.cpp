@@ -28,7 +28,8 @@ constexpr std::array<std::string_view, 4> kNetworkKeys{"latency", "loopback", "l
 constexpr std::array<std::string_view, 3> kLinkKeys{"between", "latency", "loss"};
 constexpr std::array<std::string_view, 3> kUnitKeys{"start", "restart_sec", "after"};
 constexpr std::array<std::string_view, 3> kServiceKeys{"name", "start", "instances"};
-constexpr std::array<std::string_view, 2> kBudgetKeys{"milestone", "within"};
+constexpr std::array<std::string_view, 4> kBudgetKeys{"milestone", "within", "quantile", "runs"};
+constexpr std::int64_t kMaxBudgetRuns = 1'000'000;
 
 struct ClusterShape {
   std::int64_t masters = 0, private_agents = 0, public_agents = 0;
@@ -467,6 +468,14 @@ class Loader : private YamlInput {
       if (key.Scalar() == "milestone") {
         budget.milestone = milestone(value, "budget.milestone");
         has_milestone = true;
+      } else if (key.Scalar() == "quantile") {
+        budget.quantile_bp = parse_quantile(scalar(value, "budget.quantile", "a quantile"));
+        if (!budget.quantile_bp) {
+          fail(value, fmt::format("budget.quantile: expected p50, p90, p99, p99.9 or max, got {}",
+                                  describe(value)));
+        }
+      } else if (key.Scalar() == "runs") {
+        budget.runs = budget_runs(value);
       } else {
         budget.within = positive_duration(value, "budget.within");
         has_within = true;
@@ -474,7 +483,22 @@ class Loader : private YamlInput {
     }
     if (!has_milestone) fail(item, "budget: missing 'milestone'");
     if (!has_within) fail(item, "budget: missing 'within' (e.g. within: 300s)");
+    if (budget.runs && !budget.quantile_bp) {
+      fail(item, "budget: 'runs' is the seed count of a quantile budget: give 'quantile' too");
+    }
     s_.budgets.push_back(std::move(budget));
+  }
+
+  std::int64_t budget_runs(const YAML::Node& value) const {
+    const std::string text = scalar(value, "budget.runs", "a run count");
+    std::int64_t n = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || n < 1 ||
+        n > kMaxBudgetRuns) {
+      fail(value, fmt::format("budget.runs: expected an integer from 1 to {}, got {}",
+                              kMaxBudgetRuns, describe(value)));
+    }
+    return n;
   }
 
   Scenario s_;
@@ -487,12 +511,18 @@ class Loader : private YamlInput {
 
 std::variant<Scenario, InputError> load_scenario_text(std::string_view yaml,
                                                       const std::string& file_name) {
-  return load_yaml<Scenario>(
-      yaml, file_name, "scenario",
-      [&](const YAML::Node& root, const std::optional<SourceLocation>& second) {
-        Loader loader(file_name);
-        return loader.load(root, second, yaml);
-      });
+  auto loaded =
+      load_yaml<Scenario>(yaml, file_name, "scenario",
+                          [&](const YAML::Node& root, const std::optional<SourceLocation>& second) {
+                            Loader loader(file_name);
+                            return loader.load(root, second, yaml);
+                          });
+  if (auto* s = std::get_if<Scenario>(&loaded)) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+    for (const char c : yaml) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    s->text_hash = fmt::format("{:016x}", h);
+  }
+  return loaded;
 }
 
 std::variant<Scenario, InputError> load_scenario_file(const std::string& path) {
@@ -511,6 +541,47 @@ std::optional<InputError> apply_settings(const std::vector<Setting>& settings, P
 
 std::optional<InputError> check_node_names(const Scenario& scenario, const Parameters& params) {
   return check_names(scenario, params, {}, {});
+}
+
+std::optional<int> parse_quantile(std::string_view text) {
+  if (text == "max") return 10'000;
+  if (text.size() < 2 || text[0] != 'p') return std::nullopt;
+  const std::string_view num = text.substr(1);
+  const auto dot = num.find('.');
+  const std::string_view whole = num.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? "" : num.substr(dot + 1);
+  if (whole.empty() || whole.size() > 2 || frac.size() > 2 ||
+      (dot != std::string_view::npos && frac.empty())) {
+    return std::nullopt;
+  }
+  int bp = 0;
+  for (const char c : whole) {
+    if (c < '0' || c > '9') return std::nullopt;
+    bp = bp * 10 + (c - '0');
+  }
+  bp *= 100;
+  int scale = 10;
+  for (const char c : frac) {
+    if (c < '0' || c > '9') return std::nullopt;
+    bp += (c - '0') * scale;
+    scale /= 10;
+  }
+  if (bp == 0) return std::nullopt;
+  return bp;
+}
+
+std::string quantile_name(int bp) {
+  if (bp == 10'000) return "max";
+  const int whole = bp / 100, frac = bp % 100;
+  if (frac == 0) return fmt::format("p{}", whole);
+  return frac % 10 == 0 ? fmt::format("p{}.{}", whole, frac / 10)
+                        : fmt::format("p{}.{:02}", whole, frac);
+}
+
+std::string budget_text(const BudgetSpec& b) {
+  const std::string within = sim::format_duration(b.within);
+  if (!b.quantile_bp) return fmt::format("{}<={}", b.milestone, within);
+  return fmt::format("{}:{}<={}", b.milestone, quantile_name(*b.quantile_bp), within);
 }
 
 }  // namespace bootsim::models

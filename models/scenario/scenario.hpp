@@ -51,11 +51,23 @@ struct ServiceSpec {
   SourceLocation where;
 };
 
+// A budget: `milestone` reached within `within`. Without a quantile it holds for one run (and
+// in a sweep for every run); with one (`quantile: p99`) it is a sweep's: the quantile of the
+// milestone's times over `runs` seeds (bootsim sweep; bootsim run leaves it to the sweep).
 struct BudgetSpec {
   std::string milestone;
   sim::SimTime within;
   SourceLocation where;
+  std::optional<int> quantile_bp;  // basis points: p99 = 9900, max = 10000
+  std::optional<std::int64_t> runs;
 };
+
+// "p50", "p99", "p99.9", "max": the quantile in basis points of 10,000 (p99 = 9900, max =
+// 10000); nullopt for anything else (more than two decimals, p0, p100: write max).
+std::optional<int> parse_quantile(std::string_view text);
+std::string quantile_name(int bp);  // 9900: "p99", 9990: "p99.9", 10000: "max"
+// The budget's text as reports show it: "cluster.ready<=10m", "cluster.ready:p99<=150s".
+std::string budget_text(const BudgetSpec& budget);
 
 // One parameter override: a dotted key as --set takes it, the value as written.
 // Orderings a scenario adds to a profile's unit: `units: {dcos-foo: {after: [dcos-bar]}}`.
@@ -73,6 +85,8 @@ struct Setting {
 
 struct Scenario {
   std::string file;
+  // FNV-1a (64 bits, hex) of the file's bytes as loaded: a result names the exact scenario.
+  std::string text_hash;
   std::string name;
   std::string description;
   // A built-in profile's name, or a profile file's path relative to the scenario file's

@@ -13,6 +13,25 @@ std::string format_json(const models::RunResult& r) {
   std::string out = "{\n";
   out += fmt::format("  \"schema\": {},\n", kJsonSchemaVersion);
   out += fmt::format("  \"scenario\": {},\n", json_string(r.scenario));
+  out += fmt::format("  \"version\": {},\n", json_string(BOOTSIM_VERSION));
+  // Self-contained (issue 13): the file, its bytes' hash, every override and every parameter's
+  // effective value, so that the result alone says how to reproduce it.
+  out += fmt::format("  \"scenario_file\": {},\n", json_string(r.scenario_file));
+  out += fmt::format("  \"scenario_hash\": {},\n", json_string("fnv1a64:" + r.scenario_hash));
+  std::vector<std::string> kv;
+  for (const std::string& o : r.overrides) kv.push_back(json_string(o));
+  out += fmt::format("  \"overrides\": [{}],\n", fmt::join(kv, ", "));
+  kv.clear();
+  for (const std::string& o : r.set_options) kv.push_back(json_string(o));
+  out += fmt::format("  \"set\": [{}],\n", fmt::join(kv, ", "));
+  kv.clear();
+  for (const std::string& o : r.fault_options) kv.push_back(json_string(o));
+  out += fmt::format("  \"fault_options\": [{}],\n", fmt::join(kv, ", "));
+  kv.clear();
+  for (const auto& [k, v] : r.parameters) {
+    kv.push_back(fmt::format("{}: {}", json_string(k), json_string(v)));
+  }
+  out += fmt::format("  \"parameters\": {{\n    {}\n  }},\n", fmt::join(kv, ",\n    "));
   out += fmt::format("  \"profile\": {},\n", json_string(r.profile));
   out += fmt::format("  \"seed\": {},\n", r.seed);
   out += fmt::format("  \"until_s\": {},\n", exact_seconds(r.until));
