@@ -32,6 +32,100 @@ class Fnv1a {
 
 }  // namespace
 
+std::string_view to_string(RecordType t) {
+  switch (t) {
+    case RecordType::kPlain:
+      return "plain";
+    case RecordType::kStateChange:
+      return "state_change";
+    case RecordType::kGateFailed:
+      return "gate_failed";
+    case RecordType::kProcessExit:
+      return "process_exit";
+    case RecordType::kFault:
+      return "fault";
+    case RecordType::kViolation:
+      return "violation";
+  }
+  return "?";
+}
+
+Symbol Trace::intern(std::string_view s) {
+  const auto it = symbol_ids_.find(s);
+  if (it != symbol_ids_.end()) return it->second;
+  assert(symbols_.size() < std::numeric_limits<std::uint32_t>::max() && "too many symbols");
+  const auto id = static_cast<Symbol>(symbols_.size());
+  symbols_.emplace_back(s);
+  symbol_ids_.emplace(std::string(s), id);
+  return id;
+}
+
+std::optional<Symbol> Trace::find_symbol(std::string_view s) const {
+  const auto it = symbol_ids_.find(s);
+  if (it == symbol_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+RecordId Trace::typed(SimTime t, RecordType type, std::string_view node, std::string_view component,
+                      std::string_view event, std::string detail, ArgList args,
+                      std::optional<RecordId> cause) {
+  const RecordId id = record(t, node, component, event, std::move(detail), cause);
+  TraceRecord& r = records_.back();
+  r.type = type;
+  r.args.reserve(args.size());
+  for (const ArgInit& a : args) {
+    assert((a.type != ArgType::kRecord || a.number < static_cast<std::int64_t>(id)) &&
+           "an argument names an earlier record");
+    const std::int64_t value =
+        a.type == ArgType::kText ? static_cast<std::int64_t>(intern(a.text)) : a.number;
+    r.args.push_back(TraceArg{intern(a.key), a.type, value});
+  }
+  return id;
+}
+
+RecordId Trace::state_change(SimTime t, std::string_view node, std::string_view component,
+                             std::string_view from, std::string_view to, std::string detail,
+                             ArgList args, std::optional<RecordId> cause) {
+  const RecordId id =
+      typed(t, RecordType::kStateChange, node, component, to, std::move(detail), args, cause);
+  records_.back().from = intern(from);
+  records_.back().to = intern(to);
+  return id;
+}
+
+const TraceArg* Trace::arg(const TraceRecord& r, std::string_view key) const {
+  const auto k = find_symbol(key);
+  if (!k) return nullptr;
+  for (const TraceArg& a : r.args) {
+    if (a.key == *k) return &a;
+  }
+  return nullptr;
+}
+
+std::optional<std::int64_t> Trace::int_arg(const TraceRecord& r, std::string_view key) const {
+  const TraceArg* a = arg(r, key);
+  if (a == nullptr || a->type != ArgType::kInt) return std::nullopt;
+  return a->value;
+}
+
+std::optional<SimTime> Trace::duration_arg(const TraceRecord& r, std::string_view key) const {
+  const TraceArg* a = arg(r, key);
+  if (a == nullptr || a->type != ArgType::kDuration) return std::nullopt;
+  return SimTime::from_ns(a->value);
+}
+
+std::optional<std::string_view> Trace::text_arg(const TraceRecord& r, std::string_view key) const {
+  const TraceArg* a = arg(r, key);
+  if (a == nullptr || a->type != ArgType::kText) return std::nullopt;
+  return text(static_cast<Symbol>(a->value));
+}
+
+std::optional<RecordId> Trace::record_arg(const TraceRecord& r, std::string_view key) const {
+  const TraceArg* a = arg(r, key);
+  if (a == nullptr || a->type != ArgType::kRecord) return std::nullopt;
+  return static_cast<RecordId>(a->value);
+}
+
 RecordId Trace::record(SimTime t, std::string_view node, std::string_view component,
                        std::string_view event, std::string detail, std::optional<RecordId> cause) {
   assert(records_.size() < std::numeric_limits<RecordId>::max() && "trace too long");
@@ -106,6 +200,22 @@ std::uint64_t Trace::fingerprint() const {
     h.str(r.detail);
     h.byte(r.cause ? 1 : 0);
     h.u64(r.cause ? *r.cause : 0);
+    // Typed fields only for typed records, so that a plain trace hashes as it always has;
+    // symbols by their text, not their ids.
+    if (r.type == RecordType::kPlain) continue;
+    h.byte(static_cast<unsigned char>(r.type));
+    h.str(text(r.from));
+    h.str(text(r.to));
+    h.u64(r.args.size());
+    for (const TraceArg& a : r.args) {
+      h.str(text(a.key));
+      h.byte(static_cast<unsigned char>(a.type));
+      if (a.type == ArgType::kText) {
+        h.str(text(static_cast<Symbol>(a.value)));
+      } else {
+        h.i64(a.value);
+      }
+    }
   }
   return h.value();
 }

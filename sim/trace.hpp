@@ -4,15 +4,26 @@
 //   const auto id = trace.milestone(now, "master-1", "zookeeper.serving", "follower, epoch 1");
 //   trace.record(now, "master-1", "dcos-mesos-master", "gate_failed", "ping ready.spartan", id);
 //
+//   trace.state_change(now, "master-1", "dcos-marathon", "start-pre", "auto-restart",
+//   "RestartSec=15s",
+//                      {sim::arg_duration("restart_sec", sim::seconds(15))});
+//
 // Contract: records are appended as they happen, in the engine's order (a span when it ends,
 // with `time` its beginning), each with an
 // optional cause (the index of the record that enabled it), so reports can draw spans and walk
 // critical chains. Models never print; they record here. fingerprint() is a stable hash of
 // every record: two runs with the same scenario and seed have the same fingerprint.
+//
+// Typed records: a record's `type` says what it is (a state change, a failed gate, a process
+// exit, a fault, a violation) and its `from`/`to` and `args` carry the facts as values, so that
+// reports never parse `detail` (text for people) nor match on names. Strings that repeat from
+// record to record (states, argument keys, gate names, reasons) are interned once per trace
+// (`Symbol`); a record holds their ids.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,7 +36,51 @@ namespace bootsim::sim {
 
 using RecordId = std::uint32_t;
 
+// The shape of a record: a point in time, a milestone (the public vocabulary), or an interval.
 enum class RecordKind { kEvent, kMilestone, kSpan };
+
+// What a record is, for reports; kPlain is an untyped record (a name and a detail text).
+enum class RecordType : std::uint8_t {
+  kPlain,
+  kStateChange,  // a component's lifecycle moved `from` -> `to` (a unit, a master, a server)
+  kGateFailed,   // an ExecStartPre gate failed; args "gate" and "reason"
+  kProcessExit,  // a unit's main process ended; arg "reason"
+  kFault,        // a fault fired; the name is its outcome (process_crash, no_target, ...)
+  kViolation,    // a safety property or ordering rule broke; arg "rule"
+};
+std::string_view to_string(RecordType t);
+
+// An interned string of one trace; Symbol{} is the empty string.
+enum class Symbol : std::uint32_t {};
+
+// A typed argument of a record: an integer, a duration (ns), an interned text, or a record.
+enum class ArgType : std::uint8_t { kInt, kDuration, kText, kRecord };
+struct TraceArg {
+  Symbol key{};
+  ArgType type = ArgType::kInt;
+  std::int64_t value = 0;  // the integer, the duration's ns, the text's Symbol, the RecordId
+};
+
+// An argument as a model writes it (the trace interns its strings): see arg_int() and friends.
+struct ArgInit {
+  std::string_view key;
+  ArgType type = ArgType::kInt;
+  std::int64_t number = 0;
+  std::string_view text{};
+};
+using ArgList = std::initializer_list<ArgInit>;
+inline ArgInit arg_int(std::string_view key, std::int64_t v) {
+  return {key, ArgType::kInt, v, {}};
+}
+inline ArgInit arg_duration(std::string_view key, SimTime d) {
+  return {key, ArgType::kDuration, d.ns(), {}};
+}
+inline ArgInit arg_text(std::string_view key, std::string_view text) {
+  return {key, ArgType::kText, 0, text};
+}
+inline ArgInit arg_record(std::string_view key, RecordId id) {
+  return {key, ArgType::kRecord, static_cast<std::int64_t>(id), {}};
+}
 
 struct TraceRecord {
   RecordKind kind = RecordKind::kEvent;
@@ -36,6 +91,11 @@ struct TraceRecord {
   std::string name;       // event name or milestone name
   std::string detail;
   std::optional<RecordId> cause;
+  // Typed records only (type != kPlain); Trace::text() reads the symbols.
+  RecordType type = RecordType::kPlain;
+  Symbol from{};  // state changes: the state left
+  Symbol to{};    // state changes: the state entered
+  std::vector<TraceArg> args;
 };
 
 class Trace {
@@ -51,6 +111,28 @@ class Trace {
                 std::string_view name, std::string detail = {},
                 std::optional<RecordId> cause = std::nullopt);
 
+  // A typed event (kind kEvent): its type, arguments and cause. `event` names it as record()
+  // does; reports read the type and arguments, never the detail.
+  RecordId typed(SimTime t, RecordType type, std::string_view node, std::string_view component,
+                 std::string_view event, std::string detail = {}, ArgList args = {},
+                 std::optional<RecordId> cause = std::nullopt);
+  // A state change of `component` from `from` to `to`; the record's name is `to`.
+  RecordId state_change(SimTime t, std::string_view node, std::string_view component,
+                        std::string_view from, std::string_view to, std::string detail = {},
+                        ArgList args = {}, std::optional<RecordId> cause = std::nullopt);
+
+  // Interning: the symbol of `s` (added on first use), and back.
+  Symbol intern(std::string_view s);
+  std::string_view text(Symbol s) const { return symbols_.at(static_cast<std::size_t>(s)); }
+  // `s`'s symbol if this trace has interned it: a lookup never adds one.
+  std::optional<Symbol> find_symbol(std::string_view s) const;
+  // The argument `key` of `r`, if it has one.
+  const TraceArg* arg(const TraceRecord& r, std::string_view key) const;
+  std::optional<std::int64_t> int_arg(const TraceRecord& r, std::string_view key) const;
+  std::optional<SimTime> duration_arg(const TraceRecord& r, std::string_view key) const;
+  std::optional<std::string_view> text_arg(const TraceRecord& r, std::string_view key) const;
+  std::optional<RecordId> record_arg(const TraceRecord& r, std::string_view key) const;
+
   const std::vector<TraceRecord>& records() const { return records_; }
   const TraceRecord& at(RecordId id) const { return records_.at(id); }
   // The first time `name` was reached on `node`, if it was.
@@ -64,6 +146,10 @@ class Trace {
 
  private:
   std::vector<TraceRecord> records_;
+  // Interned strings: ids in order of first use (the engine's order, so deterministic); index 0
+  // is "". Each string is kept twice (by id and by text) so that a copied trace is whole.
+  std::vector<std::string> symbols_{std::string()};
+  std::map<std::string, Symbol, std::less<>> symbol_ids_{{std::string(), Symbol{}}};
   // Milestone ids by name, in record (= time) order: reports ask for every milestone on every
   // node, which a scan of all records would make quadratic. An ordered map: no hash order.
   std::map<std::string, std::vector<RecordId>, std::less<>> milestones_by_name_;

@@ -206,7 +206,7 @@ std::vector<Case> command_line_cases() {
        "command line: error: mesos-dns.refreshSeconds must be at least 1s (Mesos-DNS reads "
        "refreshSeconds in whole seconds), got '500ms'\n"},
       {"--format unknown", "", run + "--format xml", 2,
-       "bootsim: error: --format must be text, json or trace, got 'xml'\n"},
+       "bootsim: error: --format must be text, json, trace, csv, svg, html or chrome, got 'xml'\n"},
       {"unknown option", "", run + "--frobnicate", 2,
        "bootsim: error: unrecognised option '--frobnicate'\n"},
       {"--out in a missing directory", "", "run s.yaml --out nodir/out.json", 2,

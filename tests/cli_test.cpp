@@ -138,6 +138,11 @@ TEST_CASE("check and graph", "[cli]") {
   const Outcome graph = bootsim("graph scenarios/default.yaml --format dot");
   CHECK(graph.status == 0);
   CHECK(graph.out.starts_with("digraph \"dcos-1.9\" {"));
+  // Units coloured by role.
+  CHECK_THAT(graph.out, Catch::Contains("label=\"master\";\n    node [style=filled, "
+                                        "fillcolor=\"#c6dbef\"];") &&
+                            Catch::Contains("fillcolor=\"#c7e9c0\"") &&
+                            Catch::Contains("fillcolor=\"#fdd0a2\""));
 }
 
 TEST_CASE("rules lists the ordering rules and safety properties", "[cli]") {

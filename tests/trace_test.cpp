@@ -131,3 +131,71 @@ TEST_CASE("fingerprint is pinned", "[trace]") {
   t.milestone(sim::seconds(1), "cluster", "zookeeper.quorum");
   CHECK(t.fingerprint() == 15256433885866849988ULL);
 }
+
+TEST_CASE("typed records keep their type, states and arguments as values", "[trace]") {
+  Trace t;
+  const RecordId exec = t.record(sim::seconds(1), "master-1", "dcos-marathon", "exec");
+  const RecordId change = t.state_change(
+      sim::seconds(2), "master-1", "dcos-marathon", "start-pre", "auto-restart", "RestartSec=15s",
+      {sim::arg_duration("restart_sec", sim::seconds(15)), sim::arg_int("attempt", 3),
+       sim::arg_text("gate", "ping leader.mesos"), sim::arg_record("after", exec)},
+      exec);
+  const sim::TraceRecord& r = t.at(change);
+  CHECK(r.kind == RecordKind::kEvent);
+  CHECK(r.type == sim::RecordType::kStateChange);
+  CHECK(r.name == "auto-restart");  // a state change is named after the state entered
+  CHECK(r.detail == "RestartSec=15s");
+  CHECK(t.text(r.from) == "start-pre");
+  CHECK(t.text(r.to) == "auto-restart");
+  CHECK(r.cause == exec);
+  CHECK(t.duration_arg(r, "restart_sec") == sim::seconds(15));
+  CHECK(t.int_arg(r, "attempt") == 3);
+  CHECK(t.text_arg(r, "gate") == "ping leader.mesos");
+  CHECK(t.record_arg(r, "after") == exec);
+  // Wrong type or absent key: nothing, never a reinterpretation.
+  CHECK_FALSE(t.int_arg(r, "restart_sec").has_value());
+  CHECK_FALSE(t.text_arg(r, "attempt").has_value());
+  CHECK(t.arg(r, "no such key") == nullptr);
+  CHECK(t.arg(t.at(exec), "gate") == nullptr);
+  CHECK(t.at(exec).type == sim::RecordType::kPlain);
+
+  const RecordId fault = t.typed(sim::seconds(3), sim::RecordType::kFault, "master-2", "fault",
+                                 "process_crash", "kind=crash target=master-2/zookeeper");
+  CHECK(t.at(fault).type == sim::RecordType::kFault);
+  CHECK(t.at(fault).args.empty());
+}
+
+TEST_CASE("interned strings are stored once and read back", "[trace]") {
+  Trace t;
+  CHECK(t.text(sim::Symbol{}).empty());
+  const sim::Symbol a = t.intern("start-pre");
+  const sim::Symbol b = t.intern("active");
+  CHECK(a != b);
+  CHECK(t.intern("start-pre") == a);
+  CHECK(t.text(a) == "start-pre");
+  CHECK(t.find_symbol("active") == b);
+  CHECK_FALSE(t.find_symbol("never interned").has_value());
+  // A copied trace reads its symbols on its own.
+  const Trace copy = t;
+  t = Trace();
+  CHECK(copy.text(b) == "active");
+}
+
+TEST_CASE("fingerprint covers typed fields and leaves plain traces as they were", "[trace]") {
+  const auto change = [](std::string_view to, sim::ArgList args) {
+    Trace t;
+    t.state_change(sim::seconds(1), "n", "u", "start-pre", to, "d", args);
+    return t.fingerprint();
+  };
+  const std::uint64_t base = change("active", {sim::arg_int("attempt", 1)});
+  CHECK(base == change("active", {sim::arg_int("attempt", 1)}));
+  CHECK(base != change("starting", {sim::arg_int("attempt", 1)}));
+  CHECK(base != change("active", {sim::arg_int("attempt", 2)}));
+  CHECK(base != change("active", {sim::arg_int("attempts", 1)}));
+  CHECK(base != change("active", {sim::arg_duration("attempt", sim::nanoseconds(1))}));
+  CHECK(base != change("active", {}));
+  // The same name and detail untyped hash differently from the typed record.
+  Trace plain;
+  plain.record(sim::seconds(1), "n", "u", "active", "d");
+  CHECK(plain.fingerprint() != base);
+}

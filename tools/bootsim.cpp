@@ -2,8 +2,11 @@
 // run, print. Exit codes: 0 every check holds, 1 a violation or a missed budget, 2 bad input or
 // usage (scenario errors as FILE:LINE:COL: error: …).
 #include <fmt/format.h>
+#include <unistd.h>
 #include <boost/program_options.hpp>
+
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -38,6 +41,7 @@ const char* const kUsage =
     "  diff BASE.json NEW.json\n"
     "                   per-milestone deltas of two runs or two sweeps (regression gate)\n"
     "  check SCENARIO   validate the scenario and its unit graph only\n"
+    "  blame SCENARIO   simulate one boot; units by time from boot to running\n"
     "  graph SCENARIO   print the unit dependency graph (--format dot)\n"
     "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
     "  bench boot       whole boots of the default set-up at a given size, in-process\n"
@@ -90,8 +94,18 @@ int input_error(const models::InputError& e) {
   return kExitBadInput;
 }
 
-po::options_description run_description() {
-  po::options_description desc("bootsim run SCENARIO [options]");
+// "text: the timeline, …; json: …": every format of tools/report with what it gives.
+std::string format_help() {
+  std::string out;
+  for (const report::ReportFormat& f : report::report_formats()) {
+    out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", f.name, f.description);
+  }
+  return out;
+}
+
+po::options_description run_description(bool with_format) {
+  po::options_description desc(with_format ? "bootsim run SCENARIO [options]"
+                                           : "bootsim blame SCENARIO [options]");
   desc.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
       "seed", po::value<std::string>(), "random seed (default: the scenario's)")(
       "until", po::value<std::string>(),
@@ -99,12 +113,16 @@ po::options_description run_description() {
       "set", po::value<std::vector<std::string>>()->composing(), "key=value parameter override")(
       "fault", po::value<std::vector<std::string>>()->composing(),
       "a fault, e.g. \"kind=crash target=master-2 at=zookeeper.quorum+4s\"")(
-      "format", po::value<std::string>()->default_value("text"),
-      "text (timeline), json, or trace (every record)")(
+
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)")(
       "max-events", po::value<std::string>(),
       "stop a run that takes more events than this (default 50000000; 0: no limit)")(
-      "strict", "a fault that never fired or hit nothing is an error (exit 1)");
+      "strict", "a fault that never fired or hit nothing is an error (exit 1)")(
+      "summary", "text: only the cluster milestones, critical chain, violations and budgets");
+  if (with_format) {
+    desc.add_options()("format", po::value<std::string>()->default_value("text"),
+                       format_help().c_str());
+  }
   return desc;
 }
 
@@ -186,12 +204,17 @@ std::optional<std::uint64_t> available_memory_bytes() {
   return std::nullopt;
 }
 
-int cmd_run(const std::vector<std::string>& args) {
-  po::options_description desc = run_description();
+// `bootsim blame`: a run whose report is the blame table (tools/report/blame.cpp).
+constexpr report::ReportFormat kBlame{"blame", "units by time from boot to running",
+                                      report::format_blame};
+
+// run, and blame (`fixed`: its one report, no --format).
+int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fixed = nullptr) {
+  po::options_description desc = run_description(fixed == nullptr);
   Parsed p;
   if (auto rc = parse(args, desc, true, p)) return *rc;
-  const std::string format = p.vm["format"].as<std::string>();
-  const report::ReportFormat* renderer = report::find_report_format(format);
+  const std::string format = fixed ? std::string(fixed->name) : p.vm["format"].as<std::string>();
+  const report::ReportFormat* renderer = fixed ? fixed : report::find_report_format(format);
   if (renderer == nullptr) {
     return usage_error("--format must be " + report::report_format_names() + ", got '" + format +
                        "'");
@@ -222,7 +245,13 @@ int cmd_run(const std::vector<std::string>& args) {
         "--max-events (0: no limit) or shorten --until",
         options.max_events, sim::format_seconds(r.ended_at), sim::format_duration(r.until)));
   }
-  const std::string text = renderer->render(r);
+  // Colour only on a terminal (plain when piped or written to a file), for the text report.
+  report::TextOptions text_options;
+  text_options.summary = p.vm.count("summary") > 0;
+  text_options.colour = p.vm["out"].as<std::string>() == "-" && isatty(STDOUT_FILENO) == 1 &&
+                        std::getenv("NO_COLOR") == nullptr;
+  const std::string text =
+      renderer->name == "text" ? report::format_text(r, text_options) : renderer->render(r);
   if (auto e = std::get<tools::OutputTarget>(out).write(text)) return usage_error(*e);
   if (p.vm.count("strict")) {
     // A fault that did nothing fails the run (after the report is written).
@@ -357,6 +386,7 @@ int main(int argc, char** argv) {
   if (command == "diff") return sweep::diff_command(args);
   if (command == "params") return sweep::params_command(args);
   if (command == "sensitivity") return sweep::sensitivity_command(args);
+  if (command == "blame") return cmd_run(args, &kBlame);
   if (command == "check") return cmd_check(args, false);
   if (command == "graph") return cmd_check(args, true);
   if (command == "bench") return cmd_bench(args);

@@ -137,8 +137,35 @@ class RunContext {
   sim::RecordId event(std::string_view node, std::string_view component, std::string_view event,
                       std::string detail = {}, std::optional<sim::RecordId> cause = std::nullopt) {
     const sim::RecordId id = trace_.record(now(), node, component, event, std::move(detail), cause);
-    for (std::size_t i = 0; i < event_listeners_.size(); ++i) event_listeners_[i](id);
+    notify_event(id);
     return id;
+  }
+  // A typed event (sim/trace.hpp): what it is, with its arguments as values. Listeners of
+  // on_event see it as any event.
+  sim::RecordId typed_event(sim::RecordType type, std::string_view node, std::string_view component,
+                            std::string_view event, std::string detail = {}, sim::ArgList args = {},
+                            std::optional<sim::RecordId> cause = std::nullopt) {
+    const sim::RecordId id =
+        trace_.typed(now(), type, node, component, event, std::move(detail), args, cause);
+    notify_event(id);
+    return id;
+  }
+  // `component` on `node` moved from state `from` to `to` (the record's name is `to`).
+  sim::RecordId state_change(std::string_view node, std::string_view component,
+                             std::string_view from, std::string_view to, std::string detail = {},
+                             sim::ArgList args = {},
+                             std::optional<sim::RecordId> cause = std::nullopt) {
+    const sim::RecordId id =
+        trace_.state_change(now(), node, component, from, to, std::move(detail), args, cause);
+    notify_event(id);
+    return id;
+  }
+  // A fault fired on `node` ("cluster" for one that names no host); `outcome` is what it did
+  // (process_crash, host_crash, pause, partition, no_target, not_running, ...).
+  sim::RecordId fault(std::string_view node, std::string_view outcome, std::string detail = {},
+                      sim::ArgList args = {}, std::optional<sim::RecordId> cause = std::nullopt) {
+    return typed_event(sim::RecordType::kFault, node, "fault", outcome, std::move(detail), args,
+                       cause);
   }
   // Checks observe the run; models never call them. Called after every event record (not
   // milestones, spans or violations), with its record id.
@@ -155,7 +182,8 @@ class RunContext {
     for (std::size_t i = 0; i < exit_listeners_.size(); ++i) exit_listeners_[i](exit);
   }
   void violation(std::string rule, std::string nodes, std::string detail) {
-    trace_.record(now(), "cluster", "checks", "violation", rule + ": " + detail);
+    trace_.typed(now(), sim::RecordType::kViolation, "cluster", "checks", "violation",
+                 rule + ": " + detail, {sim::arg_text("rule", rule)});
     violations_.push_back(Violation{std::move(rule), now(), std::move(nodes), std::move(detail)});
   }
   const std::vector<Violation>& violations() const { return violations_; }
@@ -177,6 +205,10 @@ class RunContext {
   }
 
  private:
+  void notify_event(sim::RecordId id) {
+    // Index loop: a listener may record events (and so call back) but never subscribes.
+    for (std::size_t i = 0; i < event_listeners_.size(); ++i) event_listeners_[i](id);
+  }
   void notify_milestone(sim::RecordId id) {
     // Index loop: a listener may record milestones (and so call back) but never subscribes.
     for (std::size_t i = 0; i < milestone_listeners_.size(); ++i) milestone_listeners_[i](id);

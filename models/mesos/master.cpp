@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "models/core/run_context.hpp"
 
 namespace bootsim::models {
@@ -31,8 +33,9 @@ constexpr sim::SimTime kConnectBackTimeout = sim::seconds(5);
 
 void MesosMaster::set_phase(Phase next, std::string detail) {
   if (next == phase_) return;
-  phase_ = next;
-  ctx_.event(site_->node_name, "mesos-master", phase_name(next), std::move(detail));
+  const Phase from = std::exchange(phase_, next);
+  ctx_.state_change(site_->node_name, "mesos-master", phase_name(from), phase_name(next),
+                    std::move(detail));
 }
 
 std::vector<sim::Address> MesosMaster::master_addresses() const {

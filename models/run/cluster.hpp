@@ -73,6 +73,14 @@ struct RunResult {
   sim::SimTime settle_window;
   std::size_t max_trace_records = 0;         // the limit this run had
   std::vector<std::string> nodes;            // hosts in order, then services
+  // Every systemd unit of every host (hosts in order, units in the profile's order), so that
+  // reports tell a unit's state changes from a protocol model's without matching names.
+  struct UnitRow {
+    std::string node;
+    std::string unit;
+    Role role = Role::kMaster;
+  };
+  std::vector<UnitRow> units;
   std::vector<std::string> overrides;        // "key=value" of every parameter not at its default
   std::string scenario_file, scenario_hash;  // the file and its bytes' hash (Scenario)
   std::vector<std::string> set_options;      // --set key=value, in order

@@ -44,7 +44,7 @@ std::optional<std::size_t> target_host(World& w, const FaultSpec& f, const std::
                                        sim::RandomStream& rng) {
   const auto hosts = w.resolve_hosts(node, rng);
   if (hosts.empty()) {
-    w.context().event("cluster", "fault", "no_target", f.text);
+    w.context().fault("cluster", "no_target", f.text);
     return std::nullopt;
   }
   return hosts.front();
@@ -57,12 +57,12 @@ std::optional<ProcessTarget> target_process(World& w, const FaultSpec& f, std::s
                                             const std::string& unit) {
   ProcessTarget t{w.find_unit(host, unit), unit == "zookeeper" ? w.zookeeper_on(host) : nullptr};
   if (t.zookeeper == nullptr && t.unit == nullptr) {
-    w.context().event(w.host_name(host), "fault", "no_target", f.text);
+    w.context().fault(w.host_name(host), "no_target", f.text);
     return std::nullopt;
   }
   if (t.zookeeper != nullptr) {
     if (t.zookeeper->state() == ZooKeeperState::kDown) {
-      w.context().event(w.host_name(host), "fault", "not_running",
+      w.context().fault(w.host_name(host), "not_running",
                         fmt::format("{}; zookeeper is not running", f.text));
       return std::nullopt;
     }
@@ -72,7 +72,7 @@ std::optional<ProcessTarget> target_process(World& w, const FaultSpec& f, std::s
   const bool running = s == UnitState::kStarting || s == UnitState::kActive ||
                        (f.kind == FaultKind::kCrash && s == UnitState::kPaused);
   if (!running) {
-    w.context().event(w.host_name(host), "fault", "not_running",
+    w.context().fault(w.host_name(host), "not_running",
                       fmt::format("{}; {} is {}", f.text, t.unit->name(), to_string(s)));
     return std::nullopt;
   }
@@ -92,7 +92,7 @@ class CrashFault final : public FaultHandler {
     if (t.unit.empty()) return crash_host(w, f, *host);
     const auto p = target_process(w, f, *host, t.unit);
     if (!p) return std::nullopt;
-    w.context().event(w.host_name(*host), "fault", "process_crash", f.text);
+    w.context().fault(w.host_name(*host), "process_crash", f.text);
     if (p->zookeeper != nullptr) {
       p->zookeeper->kill();
     } else {
@@ -104,15 +104,15 @@ class CrashFault final : public FaultHandler {
  private:
   static std::optional<FaultUndo> crash_host(World& w, const FaultSpec& f, std::size_t host) {
     if (!w.network().node_up(w.host_node(host))) {
-      w.context().event(w.host_name(host), "fault", "not_running",
+      w.context().fault(w.host_name(host), "not_running",
                         fmt::format("{}; {} is down", f.text, w.host_name(host)));
       return std::nullopt;
     }
-    w.context().event(w.host_name(host), "fault", "host_crash", f.text);
+    w.context().fault(w.host_name(host), "host_crash", f.text);
     w.crash_host(host);
     if (!f.restart_after) return std::nullopt;
     return FaultUndo{*f.restart_after, [&w, host] {
-                       w.context().event(w.host_name(host), "fault", "host_restart");
+                       w.context().fault(w.host_name(host), "host_restart");
                        w.restart_host(host);
                      }};
   }
@@ -130,13 +130,13 @@ class PauseFault final : public FaultHandler {
     if (!host) return std::nullopt;
     const auto p = target_process(w, f, *host, t.unit);
     if (!p) return std::nullopt;
-    w.context().event(w.host_name(*host), "fault", "pause", f.text);
+    w.context().fault(w.host_name(*host), "pause", f.text);
     if (p->zookeeper != nullptr) {
       const sim::ProcessId process = p->zookeeper->process();
       w.network().pause_process(process);
       if (!f.resume_after) return std::nullopt;
       return FaultUndo{*f.resume_after, [&w, host = *host, process] {
-                         w.context().event(w.host_name(host), "fault", "resume", "zookeeper");
+                         w.context().fault(w.host_name(host), "resume", "zookeeper");
                          w.network().resume_process(process);
                        }};
     }
@@ -144,7 +144,7 @@ class PauseFault final : public FaultHandler {
     unit->pause_process();
     if (!f.resume_after) return std::nullopt;
     return FaultUndo{*f.resume_after, [&w, unit] {
-                       w.context().event(unit->site().node_name, "fault", "resume", unit->name());
+                       w.context().fault(unit->site().node_name, "resume", unit->name());
                        unit->resume_process();
                      }};
   }
@@ -178,11 +178,11 @@ class PartitionFault final : public FaultHandler {
         if (!named.count(h)) groups[*rest_group].push_back(w.host_node(h));
       }
     }
-    w.context().event("cluster", "fault", "partition", f.text);
+    w.context().fault("cluster", "partition", f.text);
     w.network().partition(groups);
     if (!f.heal_after) return std::nullopt;
     return FaultUndo{*f.heal_after, [&w] {
-                       w.context().event("cluster", "fault", "heal");
+                       w.context().fault("cluster", "heal");
                        w.network().heal();
                      }};
   }

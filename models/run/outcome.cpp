@@ -19,7 +19,10 @@ RunResult World::collect() {
   r.settle_window = settle_window_;
   r.max_trace_records = max_trace_records_;
   r.events = engine_.events_processed();
-  for (const Host& h : hosts_) r.nodes.push_back(h.info.name);
+  for (const Host& h : hosts_) {
+    r.nodes.push_back(h.info.name);
+    for (const auto& u : h.units) r.units.push_back({h.info.name, u->name(), h.info.role});
+  }
   r.nodes.push_back("marathon");
   for (const ServiceSpec& s : scenario_.services) r.nodes.push_back(s.name);
   for (const auto& [k, v] : params_.overrides()) r.overrides.push_back(k + "=" + v);
@@ -153,7 +156,7 @@ std::vector<std::string> World::not_reached() const {
 std::vector<std::string> RunResult::ineffective_faults() const {
   std::vector<std::string> out;
   for (const sim::TraceRecord& rec : trace.records()) {
-    if (rec.component != "fault") continue;
+    if (rec.type != sim::RecordType::kFault) continue;
     if (rec.name == "no_target") out.push_back("fault found no target: " + rec.detail);
     if (rec.name == "not_running") out.push_back("fault found nothing running: " + rec.detail);
   }

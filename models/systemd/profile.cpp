@@ -223,7 +223,15 @@ std::string to_dot(const Profile& profile) {
       fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n", profile.name);
   for (const Role role : {Role::kMaster, Role::kPrivateAgent, Role::kPublicAgent}) {
     const std::string_view r = role_name(role);
-    out += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n", r, r);
+    // Units coloured by the role they run on: masters blue, private agents green, public
+    // agents orange (ColorBrewer pastels).
+    const std::string_view fill = role == Role::kMaster         ? "#c6dbef"
+                                  : role == Role::kPrivateAgent ? "#c7e9c0"
+                                                                : "#fdd0a2";
+    out += fmt::format(
+        "  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n    node [style=filled, "
+        "fillcolor=\"{}\"];\n",
+        r, r, fill);
     for (const UnitDef* u : profile.units_for(role)) {
       const std::string label =
           u->milestone.empty() ? u->name : fmt::format("{}\\n[{}]", u->name, u->milestone);

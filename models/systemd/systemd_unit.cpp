@@ -37,10 +37,11 @@ SystemdUnit::SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
   assert(gates_.size() == def.gates.size() && "one gate object per ExecStartPre step");
 }
 
-std::optional<sim::RecordId> SystemdUnit::transition(UnitState next, std::string_view why) {
+std::optional<sim::RecordId> SystemdUnit::transition(UnitState next, std::string_view why,
+                                                     sim::ArgList args) {
   if (next == state_) return std::nullopt;
-  const sim::RecordId id = ctx_.event(site_.node_name, def_.name, to_string(next),
-                                      why.empty() ? std::string() : std::string(why));
+  const sim::RecordId id = ctx_.state_change(site_.node_name, def_.name, to_string(state_),
+                                             to_string(next), std::string(why), args);
   state_ = next;
   return id;
 }
@@ -122,7 +123,8 @@ void SystemdUnit::attempt() {
   const std::uint64_t token = ++token_;
   attempt_began_ = ctx_.now();
   last_gate_cause_.reset();
-  transition(UnitState::kStartPre, fmt::format("attempt {}", attempts_));
+  transition(UnitState::kStartPre, fmt::format("attempt {}", attempts_),
+             {sim::arg_int("attempt", attempts_)});
   run_gate(0, token);
 }
 
@@ -134,8 +136,11 @@ void SystemdUnit::run_gate(std::size_t index, std::uint64_t token) {
   gates_[index]->probe(site_, [this, index, token](GateResult result) {
     if (token != token_ || state_ != UnitState::kStartPre) return;  // a stale attempt
     if (!result.ok) {
-      ctx_.event(site_.node_name, def_.name, "gate_failed",
-                 fmt::format("{}: {}", gates_[index]->name(), result.reason));
+      ctx_.typed_event(
+          sim::RecordType::kGateFailed, site_.node_name, def_.name, "gate_failed",
+          fmt::format("{}: {}", gates_[index]->name(), result.reason),
+          {sim::arg_text("gate", gates_[index]->name()), sim::arg_text("reason", result.reason),
+           sim::arg_int("index", static_cast<std::int64_t>(index))});
       schedule_restart();
       start_job_done();
       return;
@@ -196,7 +201,8 @@ void SystemdUnit::report_exit() {
 
 void SystemdUnit::exit(std::string reason) {
   if (state_ != UnitState::kStarting && state_ != UnitState::kActive) return;
-  ctx_.event(site_.node_name, def_.name, "exited", reason);
+  ctx_.typed_event(sim::RecordType::kProcessExit, site_.node_name, def_.name, "exited", reason,
+                   {sim::arg_text("reason", reason)});
   stop_main();
   active_since_.reset();
   schedule_restart();
@@ -208,7 +214,8 @@ void SystemdUnit::schedule_restart() {
     return;
   }
   transition(UnitState::kAutoRestart,
-             fmt::format("RestartSec={}", sim::format_duration(def_.restart_sec)));
+             fmt::format("RestartSec={}", sim::format_duration(def_.restart_sec)),
+             {sim::arg_duration("restart_sec", def_.restart_sec)});
   const std::uint64_t token = ++token_;
   // Restart=always with StartLimitInterval=0: systemd retries forever.
   restart_timer_ = ctx_.network().after(site_.probe, def_.restart_sec, [this, token] {

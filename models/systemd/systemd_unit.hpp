@@ -64,7 +64,8 @@ class SystemdUnit final : public UnitControl {
   void exit(std::string reason) override;
 
  private:
-  std::optional<sim::RecordId> transition(UnitState next, std::string_view why);
+  std::optional<sim::RecordId> transition(UnitState next, std::string_view why,
+                                          sim::ArgList args = {});
   void attempt();
   void run_gate(std::size_t index, std::uint64_t attempt_token);
   void exec_main(std::optional<sim::RecordId> cause);

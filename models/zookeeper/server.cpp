@@ -121,8 +121,7 @@ void ZooKeeperServer::transition(ZooKeeperState next, std::string_view why) {
   const bool was_serving = serving();
   const ZooKeeperState prev = state_;
   state_ = next;
-  ctx_.event(node_name_, "zookeeper", "state",
-             fmt::format("{} -> {}: {}", to_string(prev), to_string(next), why));
+  ctx_.state_change(node_name_, "zookeeper", to_string(prev), to_string(next), std::string(why));
   if (was_serving && !serving()) ensemble_.on_serving_changed(*this);
 }
 
@@ -186,8 +185,8 @@ void ZooKeeperServer::kill() {
   if (!alive()) return;
   const bool was_serving = serving();
   net().crash_process(process_);
-  ctx_.event(node_name_, "zookeeper", "state",
-             fmt::format("{} -> down: process killed", to_string(state_)));
+  ctx_.state_change(node_name_, "zookeeper", to_string(state_), to_string(ZooKeeperState::kDown),
+                    "process killed");
   state_ = ZooKeeperState::kDown;
   if (was_serving) ensemble_.on_serving_changed(*this);
 }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "tools/report/report.hpp"
+#include "tools/report/why.hpp"
 
 namespace bootsim::report {
 
@@ -71,16 +72,20 @@ std::string format_json(const models::RunResult& r) {
   }
   list("budgets", items);
   items.clear();
-  for (const sim::RecordId id : r.critical_chain) {
-    const sim::TraceRecord& rec = r.trace.at(id);
-    items.push_back(fmt::format("{{\"name\": {}, \"node\": {}, \"component\": {}, \"time_s\": {}}}",
-                                json_string(rec.name), json_string(rec.node),
-                                json_string(rec.component), exact_seconds(rec.time)));
+  for (const ChainStep& step : explain_chain(r)) {
+    const sim::TraceRecord& rec = r.trace.at(step.record);
+    items.push_back(fmt::format(
+        "{{\"name\": {}, \"node\": {}, \"component\": {}, \"time_s\": {}, \"gap_s\": {}, "
+        "\"cause\": {}, \"detail\": {}}}",
+        json_string(rec.name), json_string(rec.node), json_string(rec.component),
+        exact_seconds(rec.time), step.gap ? exact_seconds(*step.gap) : "null",
+        step.cause.empty() ? "null" : json_string(step.cause), json_string(step.detail)));
   }
+
   list("critical_chain", items);
   items.clear();
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.component != "fault") continue;
+    if (rec.type != sim::RecordType::kFault) continue;
     items.push_back(fmt::format("{{\"event\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
                                 json_string(rec.name), json_string(rec.node),
                                 exact_seconds(rec.time), json_string(rec.detail)));

@@ -33,16 +33,42 @@ std::string report_format_names();
 
 // text.cpp: the timeline a person reads at a glance, then the critical chain and the checks.
 std::string format_text(const models::RunResult& result);
+struct TextOptions {
+  bool colour = false;   // ANSI colours (the front end sets it on a terminal only)
+  bool summary = false;  // --summary: cluster milestones, critical chain, violations, budgets
+};
+std::string format_text(const models::RunResult& result, const TextOptions& options);
 // json.cpp: the machine-readable result (schema kJsonSchemaVersion).
 std::string format_json(const models::RunResult& result);
-// trace.cpp: every trace record, one per line in time order, for reading what happened in
-// detail.
+// trace.cpp: every trace record as JSON Lines, in record order, typed fields included.
 std::string format_trace(const models::RunResult& result);
 
 // dns.cpp: leader.mesos per host (first resolution, windows after each leader change): the
 // items of the JSON "dns" list, and the text section (empty when there is nothing to say).
 std::string dns_json_items(const models::RunResult& result);
 std::string dns_text(const models::RunResult& result);
+
+// chrome.cpp: the Trace Event Format (chrome://tracing, ui.perfetto.dev): a process per node, a
+// track per unit, phases as B/E pairs, milestones, faults and violations as instants, cause
+// links as flows; timestamps in µs.
+std::string format_chrome(const models::RunResult& result);
+
+// csv.cpp: one row per milestone occurrence: run, seed, node, milestone, time_s (RFC 4180).
+std::string format_csv(const models::RunResult& result);
+// `s` as one CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break.
+std::string csv_field(std::string_view s);
+
+// blame.cpp: `bootsim blame`: units by time from boot to running (gate wait, restart delay,
+// start), longest first.
+std::string format_blame(const models::RunResult& result);
+
+// svg.cpp: a Gantt chart of the boot (a row per unit per node, phases, the critical chain,
+// faults and violations); agents summarised beyond 20.
+std::string format_svg(const models::RunResult& result);
+
+// html.cpp: one self-contained page: the SVG timeline, the critical chain with causes, the
+// milestones, faults, violations and budgets.
+std::string format_html(const models::RunResult& result);
 
 // Exact decimal seconds from integer nanoseconds, trailing zeros trimmed: "97.3", "0.00025".
 std::string exact_seconds(sim::SimTime t);

@@ -1,0 +1,171 @@
+// --format chrome against the Trace Event Format (the document "Trace Event Format" of the
+// Catapult project, which chrome://tracing and Perfetto's JSON importer follow): the default
+// scenario's trace parses, every event has the fields its phase requires, timestamps are the
+// trace's times in microseconds, every B has its E on the same track in order, and every flow
+// start has exactly one finish.
+#include <catch2/catch.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "models/run/cluster.hpp"
+#include "tools/report/phases.hpp"
+#include "tools/report/report.hpp"
+
+using bootsim::models::RunResult;
+using nlohmann::json;
+namespace sim = bootsim::sim;
+namespace report = bootsim::report;
+
+namespace {
+
+RunResult run_default(std::vector<bootsim::models::FaultSpec> faults = {}) {
+  auto loaded = bootsim::models::load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) +
+                                                    "/scenarios/default.yaml");
+  if (auto* e = std::get_if<bootsim::models::InputError>(&loaded)) FAIL(e->format());
+  bootsim::models::RunOptions o;
+  o.faults = std::move(faults);
+  auto r = bootsim::models::run_scenario(std::get<bootsim::models::Scenario>(loaded), o);
+  if (auto* e = std::get_if<bootsim::models::InputError>(&r)) FAIL(e->format());
+  return std::move(std::get<RunResult>(r));
+}
+
+// Checks one event's required fields by phase; returns its phase.
+std::string check_fields(const json& e) {
+  REQUIRE(e.is_object());
+  REQUIRE(e.contains("ph"));
+  REQUIRE(e["ph"].is_string());
+  const std::string ph = e["ph"];
+  REQUIRE(e["pid"].is_number_integer());
+  REQUIRE(e["tid"].is_number_integer());
+  if (ph == "M") {
+    CHECK(e["name"].is_string());
+    CHECK(e["args"].is_object());
+    return ph;
+  }
+  REQUIRE(e["ts"].is_number());
+  CHECK(e["ts"].get<double>() >= 0);
+  if (ph != "E") CHECK(e["name"].is_string());
+  if (ph == "i") CHECK((e["s"] == "t" || e["s"] == "p" || e["s"] == "g"));
+  if (ph == "s" || ph == "f") CHECK(e["id"].is_number_integer());
+  if (ph == "f") CHECK(e["bp"] == "e");
+  CHECK(std::set<std::string>{"B", "E", "i", "s", "f"}.count(ph) == 1);
+  return ph;
+}
+
+}  // namespace
+
+TEST_CASE("chrome: the default boot is a valid trace-event file", "[report][chrome]") {
+  const RunResult r = run_default();
+  const json doc = json::parse(report::format_chrome(r));
+  REQUIRE(doc.is_object());
+  REQUIRE(doc["traceEvents"].is_array());
+  CHECK(doc["displayTimeUnit"] == "ms");
+
+  std::map<std::pair<int, int>, std::vector<double>> open;  // B timestamps per track
+  std::map<std::int64_t, int> flow_starts, flow_ends;
+  std::set<std::string> processes;
+  double last_ts = 0;
+  std::size_t begins = 0, instants = 0;
+  for (const json& e : doc["traceEvents"]) {
+    const std::string ph = check_fields(e);
+    const auto track = std::pair<int, int>(e["pid"], e["tid"]);
+    if (ph == "M") {
+      if (e["name"] == "process_name") processes.insert(e["args"]["name"].get<std::string>());
+      continue;
+    }
+    const double ts = e["ts"];
+    CHECK(ts >= last_ts);  // sorted, so that B/E pairs read in order
+    last_ts = ts;
+    if (ph == "B") {
+      open[track].push_back(ts);
+      ++begins;
+    } else if (ph == "E") {
+      REQUIRE_FALSE(open[track].empty());  // every E closes a B of its own track
+      CHECK(open[track].back() <= ts);
+      open[track].pop_back();
+    } else if (ph == "s") {
+      ++flow_starts[e["id"]];
+    } else if (ph == "f") {
+      CHECK(flow_starts.count(e["id"]) == 1);  // a finish after its start
+      ++flow_ends[e["id"]];
+    } else if (ph == "i") {
+      ++instants;
+    }
+  }
+  for (const auto& [track, begun] : open) {
+    INFO("pid " << track.first << " tid " << track.second);
+    CHECK(begun.empty());  // every B matched by an E
+  }
+  CHECK(begins > 100);
+  CHECK(instants > 100);
+  REQUIRE_FALSE(flow_starts.empty());
+  CHECK(flow_starts.size() == flow_ends.size());
+  for (const auto& [id, n] : flow_starts) {
+    INFO("flow " << id);
+    CHECK(n == 1);
+    CHECK(flow_ends[id] == 1);
+  }
+  // One process per node, the cluster first.
+  CHECK(processes.count("cluster") == 1);
+  for (const std::string& n : r.nodes) CHECK(processes.count(n) == 1);
+}
+
+TEST_CASE("chrome: timestamps are the trace's times in microseconds", "[report][chrome]") {
+  const RunResult r = run_default();
+  const json doc = json::parse(report::format_chrome(r));
+  const auto ready = r.trace.first_milestone("cluster.ready", "cluster");
+  REQUIRE(ready);
+  const double ready_us = static_cast<double>(r.trace.at(*ready).time.ns()) / 1000.0;
+  bool found = false;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "i" && e["name"] == "cluster.ready") {
+      CHECK(e["ts"].get<double>() == Approx(ready_us).epsilon(1e-12));
+      CHECK(e["cat"] == "milestone");
+      found = true;
+    }
+  }
+  CHECK(found);
+  // A unit's phases: master-1's Marathon waits on its gates from boot, named as people read it.
+  std::vector<std::string> marathon;
+  int pid = 0, tid = 0;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "process_name" && e["args"]["name"] == "master-1")
+      pid = e["pid"];
+  }
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == pid &&
+        e["args"]["name"] == "dcos-marathon")
+      tid = e["tid"];
+  }
+  REQUIRE(tid != 0);
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "B" && e["pid"] == pid && e["tid"] == tid) marathon.push_back(e["name"]);
+  }
+  REQUIRE(marathon.size() >= 3);
+  CHECK(marathon.front() == "gate wait");
+  CHECK(marathon[1] == "restart delay");
+  CHECK(marathon.back() == "running");
+}
+
+TEST_CASE("chrome: faults are instants on the node they hit", "[report][chrome]") {
+  auto fault = bootsim::models::parse_fault_line(
+      "kind=crash target=master-2 at=mesos-master.elected+5s restart_after=30s",
+      bootsim::models::SourceLocation{});
+  REQUIRE(std::holds_alternative<bootsim::models::FaultSpec>(fault));
+  const RunResult r = run_default({std::get<bootsim::models::FaultSpec>(fault)});
+  const json doc = json::parse(report::format_chrome(r));
+  int master2 = 0;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "process_name" && e["args"]["name"] == "master-2")
+      master2 = e["pid"];
+  }
+  std::vector<std::string> faults;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "i" && e["cat"] == "fault" && e["pid"] == master2) faults.push_back(e["name"]);
+  }
+  CHECK(faults == std::vector<std::string>{"host_crash", "host_restart"});
+}

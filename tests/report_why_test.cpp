@@ -1,0 +1,167 @@
+// The reports that answer "why": the critical chain's causes, what blocked an unreached
+// milestone, the blame table, CSV rows, and the text report's columns.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/run/cluster.hpp"
+#include "tools/report/phases.hpp"
+#include "tools/report/report.hpp"
+#include "tools/report/why.hpp"
+
+using bootsim::models::RunResult;
+namespace models = bootsim::models;
+namespace report = bootsim::report;
+namespace sim = bootsim::sim;
+
+namespace {
+
+RunResult run_default(std::vector<std::string> faults = {},
+                      std::vector<models::Setting> settings = {}) {
+  auto loaded =
+      models::load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/default.yaml");
+  if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
+  models::RunOptions o;
+  for (const std::string& f : faults) {
+    auto spec = models::parse_fault_line(f, models::SourceLocation{});
+    REQUIRE(std::holds_alternative<models::FaultSpec>(spec));
+    o.faults.push_back(std::get<models::FaultSpec>(spec));
+  }
+  o.settings = std::move(settings);
+  auto r = models::run_scenario(std::get<models::Scenario>(loaded), o);
+  if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
+  return std::move(std::get<RunResult>(r));
+}
+
+const report::ChainStep* step_of(const RunResult& r, const std::vector<report::ChainStep>& steps,
+                                 std::string_view node, std::string_view component,
+                                 std::string_view name) {
+  for (const report::ChainStep& s : steps) {
+    const sim::TraceRecord& rec = r.trace.at(s.record);
+    if (rec.node == node && rec.component == component && rec.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("why: each gap of the default boot's critical chain names its cause", "[report][why]") {
+  const RunResult r = run_default();
+  const auto steps = report::explain_chain(r);
+  REQUIRE(steps.size() == r.critical_chain.size());
+  CHECK_FALSE(steps.back().gap.has_value());
+  for (std::size_t i = 0; i + 1 < steps.size(); ++i) {
+    CHECK_FALSE(steps[i].cause.empty());
+    CHECK(*steps[i].gap == r.trace.at(steps[i].record).time - r.trace.at(steps[i + 1].record).time);
+  }
+  // Marathon on master-2 waited its RestartSec (15 s in the 1.9 profile) after ping leader.mesos
+  // failed: the quantisation a capacity planner wants to see.
+  const auto* marathon = step_of(r, steps, "master-2", "dcos-marathon", "exec");
+  REQUIRE(marathon != nullptr);
+  CHECK(marathon->cause == "RestartSec");
+  CHECK_THAT(marathon->detail, Catch::Contains("RestartSec=15s") &&
+                                   Catch::Contains("gate 'ping -c1 leader.mesos' failed"));
+  // resolv.conf is rewritten when its timer fires, not when the DNS proxy is up.
+  const auto* resolv =
+      step_of(r, steps, "master-1", "dcos-gen-resolvconf", "resolv.conf -> DNS proxy");
+  REQUIRE(resolv != nullptr);
+  CHECK(resolv->cause == "timer");
+  // A unit's milestone waits for its own start.
+  const auto* started = step_of(r, steps, "master-2", "", "marathon.started");
+  REQUIRE(started != nullptr);
+  CHECK(started->cause == "start");
+}
+
+TEST_CASE("why: the critical chain in JSON carries gap, cause and detail", "[report][why]") {
+  const RunResult r = run_default();
+  const auto doc = nlohmann::json::parse(report::format_json(r));
+  const auto& chain = doc["critical_chain"];
+  REQUIRE(chain.size() == r.critical_chain.size());
+  CHECK(chain.back()["gap_s"].is_null());
+  CHECK(chain.back()["cause"].is_null());
+  bool restart = false;
+  for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+    CHECK(chain[i]["gap_s"].is_number());
+    CHECK(chain[i]["cause"].is_string());
+    CHECK(chain[i]["detail"].is_string());
+    restart = restart || chain[i]["cause"] == "RestartSec";
+  }
+  CHECK(restart);
+}
+
+TEST_CASE("why: a boot that never gets ready says which gate blocked it and its last error",
+          "[report][why]") {
+  // master-3 down from boot: DC/OS 1.9's bootstrap waits for every ZooKeeper server.
+  const RunResult r =
+      run_default({"kind=crash target=master-3 at=0s"}, {{"cluster.agents.private", "3", {}}});
+  REQUIRE_FALSE(r.ready_at.has_value());
+  bool spartan = false;
+  for (const report::Blocked& b : report::blocked_units(r)) {
+    if (b.node == "master-1" && b.unit == "dcos-spartan") {
+      spartan = true;
+      CHECK(b.gate == "bootstrap (exhibitor-all-serving)");
+      CHECK_THAT(b.reason, Catch::Contains("2 of 3 ZooKeeper serving"));
+      CHECK(b.failures > 1);
+    }
+  }
+  CHECK(spartan);
+  const std::string text = report::format_text(r);
+  CHECK_THAT(text, Catch::Contains("held by gate 'bootstrap (exhibitor-all-serving)'") &&
+                       Catch::Contains("last error: exhibitor: 2 of 3 ZooKeeper serving"));
+  // The fault is in master-3's own timeline, where it happened.
+  CHECK_THAT(text, Catch::Contains("master-3\n       0.000s         !  fault: host_crash"));
+}
+
+TEST_CASE("text: the critical chain's gap column stays aligned past 100 s", "[report][why]") {
+  // A Marathon that takes 150 s to start makes one gap over 100 s.
+  const RunResult r = run_default({}, {{"units.dcos-marathon.start", "150s", {}}});
+  const std::string text = report::format_text(r);
+  const auto from = text.find("critical chain");
+  const auto to = text.find("\nviolations");
+  REQUIRE(from != std::string::npos);
+  std::istringstream lines(text.substr(from, to - from));
+  std::string line;
+  std::getline(lines, line);  // the heading
+  // "  <time>s <gap>  <what>@<node>": the name begins at the same column on every line.
+  const std::regex step(R"(^ +[0-9.]+s +(\+[0-9.]+s)?  \S)");
+  std::optional<std::size_t> column;
+  bool wide = false;
+  while (std::getline(lines, line)) {
+    if (line.find("why:") != std::string::npos) continue;
+    std::smatch m;
+    INFO(line);
+    REQUIRE(std::regex_search(line, m, step));
+    const std::size_t name_at = static_cast<std::size_t>(m.length(0)) - 1;
+    if (!column) column = name_at;
+    CHECK(name_at == *column);
+    wide = wide || (m[1].matched && m[1].length() >= 9);  // "+100.000s" or more
+  }
+  CHECK(wide);
+}
+
+TEST_CASE("blame and csv", "[report]") {
+  const RunResult r = run_default();
+  const auto rows = report::blame(r);
+  REQUIRE_FALSE(rows.empty());
+  for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i - 1].total() >= rows[i].total());
+  for (const report::Blame& b : rows) {
+    if (b.node == "master-2" && b.unit == "dcos-marathon") {
+      // Running at marathon.started; the split adds up to it.
+      const auto started = r.trace.first_milestone("marathon.started", "master-2");
+      REQUIRE(started);
+      CHECK(b.running_at == r.trace.at(*started).time);
+      CHECK(b.total() == *b.running_at);
+      CHECK(b.restart_delay > sim::seconds(0));
+    }
+  }
+  const std::string csv = report::format_csv(r);
+  CHECK(csv.rfind("run,seed,node,milestone,time_s\r\n", 0) == 0);
+  const auto ready = r.trace.first_milestone("cluster.ready", "cluster");
+  CHECK_THAT(csv, Catch::Contains("0,42,cluster,cluster.ready," +
+                                  report::exact_seconds(r.trace.at(*ready).time) + "\r\n"));
+  CHECK(report::csv_field("a,b\"c") == "\"a,b\"\"c\"");
+}
