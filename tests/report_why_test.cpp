@@ -58,20 +58,21 @@ TEST_CASE("why: each gap of the default boot's critical chain names its cause", 
     CHECK_FALSE(steps[i].cause.empty());
     CHECK(*steps[i].gap == r.trace.at(steps[i].record).time - r.trace.at(steps[i + 1].record).time);
   }
-  // Marathon on master-2 waited its RestartSec (15 s in the 1.9 profile) after ping leader.mesos
-  // failed: the quantisation a capacity planner wants to see.
-  const auto* marathon = step_of(r, steps, "master-2", "dcos-marathon", "exec");
-  REQUIRE(marathon != nullptr);
-  CHECK(marathon->cause == "RestartSec");
-  CHECK_THAT(marathon->detail, Catch::Contains("RestartSec=15s") &&
-                                   Catch::Contains("gate 'ping -c1 leader.mesos' failed"));
-  // resolv.conf is rewritten when its timer fires, not when the DNS proxy is up.
+  // The Mesos master on master-3 waited its RestartSec (15 s in the 1.9 profile) after
+  // `ping ready.spartan` failed while resolv.conf did not point at Spartan yet: the
+  // quantisation a capacity planner wants to see.
+  const auto* master = step_of(r, steps, "master-3", "dcos-mesos-master", "exec");
+  REQUIRE(master != nullptr);
+  CHECK(master->cause == "RestartSec");
+  CHECK_THAT(master->detail, Catch::Contains("RestartSec=15s") &&
+                                 Catch::Contains("gate 'ping -c1 ready.spartan' failed"));
+  // resolv.conf is rewritten when its timer fires, not when Spartan is up.
   const auto* resolv =
-      step_of(r, steps, "master-1", "dcos-gen-resolvconf", "resolv.conf -> DNS proxy");
+      step_of(r, steps, "master-3", "dcos-gen-resolvconf", "resolv.conf -> Spartan");
   REQUIRE(resolv != nullptr);
   CHECK(resolv->cause == "timer");
   // A unit's milestone waits for its own start.
-  const auto* started = step_of(r, steps, "master-2", "", "marathon.started");
+  const auto* started = step_of(r, steps, "master-3", "", "mesos-master.started");
   REQUIRE(started != nullptr);
   CHECK(started->cause == "start");
 }

@@ -8,11 +8,11 @@
 #                                         (default all)
 #
 # Builds build-asan/ first if needed (Clang 14: the Debian packages clang-14 and
-# libclang-rt-14-dev; tools/setup.sh installs them). Targets run two at a time. What a run
-# finds new stays in build-asan/fuzz-corpus/TARGET/ for the next run; the seeds are
-# tools/fuzz/corpus/TARGET/, and for the loaders scenarios/, tests/scenarios/, tests/golden/,
-# models/dcos/profiles/ and tests/profiles/. A
-# crash, a sanitizer report or a failed property leaves its input in
+# libclang-rt-14-dev; tools/setup.sh installs them). Targets run two at a time
+# (BOOTSIM_FUZZ_JOBS=N: N at a time). What a run finds new stays in
+# build-asan/fuzz-corpus/TARGET/ for the next run; the seeds are tools/fuzz/corpus/TARGET/, and
+# for the loaders scenarios/, tests/scenarios/, tests/golden/, models/dcos/profiles/ and
+# tests/profiles/. A crash, a sanitizer report or a failed property leaves its input in
 # build-asan/fuzz-findings/ and makes the exit status 1; replay it with
 #   build-asan/fuzz/fuzz_TARGET FILE
 # and turn it into a regression test (tests/*_test.cpp or tests/scenarios/bad/) before fixing.
@@ -68,8 +68,17 @@ run_one() {  # target
     -artifact_prefix="$build/fuzz-findings/$t-" >"$build/fuzz-logs/$t.log" 2>&1
 }
 
+# How many targets run at once: two by default (each has a core on a 2-core machine);
+# BOOTSIM_FUZZ_JOBS=N for more (CI runs all six at once, sharing the cores, to keep its time).
 jobs="$(nproc 2>/dev/null || echo 2)"
 [[ "$jobs" -gt 2 ]] && jobs=2
+if [[ -n "${BOOTSIM_FUZZ_JOBS:-}" ]]; then
+  if ! [[ "$BOOTSIM_FUZZ_JOBS" =~ ^[1-9][0-9]*$ ]]; then
+    echo "fuzz.sh: BOOTSIM_FUZZ_JOBS must be a positive integer" >&2
+    exit 2
+  fi
+  jobs="$BOOTSIM_FUZZ_JOBS"
+fi
 declare -A pid_of=()
 status=0
 finish() {  # target

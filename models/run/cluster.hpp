@@ -76,8 +76,8 @@ struct RunResult {
   // "max-events" or "max-trace" (stopped by a limit: not a complete result).
   std::string ended_by;
   sim::SimTime settle_window;
-  std::size_t max_trace_records = 0;         // the limit this run had
-  std::vector<std::string> nodes;            // hosts in order, then services
+  std::size_t max_trace_records = 0;  // the limit this run had
+  std::vector<std::string> nodes;     // hosts in order, then services
   // Every systemd unit of every host (hosts in order, units in the profile's order), so that
   // reports tell a unit's state changes from a protocol model's without matching names.
   struct UnitRow {

@@ -16,29 +16,6 @@ namespace bootsim::report {
 
 namespace {
 
-std::string esc(std::string_view s) {
-  std::string out;
-  for (const char c : printable(s)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string secs(sim::SimTime t) {
   return sim::format_seconds(t) + "s";
 }
@@ -52,8 +29,10 @@ std::string chain_table(const models::RunResult& r) {
     s += fmt::format(
         "<tr><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         secs(rec.time), step.gap ? "+" + secs(*step.gap) : "",
-        esc(rec.component.empty() ? rec.name : rec.component + " " + rec.name), esc(rec.node),
-        step.cause.empty() ? "" : "<b>" + esc(step.cause) + "</b> " + esc(step.detail));
+        xml_escape(rec.component.empty() ? rec.name : rec.component + " " + rec.name),
+        xml_escape(rec.node),
+        step.cause.empty() ? ""
+                           : "<b>" + xml_escape(step.cause) + "</b> " + xml_escape(step.detail));
   }
   return s + "</table>\n";
 }
@@ -78,8 +57,8 @@ std::string milestone_table(const models::RunResult& r) {
     s += fmt::format(
         "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td "
         "class=n>{}</td><td>{}</td></tr>\n",
-        esc(name), v.size(), secs(v.front().first), secs(v[v.size() / 2].first),
-        secs(v.back().first), esc(v.back().second));
+        xml_escape(name), v.size(), secs(v.front().first), secs(v[v.size() / 2].first),
+        secs(v.back().first), xml_escape(v.back().second));
   }
   return s + "</table>\n";
 }
@@ -89,26 +68,26 @@ std::string checks(const models::RunResult& r) {
   bool any = false;
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.type != sim::RecordType::kFault) continue;
-    s += fmt::format("<p class=fault>{} {} on {}: {}</p>\n", secs(rec.time), esc(rec.name),
-                     esc(rec.node), esc(rec.detail));
+    s += fmt::format("<p class=fault>{} {} on {}: {}</p>\n", secs(rec.time), xml_escape(rec.name),
+                     xml_escape(rec.node), xml_escape(rec.detail));
     any = true;
   }
   for (const std::string& f : r.faults_not_fired) {
-    s += fmt::format("<p class=fault>never fired: {}</p>\n", esc(f));
+    s += fmt::format("<p class=fault>never fired: {}</p>\n", xml_escape(f));
     any = true;
   }
   if (!any) s += "<p>none</p>\n";
   s += "<h2>Violations</h2>\n";
   if (r.violations.empty()) s += "<p>none</p>\n";
   for (const models::Violation& v : r.violations) {
-    s += fmt::format("<p class=bad>{} {} [{}] {}</p>\n", secs(v.time), esc(v.rule), esc(v.nodes),
-                     esc(v.detail));
+    s += fmt::format("<p class=bad>{} {} [{}] {}</p>\n", secs(v.time), xml_escape(v.rule),
+                     xml_escape(v.nodes), xml_escape(v.detail));
   }
   s += "<h2>Budgets</h2>\n";
   if (r.budgets.empty()) s += "<p>none</p>\n";
   for (const models::BudgetResult& b : r.budgets) {
     s += fmt::format("<p class={}>{} {} within {}: {}</p>\n", b.ok ? "ok" : "bad",
-                     b.ok ? "ok" : "MISS", esc(b.milestone), sim::format_duration(b.within),
+                     b.ok ? "ok" : "MISS", xml_escape(b.milestone), sim::format_duration(b.within),
                      b.actual ? secs(*b.actual) : "not reached");
   }
   return s;
@@ -130,22 +109,23 @@ constexpr const char* kScript =
 
 std::string format_html(const models::RunResult& r) {
   std::string s = "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n";
-  s += fmt::format("<title>bootsim: {} (seed {})</title>\n<style>{}</style>\n", esc(r.scenario),
-                   r.seed, kStyle);
+  s += fmt::format("<title>bootsim: {} (seed {})</title>\n<style>{}</style>\n",
+                   xml_escape(r.scenario), r.seed, kStyle);
   s += fmt::format("<script>{}</script>\n</head><body>\n", kScript);
-  s += fmt::format("<h1>bootsim run: {}</h1>\n<p>profile {}, seed {}{}; {}</p>\n", esc(r.scenario),
-                   esc(r.profile), r.seed,
-                   r.overrides.empty()
-                       ? ""
-                       : ", overrides " + esc(fmt::format("{}", fmt::join(r.overrides, " "))),
-                   r.ready_at ? "<b>cluster.ready at " + secs(*r.ready_at) + "</b>"
-                              : "<b class=bad>cluster.ready not reached</b> (ended by " +
-                                    esc(r.ended_by) + " at " + secs(r.ended_at) + ")");
+  s +=
+      fmt::format("<h1>bootsim run: {}</h1>\n<p>profile {}, seed {}{}; {}</p>\n",
+                  xml_escape(r.scenario), xml_escape(r.profile), r.seed,
+                  r.overrides.empty()
+                      ? ""
+                      : ", overrides " + xml_escape(fmt::format("{}", fmt::join(r.overrides, " "))),
+                  r.ready_at ? "<b>cluster.ready at " + secs(*r.ready_at) + "</b>"
+                             : "<b class=bad>cluster.ready not reached</b> (ended by " +
+                                   xml_escape(r.ended_by) + " at " + secs(r.ended_at) + ")");
   s += "<h2>Timeline</h2>\n<div id=timeline>\n" + format_svg(r) + "</div>\n";
   s += "<h2>Critical chain of cluster.ready</h2>\n" + chain_table(r);
   if (!r.not_reached.empty()) {
     s += "<h2>Not reached</h2>\n<ul>\n";
-    for (const std::string& n : r.not_reached) s += "<li>" + esc(n) + "</li>\n";
+    for (const std::string& n : r.not_reached) s += "<li>" + xml_escape(n) + "</li>\n";
     s += "</ul>\n";
   }
   s += "<h2>Milestones</h2>\n" + milestone_table(r);

@@ -58,6 +58,29 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (const char c : printable(s)) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string exact_seconds(sim::SimTime t) {
   if (t.is_infinite()) return "inf";
   const std::int64_t ns = t.ns();

@@ -77,5 +77,7 @@ std::string json_string(std::string_view s);
 // `s` for a text report: control characters (and DEL) as \xNN and a backslash doubled, so that
 // a name from a scenario cannot move the cursor, clear the screen or fake a line of the report.
 std::string printable(std::string_view s);
+// `s` printable, then escaped for XML text and attribute values (the SVG and HTML reports).
+std::string xml_escape(std::string_view s);
 
 }  // namespace bootsim::report

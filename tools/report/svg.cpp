@@ -25,29 +25,6 @@ constexpr double kChartWidth = 1100;
 constexpr double kRowHeight = 14;
 constexpr double kTop = 46;
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (const char c : printable(s)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 const char* phase_style(PhaseKind k) {
   switch (k) {
     case PhaseKind::kGateWait:
