@@ -67,7 +67,7 @@ void ServiceScheduler::on_update(const mesos::StatusUpdate& s) {
   if (s.state == mesos::TaskState::kRunning) {
     if (running_.insert(index).second && static_cast<int>(running_.size()) == instances_) {
       ctx_.event(name_, "scheduler", "all_tasks_running",
-                 fmt::format("{} of {} instances", instances_, instances_));
+                 fmt::format("{} of {} instances", instances_, instances_), driver_.last_running());
     }
     return;
   }

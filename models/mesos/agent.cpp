@@ -262,7 +262,7 @@ void MesosAgent::send_head(const std::string& task) {
   PendingUpdate& head = it->second.front();
   head.update.agent_id = id_;
   ctx_.network().send_message(process_, {leader_->node, ports::kMesosMaster},
-                               std::make_shared<mesos::StatusUpdate>(head.update));
+                              std::make_shared<mesos::StatusUpdate>(head.update));
   const int uuid = head.update.uuid;
   const sim::SimTime retry = head.retry;
   head.retry = std::min(head.retry * 2, kUpdateRetryMax);

@@ -121,7 +121,12 @@ class MesosMaster final : public UnitProcess {
     bool marking_unreachable = false;
     sim::TimerId ping_timer;
     std::optional<sim::RecordId> registered_record;  // its agent.registered milestone
+    // libprocess' link to the agent: messages sent before the connect-back opened it wait in
+    // order behind SlaveRegistered, as on the socket libprocess is still connecting.
+    bool linked = false;
+    std::vector<sim::Message> queued;
   };
+  void send_to_agent(Agent& a, sim::Message m);
   struct Framework {
     mesos::FrameworkInfo info;
     sim::Address address;

@@ -4,6 +4,8 @@
 // markUnreachable, _markUnreachable, recoveredSlavesTimeout.
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "models/core/run_context.hpp"
 #include "models/mesos/master.hpp"
 
@@ -132,9 +134,16 @@ void MesosMaster::send_registered(const std::string& agent_id, bool reregistered
       ctx_.network().send(c, process_, std::move(reg));
     }
     ctx_.network().close(c, process_);
+    if (const auto it = agents_.find(agent_id); it != agents_.end()) {
+      Agent& linked = it->second;
+      linked.linked = true;
+      for (sim::Message& m : std::exchange(linked.queued, {})) send_to_agent(linked, std::move(m));
+    }
   };
-  h.on_connect_failed = [this, host](sim::ConnectionId, sim::ConnectError) {
+  h.on_connect_failed = [this, host, agent_id](sim::ConnectionId, sim::ConnectError) {
     ctx_.event(site_->node_name, "mesos-master", "connect_back_failed", host);
+    // libprocess drops what waited on a link that never opened.
+    if (const auto it = agents_.find(agent_id); it != agents_.end()) it->second.queued.clear();
   };
   ctx_.network().connect(process_, {a.node, ports::kMesosAgent}, kConnectBackTimeout, std::move(h));
 }
@@ -151,11 +160,19 @@ void MesosMaster::ping(const std::string& agent_id) {
   }
   auto msg = std::make_shared<mesos::PingSlave>();
   msg->reply_to = {site_->node, ports::kMesosMaster};
-  ctx_.network().send_message(process_, {a.node, ports::kMesosAgent}, std::move(msg));
+  send_to_agent(a, std::move(msg));
   a.pinged = true;
   a.ping_timer =
       ctx_.network().after(process_, ctx_.params().duration("mesos-master.agent_ping_timeout"),
                            [this, id = agent_id] { ping(id); });
+}
+
+void MesosMaster::send_to_agent(Agent& a, sim::Message m) {
+  if (!a.linked) {
+    a.queued.push_back(std::move(m));
+    return;
+  }
+  ctx_.network().send_message(process_, {a.node, ports::kMesosAgent}, std::move(m));
 }
 
 // SlaveObserver::pong: the agent answered; a pending removal is cancelled.

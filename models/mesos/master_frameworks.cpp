@@ -157,7 +157,7 @@ void MesosMaster::accept(const mesos::Accept& a) {
     run->framework = frameworks_.at(a.framework_id).info.name;
     run->task = std::move(task);
     run->master = {site_->node, ports::kMesosMaster};
-    ctx_.network().send_message(process_, {agent.node, ports::kMesosAgent}, std::move(run));
+    send_to_agent(agent, std::move(run));
   }
   allocator_->recover(offer.framework_id, offer.agent_id, left, ctx_.now(), a.refuse);
 }
@@ -212,8 +212,7 @@ void MesosMaster::status_update(const mesos::StatusUpdate& s) {
 void MesosMaster::acknowledge(const mesos::StatusUpdateAck& k) {
   const auto a = agents_.find(k.agent_id);
   if (a == agents_.end()) return;
-  ctx_.network().send_message(process_, {a->second.node, ports::kMesosAgent},
-                               std::make_shared<mesos::StatusUpdateAck>(k));
+  send_to_agent(a->second, std::make_shared<mesos::StatusUpdateAck>(k));
 }
 
 // Master::reconcileTasks (implicit): the latest state of each of the framework's tasks, as

@@ -198,8 +198,10 @@ void SchedulerDriver::on_offers(const mesos::ResourceOffers& o) {
       accept->offer_id = offer.id;
       accept->refuse = refuse_;
       for (const mesos::Task& t : tasks) {
-        ctx_.event(info_.name, "scheduler", "launch",
-                   fmt::format("{} on {}", t.name, offer.hostname));
+        launches_[t.name] = ctx_.event(
+            info_.name, "scheduler", "launch", fmt::format("{} on {}", t.name, offer.hostname),
+            RunContext::later(ctx_.latest_milestone("scheduler.registered", info_.name),
+                              ctx_.latest_milestone("agent.available", offer.hostname)));
       }
       accept->tasks = std::move(tasks);
       send_to_master(std::move(accept));
@@ -228,11 +230,17 @@ void SchedulerDriver::on_update(const mesos::StatusUpdate& s) {
     ctx_.event(info_.name, "scheduler", "task_lost",
                fmt::format("{} {} on {}", s.task, mesos::to_string(s.state), s.agent));
   }
-  if (s.state == mesos::TaskState::kRunning && !task_running_) {
-    task_running_ = true;
-    ctx_.milestone(info_.name, "scheduler.first_task_running",
-                   fmt::format("{} on {}", s.task, s.agent),
-                   ctx_.latest_milestone("scheduler.first_offer", info_.name));
+  if (s.state == mesos::TaskState::kRunning) {
+    const auto launch = launches_.find(s.task);
+    last_running_ = ctx_.event(
+        info_.name, "scheduler", "task_running", fmt::format("{} on {}", s.task, s.agent),
+        launch != launches_.end() ? std::optional(launch->second)
+                                  : ctx_.latest_milestone("scheduler.first_offer", info_.name));
+    if (!task_running_) {
+      task_running_ = true;
+      ctx_.milestone(info_.name, "scheduler.first_task_running",
+                     fmt::format("{} on {}", s.task, s.agent), last_running_);
+    }
   }
   if (handlers_.on_update) handlers_.on_update(s);
 }

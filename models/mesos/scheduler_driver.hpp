@@ -25,6 +25,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,8 @@ class SchedulerDriver {
   void reconcile();
   bool registered() const { return registered_; }
   const std::string& framework_id() const { return info_.id; }
+  // The record of the latest TASK_RUNNING update received: what the scheduler waited for.
+  std::optional<sim::RecordId> last_running() const { return last_running_; }
 
  private:
   void detect();
@@ -89,6 +92,8 @@ class SchedulerDriver {
   bool id_stored_ = false;
   bool offered_ = false;
   bool task_running_ = false;
+  std::map<std::string, sim::RecordId> launches_;  // task name -> its launch record
+  std::optional<sim::RecordId> last_running_;
   std::optional<sim::RandomStream> rng_;
 };
 

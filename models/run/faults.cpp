@@ -158,8 +158,7 @@ class CrashFault final : public FaultHandler {
     }
     u->stop_by_operator(f.text + " (systemctl stop)");
     return [&w, u] {
-      w.context().fault(u->site().node_name, "process_start",
-                        u->name() + " (systemctl start)");
+      w.context().fault(u->site().node_name, "process_start", u->name() + " (systemctl start)");
       u->start_by_operator();
     };
   }
