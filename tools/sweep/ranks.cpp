@@ -1,0 +1,99 @@
+#include "tools/sweep/ranks.hpp"
+
+#include <cstdlib>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+#if BOOTSIM_MPI
+#include <mpi.h>
+#endif
+
+namespace bootsim::sweep {
+
+namespace {
+
+// The variables an MPI launcher sets in each process it starts (Open MPI's mpirun, PMIx as
+// srun --mpi=pmix starts it, PMI-1/2 as MPICH's hydra or srun --mpi=pmi2 do).
+bool launched_by_mpi() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
+    if (std::getenv(name) != nullptr) return true;
+  }
+  return false;
+}
+
+#if BOOTSIM_MPI
+// Message sizes travel as int (MPI's counts): a rank's share above 2 GiB is refused.
+int count_of(std::size_t bytes) {
+  if (bytes > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw std::length_error("an MPI message above 2 GiB");
+  return static_cast<int>(bytes);
+}
+#endif
+
+}  // namespace
+
+Ranks Ranks::join() {
+#if BOOTSIM_MPI
+  if (launched_by_mpi()) {
+    MPI_Init(nullptr, nullptr);
+    int rank = 0, size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return Ranks(rank, size, true);
+  }
+#else
+  (void)launched_by_mpi;
+#endif
+  return Ranks(0, 1, false);
+}
+
+Ranks::Ranks(Ranks&& other) noexcept : rank_(other.rank_), size_(other.size_), mpi_(other.mpi_) {
+  other.mpi_ = false;
+}
+
+Ranks::~Ranks() {
+#if BOOTSIM_MPI
+  if (mpi_) MPI_Finalize();
+#endif
+}
+
+std::vector<std::string> Ranks::gather(const std::string& mine) const {
+  if (size_ == 1) return {mine};
+  std::vector<std::string> all;
+#if BOOTSIM_MPI
+  const int n = count_of(mine.size());
+  std::vector<int> sizes(root() ? static_cast<std::size_t>(size_) : 0);
+  MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::vector<int> offsets(sizes.size());
+  std::string bytes;
+  if (root()) {
+    std::exclusive_scan(sizes.begin(), sizes.end(), offsets.begin(), 0);
+    std::size_t total = 0;
+    for (const int s : sizes) total += static_cast<std::size_t>(s);
+    count_of(total);
+    bytes.resize(total);
+  }
+  MPI_Gatherv(mine.data(), n, MPI_CHAR, bytes.data(), sizes.data(), offsets.data(), MPI_CHAR, 0,
+              MPI_COMM_WORLD);
+  for (std::size_t r = 0; r < sizes.size(); ++r) {
+    all.push_back(
+        bytes.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(sizes[r])));
+  }
+#endif
+  return all;
+}
+
+std::string Ranks::broadcast(const std::string& text) const {
+  if (size_ == 1) return text;
+  std::string out = text;
+#if BOOTSIM_MPI
+  int n = root() ? count_of(text.size()) : 0;
+  MPI_Bcast(&n, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  out.resize(static_cast<std::size_t>(n));
+  MPI_Bcast(out.data(), n, MPI_CHAR, 0, MPI_COMM_WORLD);
+#endif
+  return out;
+}
+
+}  // namespace bootsim::sweep
