@@ -511,7 +511,9 @@ int sweep_on_ranks(const std::vector<std::string>& args, const Ranks& ranks) {
 }  // namespace
 
 int sweep_command(const std::vector<std::string>& args) {
-  const Ranks ranks = Ranks::join();
+  const auto joined = Ranks::join();
+  if (const auto* e = std::get_if<std::string>(&joined)) return usage_error(*e);
+  const Ranks& ranks = std::get<Ranks>(joined);
   if (ranks.size() > 1) return sweep_on_ranks(args, ranks);
   auto prepared = prepare_sweep(args, true);
   if (auto* rc = std::get_if<int>(&prepared)) return *rc;

@@ -13,6 +13,7 @@ namespace bootsim::sweep {
 
 namespace {
 
+#if BOOTSIM_MPI
 // The variables an MPI launcher sets in each process it starts (Open MPI's mpirun, PMIx as
 // srun --mpi=pmix starts it, PMI-1/2 as MPICH's hydra or srun --mpi=pmi2 do).
 bool launched_by_mpi() {
@@ -21,6 +22,15 @@ bool launched_by_mpi() {
   }
   return false;
 }
+#else
+// How many processes a launcher says it started with this one ("1" when none).
+std::string launched_processes() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    if (const char* n = std::getenv(name)) return n;
+  }
+  return "1";
+}
+#endif
 
 #if BOOTSIM_MPI
 // Message sizes travel as int (MPI's counts): a rank's share above 2 GiB is refused.
@@ -33,7 +43,7 @@ int count_of(std::size_t bytes) {
 
 }  // namespace
 
-Ranks Ranks::join() {
+std::variant<Ranks, std::string> Ranks::join() {
 #if BOOTSIM_MPI
   if (launched_by_mpi()) {
     MPI_Init(nullptr, nullptr);
@@ -43,7 +53,11 @@ Ranks Ranks::join() {
     return Ranks(rank, size, true);
   }
 #else
-  (void)launched_by_mpi;
+  if (const std::string n = launched_processes(); n != "1") {
+    return "started by an MPI launcher as one of " + n +
+           " processes, but this bootsim is built without MPI, so each would do the whole "
+           "sweep: build with -DBOOTSIM_MPI=ON (Debian's mpi-default-dev)";
+  }
 #endif
   return Ranks(0, 1, false);
 }

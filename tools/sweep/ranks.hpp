@@ -1,26 +1,28 @@
 // Ranks: the processes of an MPI job that shares one sweep (`mpirun -np K bootsim sweep …`), or
 // this process alone. The only code of the project that speaks MPI (ranks.cpp).
 //
-//   Ranks ranks = Ranks::join();          // MPI_Init when a launcher started this process
+//   auto ranks = Ranks::join();             // MPI_Init when a launcher started this process
 //   auto all = ranks.gather(mine);          // rank 0: every rank's string, in rank order
 //   std::string go = ranks.broadcast(text); // every rank: rank 0's text
 //
 // Contract: join() initialises MPI only when the environment shows an MPI launcher started the
 // process (OMPI_COMM_WORLD_SIZE: Open MPI's mpirun; PMIX_RANK: srun --mpi=pmix; PMI_RANK: a
 // PMI-1/2 launcher); otherwise, and in a build without MPI (-DBOOTSIM_MPI=OFF), it is a job of
-// one rank whose operations are local copies, so bootsim alone behaves as if MPI did not exist.
+// one rank whose operations are local copies, so bootsim alone behaves as if MPI did not exist;
+// a build without MPI started by a launcher among several processes is refused (the error).
 // The destructor finalises MPI. gather() and broadcast() are collective: every rank calls them
 // in the same order. One owner (a command's main thread); MPI is initialised for that thread only.
 #pragma once
 
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace bootsim::sweep {
 
 class Ranks {
  public:
-  static Ranks join();
+  static std::variant<Ranks, std::string> join();
   Ranks(Ranks&& other) noexcept;
   Ranks& operator=(Ranks&&) = delete;
   Ranks(const Ranks&) = delete;
