@@ -7,6 +7,9 @@
 
 #if BOOTSIM_MPI
 #include <mpi.h>
+#include <pthread.h>
+
+#include <csignal>
 #endif
 
 namespace bootsim::sweep {
@@ -39,6 +42,19 @@ int count_of(std::size_t bytes) {
     throw std::length_error("an MPI message above 2 GiB");
   return static_cast<int>(bytes);
 }
+
+// MPI_Init with SIGINT and SIGTERM blocked, so that the threads Open MPI starts inherit the
+// block: the sweep's runner takes those signals in the main thread (runner.hpp); one delivered
+// to a thread of MPI's would end the process before the runs done were gathered and kept.
+void init_mpi() {
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, &old);
+  MPI_Init(nullptr, nullptr);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
 #endif
 
 }  // namespace
@@ -46,7 +62,7 @@ int count_of(std::size_t bytes) {
 std::variant<Ranks, std::string> Ranks::join() {
 #if BOOTSIM_MPI
   if (launched_by_mpi()) {
-    MPI_Init(nullptr, nullptr);
+    init_mpi();
     int rank = 0, size = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
