@@ -45,14 +45,14 @@ done
   fail "results files left: $(ls "$tmp")"
 
 # 2a. SIGTERM to mpirun, which passes it to the ranks: both ranks' runs kept.
-runs=200
+runs=120
 long="sweep scenarios/default.yaml --runs $runs --jobs 1 --format csv"
 # shellcheck disable=SC2086 # word lists
 "$bootsim" $long --out "$tmp/all.csv" || fail "the single-process $runs-run sweep exited $?"
 # shellcheck disable=SC2086 # word lists
 $mpi2 "$bootsim" $long --out "$tmp/t.csv" --results "$tmp/t.runs" 2>"$tmp/t.err" &
 pid=$!
-while [ "$(lines "$tmp/t.runs")" -le 10 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+while [ "$(lines "$tmp/t.runs")" -le 6 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
@@ -73,7 +73,7 @@ $mpi2 "$bootsim" $long --out "$tmp/t.csv" --results "$tmp/t.runs" --resume 2>"$t
 # shellcheck disable=SC2086 # word lists
 $mpi2 "$bootsim" $long --out "$tmp/k.csv" --results "$tmp/k.runs" 2>/dev/null &
 pid=$!
-while [ "$(lines "$tmp/k.runs")" -le 10 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+while [ "$(lines "$tmp/k.runs")" -le 6 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
 # shellcheck disable=SC2046
 kill -KILL $(ps -o pid= --ppid "$pid") 2>/dev/null
 wait "$pid"
