@@ -1,9 +1,10 @@
 #include "tools/sweep/ranks.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <numeric>
-#include <stdexcept>
 
 #if BOOTSIM_MPI
 #include <mpi.h>
@@ -36,12 +37,8 @@ std::string launched_processes() {
 #endif
 
 #if BOOTSIM_MPI
-// Message sizes travel as int (MPI's counts): a rank's share above 2 GiB is refused.
-int count_of(std::size_t bytes) {
-  if (bytes > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-    throw std::length_error("an MPI message above 2 GiB");
-  return static_cast<int>(bytes);
-}
+// MPI's counts are int: a message longer than this goes in pieces.
+constexpr std::size_t kMaxCount = static_cast<std::size_t>(std::numeric_limits<int>::max());
 
 // MPI_Init with SIGINT and SIGTERM blocked, so that the threads Open MPI starts inherit the
 // block: the sweep's runner takes those signals in the main thread (runner.hpp); one delivered
@@ -90,25 +87,27 @@ Ranks::~Ranks() {
 
 std::vector<std::string> Ranks::gather(const std::string& mine) const {
   if (size_ == 1) return {mine};
-  std::vector<std::string> all;
+  std::vector<std::string> all(root() ? static_cast<std::size_t>(size_) : 0);
 #if BOOTSIM_MPI
-  const int n = count_of(mine.size());
-  std::vector<int> sizes(root() ? static_cast<std::size_t>(size_) : 0);
-  MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-  std::vector<int> offsets(sizes.size());
+  // Rounds of pieces small enough that all of a round's pieces fit in an int at rank 0.
+  const std::size_t piece = kMaxCount / static_cast<std::size_t>(size_);
+  std::vector<int> sizes(all.size()), offsets(all.size());
   std::string bytes;
-  if (root()) {
+  for (std::size_t sent = 0;;) {
+    int n = static_cast<int>(std::min(piece, mine.size() - sent));
+    int most = n;
+    MPI_Allreduce(MPI_IN_PLACE, &most, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (most == 0) break;
+    MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
     std::exclusive_scan(sizes.begin(), sizes.end(), offsets.begin(), 0);
-    std::size_t total = 0;
-    for (const int s : sizes) total += static_cast<std::size_t>(s);
-    count_of(total);
-    bytes.resize(total);
-  }
-  MPI_Gatherv(mine.data(), n, MPI_CHAR, bytes.data(), sizes.data(), offsets.data(), MPI_CHAR, 0,
-              MPI_COMM_WORLD);
-  for (std::size_t r = 0; r < sizes.size(); ++r) {
-    all.push_back(
-        bytes.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(sizes[r])));
+    bytes.resize(root() ? static_cast<std::size_t>(offsets.back() + sizes.back()) : 0);
+    MPI_Gatherv(mine.data() + sent, n, MPI_CHAR, bytes.data(), sizes.data(), offsets.data(),
+                MPI_CHAR, 0, MPI_COMM_WORLD);
+    for (std::size_t r = 0; r < all.size(); ++r) {
+      all[r].append(bytes, static_cast<std::size_t>(offsets[r]),
+                    static_cast<std::size_t>(sizes[r]));
+    }
+    sent += static_cast<std::size_t>(n);
   }
 #endif
   return all;
@@ -118,10 +117,14 @@ std::string Ranks::broadcast(const std::string& text) const {
   if (size_ == 1) return text;
   std::string out = text;
 #if BOOTSIM_MPI
-  int n = root() ? count_of(text.size()) : 0;
-  MPI_Bcast(&n, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  out.resize(static_cast<std::size_t>(n));
-  MPI_Bcast(out.data(), n, MPI_CHAR, 0, MPI_COMM_WORLD);
+  std::uint64_t total = out.size();
+  MPI_Bcast(&total, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  out.resize(total);
+  for (std::size_t done = 0; done < total;) {
+    const auto n = static_cast<int>(std::min<std::size_t>(kMaxCount, total - done));
+    MPI_Bcast(out.data() + done, n, MPI_CHAR, 0, MPI_COMM_WORLD);
+    done += static_cast<std::size_t>(n);
+  }
 #endif
   return out;
 }
