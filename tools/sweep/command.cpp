@@ -40,7 +40,8 @@ po::options_description sweep_description() {
   d.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
       "runs", po::value<std::string>(),
       "runs (seeds) per grid point (default: the most any quantile budget asks for)")(
-      "jobs", po::value<std::string>(), "threads (default: the machine's processors)")(
+      "jobs", po::value<std::string>(),
+      "threads (default: the machine's processors; per rank under mpirun)")(
       "vary", po::value<std::vector<std::string>>()->composing(),
       "key=v1,v2,... or key=FROM..TO:STEP: a grid axis (any --set key)")(
       "seed", po::value<std::string>(),
