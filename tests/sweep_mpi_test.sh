@@ -18,11 +18,20 @@ status=0
 ok() { echo "sweep_mpi: ok: $*"; }
 fail() { echo "sweep_mpi: FAIL: $*"; status=1; }
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
-# Two ranks on this machine whatever its cores, as root in a container; shared memory and
-# loopback TCP only (no other network is looked for). A word list, not a function: `$mpi2 … &`
-# must make $! mpirun itself, the process the signals below are for.
-mpi2="$mpiexec --oversubscribe --allow-run-as-root --mca btl self,vader,tcp
+# Two ranks on this machine whatever its cores, as root in a container; started locally
+# (plm isolated: a fresh container has no ssh, which Open MPI's default launcher insists on),
+# shared memory and loopback TCP only. A word list, not a function: `$mpi2 … &` must make $!
+# mpirun itself, the process the signals below are for.
+mpi2="$mpiexec --oversubscribe --allow-run-as-root --mca plm isolated --mca btl self,vader,tcp
   --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo -np 2"
+# The processes whose parent is $1 (from /proc: procps may not be installed).
+children() {
+  for stat in /proc/[0-9]*/stat; do
+    # shellcheck disable=SC2046 # the fields after "(comm) "
+    set -- "$1" $(sed 's/.*) //' "$stat" 2>/dev/null)
+    [ "${3:-}" = "$1" ] && { p="${stat#/proc/}"; echo "${p%/stat}"; }
+  done
+}
 sweep="sweep scenarios/default.yaml --runs 10 --jobs 1 --vary cluster.masters=3,5 --vary cluster.agents.private=5,20"
 
 # 1. Every format byte for byte (JUnit's timestamp, the clock's, left out).
@@ -74,8 +83,10 @@ $mpi2 "$bootsim" $long --out "$tmp/t.csv" --results "$tmp/t.runs" --resume 2>"$t
 $mpi2 "$bootsim" $long --out "$tmp/k.csv" --results "$tmp/k.runs" 2>/dev/null &
 pid=$!
 while [ "$(lines "$tmp/k.runs")" -le 6 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-# shellcheck disable=SC2046
-kill -KILL $(ps -o pid= --ppid "$pid") 2>/dev/null
+ranks="$(children "$pid")"
+[ -n "$ranks" ] || fail "no rank found under mpirun ($pid)"
+# shellcheck disable=SC2086 # one pid a word
+kill -KILL $ranks 2>/dev/null
 wait "$pid"
 killed_at=$(($(lines "$tmp/k.runs") - 1))
 [ ! -f "$tmp/k.csv" ] && [ "$killed_at" -lt "$runs" ] ||
