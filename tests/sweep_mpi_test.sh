@@ -20,10 +20,12 @@ fail() { echo "sweep_mpi: FAIL: $*"; status=1; }
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 # Two ranks on this machine whatever its cores, as root in a container; started locally
 # (plm isolated: a fresh container has no ssh, which Open MPI's default launcher insists on),
-# shared memory and loopback TCP only. A word list, not a function: `$mpi2 … &` must make $!
-# mpirun itself, the process the signals below are for.
+# shared memory without its single-copy path (cross-memory attach, which a container's default
+# seccomp profile forbids) and loopback TCP only. A word list, not a function: `$mpi2 … &` must
+# make $! mpirun itself, the process the signals below are for.
 mpi2="$mpiexec --oversubscribe --allow-run-as-root --mca plm isolated --mca btl self,vader,tcp
-  --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo -np 2"
+  --mca btl_vader_single_copy_mechanism none --mca btl_tcp_if_include lo
+  --mca oob_tcp_if_include lo -np 2"
 # The processes whose parent is $1 (from /proc: procps may not be installed).
 children() {
   for stat in /proc/[0-9]*/stat; do
