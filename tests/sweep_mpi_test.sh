@@ -12,7 +12,7 @@
 set -u
 bootsim="$1"
 mpiexec="$2"
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/bootsim-mpi.XXXXXX")"
+tmp="$(mktemp -d -t bootsim-mpi.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT HUP INT TERM
 status=0
 ok() { echo "sweep_mpi: ok: $*"; }
