@@ -56,8 +56,11 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 # (xmllint) for the test that validates `bootsim sweep --format junit` against the JUnit schema;
 # chromium for the test that renders the HTML report (test only: about 80 s of download and
 # install on a fresh machine). nlohmann-json3-dev: `bootsim diff` and the tests read JSON back.
+# mpi-default-dev and mpi-default-bin (Debian's Open MPI: libopenmpi-dev, openmpi-bin): a sweep
+# split over the ranks of mpirun (BOOTSIM_MPI), and the test that runs two ranks.
 packages=(build-essential cmake ninja-build libboost-graph-dev libboost-program-options-dev
-          libfmt-dev libyaml-cpp-dev nlohmann-json3-dev catch2 clang-format)
+          libfmt-dev libyaml-cpp-dev nlohmann-json3-dev catch2 clang-format mpi-default-dev
+          mpi-default-bin)
 [[ "$mode" == test ]] && packages+=(clang-14 libclang-rt-14-dev llvm-14 libxml2-utils chromium)
 
 installed() {
@@ -139,12 +142,13 @@ stage "tests on build/ done"
 
 # Clang with ASan + UBSan (any report aborts: the test fails) and libFuzzer's coverage
 # instrumentation, -O1 to keep the build short; one tree for the sanitizer run and the fuzzers.
+# Without MPI (BOOTSIM_MPI=OFF): build/ runs the MPI test; Open MPI itself is not instrumented.
 mkdir -p build-asan
 generator=()
 [[ -f build-asan/CMakeCache.txt ]] || generator=(-G Ninja)
 if ! cmake -S . -B build-asan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++-14 \
     -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only" \
-    -DBOOTSIM_SANITIZE=ON -DBOOTSIM_FUZZ=ON -DBOOTSIM_WERROR=ON \
+    -DBOOTSIM_SANITIZE=ON -DBOOTSIM_FUZZ=ON -DBOOTSIM_WERROR=ON -DBOOTSIM_MPI=OFF \
     >build-asan/setup-configure.log 2>&1; then
   cat build-asan/setup-configure.log >&2
   echo "setup.sh: configuring build-asan/ failed (log: build-asan/setup-configure.log)" >&2

@@ -3,17 +3,20 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "models/core/milestones.hpp"
 #include "models/scenario/yaml_input.hpp"
 #include "tools/output.hpp"
 #include "tools/sweep/formats.hpp"
+#include "tools/sweep/ranks.hpp"
 #include "tools/sweep/runner.hpp"
 
 namespace bootsim::sweep {
@@ -37,7 +40,8 @@ po::options_description sweep_description() {
   d.add_options()("help,h", "this help")("scenario", po::value<std::string>(), "scenario file")(
       "runs", po::value<std::string>(),
       "runs (seeds) per grid point (default: the most any quantile budget asks for)")(
-      "jobs", po::value<std::string>(), "threads (default: the machine's processors)")(
+      "jobs", po::value<std::string>(),
+      "threads (default: the machine's processors; per rank under mpirun)")(
       "vary", po::value<std::vector<std::string>>()->composing(),
       "key=v1,v2,... or key=FROM..TO:STEP: a grid axis (any --set key)")(
       "seed", po::value<std::string>(),
@@ -325,44 +329,204 @@ int interrupted(const RunnerStatus& st, const std::string& results, std::size_t 
   return 128 + st.signal;
 }
 
-}  // namespace
+// A sweep ready to run in this process. The process that writes (a sweep alone, or rank 0 of an
+// MPI job) also holds the output target and the results file, with the runs already in it.
+struct Sweep {
+  Request request;
+  const SweepFormat* format = nullptr;
+  std::optional<tools::OutputTarget> out;
+  Plan plan;
+  std::string results;
+  std::optional<Journal> journal;
+  std::vector<std::optional<RunRecord>> records;  // by run index
+};
 
-int sweep_command(const std::vector<std::string>& args) {
+// Everything before the first run, or an exit code.
+std::variant<Sweep, int> prepare_sweep(const std::vector<std::string>& args, bool writer) {
   auto req = read_request(args);
   if (auto* rc = std::get_if<int>(&req)) return *rc;
-  const Request& r = std::get<Request>(req);
-  const SweepFormat* format = find_sweep_format(r.format);
-  if (format == nullptr) {
+  Sweep s;
+  s.request = std::get<Request>(std::move(req));
+  const Request& r = s.request;
+  s.format = find_sweep_format(r.format);
+  if (s.format == nullptr) {
     return usage_error(
         fmt::format("--format must be {}, got '{}'", sweep_format_names(), r.format));
   }
-  auto out = tools::OutputTarget::prepare(r.out);
-  if (auto* e = std::get_if<std::string>(&out)) return usage_error(*e);
+  if (writer) {
+    auto out = tools::OutputTarget::prepare(r.out);
+    if (auto* e = std::get_if<std::string>(&out)) return usage_error(*e);
+    s.out.emplace(std::get<tools::OutputTarget>(std::move(out)));
+  }
   auto built = build_plan(r);
   if (auto* rc = std::get_if<int>(&built)) return *rc;
-  const Plan& plan = std::get<Plan>(built);
-  const Runner runner(plan.prepared, plan.runs, plan.first_seed);
-  std::vector<std::optional<RunRecord>> records(runner.total());
-  const std::string results = results_path(r, plan);
-  auto journal = Journal::open(results, plan.sweep_id, runner.total(), r.resume, records);
+  s.plan = std::get<Plan>(std::move(built));
+  s.records.resize(s.plan.prepared.size() * s.plan.runs);
+  if (!writer) return s;
+  s.results = results_path(r, s.plan);
+  auto journal = Journal::open(s.results, s.plan.sweep_id, s.records.size(), r.resume, s.records);
   if (auto* e = std::get_if<std::string>(&journal)) return usage_error(*e);
-  std::vector<std::uint64_t> pending;
-  for (std::uint64_t i = 0; i < records.size(); ++i) {
-    if (!records[i]) pending.push_back(i);
-  }
-  const RunnerOptions options{r.jobs, &std::get<Journal>(journal), ::isatty(STDERR_FILENO) == 1};
-  const RunnerStatus st = runner.run(pending, options, records);
+  s.journal.emplace(std::get<Journal>(std::move(journal)));
+  return s;
+}
+
+// The end of a sweep in the process that writes: the error, the interruption, or the output.
+// `pending`: the runs this invocation had to do (the others were in the results file).
+int finish(Sweep& s, const RunnerStatus& st, std::size_t pending) {
   if (!st.error.empty()) return usage_error(st.error);
-  const std::size_t done = runner.total() - pending.size() + st.done;
-  if (st.signal != 0) return interrupted(st, results, done, runner.total());
+  const std::size_t total = s.records.size();
+  if (st.signal != 0) return interrupted(st, s.results, total - pending + st.done, total);
   std::vector<RunRecord> all;
-  for (auto& rec : records) all.push_back(std::move(*rec));
+  for (auto& rec : s.records) all.push_back(std::move(*rec));
   const SweepSummary summary =
-      summarize(sweep_info(r, plan), plan.points, plan.budgets, plan.rules, all);
-  if (auto e = std::get<tools::OutputTarget>(out).write(format->render(summary)))
-    return usage_error(*e);
-  if (!r.results) std::filesystem::remove(results);
+      summarize(sweep_info(s.request, s.plan), s.plan.points, s.plan.budgets, s.plan.rules, all);
+  if (auto e = s.out->write(s.format->render(summary))) return usage_error(*e);
+  if (!s.request.results) std::filesystem::remove(s.results);
   return summary.ok() ? kExitOk : kExitChecksFailed;
+}
+
+// --- A sweep over the ranks of an MPI job (README.md, "Sweeps on a cluster") ---------------------
+// Every rank reads the scenario and builds the same plan; rank 0 alone holds the output and the
+// results file (so --resume works as without MPI). The runs not yet in the results file are dealt
+// round-robin: the j-th of them goes to rank j mod K, a fixed assignment. Each rank runs its
+// share on --jobs threads, then sends its records (results-file lines, checksummed) to rank 0,
+// which appends them to the results file and writes the output from the same records a single
+// process would have: the same bytes. A killed job loses only the runs of ranks other than 0
+// that were not yet gathered; --resume does them again.
+
+constexpr int kReady = -1;
+
+// Standard output and error of a rank other than 0, kept instead of printed: rank 0 speaks.
+class Captured {
+ public:
+  explicit Captured(bool active) : active_(active) {
+    if (!active_) return;
+    out_ = std::cout.rdbuf(text_.rdbuf());
+    err_ = std::cerr.rdbuf(text_.rdbuf());
+  }
+  ~Captured() {
+    if (!active_) return;
+    std::cout.rdbuf(out_);
+    std::cerr.rdbuf(err_);
+  }
+  Captured(const Captured&) = delete;
+  Captured& operator=(const Captured&) = delete;
+  std::string text() const { return text_.str(); }
+
+ private:
+  bool active_;
+  std::ostringstream text_;
+  std::streambuf* out_ = nullptr;
+  std::streambuf* err_ = nullptr;
+};
+
+// Whether every rank is ready (nullopt) or the exit code all of them take: rank 0's own, or 2
+// after printing the message of the first other rank that could not prepare.
+std::optional<int> agree(const Ranks& ranks, int rc, const std::string& message) {
+  const auto all = ranks.gather(fmt::format("{}\n{}", rc, message));
+  std::string verdict = rc == kReady ? "go" : std::to_string(rc);
+  for (std::size_t r = 1; verdict == "go" && r < all.size(); ++r) {
+    const auto nl = all[r].find('\n');
+    if (all[r].substr(0, nl) == std::to_string(kReady)) continue;
+    std::cerr << fmt::format("bootsim: error: rank {} could not prepare the sweep:\n{}", r,
+                             all[r].substr(nl + 1));
+    verdict = std::to_string(kExitBadInput);
+  }
+  verdict = ranks.broadcast(verdict);
+  if (verdict == "go") return std::nullopt;
+  return parse_number<int>(verdict).value_or(kExitBadInput);
+}
+
+// This rank's share of the runs rank 0 has not got yet (`todo[i]` is '1' for run i).
+std::vector<std::uint64_t> share_of(const std::string& todo, const Ranks& ranks) {
+  std::vector<std::uint64_t> mine;
+  std::size_t j = 0;
+  for (std::uint64_t i = 0; i < todo.size(); ++i) {
+    if (todo[i] != '1') continue;
+    if (j++ % static_cast<std::size_t>(ranks.size()) == static_cast<std::size_t>(ranks.rank()))
+      mine.push_back(i);
+  }
+  return mine;
+}
+
+// What a rank sends rank 0: "signal<TAB>done<TAB>error" then one results-file line per run.
+std::string rank_report(const RunnerStatus& st, std::span<const std::uint64_t> mine,
+                        const std::vector<std::optional<RunRecord>>& records) {
+  std::string error = st.error;
+  std::replace(error.begin(), error.end(), '\n', ' ');
+  std::string text = fmt::format("{}\t{}\t{}\n", st.signal, st.done, error);
+  for (const std::uint64_t i : mine) {
+    if (records[i]) text += to_line(*records[i]);
+  }
+  return text;
+}
+
+// Rank 0: another rank's report merged into the records, the results file and `st`.
+void merge_report(std::size_t rank, const std::string& report, Sweep& s, RunnerStatus& st) {
+  std::istringstream in(report);
+  std::string head, line;
+  std::getline(in, head);
+  const auto t1 = head.find('\t'), t2 = head.find('\t', t1 + 1);
+  st.signal = std::max(st.signal, parse_number<int>(head.substr(0, t1)).value_or(0));
+  st.done += parse_number<std::size_t>(head.substr(t1 + 1, t2 - t1 - 1)).value_or(0);
+  if (st.error.empty() && t2 + 1 < head.size()) st.error = head.substr(t2 + 1);
+  while (std::getline(in, line)) {
+    auto rec = from_line(line);
+    if (!rec || rec->index >= s.records.size()) {
+      if (st.error.empty()) st.error = fmt::format("rank {} sent a damaged record", rank);
+      return;
+    }
+    if (auto e = s.journal->append(*rec); e && st.error.empty()) st.error = *e;
+    s.records[rec->index] = std::move(*rec);
+  }
+}
+
+int sweep_on_ranks(const std::vector<std::string>& args, const Ranks& ranks) {
+  std::string message;
+  auto prepared = [&] {
+    const Captured quiet(!ranks.root());
+    auto p = prepare_sweep(args, ranks.root());
+    message = quiet.text();
+    return p;
+  }();
+  const int* failed = std::get_if<int>(&prepared);
+  if (auto rc = agree(ranks, failed != nullptr ? *failed : kReady, message)) return *rc;
+  Sweep& s = std::get<Sweep>(prepared);
+  std::string todo(s.records.size(), '0');
+  for (std::size_t i = 0; i < todo.size(); ++i) todo[i] = s.records[i] ? '0' : '1';
+  todo = ranks.broadcast(todo);
+  const auto mine = share_of(todo, ranks);
+  const Runner runner(s.plan.prepared, s.plan.runs, s.plan.first_seed);
+  const RunnerOptions options{s.request.jobs, s.journal ? &*s.journal : nullptr, false};
+  RunnerStatus st = runner.run(mine, options, s.records);
+  const auto reports = ranks.gather(rank_report(st, mine, s.records));
+  int rc = kExitOk;
+  if (ranks.root()) {
+    for (std::size_t r = 1; r < reports.size(); ++r) merge_report(r, reports[r], s, st);
+    if (auto e = s.journal->sync(); e && st.error.empty()) st.error = *e;
+    rc = finish(s, st, static_cast<std::size_t>(std::count(todo.begin(), todo.end(), '1')));
+  }
+  return parse_number<int>(ranks.broadcast(std::to_string(rc))).value_or(kExitBadInput);
+}
+
+}  // namespace
+
+int sweep_command(const std::vector<std::string>& args) {
+  const auto joined = Ranks::join();
+  if (const auto* e = std::get_if<std::string>(&joined)) return usage_error(*e);
+  const Ranks& ranks = std::get<Ranks>(joined);
+  if (ranks.size() > 1) return sweep_on_ranks(args, ranks);
+  auto prepared = prepare_sweep(args, true);
+  if (auto* rc = std::get_if<int>(&prepared)) return *rc;
+  Sweep& s = std::get<Sweep>(prepared);
+  std::vector<std::uint64_t> pending;
+  for (std::uint64_t i = 0; i < s.records.size(); ++i) {
+    if (!s.records[i]) pending.push_back(i);
+  }
+  const Runner runner(s.plan.prepared, s.plan.runs, s.plan.first_seed);
+  const RunnerOptions options{s.request.jobs, &*s.journal, ::isatty(STDERR_FILENO) == 1};
+  const RunnerStatus st = runner.run(pending, options, s.records);
+  return finish(s, st, pending.size());
 }
 
 }  // namespace bootsim::sweep
