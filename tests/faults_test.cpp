@@ -534,3 +534,27 @@ TEST_CASE("liveness rules in a scenario are checked where they are written", "[f
   CHECK(error("{liveness: cluster.ready, within: 1m, before: zookeeper.quorum}") ==
         "r.yaml:3:43: error: unknown key 'before' in 'rule'");
 }
+
+TEST_CASE("an ordering rule's violation names both milestones and explains itself",
+          "[faults][rules]") {
+  // Marathon starts after the Mesos master on every master, so this user rule breaks on each.
+  const RunResult r = run(scenario(
+      "name: order\nseed: 3\nuntil: 30m\ncluster: {masters: 3, agents: {private: 2, public: 0}}\n"
+      "rules:\n  - {before: marathon.started, after: mesos-master.started}\n"));
+  REQUIRE(r.violations.size() == 3);
+  const Violation& v = r.violations[0];
+  CHECK(v.rule == "marathon.started before mesos-master.started");
+  CHECK(v.explanation == "On " + v.nodes +
+                             ", mesos-master.started came before marathon.started had been "
+                             "reached there, against the boot order this rule encodes.");
+  // Evidence: the reach that broke it, then the later reach of what should have come first.
+  REQUIRE(v.evidence.size() == 2);
+  const sim::TraceRecord& broke = r.trace.at(v.evidence[0]);
+  const sim::TraceRecord& late = r.trace.at(v.evidence[1]);
+  CHECK(broke.name == "mesos-master.started");
+  CHECK(broke.node == v.nodes);
+  CHECK(broke.time == v.time);
+  CHECK(late.name == "marathon.started");
+  CHECK(late.node == v.nodes);
+  CHECK(late.time > broke.time);
+}

@@ -107,10 +107,9 @@ std::string explanation(const Violation& v, const RuleResult* rule) {
   }
   if (rule != nullptr) {
     return fmt::format(
-        "{} was reached on {} before {}{}, against the boot order this rule "
-        "encodes.",
-        rule->after, v.nodes, rule->before,
-        rule->same_node ? " had been reached there" : " had been reached anywhere");
+        "on {}, {} came before {} had been reached {}, against the boot order "
+        "this rule encodes.",
+        v.nodes, rule->after, rule->before, rule->same_node ? "there" : "anywhere");
   }
   return fmt::format("{} does not hold ({}).", v.rule, v.nodes);
 }
