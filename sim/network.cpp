@@ -77,7 +77,8 @@ struct Network::Impl {
   std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;        // (process, port)
   std::map<std::pair<std::uint32_t, Port>, DatagramHandler> datagram_handlers;
   std::map<std::pair<std::uint32_t, Port>, ProcessId> port_owner;  // (node, port) → process
-  std::map<std::uint32_t, Port> next_ephemeral;                    // by node
+  std::map<std::pair<std::uint32_t, Port>, DatagramInterceptor> interceptors;  // (node, port)
+  std::map<std::uint32_t, Port> next_ephemeral;                                // by node
 
   Impl(Engine& e, Distribution d) : engine(e), default_latency(std::move(d)) {}
 
@@ -487,10 +488,20 @@ void Network::deliver_datagram(NodeId src, Address to, Address reply_to, Message
     const ProcessId dst = owner->second;
     const auto inc = impl_->processes[dst.value].incarnation;
     impl_->run_for(dst, inc, [this, dst, port = to.port, reply_to, m = std::move(m)]() mutable {
+      const auto i = impl_->interceptors.find({node_of(dst).value, port});
+      if (i != impl_->interceptors.end()) return i->second(dst, reply_to, m);
       const auto h = impl_->datagram_handlers.find({dst.value, port});
       if (h != impl_->datagram_handlers.end()) h->second(reply_to, m);
     });
   });
+}
+
+void Network::set_interceptor(Address at, DatagramInterceptor interceptor) {
+  impl_->interceptors[{at.node.value, at.port}] = std::move(interceptor);
+}
+
+void Network::clear_interceptor(Address at) {
+  impl_->interceptors.erase({at.node.value, at.port});
 }
 
 void Network::listen(ProcessId p, Port port, AcceptHandler handler) {

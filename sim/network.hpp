@@ -188,6 +188,14 @@ class Network {
   // is bound there (the sender's own timeouts notice). A simplification of a stream per peer
   // pair: no handshake, no reset.
   void send_message(ProcessId from, Address to, Message m);
+  // A datagram service that misbehaves (a DNS server answering SERVFAIL, or nothing): while an
+  // interceptor is set on `at` (a host and port, whoever binds it, restarts included), each
+  // datagram to it goes to the interceptor instead of the bound handler, in the bound process's
+  // context (so never while it is down or paused), with the process to answer from. Setting
+  // again replaces; clear_interceptor restores delivery.
+  using DatagramInterceptor = std::function<void(ProcessId bound, Address from, const Message&)>;
+  void set_interceptor(Address at, DatagramInterceptor interceptor);
+  void clear_interceptor(Address at);
 
   // --- streams --------------------------------------------------------------------------------
   void listen(ProcessId p, Port port, AcceptHandler handler);

@@ -104,7 +104,8 @@ std::vector<Case> scenario_cases() {
       {"fault of an unknown kind",
        "name: x\nfaults:\n  - {kind: explode, target: master-1, at: 1s}\n", run, 2,
        "s.yaml:3:12: error: fault.kind: unknown kind 'explode' (expected crash, pause, "
-       "partition, heal, one-way-partition, link, crash-loop, slow-disk or clock)\n"},
+       "partition, heal, one-way-partition, link, crash-loop, slow-disk, clock, dns-outage or "
+       "zk-session-expiry)\n"},
       {"fault on a node the cluster lacks",
        "name: x\nfaults:\n  - {kind: crash, target: master-9, at: 1s}\n", run, 2,
        "s.yaml:3:27: error: fault.target: no node 'master-9' in this cluster (masters are "
@@ -164,7 +165,8 @@ std::vector<Case> command_line_cases() {
        "command line: error: units.bad name.start: 'bad name' is not a plausible unit name\n"},
       {"--fault unknown kind", "", run + "--fault 'kind=explode target=master-1 at=1s'", 2,
        "command line: error: fault.kind: unknown kind 'explode' (expected crash, pause, "
-       "partition, heal, one-way-partition, link, crash-loop, slow-disk or clock)\n"},
+       "partition, heal, one-way-partition, link, crash-loop, slow-disk, clock, dns-outage or "
+       "zk-session-expiry)\n"},
       {"--fault without a time", "", run + "--fault 'kind=crash target=master-1'", 2,
        "command line: error: fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)\n"},
       {"--fault on a node the cluster lacks", "",

@@ -151,6 +151,8 @@ TEST_CASE("rules lists the ordering rules and safety properties", "[cli]") {
   CHECK(o.out.find("  node     agent.detected_leader before agent.registered\n") !=
         std::string::npos);
   CHECK(o.out.find("single-mesos-leader") != std::string::npos);
+  CHECK(o.out.find("liveness rules") != std::string::npos);
+  CHECK(o.out.find("  cluster.ready within 10m after the last fault heals\n") != std::string::npos);
   CHECK(bootsim("rules --profile dcos-0.1").status == 2);
 }
 

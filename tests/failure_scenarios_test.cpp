@@ -178,12 +178,55 @@ TEST_CASE("failures: a crash-looping Marathon", "[failures]") {
   CHECK(*r.ready_at < ended[0]->time);  // readiness counts first reaches
 }
 
+TEST_CASE("failures: Mesos-DNS down at boot holds leader.mesos back until it answers",
+          "[failures]") {
+  const RunResult r = run_shipped("mesos-dns-down-at-boot");
+  const sim::SimTime end = sim::minutes(4);
+  REQUIRE(events(r, "", "fault", "dns_outage").size() == 3);
+  const auto restored = events(r, "", "fault", "dns_restored");
+  REQUIRE(restored.size() == 3);
+  for (const auto* e : restored) CHECK(e->time == end);
+  for (const char* m : {"master-1", "master-2", "master-3"}) {
+    INFO(m);
+    // Mesos-DNS works: its records are built long before the outage ends.
+    REQUIRE(!times(r, "mesos-dns.leader_record", m).empty());
+    CHECK(times(r, "mesos-dns.leader_record", m).front() < sim::seconds(120));
+    REQUIRE(!times(r, "marathon.started", m).empty());
+    CHECK(times(r, "marathon.started", m).front() > end);
+  }
+  // Nobody resolves leader.mesos before it ends, everybody within a second after.
+  for (const char* n : {"master-1", "master-2", "master-3", "agent-1", "agent-2"}) {
+    INFO(n);
+    const auto resolvable = times(r, "dns-proxy.leader_resolvable", n);
+    REQUIRE(!resolvable.empty());
+    CHECK(resolvable.front() > end);
+    CHECK(resolvable.front() < end + sim::seconds(1));
+  }
+  // Marathon's gate kept failing on the silence while the outage lasted.
+  bool gate_failed = false;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    gate_failed =
+        gate_failed || (rec.time < end && rec.detail.find("leader.mesos: no answer from "
+                                                          "198.51.100.") != std::string::npos);
+  }
+  CHECK(gate_failed);
+  REQUIRE(r.ready_at.has_value());
+  CHECK(*r.ready_at > end);
+  CHECK(*r.ready_at < end + sim::seconds(30));
+  CHECK(r.violations.empty());
+  bool liveness_held = false;
+  for (const RuleResult& rr : r.rules) {
+    liveness_held = liveness_held || (rr.within && rr.checked == 1 && rr.violations.empty());
+  }
+  CHECK(liveness_held);
+}
+
 TEST_CASE("failures: every shipped scenario replays identically, and a tampered record is refused",
           "[failures][replay][cli]") {
   for (const char* name :
        {"zookeeper-leader-killed-after-quorum", "leading-master-partitioned-during-registration",
         "two-of-three-masters-down", "lossy-link-to-one-master", "master-with-skewed-clock",
-        "crash-looping-marathon"}) {
+        "crash-looping-marathon", "mesos-dns-down-at-boot"}) {
     INFO(name);
     const std::string rec = record_path(name);
     const Outcome ran = run_bootsim(std::string("run scenarios/failures/") + name +

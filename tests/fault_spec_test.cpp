@@ -159,12 +159,12 @@ TEST_CASE("invalid fault lines", "[fault]") {
       {"kind=crash =master-1 at=30s", "fault: malformed word '=master-1' (expected key=value)"},
       {"kind=explode target=master-1 at=30s",
        "fault.kind: unknown kind 'explode' (expected crash, pause, partition, heal, "
-       "one-way-partition, link, crash-loop, slow-disk or clock)"},
+       "one-way-partition, link, crash-loop, slow-disk, clock, dns-outage or zk-session-expiry)"},
       {"kind=crsh target=master-1 at=30s",
        "fault.kind: unknown kind 'crsh' (did you mean 'crash'?)"},
       {"target=master-1 at=30s",
        "fault: missing 'kind' (crash, pause, partition, heal, one-way-partition, link, crash-loop, "
-       "slow-disk or clock)"},
+       "slow-disk, clock, dns-outage or zk-session-expiry)"},
       {"kind=crash at=30s", "fault: missing 'target' (a crash needs a node, node/unit or role)"},
       {"kind=crash target=master-1", "fault: missing 'at' (e.g. at=30s or at=zookeeper.quorum+4s)"},
       {"kind=crash target=master-1 at=30s restart=10s",
@@ -224,7 +224,8 @@ TEST_CASE("fault errors carry the given location", "[fault]") {
   REQUIRE(std::holds_alternative<InputError>(r));
   CHECK(std::get<InputError>(r).format() ==
         "s.yaml:7:5: error: fault.kind: unknown kind 'boom' (expected crash, pause, partition, "
-        "heal, one-way-partition, link, crash-loop, slow-disk or clock)");
+        "heal, one-way-partition, link, crash-loop, slow-disk, clock, dns-outage or "
+        "zk-session-expiry)");
 }
 
 TEST_CASE("the YAML map form and the line form give the same fault", "[fault]") {

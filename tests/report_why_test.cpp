@@ -1,5 +1,7 @@
 // The reports that answer "why": the critical chain's causes, what blocked an unreached
 // milestone, the blame table, CSV rows, and the text report's columns.
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -165,4 +167,43 @@ TEST_CASE("blame and csv", "[report]") {
   CHECK_THAT(csv, Catch::Contains("0,42,cluster,cluster.ready," +
                                   report::exact_seconds(r.trace.at(*ready).time) + "\r\n"));
   CHECK(report::csv_field("a,b\"c") == "\"a,b\"\"c\"");
+}
+
+TEST_CASE("a violation is explained with its evidence, and leader overlaps are reported",
+          "[report][violations]") {
+  // The ensemble expires the leading master's sessions: another master is elected as soon as
+  // its znode goes, while the old one leads until it reconnects and hears Expired.
+  const RunResult r = run_default(
+      {"kind=zk-session-expiry target=mesos-leader/mesos-master at=mesos-master.elected+1m"});
+  REQUIRE(r.violations.size() == 1);
+  REQUIRE(r.leader_overlaps.size() == 1);
+  const models::Violation& v = r.violations[0];
+  const RunResult::LeaderOverlap& o = r.leader_overlaps[0];
+  REQUIRE(o.to.has_value());
+  const std::string text = report::format_text(r);
+  CHECK(text.find(fmt::format("single-mesos-leader  [{}]", v.nodes)) != std::string::npos);
+  CHECK(text.find("Two Mesos masters acted as leader at once, so agents and frameworks could "
+                  "follow either (" +
+                  v.nodes + ").") != std::string::npos);
+  CHECK(text.find(fmt::format("two Mesos masters leading: {} (since before) and {} from {}s to "
+                              "{}s ({}s)",
+                              o.first, o.second, sim::format_seconds(o.from),
+                              sim::format_seconds(*o.to), sim::format_seconds(*o.to - o.from))) !=
+        std::string::npos);
+  // The evidence: the expiry, and each master's mesos-master.leading.
+  std::vector<std::string> names;
+  for (const sim::RecordId id : v.evidence) names.push_back(r.trace.at(id).name);
+  CHECK(names == std::vector<std::string>{"mesos-master.leading", "zk_session_expired",
+                                          "mesos-master.leading"});
+
+  const auto json = nlohmann::json::parse(report::format_json(r));
+  REQUIRE(json["violations"].size() == 1);
+  CHECK(json["violations"][0]["explanation"] == v.explanation);
+  REQUIRE(json["violations"][0]["events"].size() == 3);
+  CHECK(json["violations"][0]["events"][1]["name"] == "zk_session_expired");
+  REQUIRE(json["leader_overlaps"].size() == 1);
+  CHECK(json["leader_overlaps"][0]["first"] == o.first);
+  CHECK(json["leader_overlaps"][0]["second"] == o.second);
+  CHECK(json["leader_overlaps"][0]["to_s"].get<double>() >
+        json["leader_overlaps"][0]["from_s"].get<double>());
 }

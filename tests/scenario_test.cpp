@@ -80,7 +80,7 @@ const std::map<std::string, std::string>& bad_cases() {
        "3:46: error: fault: unknown key 'restart' (did you mean 'restart_after'?)"},
       {"fault_unknown_kind.yaml",
        "3:12: error: fault.kind: unknown kind 'explode' (expected crash, pause, partition, heal, "
-       "one-way-partition, link, crash-loop, slow-disk or clock)"},
+       "one-way-partition, link, crash-loop, slow-disk, clock, dns-outage or zk-session-expiry)"},
       {"fault_unknown_node.yaml",
        "5:27: error: fault.target: no node 'master-4' in this cluster (masters are "
        "master-1..master-3)"},

@@ -528,6 +528,12 @@ int cmd_rules(const std::vector<std::string>& args) {
                "  agent-registers-with-leader  an agent is admitted only by the master leading "
                "then\n"
                "  offer-for-registered-agent   no offer for an agent that is not registered\n";
+  std::cout << "liveness rules (runs with faults that all heal; a scenario adds its own with "
+               "rules: [{liveness: M, within: D}])\n";
+  for (const models::LivenessSpec& l : models::builtin_liveness_rules()) {
+    std::cout << fmt::format("  {} within {} after the last fault heals\n", l.milestone,
+                             sim::format_duration(l.within));
+  }
   return kExitOk;
 }
 

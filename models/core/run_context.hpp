@@ -64,6 +64,10 @@ struct Violation {
   sim::SimTime time;
   std::string nodes;  // comma-separated, sorted
   std::string detail;
+  // Filled in when the run's result is collected: the few trace records that show it, in time
+  // order, and what it means in one sentence.
+  std::vector<sim::RecordId> evidence{};
+  std::string explanation{};
 };
 
 // Deliberately broken model variants, for the tests of the checks and of exploration only:
@@ -192,7 +196,8 @@ class RunContext {
   void violation(std::string rule, std::string nodes, std::string detail) {
     trace_.typed(now(), sim::RecordType::kViolation, "cluster", "checks", "violation",
                  rule + ": " + detail, {sim::arg_text("rule", rule)});
-    violations_.push_back(Violation{std::move(rule), now(), std::move(nodes), std::move(detail)});
+    violations_.push_back(
+        Violation{std::move(rule), now(), std::move(nodes), std::move(detail), {}, {}});
   }
   const std::vector<Violation>& violations() const { return violations_; }
 

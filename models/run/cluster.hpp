@@ -93,8 +93,17 @@ struct RunResult {
   // Every parameter of the table with its effective value, sorted by key, then units.* set.
   std::vector<std::pair<std::string, std::string>> parameters;
   sim::Trace trace;
-  std::vector<Violation> violations;  // safety properties and ordering rules
+  std::vector<Violation> violations;  // safety properties, ordering and liveness rules
   std::vector<RuleResult> rules;
+  // Each window in which two Mesos masters believed they led (what the single-mesos-leader
+  // violations are about): the one leading first, the one that began leading during it, and
+  // until when (unset: both still led when the run ended).
+  struct LeaderOverlap {
+    std::string first, second;
+    sim::SimTime from;
+    std::optional<sim::SimTime> to;
+  };
+  std::vector<LeaderOverlap> leader_overlaps;
   std::vector<BudgetResult> budgets;
   std::vector<sim::RecordId> critical_chain;  // cluster.ready first, then its causes
   std::optional<sim::SimTime> ready_at;

@@ -38,9 +38,11 @@ std::optional<std::string> budget_word(FaultBudget& b, std::string_view key,
     for (const std::string_view k : split(value, ',')) {
       const auto names = fault_kind_names();
       const auto it = std::find(names.begin(), names.end(), k);
-      const bool drawable = k == "crash" || k == "pause" || k == "partition";
+      const bool drawable =
+          k == "crash" || k == "pause" || k == "partition" || k == "zk-session-expiry";
       if (it == names.end() || !drawable) {
-        return fmt::format("kinds: '{}' cannot be drawn (crash, pause or partition)", k);
+        return fmt::format(
+            "kinds: '{}' cannot be drawn (crash, pause, partition or zk-session-expiry)", k);
       }
       b.kinds.push_back(static_cast<FaultKind>(it - names.begin()));
     }
@@ -92,6 +94,9 @@ FaultSpec draw_fault(sim::RandomStream& rng, const FaultBudget& b) {
     const char* unit = rng.uniform_index(2) == 0 ? "mesos-master" : "zookeeper";
     line = fmt::format("kind=pause target={}/{} at={}s", target, unit, at);
     if (b.undo) line += " resume_after=" + undo;
+  } else if (kind == FaultKind::kZkSessionExpiry) {
+    // The Mesos master's sessions (contender and detector); nothing to undo.
+    line = fmt::format("kind=zk-session-expiry target={}/mesos-master at={}s", target, at);
   } else {
     line = fmt::format("kind=crash target={} at={}s", target, at);
     if (b.undo) line += " restart_after=" + undo;

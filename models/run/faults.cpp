@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cassert>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "models/dns/dns_wire.hpp"
 #include "models/run/world.hpp"
 
 namespace bootsim::models {
@@ -414,6 +416,99 @@ class ClockFault final : public FaultHandler {
   }
 };
 
+// kind=dns-outage: the DNS server (Mesos-DNS on 61053, or Spartan on 53) of each target host
+// answers every query with SERVFAIL, or with nothing, until `for` ends it; the process itself
+// runs on (a broken backend, a firewall rule dropping its port). Set on the host's port, so a
+// restart of the server does not end it: Spartan's own watchdog (which queries ready.spartan
+// on that port) kills it after 30 s of silence, as it would the real one.
+class DnsOutageFault final : public FaultHandler {
+ public:
+  std::optional<FaultUndo> apply(World& w, const FaultSpec& f,
+                                 sim::RandomStream& rng) const override {
+    const FaultTarget t = split_fault_target(f.target);
+    const bool mesos_dns = is_mesos_dns_unit(t.unit);
+    const sim::Port port = mesos_dns ? dns::kMesosDnsPort : dns::kSpartanPort;
+    const DnsOutageAnswer answers = f.answers.value_or(DnsOutageAnswer::kServFail);
+    std::string detail;
+    std::vector<std::function<void()>> undos;
+    for (const std::size_t host : target_hosts(w, f, t.node, rng, detail)) {
+      const bool serves = mesos_dns ? w.find_unit(host, "mesos-dns") != nullptr
+                                    : w.find_unit(host, "spartan") != nullptr ||
+                                          w.find_unit(host, "spartan-agent") != nullptr;
+      if (!serves) {
+        w.context().fault(w.host_name(host), "no_target",
+                          fmt::format("{}; {} has no {}", detail, w.host_name(host), t.unit));
+        continue;
+      }
+      w.context().fault(w.host_name(host), "dns_outage", detail);
+      const sim::Address at{w.host_node(host), port};
+      w.network().set_interceptor(at, interceptor(w, at, answers));
+      undos.emplace_back([&w, host, at] {
+        w.context().fault(w.host_name(host), "dns_restored");
+        w.network().clear_interceptor(at);
+      });
+    }
+    return undo_all(f.for_, std::move(undos));
+  }
+
+ private:
+  static sim::Network::DatagramInterceptor interceptor(World& w, sim::Address at,
+                                                       DnsOutageAnswer answers) {
+    if (answers == DnsOutageAnswer::kNothing) {
+      return [](sim::ProcessId, sim::Address, const sim::Message&) {};
+    }
+    return [&w, port = at.port](sim::ProcessId bound, sim::Address from, const sim::Message& m) {
+      const auto* q = sim::message_as<dns::Query>(m);
+      if (q == nullptr) return;
+      auto r = std::make_shared<dns::Response>();
+      r->name = q->name;
+      r->rcode = dns::Rcode::kServFail;
+      r->by = w.network().process_name(bound) + " (DNS outage: SERVFAIL)";
+      w.network().send_datagram(bound, port, from, std::move(r));
+    };
+  }
+};
+
+// kind=zk-session-expiry: the ensemble expires every ZooKeeper session of the target process
+// (a Mesos master's contender and detector, Marathon's Curator client, ...), as its leader's
+// session tracker does when a session goes unheard for its timeout: the ephemeral znodes go at
+// once, the servers drop the connections, and the client learns Expired when it reconnects —
+// then acts as the real component does (a leading Mesos master steps down and exits, Marathon
+// abdicates). Needs a serving ZooKeeper leader; reported as not_running otherwise.
+class ZkSessionExpiryFault final : public FaultHandler {
+ public:
+  std::optional<FaultUndo> apply(World& w, const FaultSpec& f,
+                                 sim::RandomStream& rng) const override {
+    const FaultTarget t = split_fault_target(f.target);
+    std::string detail;
+    for (const std::size_t host : target_hosts(w, f, t.node, rng, detail)) {
+      SystemdUnit* u = w.find_unit(host, t.unit);
+      if (u == nullptr || !u->main_running()) {
+        w.context().fault(
+            w.host_name(host), u == nullptr ? "no_target" : "not_running",
+            fmt::format("{}; no {} running on {}", detail, t.unit, w.host_name(host)));
+        continue;
+      }
+      const auto expired = w.expire_zookeeper_sessions(u->main_process(), f.text);
+      if (!expired) {
+        w.context().fault(w.host_name(host), "not_running",
+                          detail + "; no ZooKeeper leader serves to expire sessions");
+        continue;
+      }
+      if (expired->empty()) {
+        w.context().fault(w.host_name(host), "no_target",
+                          fmt::format("{}; {} holds no ZooKeeper session", detail, u->name()));
+        continue;
+      }
+      std::vector<std::string> ids;
+      for (const std::int64_t id : *expired) ids.push_back(fmt::format("{:#x}", id));
+      w.context().fault(w.host_name(host), "zk_session_expired",
+                        fmt::format("{}; sessions {}", detail, fmt::join(ids, ", ")));
+    }
+    return std::nullopt;
+  }
+};
+
 }  // namespace
 
 FaultRegistry standard_faults() {
@@ -427,7 +522,35 @@ FaultRegistry standard_faults() {
   registry.add(FaultKind::kCrashLoop, std::make_unique<CrashLoopFault>());
   registry.add(FaultKind::kSlowDisk, std::make_unique<SlowDiskFault>());
   registry.add(FaultKind::kClock, std::make_unique<ClockFault>());
+  registry.add(FaultKind::kDnsOutage, std::make_unique<DnsOutageFault>());
+  registry.add(FaultKind::kZkSessionExpiry, std::make_unique<ZkSessionExpiryFault>());
   return registry;
+}
+
+bool fault_lasts(const FaultSpec& f, const std::vector<FaultSpec>& all) {
+  switch (f.kind) {
+    case FaultKind::kCrash:
+      return split_fault_target(f.target).unit.empty() && !f.restart_after;
+    case FaultKind::kPause:
+      return !f.resume_after;
+    case FaultKind::kPartition:
+    case FaultKind::kOneWayPartition:
+    case FaultKind::kLink:
+      return !f.heal_after && std::none_of(all.begin(), all.end(), [&](const FaultSpec& h) {
+        return h.kind == FaultKind::kHeal &&
+               (h.name == f.name ||
+                (h.name.empty() && f.kind != FaultKind::kLink));  // heal: partitions
+      });
+    case FaultKind::kCrashLoop:
+    case FaultKind::kSlowDisk:
+    case FaultKind::kClock:
+    case FaultKind::kDnsOutage:
+      return !f.for_;
+    case FaultKind::kHeal:
+    case FaultKind::kZkSessionExpiry:
+      return false;
+  }
+  return false;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -442,6 +565,12 @@ SystemdUnit* World::find_unit(std::size_t host, const std::string& unit) const {
 
 ZooKeeperServer* World::zookeeper_on(std::size_t host) const {
   return ensemble_->server_on(hosts_[host].info.node);
+}
+
+std::optional<std::vector<std::int64_t>> World::expire_zookeeper_sessions(sim::ProcessId client,
+                                                                          std::string_view why) {
+  if (ensemble_->serving_leader() == 0) return std::nullopt;
+  return ensemble_->expire_sessions_of(client, why);
 }
 
 std::vector<std::size_t> World::resolve_hosts(const std::string& target,
@@ -522,6 +651,9 @@ void World::arm_fault(const FaultSpec& f) {
 
 void World::fire_fault(const FaultSpec& f) {
   fault_fired_[static_cast<std::size_t>(&f - faults_.data())] = true;
+  if (!healing_.first_fault) healing_.first_fault = engine_.now();
+  healing_.healed_at = engine_.now();
+  if (healing_.never_heals.empty() && fault_lasts(f, faults_)) healing_.never_heals = f.text;
   sim::RandomStream rng = ctx_.stream({"fault", f.text});
   std::optional<FaultUndo> undo = fault_kinds_.at(f.kind).apply(*this, f, rng);
   note_change();
@@ -529,6 +661,7 @@ void World::fire_fault(const FaultSpec& f) {
   ++fault_timers_;
   engine_.schedule_after(undo->after, [this, run = std::move(undo->run)] {
     --fault_timers_;
+    healing_.healed_at = engine_.now();
     run();
     note_change();
   });

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "models/scenario/fault_spec.hpp"
 #include "sim/random.hpp"
@@ -50,7 +51,13 @@ class FaultRegistry {
   std::map<FaultKind, std::unique_ptr<FaultHandler>> handlers_;
 };
 
-// crash, pause, partition.
+// Every kind of FaultKind.
 FaultRegistry standard_faults();
+
+// Whether `fault` lasts to the end of the run once fired: a kind that can be undone whose spec
+// has no undo (a host crash without restart_after, a pause without resume_after, a partition
+// or link change that neither heal_after nor a kind=heal in `all` heals, a crash loop, slow
+// disk, clock or DNS outage without `for`). A process crash is not: systemd restarts it.
+bool fault_lasts(const FaultSpec& fault, const std::vector<FaultSpec>& all);
 
 }  // namespace bootsim::models

@@ -38,8 +38,19 @@ RunResult World::collect() {
   r.rules = check_rules(trace_, builtin_rules(profile_), true);
   auto user = check_rules(trace_, scenario_.rules, false);
   r.rules.insert(r.rules.end(), user.begin(), user.end());
+  const bool settled = ended_by_ == "settled" || ended_by_ == "cluster.ready";
+  for (const LivenessSpec& l : builtin_liveness_rules()) {
+    r.rules.push_back(check_liveness(trace_, l, healing_, engine_.now(), settled, true));
+  }
+  for (const LivenessSpec& l : scenario_.liveness) {
+    r.rules.push_back(check_liveness(trace_, l, healing_, engine_.now(), settled, false));
+  }
   for (const RuleResult& rr : r.rules) {
     r.violations.insert(r.violations.end(), rr.violations.begin(), rr.violations.end());
+  }
+  explain_violations(trace_, r.rules, r.violations);
+  for (const LeadershipMonitor::Overlap& o : leadership_.overlaps()) {
+    r.leader_overlaps.push_back({o.first, o.second, o.from, o.to});
   }
   for (const BudgetSpec& b : scenario_.budgets) {
     if (!b.quantile_bp) r.budgets.push_back(budget_result(b));  // a quantile is a sweep's

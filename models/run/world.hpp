@@ -85,6 +85,10 @@ class World {
   std::vector<std::size_t> resolve_hosts(const std::string& target, sim::RandomStream& rng) const;
   SystemdUnit* find_unit(std::size_t host, const std::string& unit) const;  // "x" or "dcos-x"
   ZooKeeperServer* zookeeper_on(std::size_t host) const;  // Exhibitor's child, if it has one
+  // Expires every ZooKeeper session `client` holds (the ensemble's leader does): the ids, or
+  // nullopt when no leader serves.
+  std::optional<std::vector<std::int64_t>> expire_zookeeper_sessions(sim::ProcessId client,
+                                                                     std::string_view why);
   void crash_host(std::size_t host);
   void restart_host(std::size_t host);
   sim::Network& network() { return network_; }
@@ -148,6 +152,7 @@ class World {
   std::map<std::string, std::optional<sim::RecordId>> reached_;  // "milestone@node" → first
   std::set<std::string> visible_;
   bool masters_ready_ = false, agents_ready_ = false, ready_ = false;
+  FaultHealing healing_;           // when the faults began and last acted (the liveness rules)
   std::vector<bool> fault_fired_;  // parallel to faults_: its time came (whatever it hit)
   int fault_timers_ = 0;           // fault firings and undos due by the clock
   sim::SimTime settle_window_;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "models/core/milestones.hpp"
 #include "models/core/parameters.hpp"
@@ -17,13 +18,17 @@ constexpr std::array<std::string_view, 4> kRoles{"zookeeper-leader", "mesos-lead
                                                  "any-agent"};
 constexpr std::array<std::string_view, 5> kGroupWords{"zookeeper-leader", "mesos-leader",
                                                       "any-master", "any-agent", "rest"};
-constexpr std::array<std::string_view, 9> kKinds{
-    "crash", "pause",      "partition", "heal", "one-way-partition",
-    "link",  "crash-loop", "slow-disk", "clock"};
-constexpr std::array<std::string_view, 16> kKeys{
+constexpr std::array<std::string_view, 11> kKinds{
+    "crash",      "pause",     "partition", "heal",       "one-way-partition", "link",
+    "crash-loop", "slow-disk", "clock",     "dns-outage", "zk-session-expiry"};
+constexpr std::array<std::string_view, 17> kKeys{
     "kind",   "target", "at",    "restart_after", "resume_after", "heal_after",
     "groups", "name",   "delay", "loss",          "duplicate",    "dies_after",
-    "for",    "factor", "skew",  "drift_ppm"};
+    "for",    "factor", "skew",  "drift_ppm",     "answers"};
+// The units a dns-outage may name: Mesos-DNS on a master, Spartan (dcos-spartan on a master,
+// dcos-spartan-agent on an agent), with or without the dcos- prefix.
+constexpr std::array<std::string_view, 5> kDnsServerUnits{"mesos-dns", "dcos-mesos-dns", "spartan",
+                                                          "dcos-spartan", "dcos-spartan-agent"};
 
 // What each kind takes besides kind and at (the per-kind part of parsing), and what it needs.
 struct KindKeys {
@@ -31,7 +36,7 @@ struct KindKeys {
   std::array<std::string_view, 6> keys;  // empty strings pad
   std::string_view needs;                // "target", "groups" or empty
 };
-constexpr std::array<KindKeys, 9> kKindKeys{{
+constexpr std::array<KindKeys, 11> kKindKeys{{
     {FaultKind::kCrash, {"target", "restart_after"}, "target"},
     {FaultKind::kPause, {"target", "resume_after"}, "target"},
     {FaultKind::kPartition, {"groups", "name", "heal_after"}, "groups"},
@@ -41,6 +46,8 @@ constexpr std::array<KindKeys, 9> kKindKeys{{
     {FaultKind::kCrashLoop, {"target", "dies_after", "for"}, "target"},
     {FaultKind::kSlowDisk, {"target", "factor", "for"}, "target"},
     {FaultKind::kClock, {"target", "skew", "drift_ppm", "for"}, "target"},
+    {FaultKind::kDnsOutage, {"target", "answers", "for"}, "target"},
+    {FaultKind::kZkSessionExpiry, {"target"}, "target"},
 }};
 
 const KindKeys& kind_keys(FaultKind kind) {
@@ -188,6 +195,23 @@ std::optional<std::int64_t> parse_factor(std::string_view text, std::string& err
   return static_cast<std::int64_t>(f * 100 + 0.5);
 }
 
+// dns-outage and zk-session-expiry act on a process: a DNS server, a ZooKeeper client.
+std::optional<std::string> check_process_target(FaultKind kind, const FaultTarget& t,
+                                                std::string_view target) {
+  if (kind == FaultKind::kDnsOutage && !is_dns_server_unit(t.unit)) {
+    return fmt::format(
+        "fault.target: a dns-outage names a DNS server as node/unit, the unit one of {}, got {}",
+        fmt::join(kDnsServerUnits, ", "), quoted(target));
+  }
+  if (kind == FaultKind::kZkSessionExpiry && (t.unit.empty() || t.unit == "zookeeper")) {
+    return fmt::format(
+        "fault.target: a zk-session-expiry names a ZooKeeper client as node/unit (e.g. "
+        "{}/mesos-master or {}/marathon), got {}",
+        t.node, t.node, quoted(target));
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_target(std::string_view target, FaultKind kind) {
   if (target.empty()) return "fault.target: empty (expected a node, node/unit or role)";
   const FaultTarget t = split_fault_target(target);
@@ -215,6 +239,7 @@ std::optional<std::string> check_target(std::string_view target, FaultKind kind)
         "fault.target: a {} a process, so give node/unit (e.g. {}/mesos-dns), got {}",
         kind == FaultKind::kPause ? "pause stops" : "crash-loop kills", t.node, quoted(target));
   }
+  if (auto e = check_process_target(kind, t, target)) return e;
   if ((kind == FaultKind::kSlowDisk || kind == FaultKind::kClock) && !t.unit.empty()) {
     return fmt::format("fault.target: a {} acts on a host, so give a node without a unit, got {}",
                        fault_kind_name(kind), quoted(target));
@@ -388,6 +413,14 @@ std::optional<NodeName> parse_node_name(std::string_view name) {
   return n;
 }
 
+bool is_dns_server_unit(std::string_view unit) {
+  return std::find(kDnsServerUnits.begin(), kDnsServerUnits.end(), unit) != kDnsServerUnits.end();
+}
+
+bool is_mesos_dns_unit(std::string_view unit) {
+  return unit == "mesos-dns" || unit == "dcos-mesos-dns";
+}
+
 std::string_view fault_kind_name(FaultKind kind) {
   return kKinds.at(static_cast<std::size_t>(kind));
 }
@@ -455,6 +488,9 @@ std::string format_fault(const FaultSpec& f) {
                           : " skew=" + sim::format_duration(*f.skew);
   }
   if (f.drift_ppm) s += fmt::format(" drift_ppm={}", *f.drift_ppm);
+  if (f.answers) {
+    s += f.answers == DnsOutageAnswer::kNothing ? " answers=nothing" : " answers=servfail";
+  }
   duration("heal_after", f.heal_after);
   duration("for", f.for_);
   return s;
@@ -545,6 +581,12 @@ std::optional<InputError> apply_scalar(const FaultField& f, std::string_view val
     if (!spec.drift_ppm) return fail(f.value_where, error);
   } else if (f.key == "skew") {
     return apply_skew(f, value, spec);
+  } else if (f.key == "answers") {
+    if (value != "servfail" && value != "nothing") {
+      return fail(f.value_where, fmt::format("fault.answers: expected servfail or nothing, got {}",
+                                             quoted(value)));
+    }
+    spec.answers = value == "nothing" ? DnsOutageAnswer::kNothing : DnsOutageAnswer::kServFail;
   }
   return std::nullopt;
 }

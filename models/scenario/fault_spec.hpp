@@ -60,9 +60,11 @@ enum class FaultKind {
   kCrashLoop,        // target node/unit: the process dies dies_after after each start
   kSlowDisk,         // target node: fsync and start-up latencies scaled by factor
   kClock,            // target node: its clock is skewed and drifts (its timers run on it)
+  kDnsOutage,        // target node/unit (Mesos-DNS or Spartan): answers SERVFAIL, or nothing
+  kZkSessionExpiry,  // target node/unit: the ensemble expires that process's ZooKeeper sessions
 };
 // "crash", "pause", "partition", "heal", "one-way-partition", "link", "crash-loop",
-// "slow-disk", "clock".
+// "slow-disk", "clock", "dns-outage", "zk-session-expiry".
 std::string_view fault_kind_name(FaultKind kind);
 std::span<const std::string_view> fault_kind_names();
 
@@ -88,6 +90,13 @@ struct FaultTarget {
 };
 FaultTarget split_fault_target(std::string_view target);
 
+// What a DNS server in an outage answers: SERVFAIL to every query, or nothing at all.
+enum class DnsOutageAnswer { kServFail, kNothing };
+
+// The DNS servers a dns-outage may name, as units: Mesos-DNS (masters) and Spartan (every node).
+bool is_dns_server_unit(std::string_view unit);
+bool is_mesos_dns_unit(std::string_view unit);  // mesos-dns or dcos-mesos-dns
+
 struct FaultSpec {
   FaultKind kind = FaultKind::kCrash;
   std::string target;  // crash, pause: node, node/unit, role, role/unit; empty for a partition
@@ -97,14 +106,15 @@ struct FaultSpec {
   std::optional<sim::SimTime> resume_after;      // pause: resumed after this; absent: never
   std::vector<std::vector<std::string>> groups;  // partition: node names, roles (no unit), "rest"
   std::string name;  // partition, one-way-partition, link: the name heal takes; heal: which
-  std::optional<sim::SimTime> delay;           // link: added to every message's latency
-  std::optional<double> loss;                  // link: each transmission lost with this probability
-  std::optional<double> duplicate;             // link: a datagram delivered twice with this prob.
-  std::optional<sim::SimTime> dies_after;      // crash-loop: the process dies this long after start
-  std::optional<sim::SimTime> for_;            // crash-loop, slow-disk, clock: undone after this
+  std::optional<sim::SimTime> delay;       // link: added to every message's latency
+  std::optional<double> loss;              // link: each transmission lost with this probability
+  std::optional<double> duplicate;         // link: a datagram delivered twice with this prob.
+  std::optional<sim::SimTime> dies_after;  // crash-loop: the process dies this long after start
+  std::optional<sim::SimTime> for_;  // crash-loop, slow-disk, clock, dns-outage: undone after this
   std::optional<std::int64_t> factor_percent;  // slow-disk: latencies × factor (100 = as is)
   std::optional<sim::SimTime> skew;            // clock: ahead of true time (negative: behind)
   std::optional<std::int64_t> drift_ppm;       // clock: runs fast by this (negative: slow)
+  std::optional<DnsOutageAnswer> answers;      // dns-outage: servfail (default) or nothing
   SourceLocation where;                        // the fault as a whole
   std::string text;                            // canonical line form, as format_fault gives
   bool operator==(const FaultSpec&) const = default;

@@ -22,6 +22,9 @@ constexpr InputKind kScenarioInput{"scenario", "name, cluster, ..."};
 constexpr std::array<std::string_view, 12> kTopKeys{
     "name",       "description", "profile",  "seed",   "until", "cluster",
     "parameters", "units",       "services", "faults", "rules", "budgets"};
+constexpr std::array<std::string_view, 3> kLivenessKeys{"name", "liveness", "within"};
+constexpr std::array<std::string_view, 3> kLivenessMilestones{
+    "cluster.ready", "cluster.masters_ready", "cluster.agents_ready"};
 constexpr std::array<std::string_view, 3> kClusterKeys{"masters", "agents", "network"};
 constexpr std::array<std::string_view, 2> kAgentKeys{"private", "public"};
 constexpr std::array<std::string_view, 4> kNetworkKeys{"latency", "loopback", "loss", "links"};
@@ -179,6 +182,7 @@ class Loader : private YamlInput {
         for_each_item(value, "faults", [&](const YAML::Node& item) { load_fault(item); });
       } else if (k == "rules") {
         for_each_item(value, "rules", [&](const YAML::Node& item) {
+          if (item.IsMap() && item["liveness"]) return load_liveness(item);
           RuleSpec r = rule(item);
           if (r.name.empty()) r.name = r.before + " before " + r.after;
           s_.rules.push_back(std::move(r));
@@ -196,6 +200,37 @@ class Loader : private YamlInput {
   }
 
  private:
+  // `{liveness: M, within: D, name: …}`: M a cluster milestone that is recorded once.
+  void load_liveness(const YAML::Node& item) {
+    LivenessSpec l;
+    l.where = loc(item);
+    bool has_within = false;
+    for (const auto& [key, value] : entries(item, "rule", kLivenessKeys)) {
+      const std::string k = key.Scalar();
+      if (k == "name") {
+        l.name = scalar(value, "rule.name", "a string");
+      } else if (k == "liveness") {
+        l.milestone = milestone(value, "rule.liveness");
+        if (std::find(kLivenessMilestones.begin(), kLivenessMilestones.end(), l.milestone) ==
+            kLivenessMilestones.end()) {
+          fail(value, fmt::format("rule.liveness: {} is reached more than once or per node; a "
+                                  "liveness rule takes cluster.ready, cluster.masters_ready or "
+                                  "cluster.agents_ready",
+                                  quoted(l.milestone)));
+        }
+      } else if (k == "within") {
+        l.within = positive_duration(value, "rule.within");
+        has_within = true;
+      }
+    }
+    if (!has_within) fail(item, "rule: missing 'within' (e.g. within: 5m)");
+    if (l.name.empty()) {
+      l.name = fmt::format("{} within {} of the last fault healing", l.milestone,
+                           sim::format_duration(l.within));
+    }
+    s_.liveness.push_back(std::move(l));
+  }
+
   // Validates through Parameters::set (one source of truth for values) and records it.
   void add_setting(const std::string& key, const YAML::Node& key_node, const YAML::Node& value) {
     if (!is_parameter_key(key)) {

@@ -87,6 +87,16 @@ struct Setting {
   SourceLocation where;  // of the value; empty file for --set
 };
 
+// A liveness rule with a grace period: once every fault of the run has healed, `milestone` (a
+// cluster milestone recorded once: cluster.ready, cluster.masters_ready, cluster.agents_ready)
+// is reached within `within`. YAML: `rules: [{liveness: cluster.ready, within: 5m}]`.
+struct LivenessSpec {
+  std::string name;  // given, or "<milestone> within <within> of the last fault healing"
+  std::string milestone;
+  sim::SimTime within;
+  SourceLocation where;
+};
+
 struct Scenario {
   std::string file;
   // FNV-1a (64 bits, hex) of the file's bytes as loaded: a result names the exact scenario.
@@ -109,6 +119,7 @@ struct Scenario {
   std::vector<ServiceSpec> services;
   std::vector<FaultSpec> faults;
   std::vector<RuleSpec> rules;
+  std::vector<LivenessSpec> liveness;  // the `rules` items that name `liveness`
   std::vector<BudgetSpec> budgets;
 };
 

@@ -50,6 +50,21 @@ std::vector<sim::Address> ZooKeeperEnsemble::client_addresses() const {
   return out;
 }
 
+std::vector<std::int64_t> ZooKeeperEnsemble::expire_sessions_of(sim::ProcessId client,
+                                                                std::string_view why) {
+  const int leader = serving_leader();
+  if (leader == 0) return {};
+  std::set<std::int64_t> sessions;
+  for (const auto& s : servers_) {
+    for (const std::int64_t id : s->sessions_of(client)) sessions.insert(id);
+  }
+  std::vector<std::int64_t> expired;
+  for (const std::int64_t id : sessions) {
+    if (server(leader).expire_session(id, why)) expired.push_back(id);
+  }
+  return expired;
+}
+
 int ZooKeeperEnsemble::serving_leader() const {
   for (const auto& l : servers_) {
     const ZooKeeperState s = l->state();

@@ -56,6 +56,11 @@ class ZooKeeperEnsemble {
   // The sid of a leader currently serving with a quorum, or 0.
   int serving_leader() const;
 
+  // Expires every session that `client` holds, through the serving leader (its session
+  // tracker), as if each had gone unheard for its timeout; `why` goes in the trace. Returns the
+  // sessions expired: none if no leader serves with a quorum or `client` has no connected session.
+  std::vector<std::int64_t> expire_sessions_of(sim::ProcessId client, std::string_view why);
+
   // Called by servers when they start or stop serving.
   void on_serving_changed(const ZooKeeperServer& server);
 

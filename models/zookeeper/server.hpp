@@ -133,6 +133,13 @@ class ZooKeeperServer {
   // What ZooKeeper logs as "LEADER ELECTION TOOK": from entering LOOKING to the decision, for
   // the latest election this incarnation decided; nullopt before its first.
   std::optional<sim::SimTime> last_election_took() const { return election_took_; }
+  // The sessions of the client connections established here from `client`, ascending.
+  std::vector<std::int64_t> sessions_of(sim::ProcessId client) const;
+  // Expires `session` now, as the leader's session tracker does when its deadline passes: a
+  // closeSession is proposed, so its ephemeral znodes go, every server drops its connections,
+  // and its client is told Expired when it reconnects. False unless this server is a serving
+  // leader that tracks the session.
+  bool expire_session(std::int64_t session, std::string_view why);
 
  private:
   // A vote of Fast Leader Election: its leader, that leader's last zxid, the round, the epoch.

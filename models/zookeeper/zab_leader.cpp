@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include <algorithm>
 #include <utility>
 
@@ -473,6 +475,27 @@ void ZooKeeperServer::touch_session(std::int64_t session, sim::SimTime timeout) 
   } else {
     touched_sessions_[session] = timeout;
   }
+}
+
+std::vector<std::int64_t> ZooKeeperServer::sessions_of(sim::ProcessId client) const {
+  std::set<std::int64_t> out;
+  for (const auto& [conn, cnx] : clients_) {
+    if (cnx.established && ctx_.network().is_open(cnx.connection) &&
+        ctx_.network().peer_of(cnx.connection, process_) == client) {
+      out.insert(cnx.session);
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
+bool ZooKeeperServer::expire_session(std::int64_t session, std::string_view why) {
+  if (!leader_serving_ || session_deadline_.erase(session) == 0) return false;
+  log("session_expired", fmt::format("session {:#x} ({})", session, why));
+  Txn t;
+  t.type = TxnType::kCloseSession;
+  t.session = session;
+  propose(std::move(t));
+  return true;
 }
 
 void ZooKeeperServer::check_session_expiry() {

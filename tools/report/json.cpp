@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <vector>
 
@@ -58,11 +59,27 @@ std::string format_json(const models::RunResult& r) {
   list("milestones", items);
   items.clear();
   for (const Violation& v : r.violations) {
-    items.push_back(fmt::format("{{\"rule\": {}, \"time_s\": {}, \"nodes\": {}, \"detail\": {}}}",
-                                json_string(v.rule), exact_seconds(v.time), json_string(v.nodes),
-                                json_string(v.detail)));
+    std::vector<std::string> events;
+    for (const sim::RecordId id : v.evidence) {
+      const sim::TraceRecord& rec = r.trace.at(id);
+      events.push_back(fmt::format("{{\"name\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
+                                   json_string(rec.name), json_string(rec.node),
+                                   exact_seconds(rec.time), json_string(rec.detail)));
+    }
+    items.push_back(fmt::format(
+        "{{\"rule\": {}, \"time_s\": {}, \"nodes\": {}, \"detail\": {}, \"explanation\": {}, "
+        "\"events\": [{}]}}",
+        json_string(v.rule), exact_seconds(v.time), json_string(v.nodes), json_string(v.detail),
+        json_string(v.explanation), fmt::join(events, ", ")));
   }
   list("violations", items);
+  items.clear();
+  for (const models::RunResult::LeaderOverlap& o : r.leader_overlaps) {
+    items.push_back(fmt::format("{{\"first\": {}, \"second\": {}, \"from_s\": {}, \"to_s\": {}}}",
+                                json_string(o.first), json_string(o.second), exact_seconds(o.from),
+                                o.to ? exact_seconds(*o.to) : "null"));
+  }
+  list("leader_overlaps", items);
   items.clear();
   for (const BudgetResult& b : r.budgets) {
     items.push_back(

@@ -205,6 +205,20 @@ std::string checks(const RunResult& r, const Style& st) {
     out += st.red(fmt::format("  {} {}  [{}] {}", pad_time(v.time), printable(v.rule),
                               printable(v.nodes), printable(v.detail))) +
            "\n";
+    if (!v.explanation.empty()) out += fmt::format("               {}\n", printable(v.explanation));
+    for (const sim::RecordId id : v.evidence) {
+      const sim::TraceRecord& rec = r.trace.at(id);
+      out += st.dim(fmt::format("    {}  {:<10} {} {}", pad_time(rec.time), printable(rec.node),
+                                printable(rec.name), printable(rec.detail))) +
+             "\n";
+    }
+  }
+  for (const RunResult::LeaderOverlap& o : r.leader_overlaps) {
+    out += fmt::format("  two Mesos masters leading: {} (since before) and {} from {}s to {}\n",
+                       printable(o.first), printable(o.second), sim::format_seconds(o.from),
+                       o.to ? fmt::format("{}s ({}s)", sim::format_seconds(*o.to),
+                                          sim::format_seconds(*o.to - o.from))
+                            : std::string("the end of the run"));
   }
   if (!r.budgets.empty()) {
     out += st.bold("budgets:") + "\n";
@@ -215,7 +229,15 @@ std::string checks(const RunResult& r, const Style& st) {
     }
   }
   int checked = 0;
-  for (const RuleResult& rr : r.rules) checked += rr.checked;
+  for (const RuleResult& rr : r.rules) {
+    checked += rr.checked;
+    // Liveness rules matter to faulted runs only.
+    if (!rr.within || rr.not_checked == "no fault fired") continue;
+    out += fmt::format("liveness: {}: {}\n", printable(rr.rule),
+                       !rr.violations.empty() ? std::string("VIOLATED")
+                       : rr.checked > 0       ? std::string("held")
+                                              : "not checked (" + printable(rr.not_checked) + ")");
+  }
   out += fmt::format("rules: {} checked over {} pairs\n", r.rules.size(), checked);
   return out;
 }
