@@ -46,10 +46,22 @@
 
 namespace bootsim::models {
 
+// What the master's `offered` and `task_launched` records carry as arguments (cpus_m, mem,
+// disk, ports), which the task-within-offer check reads back.
+struct ResourceUnits {
+  explicit ResourceUnits(const mesos::Resources& r);
+  std::int64_t cpus_m, mem, disk, ports;
+};
+
 class MesosMaster final : public UnitProcess {
  public:
-  MesosMaster(RunContext& ctx, sim::Distribution start, MesosMasterElection::Options options = {})
-      : UnitProcess(ctx, std::move(start)), election_options_(options) {}
+  // `skip_offer_validation`: a broken master for the task-within-offer check's test only
+  // (TestingVariants); it launches tasks whether they fit their offer or not.
+  MesosMaster(RunContext& ctx, sim::Distribution start, MesosMasterElection::Options options = {},
+              bool skip_offer_validation = false)
+      : UnitProcess(ctx, std::move(start)),
+        election_options_(options),
+        skip_offer_validation_(skip_offer_validation) {}
   void on_exit() override;
 
   enum class Phase { kDown, kStarting, kContending, kRecovering, kLeading };
@@ -140,6 +152,7 @@ class MesosMaster final : public UnitProcess {
     std::string agent_id;
     mesos::Resources resources;
     sim::TimerId timeout;
+    sim::RecordId offered;  // its `offered` record, which its launches name
   };
   struct PendingOp {
     RegistryOp op;
@@ -147,6 +160,7 @@ class MesosMaster final : public UnitProcess {
   };
 
   MesosMasterElection::Options election_options_;
+  bool skip_offer_validation_ = false;
   // One per process incarnation: its ZooKeeper sessions die with the process.
   std::unique_ptr<MesosMasterElection> election_;
   Phase phase_ = Phase::kDown;
