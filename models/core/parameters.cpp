@@ -31,8 +31,8 @@ constexpr std::array kTable{
     ParamSpec{"cluster.agents.public", T::kInteger, "1", "scenario shape (bootsim default)",
               "Number of public agents, public-agent-1..public-agent-N.", true, 1'000'000},
     ParamSpec{"cluster.boot_skew", T::kDistribution, "constant(0s)",
-              "assumption: the hosts are powered on (or dcos.target started) by one provisioning "
-              "run that reaches them in parallel, within a few seconds of each other",
+              "assumption: every host starts dcos.target at once, as the seed's boot order has "
+              "it; a provisioning run's spread is a distribution such as uniform(0s, 5s)",
               "When each host boots, drawn per host: its systemd starts dcos.target then."},
     ParamSpec{"cluster.masters", T::kInteger, "3",
               "scenario shape; DC/OS accepts 1, 3, 5, 7 or 9 (dcos/dcos gen/calc.py "
