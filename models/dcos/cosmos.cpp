@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "models/core/host_store.hpp"
 #include "models/core/run_context.hpp"
 
