@@ -186,3 +186,30 @@ TEST_CASE("services wait for Cosmos and Admin Router, a scheduler task before th
   REQUIRE(!v.empty());
   CHECK(v[0].nodes == "marathon");
 }
+
+TEST_CASE("a master that goes on offering an agent it marked unreachable is caught",
+          "[checks][mesos]") {
+  // agent-lifecycle: agent-1's and agent-2's hosts die and their pings mark them unreachable,
+  // while Kafka, wanting more instances than fit, keeps taking offers.
+  auto loaded = models::load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) +
+                                           "/tests/scenarios/agent-lifecycle.yaml");
+  if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
+  const models::Scenario s = std::get<models::Scenario>(loaded);
+  const auto run = [&](const models::TestingVariants& t) {
+    models::RunOptions o;
+    o.testing = t;
+    auto r = models::run_scenario(s, o);
+    if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
+    return std::move(std::get<models::RunResult>(r));
+  };
+  const models::RunResult ok = run({});
+  CHECK(count(ok, "unreachable") >= 2);
+  CHECK(violations_of(ok, "offer-for-registered-agent").empty());
+
+  models::TestingVariants t;
+  t.mesos_master_keeps_unreachable_agents = true;
+  const models::RunResult broken = run(t);
+  const auto v = violations_of(broken, "offer-for-registered-agent");
+  REQUIRE(!v.empty());
+  CHECK((v[0].nodes == "agent-1" || v[0].nodes == "agent-2"));
+}

@@ -75,6 +75,9 @@ struct TestingVariants {
   // The master launches every task of an Accept without validating it against the offer (Mesos
   // validates that the tasks' resources are contained in the offer's): task-within-offer.
   bool mesos_master_skips_offer_validation = false;
+  // The master marks an agent unreachable but keeps it registered and in the allocator, so it
+  // goes on offering it: offer-for-registered-agent.
+  bool mesos_master_keeps_unreachable_agents = false;
   // Service schedulers launch every instance on the first offer, whether it fits or not (with
   // a correct master the excess is refused as invalid).
   bool scheduler_ignores_offer_resources = false;

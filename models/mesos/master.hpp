@@ -53,15 +53,17 @@ struct ResourceUnits {
   std::int64_t cpus_m, mem, disk, ports;
 };
 
+// A master broken on purpose, for the tests of the checks only (TestingVariants).
+struct MesosMasterTesting {
+  bool skip_offer_validation = false;    // launches tasks whether they fit their offer or not
+  bool keep_unreachable_agents = false;  // an agent marked unreachable stays offered
+};
+
 class MesosMaster final : public UnitProcess {
  public:
-  // `skip_offer_validation`: a broken master for the task-within-offer check's test only
-  // (TestingVariants); it launches tasks whether they fit their offer or not.
   MesosMaster(RunContext& ctx, sim::Distribution start, MesosMasterElection::Options options = {},
-              bool skip_offer_validation = false)
-      : UnitProcess(ctx, std::move(start)),
-        election_options_(options),
-        skip_offer_validation_(skip_offer_validation) {}
+              MesosMasterTesting testing = {})
+      : UnitProcess(ctx, std::move(start)), election_options_(options), testing_(testing) {}
   void on_exit() override;
 
   enum class Phase { kDown, kStarting, kContending, kRecovering, kLeading };
@@ -160,7 +162,7 @@ class MesosMaster final : public UnitProcess {
   };
 
   MesosMasterElection::Options election_options_;
-  bool skip_offer_validation_ = false;
+  MesosMasterTesting testing_;
   // One per process incarnation: its ZooKeeper sessions die with the process.
   std::unique_ptr<MesosMasterElection> election_;
   Phase phase_ = Phase::kDown;

@@ -154,7 +154,7 @@ void MesosMaster::accept(const mesos::Accept& a) {
   agent.offers.erase(a.offer_id);
   mesos::Resources left = offer.resources;
   for (const mesos::Task& t : a.tasks) {
-    if (!t.resources.fits_in(left) && !skip_offer_validation_) {
+    if (!t.resources.fits_in(left) && !testing_.skip_offer_validation) {
       ctx_.event(
           agent.info.hostname, "mesos-master", "task_invalid",
           fmt::format("{}: {} exceeds the offer's {}", t.name, t.resources.text(), left.text()));
