@@ -2,8 +2,9 @@
 // master broken on purpose would make: an admission by a master that does not lead, an offer
 // for an agent that never registered or is unreachable. And the records of a correct master,
 // which pass. Then whole runs with a model broken on purpose (TestingVariants, which nothing
-// outside the tests sets): a master that launches tasks beyond their offer, a scheduler that
-// stores an id no master confirmed, services in Marathon before Cosmos and Admin Router serve.
+// outside the tests sets): a master that launches tasks beyond their offer or offers an agent
+// it marked unreachable, a scheduler that stores an id no master confirmed, services in
+// Marathon before Cosmos and Admin Router serve.
 #include <catch2/catch.hpp>
 
 #include <string>
