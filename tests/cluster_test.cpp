@@ -422,18 +422,18 @@ TEST_CASE("with a majority of masters down there is no quorum, and the report sa
 
 TEST_CASE("a partition isolating the leading master hands leadership over without overlap",
           "[cluster][faults]") {
-  // The old leader's ZooKeeper sessions are served from the majority side here (seed 3), so it
+  // The old leader's ZooKeeper sessions are served from the majority side here (seed 1), so it
   // loses them after two thirds of the session timeout and exits ("committing suicide") before
   // the ensemble expires its znode and the next master is elected. (When both sessions sit on
   // the partitioned host's own server, that server keeps answering them until syncLimit·tick:
   // the leadership monitor then reports the overlap, as real Mesos would have it.)
   Scenario s = default_scenario();
   RunOptions o;
-  o.seed = 3;
+  o.seed = 1;
   o.faults.push_back(
       fault("kind=partition groups=mesos-leader|rest at=cluster.ready+1s heal_after=5m"));
   o.until = sim::minutes(10);
-  // Seed 3's session placement (above) is that of every host booting at 0 s.
+  // Seed 1's session placement (above) is that of every host booting at 0 s.
   o.settings.push_back(Setting{"cluster.boot_skew", "constant(0s)", {}});
   const RunResult r = run(s, o);
   const auto elected = r.trace.milestones_named("mesos-master.elected");

@@ -104,7 +104,8 @@ inline Profile dcos_1_9() {
       service("dcos-3dt", {kM}, seconds(5), {boot_master}, native_start(), "diagnostics.started"));
   u.push_back(service("dcos-navstar", {kM}, seconds(5), {gate("check-time"), spartan, boot_master},
                       erlang_start()));
-  u.push_back(service("dcos-cosmos", {kM}, seconds(15), {leader, boot_master}, jvm_start()));
+  u.push_back(
+      service("dcos-cosmos", {kM}, seconds(15), {leader, boot_master}, jvm_start(), "", "cosmos"));
   u.push_back(service("dcos-metronome", {kM}, seconds(15),
                       {gate("check-time"), leader, boot_master}, jvm_start()));
   // Agents: 1.9.0–1.9.4 ping leader.mesos before mesos-agent (dropped in 1.9.5, dcos/dcos#1946).
@@ -175,7 +176,8 @@ inline Profile dcos_2_3() {
                       "history.started"));
   u.push_back(service("dcos-diagnostics", {kM}, seconds(5), {boot_master}, native_start(),
                       "diagnostics.started"));
-  u.push_back(service("dcos-cosmos", {kM}, seconds(15), {leader, boot_master}, jvm_start()));
+  u.push_back(
+      service("dcos-cosmos", {kM}, seconds(15), {leader, boot_master}, jvm_start(), "", "cosmos"));
   u.push_back(
       service("dcos-metronome", {kM}, seconds(15), {clock, leader, boot_master}, jvm_start()));
   u.push_back(service(

@@ -1,15 +1,21 @@
 // The offer-cycle safety checks (models/mesos/offer_cycle_monitor.hpp), fed the records a
 // master broken on purpose would make: an admission by a master that does not lead, an offer
 // for an agent that never registered or is unreachable. And the records of a correct master,
-// which pass.
+// which pass. Then whole runs with a model broken on purpose (TestingVariants, which nothing
+// outside the tests sets): a master that launches tasks beyond their offer or offers an agent
+// it marked unreachable, a scheduler that stores an id no master confirmed, services in
+// Marathon before Cosmos and Admin Router serve.
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <variant>
 
 #include "models/core/parameters.hpp"
 #include "models/core/run_context.hpp"
 #include "models/core/topology.hpp"
 #include "models/mesos/offer_cycle_monitor.hpp"
+#include "models/run/cluster.hpp"
+#include "models/scenario/scenario.hpp"
 #include "sim/engine.hpp"
 #include "sim/network.hpp"
 #include "sim/trace.hpp"
@@ -81,4 +87,130 @@ TEST_CASE("an offer for an agent marked unreachable is caught", "[checks][mesos]
   h.offer("agent-1", reg);
   REQUIRE(h.ctx.violations().size() == 1);
   CHECK(h.ctx.violations()[0].rule == "offer-for-registered-agent");
+}
+
+namespace {
+
+// 3 masters, 2 private 4-cpu agents and a public one; Kafka, whose scheduler asks 2 cpus for
+// each of its 4 instances.
+constexpr const char* kRun = R"yaml(
+name: checks
+profile: dcos-1.9
+seed: 3
+until: 40m
+cluster: {masters: 3, agents: {private: 2, public: 1}}
+services:
+  - {name: kafka, start: "constant(10s)", instances: 4, cpus: 2, mem: 1024}
+)yaml";
+
+models::RunResult run_broken(const std::string& yaml, const models::TestingVariants& t) {
+  auto loaded = models::load_scenario_text(yaml, "checks.yaml");
+  if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
+  models::RunOptions o;
+  o.testing = t;
+  auto r = models::run_scenario(std::get<models::Scenario>(loaded), o);
+  if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
+  return std::move(std::get<models::RunResult>(r));
+}
+
+std::vector<models::Violation> violations_of(const models::RunResult& r, const std::string& rule) {
+  std::vector<models::Violation> out;
+  for (const models::Violation& v : r.violations) {
+    if (v.rule == rule) out.push_back(v);
+  }
+  return out;
+}
+
+std::size_t count(const models::RunResult& r, std::string_view name, std::string_view node = {}) {
+  std::size_t n = 0;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.name == name && (node.empty() || rec.node == node)) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a correct run holds every offer-cycle check", "[checks][mesos]") {
+  const models::RunResult r = run_broken(kRun, {});
+  CHECK(r.violations.empty());
+  CHECK(count(r, "task_launched") >= 3);  // the scheduler and two instances at least
+  CHECK(count(r, "framework_id_write", "kafka") == 1);
+  CHECK(count(r, "package_installed") == 1);
+}
+
+TEST_CASE("a scheduler asking beyond its offer is refused by a correct master", "[checks][mesos]") {
+  models::TestingVariants t;
+  t.scheduler_ignores_offer_resources = true;
+  const models::RunResult r = run_broken(kRun, t);
+  CHECK(count(r, "task_invalid") > 0);  // Master::accept's validation
+  CHECK(violations_of(r, "task-within-offer").empty());
+}
+
+TEST_CASE("a master launching tasks beyond their offer is caught", "[checks][mesos]") {
+  models::TestingVariants t;
+  t.scheduler_ignores_offer_resources = true;
+  t.mesos_master_skips_offer_validation = true;
+  const models::RunResult r = run_broken(kRun, t);
+  CHECK(count(r, "task_invalid") == 0);
+  const auto v = violations_of(r, "task-within-offer");
+  REQUIRE(!v.empty());
+  // 4 cpus offered, 2 per instance: the third instance on one offer breaks it.
+  CHECK(v[0].detail.find("takes cpus_m:2000;mem:1024") != std::string::npos);
+}
+
+TEST_CASE("a framework id stored before a master confirmed it is caught", "[checks][mesos]") {
+  models::TestingVariants t;
+  t.scheduler_stores_unconfirmed_id = true;
+  const models::RunResult r = run_broken(kRun, t);
+  const auto v = violations_of(r, "framework-id-confirmed");
+  REQUIRE(v.size() == 2);  // Marathon's and Kafka's
+  CHECK(v[0].nodes == "marathon");
+  CHECK(v[0].detail.find("'marathon-unconfirmed'") != std::string::npos);
+  CHECK(v[1].nodes == "kafka");
+}
+
+TEST_CASE("services wait for Cosmos and Admin Router, a scheduler task before them is caught",
+          "[checks][dcos]") {
+  // Cosmos comes up 20 minutes late on every master.
+  const std::string late = std::string(kRun) + "units: {dcos-cosmos: {start: \"constant(20m)\"}}\n";
+  const models::RunResult ok = run_broken(late, {});
+  CHECK(violations_of(ok, "first-task-after-install").empty());
+  REQUIRE(ok.trace.latest_milestone("scheduler.first_task_running", "marathon"));
+  const auto first = ok.trace.first_milestone("scheduler.first_task_running", "marathon");
+  CHECK(ok.trace.at(*first).time >= sim::minutes(20));
+
+  models::TestingVariants t;
+  t.services_installed_at_boot = true;
+  const models::RunResult broken = run_broken(late, t);
+  const auto v = violations_of(broken, "first-task-after-install");
+  REQUIRE(!v.empty());
+  CHECK(v[0].nodes == "marathon");
+}
+
+TEST_CASE("a master that goes on offering an agent it marked unreachable is caught",
+          "[checks][mesos]") {
+  // agent-lifecycle: agent-1's and agent-2's hosts die and their pings mark them unreachable,
+  // while Kafka, wanting more instances than fit, keeps taking offers.
+  auto loaded = models::load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) +
+                                           "/tests/scenarios/agent-lifecycle.yaml");
+  if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
+  const models::Scenario s = std::get<models::Scenario>(loaded);
+  const auto run = [&](const models::TestingVariants& t) {
+    models::RunOptions o;
+    o.testing = t;
+    auto r = models::run_scenario(s, o);
+    if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
+    return std::move(std::get<models::RunResult>(r));
+  };
+  const models::RunResult ok = run({});
+  CHECK(count(ok, "unreachable") >= 2);
+  CHECK(violations_of(ok, "offer-for-registered-agent").empty());
+
+  models::TestingVariants t;
+  t.mesos_master_keeps_unreachable_agents = true;
+  const models::RunResult broken = run(t);
+  const auto v = violations_of(broken, "offer-for-registered-agent");
+  REQUIRE(!v.empty());
+  CHECK((v[0].nodes == "agent-1" || v[0].nodes == "agent-2"));
 }

@@ -527,7 +527,12 @@ int cmd_rules(const std::vector<std::string>& args) {
                "  single-mesos-leader      at most one Mesos master leading at any instant\n"
                "  agent-registers-with-leader  an agent is admitted only by the master leading "
                "then\n"
-               "  offer-for-registered-agent   no offer for an agent that is not registered\n";
+               "  offer-for-registered-agent   no offer for an agent that is not registered\n"
+               "  task-within-offer            no task launched beyond its offer's resources\n"
+               "  framework-id-confirmed       a framework id is stored only after a master "
+               "confirmed it\n"
+               "  first-task-after-install     a scheduler's first task runs only after Admin "
+               "Router and Cosmos serve\n";
   std::cout << "liveness rules (runs with faults that all heal; a scenario adds its own with "
                "rules: [{liveness: M, within: D}])\n";
   for (const models::LivenessSpec& l : models::builtin_liveness_rules()) {

@@ -76,6 +76,21 @@ struct TestingVariants {
   // The Mesos master keeps leading when it should step down (its session expired, or the
   // detector names another leader): the single-leader check must catch it.
   bool mesos_master_keeps_leading = false;
+  // The master launches every task of an Accept without validating it against the offer (Mesos
+  // validates that the tasks' resources are contained in the offer's): task-within-offer.
+  bool mesos_master_skips_offer_validation = false;
+  // The master marks an agent unreachable but keeps it registered and in the allocator, so it
+  // goes on offering it: offer-for-registered-agent.
+  bool mesos_master_keeps_unreachable_agents = false;
+  // Service schedulers launch every instance on the first offer, whether it fits or not (with
+  // a correct master the excess is refused as invalid).
+  bool scheduler_ignores_offer_resources = false;
+  // The scheduler driver writes a framework id before any master confirmed it (an id of its
+  // own making, as a scheduler that set FrameworkInfo.id itself would): framework-id-confirmed.
+  bool scheduler_stores_unconfirmed_id = false;
+  // Marathon holds the services' apps from the start, as if installed before Cosmos and Admin
+  // Router served: first-task-after-install.
+  bool services_installed_at_boot = false;
 };
 
 class RunContext {

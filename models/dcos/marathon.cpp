@@ -3,6 +3,8 @@
 #include "models/core/run_context.hpp"
 #include "models/mesos/group.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iterator>
 
@@ -13,9 +15,13 @@ namespace {
 constexpr sim::Port kLibprocessPort = 15101;
 // Marathon 1.4's Curator latch path under its ZooKeeper root (--zk zk://…/marathon).
 constexpr std::string_view kLatchPath = "/marathon/leader-curator";
+constexpr std::string_view kStatePath = "/marathon/state";
 constexpr std::string_view kFrameworkIdPath = "/marathon/state/framework-id";
+// CuratorElectionService's ExponentialBackoff before offering leadership: 0.5 s initially,
+// doubling on errors up to about 16 s (ElectionModule.scala, Marathon 1.4.2).
+constexpr sim::SimTime kLeadershipBackoff = sim::milliseconds(500);
 constexpr sim::SimTime kFailoverTimeout = sim::seconds(604'800);  // MarathonConf --failover_timeout
-constexpr std::size_t kMaxInstancesPerOffer = 100;                // DC/OS --max_instances_per_offer
+constexpr std::size_t kMaxInstancesPerOffer = 100;                // DC/OS 1.9 --max_tasks_per_offer
 constexpr sim::SimTime kMinReviveInterval = sim::seconds(5);      // --min_revive_offers_interval
 constexpr sim::SimTime kReconciliationDelay = sim::seconds(15);   // --reconciliation_initial_delay
 constexpr sim::SimTime kReconciliationInterval = sim::seconds(600);  // --reconciliation_interval
@@ -37,10 +43,12 @@ void Marathon::on_ready() {
 }
 
 void Marathon::on_exit() {
+  if (leading_) apps_.on_added = nullptr;
   ++generation_;
   zk_.reset();  // the session stays until the ensemble expires it: so does the latch znode
   latch_node_.clear();
   leading_ = false;
+  offering_ = false;
   driver_.stop();
 }
 
@@ -114,8 +122,15 @@ void Marathon::check_latch(std::uint64_t generation) {
           lost("lost leadership (Curator), exiting");
           return;
         }
-        if (!me || leading_) return;
-        lead();
+        if (!me || leading_ || offering_) return;
+        // CuratorElectionService offers leadership after its backoff (ExponentialBackoff's
+        // first value; an error that would double it makes Marathon 1.4 exit here instead).
+        offering_ = true;
+        ctx_.event(site_->node_name, "marathon", "latch_acquired",
+                   fmt::format("offering leadership in {}s", kLeadershipBackoff.to_seconds()));
+        ctx_.network().after(process_, kLeadershipBackoff, [this, generation] {
+          if (generation == generation_) lead();
+        });
       });
 }
 
@@ -125,14 +140,33 @@ void Marathon::lead() {
   suppressed_ = false;
   ctx_.milestone("marathon", "scheduler.started", "leader on " + site_->node_name,
                  ctx_.latest_milestone("marathon.started", site_->node_name));
-  driver_.start(process_, kLibprocessPort, *zk_, std::string(kFrameworkIdPath));
   const std::uint64_t generation = generation_;
   ctx_.network().after(process_, kReconciliationDelay,
                        [this, generation] { reconcile(generation); });
+  // The state load: the records under /marathon/state (absent on a new cluster).
+  zk_->get_children(std::string(kStatePath), {},
+                    [this, generation](ZkError e, const std::vector<std::string>& children) {
+                      if (generation != generation_) return;
+                      if (e != ZkError::kOk && e != ZkError::kNoNode) {
+                        lost("cannot load its state, exiting");
+                        return;
+                      }
+                      ctx_.event(site_->node_name, "marathon", "state_loaded",
+                                 fmt::format("{} records", children.size()));
+                      start_driver(generation);
+                    });
+}
+
+void Marathon::start_driver(std::uint64_t generation) {
+  driver_.start(process_, kLibprocessPort, *zk_, std::string(kFrameworkIdPath));
+  apps_.on_added = [this, generation] {
+    if (generation == generation_ && leading_ && driver_.registered()) update_offer_interest();
+  };
 }
 
 void Marathon::reconcile(std::uint64_t generation) {
   if (generation != generation_ || !leading_) return;
+  ctx_.event(site_->node_name, "marathon", "reconcile", "implicit reconciliation of its tasks");
   driver_.reconcile();
   ctx_.network().after(process_, kReconciliationInterval,
                        [this, generation] { reconcile(generation); });

@@ -5,6 +5,7 @@
 #include "models/core/host_store.hpp"
 #include "models/core/registry.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dcos/cosmos.hpp"
 #include "models/dcos/exec_start_pre.hpp"
 #include "models/dcos/marathon.hpp"
 #include "models/systemd/generic_process.hpp"
@@ -14,6 +15,10 @@ namespace bootsim::models {
 void register_dcos_models(ModelRegistry& registry) {
   registry.add_process("marathon", [](RunContext& ctx, const UnitDef& def) {
     return std::make_unique<Marathon>(ctx, def.start, ctx.shared<MarathonApps>());
+  });
+  registry.add_process("cosmos", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<Cosmos>(ctx, def.start, ctx.shared<CosmosPackages>(),
+                                    ctx.shared<MarathonApps>());
   });
   registry.add_process("telegraf", [](RunContext& ctx, const UnitDef& def) {
     return std::make_unique<GenericProcess>(ctx, def.start,

@@ -24,7 +24,11 @@ ServiceScheduler::ServiceScheduler(RunContext& ctx, std::string name, sim::Distr
               ctx.params().duration("scheduler.refuse_seconds"),
               {[this](const mesos::Offer& o) { return on_offer(o); },
                [this](const mesos::StatusUpdate& s) { on_update(s); },
-               {}}) {}
+               {}}) {
+  if (const auto* t = ctx_.find_shared<TestingVariants>()) {
+    testing_ignores_offer_resources_ = t->scheduler_ignores_offer_resources;
+  }
+}
 
 void ServiceScheduler::on_exec(sim::ProcessId process) {
   sim::RandomStream rng = ctx_.stream({name_, "start", ctx_.network().incarnation(process)});
@@ -45,7 +49,8 @@ void ServiceScheduler::on_exec(sim::ProcessId process) {
 std::vector<mesos::Task> ServiceScheduler::on_offer(const mesos::Offer& offer) {
   std::vector<mesos::Task> tasks;
   mesos::Resources left = offer.resources;
-  for (int i = 0; i < instances_ && per_instance_.fits_in(left); ++i) {
+  const bool check_fit = !testing_ignores_offer_resources_;
+  for (int i = 0; i < instances_ && (per_instance_.fits_in(left) || !check_fit); ++i) {
     if (launched_.count(i) != 0) continue;
     launched_.insert(i);
     left -= per_instance_;

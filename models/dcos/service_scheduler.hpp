@@ -52,6 +52,7 @@ class ServiceScheduler final : public TaskProgram {
   std::set<int> running_;                // instance indices whose task runs
   std::unique_ptr<ZooKeeperClient> zk_;  // one per exec
   SchedulerDriver driver_;
+  bool testing_ignores_offer_resources_ = false;  // TestingVariants, for a check's test only
 };
 
 }  // namespace bootsim::models

@@ -46,10 +46,24 @@
 
 namespace bootsim::models {
 
+// What the master's `offered` and `task_launched` records carry as arguments (cpus_m, mem,
+// disk, ports), which the task-within-offer check reads back.
+struct ResourceUnits {
+  explicit ResourceUnits(const mesos::Resources& r);
+  std::int64_t cpus_m, mem, disk, ports;
+};
+
+// A master broken on purpose, for the tests of the checks only (TestingVariants).
+struct MesosMasterTesting {
+  bool skip_offer_validation = false;    // launches tasks whether they fit their offer or not
+  bool keep_unreachable_agents = false;  // an agent marked unreachable stays offered
+};
+
 class MesosMaster final : public UnitProcess {
  public:
-  MesosMaster(RunContext& ctx, sim::Distribution start, MesosMasterElection::Options options = {})
-      : UnitProcess(ctx, std::move(start)), election_options_(options) {}
+  MesosMaster(RunContext& ctx, sim::Distribution start, MesosMasterElection::Options options = {},
+              MesosMasterTesting testing = {})
+      : UnitProcess(ctx, std::move(start)), election_options_(options), testing_(testing) {}
   void on_exit() override;
 
   enum class Phase { kDown, kStarting, kContending, kRecovering, kLeading };
@@ -140,6 +154,7 @@ class MesosMaster final : public UnitProcess {
     std::string agent_id;
     mesos::Resources resources;
     sim::TimerId timeout;
+    sim::RecordId offered;  // its `offered` record, which its launches name
   };
   struct PendingOp {
     RegistryOp op;
@@ -147,6 +162,7 @@ class MesosMaster final : public UnitProcess {
   };
 
   MesosMasterElection::Options election_options_;
+  MesosMasterTesting testing_;
   // One per process incarnation: its ZooKeeper sessions die with the process.
   std::unique_ptr<MesosMasterElection> election_;
   Phase phase_ = Phase::kDown;

@@ -205,6 +205,11 @@ void MesosMaster::unreachable(const std::string& agent_id) {
   const auto it = agents_.find(agent_id);
   if (it == agents_.end()) return;
   for (const int offer : std::set<int>(it->second.offers)) rescind(offer, true);
+  if (testing_.keep_unreachable_agents) {
+    ctx_.event(it->second.info.hostname, "mesos-master", "unreachable",
+               fmt::format("{} marked unreachable, kept (broken on purpose)", agent_id));
+    return;
+  }
   Agent a = std::move(it->second);
   agents_.erase(it);
   if (const auto h = agent_by_host_.find(a.info.hostname);

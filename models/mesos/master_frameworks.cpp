@@ -5,6 +5,7 @@
 // statusUpdate, statusUpdateAcknowledgement, reconcileTasks, and Master::initialize's
 // allocator set-up.
 #include <fmt/format.h>
+#include <cmath>
 
 #include "models/core/run_context.hpp"
 #include "models/mesos/master.hpp"
@@ -15,6 +16,14 @@ namespace {
 // libprocess links with the OS's connect timeout; 5 s bounds it here.
 constexpr sim::SimTime kLinkTimeout = sim::seconds(5);
 }  // namespace
+
+// Resources as the integers the trace's arguments carry: cpus in thousandths (Mesos keeps
+// scalars to three decimals, Value::Scalar), the others whole.
+ResourceUnits::ResourceUnits(const mesos::Resources& r)
+    : cpus_m(std::llround(r.cpus * 1000)),
+      mem(std::llround(r.mem)),
+      disk(std::llround(r.disk)),
+      ports(std::llround(r.ports)) {}
 
 bool MesosMaster::on_framework_message(const sim::Message& m) {
   if (const auto* r = sim::message_as<mesos::RegisterFramework>(m)) {
@@ -74,6 +83,10 @@ void MesosMaster::register_framework(const mesos::FrameworkInfo& info, const sim
   const bool moved = f.address != reply_to;
   f.address = reply_to;
   f.connected = true;
+  // The confirmation the framework-id-confirmed check reads.
+  ctx_.typed_event(sim::RecordType::kPlain, info.name, "mesos-master", "framework_registered",
+                   fmt::format("{} by {}", id, site_->node_name),
+                   {sim::arg_text("framework_id", id)});
   auto reg = std::make_shared<mesos::FrameworkRegistered>();
   reg->framework_id = id;
   reg->master = site_->node_name;
@@ -141,7 +154,7 @@ void MesosMaster::accept(const mesos::Accept& a) {
   agent.offers.erase(a.offer_id);
   mesos::Resources left = offer.resources;
   for (const mesos::Task& t : a.tasks) {
-    if (!t.resources.fits_in(left)) {
+    if (!t.resources.fits_in(left) && !testing_.skip_offer_validation) {
       ctx_.event(
           agent.info.hostname, "mesos-master", "task_invalid",
           fmt::format("{}: {} exceeds the offer's {}", t.name, t.resources.text(), left.text()));
@@ -152,6 +165,14 @@ void MesosMaster::accept(const mesos::Accept& a) {
     task.framework_id = a.framework_id;
     task.state = mesos::TaskState::kStaging;
     agent.tasks[task.name] = task;
+    // What the task-within-offer check reads: the offer (its record) and what the task takes.
+    const ResourceUnits u(task.resources);
+    ctx_.typed_event(
+        sim::RecordType::kPlain, agent.info.hostname, "mesos-master", "task_launched",
+        fmt::format("{}: {}", task.name, task.resources.text()),
+        {sim::arg_record("offer", offer.offered), sim::arg_int("cpus_m", u.cpus_m),
+         sim::arg_int("mem", u.mem), sim::arg_int("disk", u.disk), sim::arg_int("ports", u.ports)},
+        offer.offered);
     auto run = std::make_shared<mesos::RunTask>();
     run->framework_id = a.framework_id;
     run->framework = frameworks_.at(a.framework_id).info.name;
@@ -278,13 +299,17 @@ void MesosMaster::offer(const std::vector<mesos::Allocation>& allocations) {
     const sim::TimerId timeout =
         ctx_.network().after(process_, ctx_.params().duration("mesos-master.offer_timeout"),
                              [this, id] { rescind(id, true); });
-    offers_[id] = OutstandingOffer{a.framework, a.agent, a.resources, timeout};
     frameworks_.at(a.framework).offers.insert(id);
     Agent& agent = agents_.at(a.agent);
     agent.offers.insert(id);
-    ctx_.event(agent.info.hostname, "mesos-master", "offered",
-               fmt::format("offer {} to {}: {}", id, a.framework, a.resources.text()),
-               agent.registered_record);
+    const ResourceUnits u(a.resources);
+    const sim::RecordId offered =
+        ctx_.typed_event(sim::RecordType::kPlain, agent.info.hostname, "mesos-master", "offered",
+                         fmt::format("offer {} to {}: {}", id, a.framework, a.resources.text()),
+                         {sim::arg_int("cpus_m", u.cpus_m), sim::arg_int("mem", u.mem),
+                          sim::arg_int("disk", u.disk), sim::arg_int("ports", u.ports)},
+                         agent.registered_record);
+    offers_[id] = OutstandingOffer{a.framework, a.agent, a.resources, timeout, offered};
     msg->offers.push_back(mesos::Offer{id, a.agent, agent.info.hostname, a.resources});
     if (i + 1 == allocations.size() || allocations[i + 1].framework != a.framework) {
       send_to_framework(a.framework, std::move(msg));

@@ -5,30 +5,62 @@
 namespace bootsim::models {
 
 namespace {
-constexpr std::string_view kMaster = "mesos-master";  // component of the master's events
+constexpr std::string_view kMaster = "mesos-master";      // component of the master's events
+constexpr std::string_view kScheduler = "scheduler";      // component of the drivers' events
+constexpr std::string_view kCosmos = "cosmos";            // component and model of dcos-cosmos
+constexpr std::string_view kAdminRouter = "adminrouter";  // model of dcos-adminrouter
 }  // namespace
 
 OfferCycleMonitor::OfferCycleMonitor(RunContext& ctx) : ctx_(ctx) {
   ctx_.on_event([this](sim::RecordId id) { on_record(id); });
   ctx_.on_milestone([this](sim::RecordId id) { on_record(id); });
   ctx_.on_process_exit([this](const ProcessExit& e) {
-    if (e.model == kMaster) leaders_.erase(std::string(e.node));
+    const std::string node(e.node);
+    if (e.model == kMaster) leaders_.erase(node);
+    if (e.model == kAdminRouter) adminrouter_up_.erase(node);
+    if (e.model == kCosmos) cosmos_up_.erase(node);
   });
 }
 
 void OfferCycleMonitor::on_record(sim::RecordId id) {
   const sim::TraceRecord& r = ctx_.trace().at(id);
   if (r.kind == sim::RecordKind::kMilestone) {
-    if (r.name == "agent.registered") check_registration(id, r);
-    return;
+    on_milestone(id, r);
+  } else if (r.component == kMaster) {
+    on_master_event(id, r);
+  } else if (r.component == kScheduler && r.name == "framework_id_write") {
+    check_id_write(r);
+  } else if (r.component == kCosmos && r.name == "serving") {
+    cosmos_up_.insert(r.node);
+    note_install_path(r.node);
   }
-  if (r.component != kMaster) return;
+}
+
+void OfferCycleMonitor::on_milestone(sim::RecordId id, const sim::TraceRecord& r) {
+  if (r.name == "agent.registered") {
+    check_registration(id, r);
+  } else if (r.name == "adminrouter.started") {
+    adminrouter_up_.insert(r.node);
+    note_install_path(r.node);
+  } else if (r.name == "scheduler.first_task_running") {
+    check_first_task(r);
+  }
+}
+
+void OfferCycleMonitor::on_master_event(sim::RecordId id, const sim::TraceRecord& r) {
   if (r.name == "leading") {
     leaders_.insert(r.node);
   } else if (r.name == "unreachable") {
     registered_.erase(r.node);
   } else if (r.name == "offered") {
     check_offer(r);
+    offer_left_[id] = resources_of(r);
+  } else if (r.name == "task_launched") {
+    check_launch(r);
+  } else if (r.name == "framework_registered") {
+    if (const auto fid = ctx_.trace().text_arg(r, "framework_id")) {
+      confirmed_.emplace(r.node, std::string(*fid));
+    }
   }
 }
 
@@ -54,6 +86,61 @@ void OfferCycleMonitor::check_offer(const sim::TraceRecord& r) {
                    fmt::format("an offer for {} at {}s, which is not registered", r.node,
                                sim::format_seconds(r.time)));
   }
+}
+
+// The arguments the master writes (ResourceUnits, master.hpp): cpus in thousandths.
+mesos::Resources OfferCycleMonitor::resources_of(const sim::TraceRecord& r) const {
+  const sim::Trace& t = ctx_.trace();
+  const auto get = [&](std::string_view key) {
+    return static_cast<double>(t.int_arg(r, key).value_or(0));
+  };
+  return {.cpus = get("cpus_m"), .mem = get("mem"), .disk = get("disk"), .ports = get("ports")};
+}
+
+void OfferCycleMonitor::check_launch(const sim::TraceRecord& r) {
+  const auto offer = ctx_.trace().record_arg(r, "offer");
+  const auto it = offer ? offer_left_.find(*offer) : offer_left_.end();
+  if (it == offer_left_.end()) {
+    ctx_.violation("task-within-offer", r.node,
+                   fmt::format("a task launched on {} at {}s from no offer", r.node,
+                               sim::format_seconds(r.time)));
+    return;
+  }
+  const mesos::Resources task = resources_of(r);
+  if (!task.fits_in(it->second)) {
+    ctx_.violation(
+        "task-within-offer", r.node,
+        fmt::format("a task launched on {} at {}s takes cpus_m:{:g};mem:{:g};disk:{:g};"
+                    "ports:{:g} of an offer with cpus_m:{:g};mem:{:g};disk:{:g};ports:"
+                    "{:g} left",
+                    r.node, sim::format_seconds(r.time), task.cpus, task.mem, task.disk, task.ports,
+                    it->second.cpus, it->second.mem, it->second.disk, it->second.ports));
+  }
+  it->second -= task;
+}
+
+void OfferCycleMonitor::check_id_write(const sim::TraceRecord& r) {
+  const std::string id(ctx_.trace().text_arg(r, "framework_id").value_or(""));
+  if (confirmed_.count({r.node, id}) == 0) {
+    ctx_.violation(
+        "framework-id-confirmed", r.node,
+        fmt::format("{} writes framework id '{}' at {}s, which no master confirmed to it", r.node,
+                    id, sim::format_seconds(r.time)));
+  }
+}
+
+void OfferCycleMonitor::note_install_path(const std::string& master) {
+  if (adminrouter_up_.count(master) != 0 && cosmos_up_.count(master) != 0) {
+    install_path_served_ = true;
+  }
+}
+
+void OfferCycleMonitor::check_first_task(const sim::TraceRecord& r) {
+  if (install_path_served_) return;
+  ctx_.violation("first-task-after-install", r.node,
+                 fmt::format("{}'s first task runs at {}s, before Admin Router and Cosmos served "
+                             "together on any master",
+                             r.node, sim::format_seconds(r.time)));
 }
 
 }  // namespace bootsim::models

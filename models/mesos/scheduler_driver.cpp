@@ -20,7 +20,11 @@ std::vector<std::string> prefixes(const std::string& path) {
 
 SchedulerDriver::SchedulerDriver(RunContext& ctx, mesos::FrameworkInfo info, sim::SimTime refuse,
                                  Handlers handlers)
-    : ctx_(ctx), info_(std::move(info)), refuse_(refuse), handlers_(std::move(handlers)) {}
+    : ctx_(ctx), info_(std::move(info)), refuse_(refuse), handlers_(std::move(handlers)) {
+  if (const auto* t = ctx_.find_shared<TestingVariants>()) {
+    testing_stores_unconfirmed_id_ = t->scheduler_stores_unconfirmed_id;
+  }
+}
 
 void SchedulerDriver::start(sim::ProcessId process, sim::Port port, ZooKeeperClient& zk,
                             std::string id_path) {
@@ -89,6 +93,11 @@ sim::SimTime SchedulerDriver::max_backoff() const {
 
 void SchedulerDriver::try_register(std::uint64_t generation) {
   if (generation != generation_ || registered_ || !leader_ || !process_) return;
+  if (testing_stores_unconfirmed_id_ && info_.id.empty()) {
+    // Broken on purpose (TestingVariants): an id of its own, stored before any master answers.
+    info_.id = info_.name + "-unconfirmed";
+    store_id(0, generation_);
+  }
   const sim::Address self{ctx_.network().node_of(*process_), port_};
   if (info_.id.empty()) {
     auto msg = std::make_shared<mesos::RegisterFramework>();
@@ -159,6 +168,12 @@ void SchedulerDriver::on_registered(const mesos::FrameworkRegistered& r) {
 // Creates the id's parents, then the id's znode (or sets it if it exists).
 void SchedulerDriver::store_id(std::size_t depth, std::uint64_t generation) {
   if (zk_ == nullptr) return;
+  if (depth == 0) {
+    // What the framework-id-confirmed check reads: the id handed to ZooKeeper.
+    ctx_.typed_event(sim::RecordType::kPlain, info_.name, "scheduler", "framework_id_write",
+                     fmt::format("{} to {}", info_.id, id_path_),
+                     {sim::arg_text("framework_id", info_.id)});
+  }
   const std::vector<std::string> path = prefixes(id_path_);
   auto next = [this, depth, generation](ZkError e) {
     if (generation != generation_) return;

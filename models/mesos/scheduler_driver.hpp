@@ -95,6 +95,7 @@ class SchedulerDriver {
   std::map<std::string, sim::RecordId> launches_;  // task name -> its launch record
   std::optional<sim::RecordId> last_running_;
   std::optional<sim::RandomStream> rng_;
+  bool testing_stores_unconfirmed_id_ = false;  // TestingVariants::scheduler_stores_unconfirmed_id
 };
 
 }  // namespace bootsim::models

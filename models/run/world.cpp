@@ -42,6 +42,7 @@ std::optional<InputError> World::build() {
   ensemble_ = std::make_unique<ZooKeeperEnsemble>(ctx_);
   ctx_.provide(*ensemble_);
   ctx_.provide(apps_);
+  ctx_.provide(packages_);
   ctx_.provide(programs_);
   ctx_.provide(lookups_);
   ctx_.provide(testing_);
@@ -70,8 +71,10 @@ std::optional<InputError> World::build() {
     const auto port = static_cast<sim::Port>(15501 + services_.size() % 50'000);
     services_.push_back(std::make_unique<ServiceScheduler>(
         ctx_, s.name, s.start, s.instances, mesos::Resources{.cpus = s.cpus, .mem = s.mem}, port));
-    apps_.apps.push_back(
-        {services_.back()->scheduler_task(), ServiceScheduler::scheduler_resources()});
+    // Installed through Cosmos and Admin Router (cosmos.hpp); the broken variant of a test
+    // puts the app in Marathon from the start.
+    MarathonApp app{services_.back()->scheduler_task(), ServiceScheduler::scheduler_resources()};
+    (testing_.services_installed_at_boot ? apps_.apps : packages_.pending).push_back(app);
     programs_.add(services_.back()->scheduler_task(), *services_.back());
   }
   ctx_.on_milestone([this](sim::RecordId id) { watch_cluster_milestones(id); });

@@ -20,6 +20,7 @@
 
 #include "models/core/registry.hpp"
 #include "models/core/run_context.hpp"
+#include "models/dcos/cosmos.hpp"
 #include "models/dcos/marathon.hpp"
 #include "models/dcos/service_scheduler.hpp"
 #include "models/dns/stub_resolver.hpp"
@@ -135,7 +136,8 @@ class World {
   LeadershipMonitor leadership_;                 // the "single-mesos-leader" check: observes
   OfferCycleMonitor offer_cycle_;  // agent-registers-with-leader, offer-for-registered-agent
   MarathonApps apps_;
-  LookupLog lookups_;  // every client lookup of leader.mesos (the stale windows)
+  CosmosPackages packages_;  // the services' installs, which Cosmos makes
+  LookupLog lookups_;        // every client lookup of leader.mesos (the stale windows)
   // An installed service's scheduler is itself a Marathon task: the program of that task.
   TaskPrograms programs_;
   std::vector<std::unique_ptr<ServiceScheduler>> services_;

@@ -1,0 +1,47 @@
+#include "models/dcos/cosmos.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "models/core/host_store.hpp"
+#include "models/core/run_context.hpp"
+
+namespace bootsim::models {
+
+namespace {
+// The operator's retry while an install cannot go through (cosmos.hpp: a simplification).
+constexpr sim::SimTime kInstallRetry = sim::seconds(5);
+// Admin Router's unit on the same master, whose nginx proxies /package/ to Cosmos.
+constexpr std::string_view kAdminRouterUnit = "dcos-adminrouter";
+}  // namespace
+
+void Cosmos::on_ready() {
+  const auto id = control_->mark_started("serving on 127.0.0.1:7070");
+  if (!id) return;
+  ctx_.host(site_->node).hold(host_path::listening(site_->unit), process_, *id);
+  // What the first-task-after-install check reads.
+  serving_ = ctx_.event(site_->node_name, "cosmos", "serving", "127.0.0.1:7070", id);
+  try_install(generation_);
+}
+
+// Installs every pending package if Admin Router serves here and a Marathon leads; else tries
+// again after kInstallRetry.
+void Cosmos::try_install(std::uint64_t generation) {
+  if (generation != generation_ || packages_.pending.empty()) return;
+  const HostEntry* router =
+      ctx_.host(site_->node).find(host_path::listening(std::string(kAdminRouterUnit)));
+  if (router != nullptr && apps_.has_leader()) {
+    const sim::RecordId cause = std::max(serving_, router->cause);  // ids grow with time
+    for (MarathonApp& app : packages_.pending) {
+      ctx_.event(site_->node_name, "cosmos", "package_installed",
+                 fmt::format("{} through Admin Router, app posted to Marathon", app.task), cause);
+      apps_.add(std::move(app));
+    }
+    packages_.pending.clear();
+    return;
+  }
+  ctx_.network().after(process_, kInstallRetry, [this, generation] { try_install(generation); });
+}
+
+}  // namespace bootsim::models

@@ -1,0 +1,54 @@
+// Whole runs for the per-model tests: a scenario from text, a run with settings, and the
+// records of a run by name and node.
+//
+//   const RunResult r = bootsim::testing::run_text(kYaml, {{"network.latency", "constant(1ms)"}});
+//   for (const sim::TraceRecord* rec : bootsim::testing::records(r, "run_task", "agent-1")) ...
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "models/run/cluster.hpp"
+#include "models/scenario/scenario.hpp"
+
+namespace bootsim::testing {
+
+inline models::RunResult run_text(const std::string& yaml,
+                                  const std::vector<std::pair<std::string, std::string>>& settings,
+                                  const models::RunOptions& base = {}) {
+  auto loaded = models::load_scenario_text(yaml, "test.yaml");
+  if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
+  models::RunOptions o = base;
+  for (const auto& [key, value] : settings) o.settings.push_back({key, value, {}});
+  auto r = models::run_scenario(std::get<models::Scenario>(loaded), o);
+  if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
+  return std::move(std::get<models::RunResult>(r));
+}
+
+// The records named `name` (on `node`, if given), in time order.
+inline std::vector<const sim::TraceRecord*> records(const models::RunResult& r,
+                                                    std::string_view name,
+                                                    std::string_view node = {}) {
+  std::vector<const sim::TraceRecord*> out;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.name == name && (node.empty() || rec.node == node)) out.push_back(&rec);
+  }
+  return out;
+}
+
+// The first record named `name` on `node` whose detail starts with `prefix`; FAILs without one.
+inline const sim::TraceRecord& first_with(const models::RunResult& r, std::string_view name,
+                                          std::string_view node, std::string_view prefix) {
+  for (const sim::TraceRecord* rec : records(r, name, node)) {
+    if (rec->detail.rfind(prefix, 0) == 0) return *rec;
+  }
+  FAIL("no " << name << " on " << node << " starting with " << prefix);
+  throw;  // unreachable: FAIL throws
+}
+
+}  // namespace bootsim::testing
