@@ -26,9 +26,6 @@ std::string_view phase_name(MesosMaster::Phase p) {
   return "?";
 }
 
-// libprocess connects back to an agent with the OS's connect timeout; 5 s bounds it here.
-constexpr sim::SimTime kConnectBackTimeout = sim::seconds(5);
-
 }  // namespace
 
 void MesosMaster::set_phase(Phase next, std::string detail) {
