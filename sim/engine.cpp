@@ -6,12 +6,7 @@
 
 namespace bootsim::sim {
 
-std::uint32_t Engine::allocate_slot() {
-  if (free_head_ != kNoSlot) {
-    const std::uint32_t slot = free_head_;
-    free_head_ = slots_[slot].next_free;
-    return slot;
-  }
+std::uint32_t Engine::grow_slots() {
   slots_.emplace_back();
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
@@ -27,13 +22,17 @@ void Engine::release_slot(std::uint32_t slot) {
 
 TimerId Engine::schedule_at(SimTime at, Callback cb) {
   assert(cb && "scheduling an empty callback");
-  if (at < now_) at = now_;
   const std::uint32_t slot = allocate_slot();
-  Slot& s = slots_[slot];
-  s.callback = std::move(cb);
-  queue_push(Entry{at.ns(), next_sequence_++, slot, s.generation});
+  slots_[slot].callback = std::move(cb);
+  return enqueue(at, slot);
+}
+
+TimerId Engine::enqueue(SimTime at, std::uint32_t slot) {
+  if (at < now_) at = now_;
+  const std::uint32_t generation = slots_[slot].generation;
+  queue_push(Entry{at.ns(), next_sequence_++, slot, generation});
   ++live_count_;
-  return TimerId(slot, s.generation);
+  return TimerId(slot, generation);
 }
 
 bool Engine::is_pending(TimerId id) const {
@@ -65,39 +64,87 @@ inline int bucket_of(std::uint64_t key, std::uint64_t last) {
 void Engine::queue_push(const Entry& e) {
   assert(static_cast<std::uint64_t>(e.time) >= last_ && "scheduled before the last event run");
   const int b = bucket_of(static_cast<std::uint64_t>(e.time), last_);
+  ++queued_;
+  if (b <= run_bits_) {
+    insert_into_run(e);
+    return;
+  }
   bucket_min_[b] = std::min(bucket_min_[b], e.time);
   occupied_ |= std::uint64_t{1} << b;
   buckets_[b].push_back(e);
-  ++queued_;
+}
+
+void Engine::insert_into_run(const Entry& e) {
+  Bucket& run = buckets_[0];
+  // e has the largest sequence so far: it goes after every entry at its time or earlier.
+  if (run.size() == head_ || run[run.size() - 1].time <= e.time) {
+    run.push_back(e);
+    return;
+  }
+  if (run.size() - head_ >= kRunCap) {
+    // A run that keeps taking entries in its middle would cost O(run) each: give it back to
+    // the radix buckets around its smallest time, and insert e there.
+    spill_run(std::min(run[head_].time, e.time));
+    --queued_;
+    queue_push(e);
+    return;
+  }
+  run.push_back(e);
+  std::size_t i = run.size() - 1;
+  for (; i > head_ && run[i - 1].time > e.time; --i) run[i] = run[i - 1];
+  run[i] = e;
+}
+
+void Engine::spill_run(std::int64_t floor) {
+  Bucket& run = buckets_[0];
+  spill_.assign(run.begin() + head_, run.end());
+  run.clear();
+  head_ = 0;
+  queued_ -= spill_.size();
+  // floor is at most every queued time and shares bits >= run_bits_ with last_, so the
+  // buckets above run_bits_ keep their entries; the run's entries fall into buckets <=
+  // run_bits_, those at floor itself into the run again, in (time, sequence) order.
+  last_ = static_cast<std::uint64_t>(floor);
+  run_bits_ = 0;
+  for (const Entry& e : spill_) queue_push(e);
 }
 
 const Engine::Entry* Engine::next_due(std::int64_t limit) {
-  Bucket& zero = buckets_[0];
-  if (head_ < zero.size()) return zero[head_].time <= limit ? &zero[head_] : nullptr;
-  zero.clear();
+  Bucket& run = buckets_[0];
+  if (head_ < run.size()) return run[head_].time <= limit ? &run[head_] : nullptr;
+  run.clear();
   head_ = 0;
   if (queued_ == 0) return nullptr;
   const int b = std::countr_zero(occupied_ & ~std::uint64_t{1});
   if (bucket_min_[b] > limit) return nullptr;
   Bucket& from = buckets_[b];
   last_ = static_cast<std::uint64_t>(bucket_min_[b]);
-  // Every entry of `from` agrees with the new last_ above bit b-1, so it lands in a bucket
-  // below b; entries in higher buckets keep theirs.
-  for (const Entry& e : from) {
-    const int to = bucket_of(static_cast<std::uint64_t>(e.time), last_);
-    bucket_min_[to] = std::min(bucket_min_[to], e.time);
-    occupied_ |= std::uint64_t{1} << to;
-    buckets_[to].push_back(e);
+  if (from.size() <= kSmallBucket) {
+    // Every entry of `from` agrees with the new last_ from bit b-1 up: sorted, they are the
+    // run for that range, and nothing is moved between buckets again.
+    for (const Entry& e : from) run.push_back(e);
+    std::sort(run.begin(), run.end(), [](const Entry& x, const Entry& y) { return before(x, y); });
+    run_bits_ = b - 1;
+  } else {
+    // Every entry of `from` agrees with the new last_ above bit b-1, so it lands in a bucket
+    // below b; entries in higher buckets keep theirs.
+    run_bits_ = 0;
+    for (const Entry& e : from) {
+      const int to = bucket_of(static_cast<std::uint64_t>(e.time), last_);
+      bucket_min_[to] = std::min(bucket_min_[to], e.time);
+      occupied_ |= std::uint64_t{1} << to;
+      buckets_[to].push_back(e);
+    }
+    // Entries reaching the run together came from one bucket in no particular order.
+    if (run.size() > 1) {
+      std::sort(run.begin(), run.end(),
+                [](const Entry& x, const Entry& y) { return x.sequence < y.sequence; });
+    }
   }
   from.clear();
   bucket_min_[b] = kNever;
   occupied_ &= ~(std::uint64_t{1} << b);
-  // Entries reaching bucket 0 together came from one bucket in no particular order.
-  if (zero.size() > 1) {
-    std::sort(zero.begin(), zero.end(),
-              [](const Entry& x, const Entry& y) { return x.sequence < y.sequence; });
-  }
-  return &zero[0];
+  return &run[0];
 }
 
 void Engine::compact() {

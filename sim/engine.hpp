@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -68,6 +69,17 @@ class Engine {
   TimerId schedule_after(SimTime delay, Callback cb) {
     return schedule_at(now_ + delay, std::move(cb));
   }
+  // The same for a lambda or other callable: built in its slot, never moved.
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback>>>
+  TimerId schedule_at(SimTime at, F&& f) {
+    const std::uint32_t slot = allocate_slot();
+    slots_[slot].callback.emplace(std::forward<F>(f));
+    return enqueue(at, slot);
+  }
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback>>>
+  TimerId schedule_after(SimTime delay, F&& f) {
+    return schedule_at(now_ + delay, std::forward<F>(f));
+  }
   // Returns true if the event was pending and is now cancelled.
   bool cancel(TimerId id);
   bool is_pending(TimerId id) const;
@@ -100,9 +112,21 @@ class Engine {
   static bool before(const Entry& a, const Entry& b) {
     return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
   }
-  std::uint32_t allocate_slot();
+  std::uint32_t allocate_slot() {
+    if (free_head_ != kNoSlot) {
+      const std::uint32_t slot = free_head_;
+      free_head_ = slots_[slot].next_free;
+      return slot;
+    }
+    return grow_slots();
+  }
+  std::uint32_t grow_slots();
   void release_slot(std::uint32_t slot);
+  // Queues the event of `slot` (its callback set) at `at`, clamped to now.
+  TimerId enqueue(SimTime at, std::uint32_t slot);
   void queue_push(const Entry& e);
+  void insert_into_run(const Entry& e);
+  void spill_run(std::int64_t floor);
   // The first entry in (time, sequence) order if its time is <= limit, else nullptr. Looking
   // past the limit changes nothing: last_ must never pass the clock, or a later schedule_at
   // could fall before it.
@@ -155,8 +179,18 @@ class Engine {
   std::int64_t bucket_min_[kBuckets];
   std::uint64_t occupied_ = 0;  // bit b set: bucket b is non-empty (b > 0; bit 0 unused)
   std::uint64_t last_ = 0;
-  std::size_t head_ = 0;    // next entry of bucket 0
-  std::size_t queued_ = 0;  // entries in the buckets, cancelled ones included
+  // Bucket 0 is the run: the entries within 2^run_bits_ of last_ (bit_width(time ^ last_) <=
+  // run_bits_), sorted by (time, sequence) and read from head_; buckets 1..run_bits_ are
+  // empty. Taking a bucket of at most kSmallBucket entries sorts it into the run instead of
+  // spreading it over lower buckets: at PHOLD's 1,000 pending events an entry otherwise
+  // moves about 5.7 times before it runs. A push into the run's range is inserted in order
+  // (usually at its end); past kRunCap entries a run is spread over the buckets again.
+  static constexpr std::size_t kSmallBucket = 64;
+  static constexpr std::size_t kRunCap = 128;
+  int run_bits_ = 0;
+  std::vector<Entry> spill_;  // spill_run's scratch, kept to avoid allocating
+  std::size_t head_ = 0;      // next entry of bucket 0
+  std::size_t queued_ = 0;    // entries in the buckets, cancelled ones included
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = kNoSlot;
   static constexpr std::uint32_t kNoSlot = 0xffffffffu;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <map>
+#include <unordered_map>
 #include <utility>
 
 namespace bootsim::sim {
@@ -15,6 +16,51 @@ constexpr SimTime kMaxRetransmissionTimeout = seconds(120);
 // Linux net.ipv4.tcp_retries2 default: bounds the retransmissions of one segment, so that a
 // link that loses everything (loss 1) cannot retry forever.
 constexpr int kMaxRetransmissions = 15;
+}  // namespace
+
+namespace {
+// A process's connections in the order they were added, with an O(1) erase: a ZooKeeper
+// server holds one per client, and std::erase on a vector made each close linear in them.
+// A connection added twice (a process connected to itself) is erased in both places, as
+// std::erase did; erased places are skipped and squeezed out once they are half the list.
+class ConnectionList {
+ public:
+  void add(ConnectionId c) {
+    positions_.emplace(c.value, order_.size());
+    order_.push_back(c);
+  }
+  void erase(ConnectionId c) {
+    const auto [first, last] = positions_.equal_range(c.value);
+    if (first == last) return;
+    for (auto it = first; it != last; ++it) order_[it->second] = kGone;
+    positions_.erase(first, last);
+    if (order_.size() > 32 && positions_.size() * 2 < order_.size()) squeeze();
+  }
+  // Every connection, in order; the list is left empty.
+  std::vector<ConnectionId> take() {
+    std::vector<ConnectionId> out;
+    out.reserve(positions_.size());
+    for (const ConnectionId c : order_) {
+      if (c != kGone) out.push_back(c);
+    }
+    clear();
+    return out;
+  }
+  void clear() {
+    order_.clear();
+    positions_.clear();
+  }
+
+ private:
+  static constexpr ConnectionId kGone{0xffffffffu};
+  void squeeze() {
+    std::erase(order_, kGone);
+    positions_.clear();
+    for (std::size_t i = 0; i < order_.size(); ++i) positions_.emplace(order_[i].value, i);
+  }
+  std::vector<ConnectionId> order_;
+  std::unordered_multimap<std::uint32_t, std::size_t> positions_;  // never iterated
+};
 }  // namespace
 
 struct Network::Impl {
@@ -34,7 +80,7 @@ struct Network::Impl {
     std::uint64_t incarnation = 0;
     std::vector<ProcessCallback> held;  // work held while paused, in arrival order
     bool draining = false;  // resumed, held work not yet run: later arrivals queue behind it
-    std::vector<ConnectionId> connections;
+    ConnectionList connections;
   };
   struct End {
     ProcessId process;
@@ -73,8 +119,10 @@ struct Network::Impl {
   std::vector<Process> processes;
   std::vector<Connection> connections;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Link> links;  // keyed (min, max) node index
-  std::map<std::pair<std::uint32_t, std::uint32_t>, SimTime> last_arrival;  // directed, for FIFO
-  std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;        // (process, port)
+  // Directed (from << 32 | to), for FIFO: looked up for every message, never iterated, so
+  // hashed (an ordered map of every pair of talking nodes was a tenth of a 2,000-agent boot).
+  std::unordered_map<std::uint64_t, SimTime> last_arrival;
+  std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;  // (process, port)
   std::map<std::pair<std::uint32_t, Port>, DatagramHandler> datagram_handlers;
   std::map<std::pair<std::uint32_t, Port>, ProcessId> port_owner;  // (node, port) → process
   std::map<std::pair<std::uint32_t, Port>, DatagramInterceptor> interceptors;  // (node, port)
@@ -105,7 +153,7 @@ struct Network::Impl {
       }
     }
     SimTime at = engine.now() + delay;
-    SimTime& last = last_arrival[{from.value, to.value}];
+    SimTime& last = last_arrival[std::uint64_t{from.value} << 32 | to.value];
     if (at < last) at = last;
     last = at;
     return at;
@@ -311,12 +359,22 @@ void Network::start_process(ProcessId p) {
 }
 
 namespace {
+// Only the bindings of p: by the key ranges of p (listeners, datagram handlers) and of its
+// node (port owners); erasing by a predicate over every binding of the cluster made each
+// crash, and each exit of a one-shot unit, linear in the nodes.
 void drop_bindings(std::map<std::pair<std::uint32_t, Port>, AcceptHandler>& listeners,
                    std::map<std::pair<std::uint32_t, Port>, DatagramHandler>& datagrams,
-                   std::map<std::pair<std::uint32_t, Port>, ProcessId>& owners, ProcessId p) {
-  std::erase_if(listeners, [&](const auto& kv) { return kv.first.first == p.value; });
-  std::erase_if(datagrams, [&](const auto& kv) { return kv.first.first == p.value; });
-  std::erase_if(owners, [&](const auto& kv) { return kv.second == p; });
+                   std::map<std::pair<std::uint32_t, Port>, ProcessId>& owners, ProcessId p,
+                   NodeId n) {
+  const auto range = [](auto& map, std::uint32_t key) {
+    return std::pair{map.lower_bound({key, Port{}}), map.lower_bound({key + 1, Port{}})};
+  };
+  const auto [l_first, l_last] = range(listeners, p.value);
+  listeners.erase(l_first, l_last);
+  const auto [d_first, d_last] = range(datagrams, p.value);
+  datagrams.erase(d_first, d_last);
+  const auto [o_first, o_last] = range(owners, n.value);
+  for (auto it = o_first; it != o_last;) it = it->second == p ? owners.erase(it) : std::next(it);
 }
 }  // namespace
 
@@ -326,10 +384,9 @@ void Network::crash_process(ProcessId p) {
   pr.state = ProcessState::kDown;
   pr.held.clear();
   pr.draining = false;
-  drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p);
+  drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p, node_of(p));
   // The host is alive: its kernel resets every connection of the process at once.
-  const std::vector<ConnectionId> conns = std::move(pr.connections);
-  pr.connections.clear();
+  const std::vector<ConnectionId> conns = pr.connections.take();
   for (const ConnectionId c : conns) close(c, p);
 }
 
@@ -361,7 +418,7 @@ void Network::crash_node(NodeId n) {
     pr.held.clear();
     pr.draining = false;
     pr.connections.clear();  // silently: no peer hears of it
-    drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p);
+    drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p, node_of(p));
   }
 }
 
@@ -520,7 +577,7 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
   conn.target = to;
   impl_->connections.push_back(std::move(conn));
   if (!process_up(from)) return c;
-  impl_->processes[from.value].connections.push_back(c);
+  impl_->processes[from.value].connections.add(c);
   const NodeId src = node_of(from);
   const std::uint64_t inc = incarnation(from);
 
@@ -566,7 +623,7 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
     cn.ends[1].process = acceptor;
     cn.ends[1].incarnation = incarnation(acceptor);
     cn.ends[1].open = true;
-    impl_->processes[acceptor.value].connections.push_back(c);
+    impl_->processes[acceptor.value].connections.add(c);
     // SYN-ACK back to the initiator, queued before anything the acceptor sends or a close,
     // which follow it on the same link.
     engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
@@ -633,8 +690,7 @@ void Network::close(ConnectionId c, ProcessId by) {
   }
   const bool was_open = self.open;
   self.open = false;
-  auto& mine = impl_->processes[by.value].connections;
-  std::erase(mine, c);
+  impl_->processes[by.value].connections.erase(c);
   if (!was_open) return;
   const Impl::End& other = cn.ends[1 - side];
   // The acceptor closing before its SYN-ACK reached the initiator: the initiator's end opens
@@ -650,7 +706,7 @@ void Network::close(ConnectionId c, ProcessId by) {
     Impl::End& e = cn2.ends[to_side];
     if (!e.open) return;
     e.open = false;
-    std::erase(impl_->processes[e.process.value].connections, c);
+    impl_->processes[e.process.value].connections.erase(c);
     impl_->run_for(e.process, e.incarnation, [this, c, to_side] {
       Impl::End& e2 = impl_->connections[c.value].ends[to_side];
       if (e2.handlers.on_closed) e2.handlers.on_closed(c);

@@ -85,11 +85,18 @@ void append_decimal(std::string& out, std::uint64_t value, std::uint64_t unit_ns
 }  // namespace
 
 SimTime from_seconds(double s) {
-  const double ns = std::round(s * 1e9);
-  // Saturate rather than overflow; NaN (no meaningful time) reads as never.
+  const double ns = s * 1e9;
+  // Saturate rather than overflow; NaN (no meaningful time) reads as never. Beyond 2^53 every
+  // double is a whole number, so testing before rounding gives the same answer as after.
   if (!(ns < 9.2e18)) return SimTime::infinite();
   if (ns < -9.2e18) return SimTime::from_ns(-kMaxFiniteNs);
-  return SimTime::from_ns(static_cast<std::int64_t>(ns));
+  // std::round (halves away from zero) written out: the conversion truncates and ns - whole
+  // is exact, so the result is the same; this avoids a libm call on every draw of a delay,
+  // and adds the comparisons rather than branching on them (they are coin flips for a draw).
+  const auto whole = static_cast<std::int64_t>(ns);
+  const double fraction = ns - static_cast<double>(whole);
+  return SimTime::from_ns(whole + static_cast<std::int64_t>(fraction >= 0.5) -
+                          static_cast<std::int64_t>(fraction <= -0.5));
 }
 
 namespace {

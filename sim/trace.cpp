@@ -150,6 +150,14 @@ RecordId Trace::milestone(SimTime t, std::string_view node, std::string_view nam
   if (it == milestones_by_name_.end())
     it = milestones_by_name_.emplace(std::string(name), std::vector<RecordId>{}).first;
   it->second.push_back(id);
+  auto by_node = reaches_.find(name);
+  if (by_node == reaches_.end()) by_node = reaches_.emplace(std::string(name), NodeReaches{}).first;
+  auto reach = by_node->second.find(node);
+  if (reach == by_node->second.end()) {
+    by_node->second.emplace(std::string(node), Reaches{id, id});
+  } else {
+    reach->second.latest = id;
+  }
   return id;
 }
 
@@ -162,23 +170,27 @@ RecordId Trace::span(SimTime begin, SimTime end, std::string_view node, std::str
   return id;
 }
 
+const Trace::Reaches* Trace::reaches(std::string_view name, std::string_view node) const {
+  const auto by_node = reaches_.find(name);
+  if (by_node == reaches_.end()) return nullptr;
+  const auto reach = by_node->second.find(node);
+  return reach == by_node->second.end() ? nullptr : &reach->second;
+}
+
 std::optional<RecordId> Trace::first_milestone(std::string_view name, std::string_view node) const {
-  const auto it = milestones_by_name_.find(name);
-  if (it == milestones_by_name_.end()) return std::nullopt;
-  for (const RecordId id : it->second) {
-    if (records_[id].node == node) return id;
-  }
-  return std::nullopt;
+  const Reaches* r = reaches(name, node);
+  return r != nullptr ? std::optional<RecordId>(r->first) : std::nullopt;
 }
 
 std::optional<RecordId> Trace::latest_milestone(std::string_view name,
                                                 std::string_view node) const {
-  const auto it = milestones_by_name_.find(name);
-  if (it == milestones_by_name_.end()) return std::nullopt;
-  for (auto id = it->second.rbegin(); id != it->second.rend(); ++id) {
-    if (node.empty() || records_[*id].node == node) return *id;
+  if (node.empty()) {
+    const auto it = milestones_by_name_.find(name);
+    if (it == milestones_by_name_.end() || it->second.empty()) return std::nullopt;
+    return it->second.back();
   }
-  return std::nullopt;
+  const Reaches* r = reaches(name, node);
+  return r != nullptr ? std::optional<RecordId>(r->latest) : std::nullopt;
 }
 
 std::vector<RecordId> Trace::milestones_named(std::string_view name) const {

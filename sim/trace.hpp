@@ -153,6 +153,15 @@ class Trace {
   // Milestone ids by name, in record (= time) order: reports ask for every milestone on every
   // node, which a scan of all records would make quadratic. An ordered map: no hash order.
   std::map<std::string, std::vector<RecordId>, std::less<>> milestones_by_name_;
+  // The first and latest reach of each (milestone, node): models ask for one agent's reach
+  // once per agent, which a walk of every reach of the name made quadratic.
+  struct Reaches {
+    RecordId first;
+    RecordId latest;
+  };
+  using NodeReaches = std::map<std::string, Reaches, std::less<>>;
+  std::map<std::string, NodeReaches, std::less<>> reaches_;
+  const Reaches* reaches(std::string_view name, std::string_view node) const;
 };
 
 }  // namespace bootsim::sim

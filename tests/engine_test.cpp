@@ -266,7 +266,10 @@ class EngineQueue {
 template <class Queue>
 class Driver {
  public:
-  explicit Driver(std::uint64_t seed) : rng_(seed, "engine-stress") {}
+  // spread: delays of every magnitude up to 2^40 ns instead of a coarse grid, so that the
+  // engine's queue takes small buckets whole into its sorted run and inserts into that run.
+  explicit Driver(std::uint64_t seed, bool spread = false)
+      : rng_(seed, "engine-stress"), spread_(spread) {}
 
   void schedule_one() {
     const int label = next_label_++;
@@ -276,6 +279,11 @@ class Driver {
     if (kind >= 3) delay = sim::nanoseconds(static_cast<std::int64_t>(rng_.uniform_index(50)));
     if (kind == 9) delay = sim::seconds(static_cast<std::int64_t>(rng_.uniform_index(1000)));
     if (kind == 8) delay = SimTime::zero() - sim::nanoseconds(5);  // the past: clamped
+    if (spread_ && kind >= 3 && kind <= 7) {
+      const auto bits = static_cast<int>(rng_.uniform_index(41));
+      delay =
+          sim::nanoseconds(static_cast<std::int64_t>(rng_.uniform_index(std::uint64_t{1} << bits)));
+    }
     queue_.schedule_at(queue_.now() + delay, label);
     live_index_.resize(next_label_, -1);
     live_index_[label] = static_cast<int>(live_.size());
@@ -333,6 +341,7 @@ class Driver {
 
   Queue queue_;
   sim::RandomStream rng_;
+  bool spread_ = false;
   int next_label_ = 0;
   std::vector<int> live_;
   std::vector<int> live_index_;
@@ -375,4 +384,39 @@ TEST_CASE("engine matches a reference queue under random schedules and cancels",
     CHECK(engine.cancel_results() == reference.cancel_results());
     CHECK(engine.checkpoints() == reference.checkpoints());
   }
+}
+
+TEST_CASE("engine matches a reference queue with delays of every magnitude", "[engine]") {
+  for (const std::uint64_t seed : {4ULL, 5ULL}) {
+    Driver<EngineQueue> engine(seed, /*spread=*/true);
+    Driver<ReferenceQueue> reference(seed, /*spread=*/true);
+    stress(engine);
+    stress(reference);
+    INFO("seed " << seed);
+    CHECK(engine.log().size() > 30'000);
+    CHECK(engine.log() == reference.log());
+    CHECK(engine.cancel_results() == reference.cancel_results());
+    CHECK(engine.checkpoints() == reference.checkpoints());
+  }
+}
+
+TEST_CASE("engine keeps (time, insertion) order for events scheduled into a sorted run",
+          "[engine]") {
+  // Two events far apart make a bucket of two, taken whole and sorted; callbacks then insert
+  // before, between, at and after them. A reference order by hand.
+  Engine engine(1);
+  std::vector<std::string> order;
+  const auto log = [&](std::string name) { return [&order, name] { order.push_back(name); }; };
+  engine.schedule_at(sim::nanoseconds(1000), [&] {
+    order.push_back("a@1000");
+    engine.schedule_at(sim::nanoseconds(1500), log("c@1500"));
+    engine.schedule_at(sim::nanoseconds(1200), log("b@1200"));
+    engine.schedule_at(sim::nanoseconds(1900), log("e@1900"));  // after d: inserted later
+    engine.schedule_at(sim::nanoseconds(1000), log("a2@1000"));
+    engine.schedule_at(sim::nanoseconds(2500), log("f@2500"));
+  });
+  engine.schedule_at(sim::nanoseconds(1900), log("d@1900"));
+  engine.run_until(SimTime::infinite());
+  CHECK(order == std::vector<std::string>{"a@1000", "a2@1000", "b@1200", "c@1500", "d@1900",
+                                          "e@1900", "f@2500"});
 }

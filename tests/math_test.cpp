@@ -178,3 +178,24 @@ TEST_CASE("the draws that use them are pinned bit for bit", "[random][math]") {
   CHECK(exponential == 0xa29b8940af4d8d82ULL);
   CHECK(lognormal_ns == 0x180b3bc92999e1cdULL);
 }
+
+TEST_CASE("detail::log's fast evaluation returns log_accurate's bits", "[random][math]") {
+  // log tries a cheaper evaluation first and keeps it only when its rounding is certain; the
+  // draws' arguments (1 - u) and doubles of any exponent must give exactly the same bits.
+  sim::RandomStream rng(17, "log-fast");
+  for (int i = 0; i < 500'000; ++i) {
+    const double u = 1.0 - rng.uniform01();
+    REQUIRE(std::bit_cast<std::uint64_t>(math::log(u)) ==
+            std::bit_cast<std::uint64_t>(math::log_accurate(u)));
+    // A random positive finite normal double: exponent field 1..2046, any mantissa.
+    const std::uint64_t exponent = 1 + rng.uniform_index(2046);
+    const double x = std::bit_cast<double>((exponent << 52) | (rng.next_u64() >> 12));
+    REQUIRE(std::bit_cast<std::uint64_t>(math::log(x)) ==
+            std::bit_cast<std::uint64_t>(math::log_accurate(x)));
+  }
+  // Next to 1, where the result is 2 atanh(s) alone and smallest.
+  for (double x = 1.0 - 0x1p-40; x < 1.0 + 0x1p-40; x = std::nextafter(x, 2.0)) {
+    REQUIRE(std::bit_cast<std::uint64_t>(math::log(x)) ==
+            std::bit_cast<std::uint64_t>(math::log_accurate(x)));
+  }
+}

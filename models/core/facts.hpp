@@ -52,18 +52,20 @@ class Facts {
   }
   // Called after every change of `key` on any node, in subscription order.
   void subscribe(std::string key, std::function<void()> on_change) {
-    watchers_.emplace_back(std::move(key), std::move(on_change));
+    watchers_[std::move(key)].push_back(std::move(on_change));
   }
 
  private:
+  // Only the watchers of `key` (walking every watcher on every change grew with the nodes);
+  // by index, as a watcher may subscribe another.
   void notify(std::string_view key) {
-    for (std::size_t i = 0; i < watchers_.size(); ++i) {
-      if (watchers_[i].first == key) watchers_[i].second();
-    }
+    const auto it = watchers_.find(key);
+    if (it == watchers_.end()) return;
+    for (std::size_t i = 0; i < it->second.size(); ++i) it->second[i]();
   }
   // key → node → the record that established it; std::less<> finds by string_view.
   std::map<std::string, std::map<std::uint32_t, sim::RecordId>, std::less<>> facts_;
-  std::vector<std::pair<std::string, std::function<void()>>> watchers_;
+  std::map<std::string, std::vector<std::function<void()>>, std::less<>> watchers_;
 };
 
 // Fact names.

@@ -1,6 +1,7 @@
 #include "models/run/world.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "models/core/host_store.hpp"
 
@@ -8,10 +9,26 @@ namespace bootsim::models {
 
 void World::watch_cluster_milestones(sim::RecordId id) {
   const sim::TraceRecord& r = trace_.at(id);
-  const std::string key = r.name + "@" + r.node;
-  if (!reached_.count(key)) reached_[key] = id;
-  if (r.name == "agent.available" || r.name == "ui.accessible") check_visible_in_ui();
+  const bool first = reached_.try_emplace(r.name + "@" + r.node, id).second;
+  if (r.name == "agent.available") {
+    if (first) note_available(r.node);
+    check_visible_in_ui();
+  } else if (r.name == "ui.accessible") {
+    check_visible_in_ui();
+  }
   check_ready();
+}
+
+void World::note_available(const std::string& agent) {
+  if (agent_index_.size() != topology_.agents.size()) {
+    agent_index_.clear();
+    for (std::size_t i = 0; i < topology_.agents.size(); ++i) {
+      agent_index_.emplace(topology_.agents[i].name, i);
+    }
+  }
+  if (const auto it = agent_index_.find(agent); it != agent_index_.end()) {
+    available_unlisted_.insert(it->second);
+  }
 }
 
 void World::check_visible_in_ui() {
@@ -25,40 +42,39 @@ void World::check_visible_in_ui() {
     }
   }
   if (!ui) return;
-  for (const HostInfo& a : topology_.agents) {
-    const auto it = reached_.find("agent.available@" + a.name);
-    if (it == reached_.end() || visible_.count(a.name)) continue;
-    visible_.insert(a.name);
+  // Only the agents available and not yet listed, in topology order (walking every agent on
+  // every agent.available made a boot quadratic in its agents).
+  const std::set<std::size_t> listed = std::exchange(available_unlisted_, {});
+  for (const std::size_t i : listed) {
+    const HostInfo& a = topology_.agents[i];
+    if (!visible_.insert(a.name).second) continue;
     ctx_.milestone(a.name, "agent.visible_in_ui", "listed by the DC/OS UI",
-                   std::max(*it->second, *ui));
+                   std::max(*reached_.at("agent.available@" + a.name), *ui));
   }
 }
 
-void World::check_ready() {
-  auto all_reached = [&](const std::vector<HostInfo>& hosts, auto& names,
-                         std::optional<sim::RecordId>& last) {
-    for (const HostInfo& h : hosts) {
-      for (std::string_view n : names) {
-        const auto it = reached_.find(std::string(n) + "@" + h.name);
-        if (it == reached_.end()) return false;
-        last = std::max(last.value_or(0), *it->second);
-      }
-    }
-    return true;
-  };
-  if (!masters_ready_) {
-    std::optional<sim::RecordId> last;
-    if (all_reached(topology_.masters, kMasterReady, last)) {
-      masters_ready_ = true;
-      ctx_.milestone("cluster", "cluster.masters_ready", {}, last);
+bool World::ReadyCursor::advance(const World& world, const std::vector<HostInfo>& hosts,
+                                 std::span<const std::string_view> names) {
+  // Reaches are never taken back, so the hosts found ready once stay ready: resume from the
+  // first host that was not (checking every host on every milestone was quadratic).
+  for (; next < hosts.size(); ++next) {
+    for (const std::string_view n : names) {
+      const auto it = world.reached_.find(std::string(n) + "@" + hosts[next].name);
+      if (it == world.reached_.end()) return false;
+      last = std::max(last.value_or(0), *it->second);
     }
   }
-  if (!agents_ready_) {
-    std::optional<sim::RecordId> last;
-    if (all_reached(topology_.agents, kAgentReady, last)) {
-      agents_ready_ = true;
-      ctx_.milestone("cluster", "cluster.agents_ready", {}, last);
-    }
+  return true;
+}
+
+void World::check_ready() {
+  if (!masters_ready_ && masters_cursor_.advance(*this, topology_.masters, kMasterReady)) {
+    masters_ready_ = true;
+    ctx_.milestone("cluster", "cluster.masters_ready", {}, masters_cursor_.last);
+  }
+  if (!agents_ready_ && agents_cursor_.advance(*this, topology_.agents, kAgentReady)) {
+    agents_ready_ = true;
+    ctx_.milestone("cluster", "cluster.agents_ready", {}, agents_cursor_.last);
   }
   if (ready_ || !masters_ready_ || !agents_ready_) return;
   std::optional<sim::RecordId> last = std::max(*reached_["cluster.masters_ready@cluster"],

@@ -14,8 +14,10 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "models/core/registry.hpp"
@@ -109,8 +111,16 @@ class World {
   void check_settled();
   // readiness.cpp: the cluster milestones.
   void watch_cluster_milestones(sim::RecordId id);
+  void note_available(const std::string& agent);
   void check_visible_in_ui();
   void check_ready();
+  // How far check_ready has found a group of hosts ready, in topology order.
+  struct ReadyCursor {
+    std::size_t next = 0;               // the first host not yet found ready
+    std::optional<sim::RecordId> last;  // the latest first reach among the hosts before it
+    bool advance(const World& world, const std::vector<HostInfo>& hosts,
+                 std::span<const std::string_view> names);
+  };
   // faults.cpp
   void arm_fault(const FaultSpec& f);
   void fire_fault(const FaultSpec& f);
@@ -151,8 +161,12 @@ class World {
     bool booted = false;  // its first boot came (or a restart booted it earlier)
   };
   std::vector<Host> hosts_;
-  std::map<std::string, std::optional<sim::RecordId>> reached_;  // "milestone@node" → first
+  // "milestone@node" → its first reach. Never iterated: hashed, not ordered.
+  std::unordered_map<std::string, std::optional<sim::RecordId>> reached_;
   std::set<std::string> visible_;
+  std::unordered_map<std::string, std::size_t> agent_index_;  // topology_.agents by name
+  std::set<std::size_t> available_unlisted_;  // agents available, not yet visible_in_ui
+  ReadyCursor masters_cursor_, agents_cursor_;
   bool masters_ready_ = false, agents_ready_ = false, ready_ = false;
   FaultHealing healing_;           // when the faults began and last acted (the liveness rules)
   std::vector<bool> fault_fired_;  // parallel to faults_: its time came (whatever it hit)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "models/zookeeper/ensemble.hpp"
@@ -90,6 +91,7 @@ void ZooKeeperServer::handle_connect_request(ClientCnx& cnx, const zkwire::Conne
     const std::int64_t id = (static_cast<std::int64_t>(sid_) << 56) |
                             static_cast<std::int64_t>(++disk_.session_counter);
     cnx.session = id;
+    session_connections_[id].insert(cnx.connection.value);
     if (leader_serving_) {
       prepare_and_propose(sid_, cnx.connection.value, nullptr, id, true, cnx.timeout);
     } else {
@@ -98,6 +100,7 @@ void ZooKeeperServer::handle_connect_request(ClientCnx& cnx, const zkwire::Conne
     return;
   }
   cnx.session = r.session_id;
+  session_connections_[r.session_id].insert(cnx.connection.value);
   if (leader_serving_) {
     finish_connect(cnx.connection.value, r.session_id, session_deadline_.count(r.session_id) > 0);
     return;
@@ -167,7 +170,7 @@ void ZooKeeperServer::reply_read(ClientCnx& cnx, const zkwire::Request& req) {
   switch (req.op) {
     case ZkOp::kExists:
       r->exists = exists;
-      if (req.watch) cnx.data_watches.insert(req.path);
+      if (req.watch) add_data_watch(cnx, req.path);
       break;
     case ZkOp::kGetData:
       if (!exists) {
@@ -176,7 +179,7 @@ void ZooKeeperServer::reply_read(ClientCnx& cnx, const zkwire::Request& req) {
       }
       r->exists = true;
       r->data = node->second.data;
-      if (req.watch) cnx.data_watches.insert(req.path);
+      if (req.watch) add_data_watch(cnx, req.path);
       break;
     case ZkOp::kGetChildren:
       if (!exists) {
@@ -185,7 +188,7 @@ void ZooKeeperServer::reply_read(ClientCnx& cnx, const zkwire::Request& req) {
       }
       r->exists = true;
       r->children = disk_.tree.children(req.path);
-      if (req.watch) cnx.child_watches.insert(req.path);
+      if (req.watch) add_child_watch(cnx, req.path);
       break;
     default:
       break;
@@ -204,14 +207,14 @@ void ZooKeeperServer::handle_set_watches(ClientCnx& cnx, const zkwire::SetWatche
     } else if (n->second.mzxid > w.relative_zxid) {
       fire.push_back({WatchEventType::kNodeDataChanged, path});
     } else {
-      cnx.data_watches.insert(path);
+      add_data_watch(cnx, path);
     }
   }
   for (const std::string& path : w.exist_watches) {
     if (nodes.count(path) != 0) {
       fire.push_back({WatchEventType::kNodeCreated, path});
     } else {
-      cnx.data_watches.insert(path);
+      add_data_watch(cnx, path);
     }
   }
   for (const std::string& path : w.child_watches) {
@@ -221,7 +224,7 @@ void ZooKeeperServer::handle_set_watches(ClientCnx& cnx, const zkwire::SetWatche
     } else if (n->second.pzxid > w.relative_zxid) {
       fire.push_back({WatchEventType::kNodeChildrenChanged, path});
     } else {
-      cnx.child_watches.insert(path);
+      add_child_watch(cnx, path);
     }
   }
   for (WatchEvent& e : fire) {
@@ -231,9 +234,42 @@ void ZooKeeperServer::handle_set_watches(ClientCnx& cnx, const zkwire::SetWatche
   }
 }
 
+void ZooKeeperServer::add_data_watch(ClientCnx& cnx, const std::string& path) {
+  cnx.data_watches.insert(path);
+  data_watchers_[path].insert(cnx.connection.value);
+}
+
+void ZooKeeperServer::add_child_watch(ClientCnx& cnx, const std::string& path) {
+  cnx.child_watches.insert(path);
+  child_watchers_[path].insert(cnx.connection.value);
+}
+
+void ZooKeeperServer::take_watchers(WatcherIndex& index, const std::string& path,
+                                    std::set<std::uint32_t>& into) {
+  const auto it = index.find(path);
+  if (it == index.end()) return;
+  into.merge(it->second);
+  index.erase(it);
+}
+
 void ZooKeeperServer::fire_watches(const std::vector<WatchEvent>& events) {
-  // WatchManager.triggerWatch: one-shot, on the server the client is connected to.
-  for (auto& [conn, cnx] : clients_) {
+  // WatchManager.triggerWatch: one-shot, on the server the client is connected to. Only the
+  // connections that set a watch on one of the paths, in connection order (walking every
+  // client on every transaction grew with the cluster); every watch on those paths that the
+  // events fire is consumed below, so their index entries go.
+  std::set<std::uint32_t> watchers;
+  for (const WatchEvent& e : events) {
+    if (e.type != WatchEventType::kNodeChildrenChanged) {
+      take_watchers(data_watchers_, e.path, watchers);
+    }
+    if (e.type == WatchEventType::kNodeChildrenChanged || e.type == WatchEventType::kNodeDeleted) {
+      take_watchers(child_watchers_, e.path, watchers);
+    }
+  }
+  for (const std::uint32_t conn : watchers) {
+    const auto it = clients_.find(conn);
+    if (it == clients_.end()) continue;
+    ClientCnx& cnx = it->second;
     for (const WatchEvent& e : events) {
       bool hit = false;
       if (e.type != WatchEventType::kNodeChildrenChanged && cnx.data_watches.erase(e.path) > 0) {
@@ -279,13 +315,16 @@ void ZooKeeperServer::apply_committed(const Txn& txn) {
   }
   if (txn.type == TxnType::kCloseSession) {
     // The server drops every connection of a closed or expired session.
-    std::vector<std::uint32_t> to_close;
-    for (const auto& [conn, cnx] : clients_) {
-      if (cnx.session == txn.session) to_close.push_back(conn);
-    }
-    for (const std::uint32_t conn : to_close) {
-      net().close(clients_[conn].connection, process_);
-      clients_.erase(conn);
+    // session_connections_ may name connections gone or moved to another session since.
+    const auto by_session = session_connections_.find(txn.session);
+    if (by_session == session_connections_.end()) return;
+    const std::set<std::uint32_t> candidates = std::move(by_session->second);
+    session_connections_.erase(by_session);
+    for (const std::uint32_t conn : candidates) {
+      const auto it = clients_.find(conn);
+      if (it == clients_.end() || it->second.session != txn.session) continue;
+      net().close(it->second.connection, process_);
+      clients_.erase(it);
     }
   }
 }

@@ -169,6 +169,9 @@ void ZooKeeperServer::reset_volatile() {
   touched_sessions_.clear();
   revalidating_.clear();
   clients_.clear();
+  data_watchers_.clear();
+  child_watchers_.clear();
+  session_connections_.clear();
   client_listening_ = false;
 }
 

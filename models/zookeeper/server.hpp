@@ -303,6 +303,13 @@ class ZooKeeperServer {
   void reply_read(ClientCnx& cnx, const zkwire::Request& r);
   void handle_set_watches(ClientCnx& cnx, const zkwire::SetWatches& w);
   void fire_watches(const std::vector<WatchEvent>& events);
+  // Path → the connections that set a watch on it (a superset: a closed connection stays
+  // until the path fires); fire_watches visits only these.
+  using WatcherIndex = std::map<std::string, std::set<std::uint32_t>>;
+  void add_data_watch(ClientCnx& cnx, const std::string& path);
+  void add_child_watch(ClientCnx& cnx, const std::string& path);
+  static void take_watchers(WatcherIndex& index, const std::string& path,
+                            std::set<std::uint32_t>& into);
   void apply_committed(const Txn& txn);
 
   RunContext& ctx_;
@@ -372,6 +379,9 @@ class ZooKeeperServer {
 
   // clients
   std::map<std::uint32_t, ClientCnx> clients_;  // by connection id
+  WatcherIndex data_watchers_, child_watchers_;
+  // Session → the connections that presented it (a superset, as for the watchers).
+  std::map<std::int64_t, std::set<std::uint32_t>> session_connections_;
   bool client_listening_ = false;
 };
 

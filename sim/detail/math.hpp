@@ -24,6 +24,9 @@
 namespace bootsim::sim::detail {
 
 double log(double x);
+// log's double-double evaluation alone: log returns the same bits, first trying a cheaper
+// evaluation that knows when its rounding is certain (exposed for tests/math_test.cpp).
+double log_accurate(double x);
 double exp(double x);
 // sin(x) and cos(x) from one argument reduction.
 void sincos(double x, double& sin_x, double& cos_x);
