@@ -99,8 +99,8 @@ TEST_CASE("each new fault kind parses and prints back canonically", "[faults][pa
       "kind=heal at=1m",
       "kind=one-way-partition groups=mesos-leader|rest at=mesos-master.elected+1s heal_after=30s",
       "kind=link groups=master-2|rest at=10s delay=200ms loss=0.3 duplicate=0.05 heal_after=2m",
-      "kind=crash-loop target=master-1/marathon at=marathon.started@master-1 dies_after=10s "
-      "for=5m",
+      ("kind=crash-loop target=master-1/marathon at=marathon.started@master-1 dies_after=10s "
+       "for=5m"),
       "kind=slow-disk target=all-masters at=0s factor=2.5 for=1m",
       "kind=clock target=master-2 at=0s skew=-30s drift_ppm=500",
       "kind=crash target=masters[1..2]/mesos-dns at=1m restart_after=30s",
