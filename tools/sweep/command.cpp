@@ -47,7 +47,7 @@ po::options_description sweep_description() {
       "until", po::value<std::string>(), "simulated time limit of each run")(
       "budget", po::value<std::vector<std::string>>()->composing(),
       "MILESTONE:QUANTILE<=DURATION (cluster.ready:p99<=150s) or MILESTONE<=DURATION (every run)")(
-      "format", po::value<std::string>()->default_value("text"), "text, csv, json or junit")(
+      "format", po::value<std::string>()->default_value("text"), "text, csv, json, junit or html")(
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)")(
       "results", po::value<std::string>(),
       "the results file, one line per finished run (default: bootsim-sweep-ID.runs beside --out, "
@@ -359,7 +359,7 @@ int sweep_command(const std::vector<std::string>& args) {
   for (auto& rec : records) all.push_back(std::move(*rec));
   const SweepSummary summary =
       summarize(sweep_info(r, plan), plan.points, plan.budgets, plan.rules, all);
-  if (auto e = std::get<tools::OutputTarget>(out).write(format->render(summary)))
+  if (auto e = std::get<tools::OutputTarget>(out).write(format->render(summary, all)))
     return usage_error(*e);
   if (!r.results) std::filesystem::remove(results);
   return summary.ok() ? kExitOk : kExitChecksFailed;
