@@ -36,9 +36,9 @@ std::string svg_open(std::string_view what) {
 // The x axis: a line under the plot and the start, middle and end edges labelled.
 std::string x_axis(const TimeAxis& axis, double plot_width) {
   const double y = kHeight - kBottom;
-  std::string s =
-      fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#888\"/>\n",
-                  kLeft, y, kLeft + plot_width, y);
+  std::string s = fmt::format(
+      "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#888\"/>\n", kLeft, y,
+      kLeft + plot_width, y);
   // The start, the middle edge (when there is one between) and the end.
   std::vector<std::size_t> edges{0, axis.bins};
   if (axis.bins >= 2) edges.insert(edges.begin() + 1, axis.bins / 2);
@@ -75,8 +75,7 @@ TimeAxis time_axis(std::int64_t lo_ns, std::int64_t hi_ns, std::size_t max_bins)
   }
 }
 
-std::vector<std::size_t> bin_counts(std::span<const std::int64_t> times_ns,
-                                    const TimeAxis& axis) {
+std::vector<std::size_t> bin_counts(std::span<const std::int64_t> times_ns, const TimeAxis& axis) {
   std::vector<std::size_t> counts(axis.bins, 0);
   for (const std::int64_t t : times_ns) {
     const std::int64_t k = t < axis.start_ns ? 0 : (t - axis.start_ns) / axis.width_ns;
@@ -135,9 +134,10 @@ std::string cdf_svg(std::span<const std::int64_t> sorted_ns, std::size_t never,
         "stroke-dasharray=\"3,3\"/>\n",
         kLeft, y, kLeft + plot_w, y);
     // 90% sits too close to 100% for both on the left: it is labelled inside, at the right.
-    s += pct == 90 ? fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" "
-                                 "fill=\"#888\">90%</text>\n",
-                                 kLeft + plot_w - 2, y + 10)
+    s += pct == 90 ? fmt::format(
+                         "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" "
+                         "fill=\"#888\">90%</text>\n",
+                         kLeft + plot_w - 2, y + 10)
                    : fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}%</text>\n",
                                  kLeft - 3, y + 3, pct);
   }

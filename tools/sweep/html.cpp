@@ -85,8 +85,8 @@ std::string budget_rows(const PointSummary& p) {
       "<table><tr><th>budget</th><th>over</th><th>measured</th><th>runs within</th>"
       "<th>pass rate</th><th></th></tr>\n";
   for (const BudgetOutcome& b : p.budgets) {
-    const double w = p.runs == 0 ? 0 : 120.0 * static_cast<double>(b.passed) /
-                                           static_cast<double>(p.runs);
+    const double w =
+        p.runs == 0 ? 0 : 120.0 * static_cast<double>(b.passed) / static_cast<double>(p.runs);
     s += fmt::format(
         "<tr><td>{}</td><td>{}</td><td class=n>{} {}</td><td class=n>{}/{}</td><td><span "
         "class=rate style=\"width:{:.1f}px\"></span><span class=miss style=\"width:{:.1f}px\">"
@@ -115,9 +115,10 @@ std::string rule_lines(const PointSummary& p) {
   }
   s += fmt::format("<p>{} of {} rules held in every run.", held, p.rules.size());
   if (!p.not_ready_seeds.empty()) {
-    s += fmt::format(" <span class=bad>cluster.ready never reached in {} of {} runs (seeds {})"
-                     "</span>",
-                     p.not_ready_seeds.size(), p.runs, seed_list(p.not_ready_seeds));
+    s += fmt::format(
+        " <span class=bad>cluster.ready never reached in {} of {} runs (seeds {})"
+        "</span>",
+        p.not_ready_seeds.size(), p.runs, seed_list(p.not_ready_seeds));
   }
   return s + "</p>\n";
 }
@@ -159,8 +160,10 @@ std::string header(const SweepSummary& s) {
       report::xml_escape(s.info.scenario), report::xml_escape(s.info.profile), s.points.size(),
       s.points.size() == 1 ? "" : "s", s.info.runs, s.info.first_seed,
       s.info.first_seed + s.info.runs - 1, report::xml_escape(s.info.version));
-  for (const std::string& v : s.info.settings) out += "<p>--set " + report::xml_escape(v) + "</p>\n";
-  for (const std::string& f : s.info.faults) out += "<p>--fault " + report::xml_escape(f) + "</p>\n";
+  for (const std::string& v : s.info.settings)
+    out += "<p>--set " + report::xml_escape(v) + "</p>\n";
+  for (const std::string& f : s.info.faults)
+    out += "<p>--fault " + report::xml_escape(f) + "</p>\n";
   out += fmt::format(
       "<p class={}><b>{}</b></p>\n<p>Quantiles are nearest-rank over every run of a point; a run "
       "that never reached a milestone counts as the latest ('never' when a quantile falls on "
@@ -180,8 +183,7 @@ std::string format_sweep_html(const SweepSummary& s, std::span<const RunRecord> 
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const PointSummary& p = s.points[i];
     body += fmt::format("<h2>Point {} of {}{}{}</h2>\n<h3>Budgets</h3>\n", i + 1, s.points.size(),
-                        p.point.settings.empty() ? "" : ": ",
-                        report::xml_escape(p.point.label()));
+                        p.point.settings.empty() ? "" : ": ", report::xml_escape(p.point.label()));
     body += budget_rows(p) + "<h3>Rules</h3>\n" + rule_lines(p);
     body += "<h3>Milestones</h3>\n" + milestone_rows(p, point_runs(s, runs, i), axis);
   }
@@ -193,9 +195,9 @@ std::string format_sensitivity_html(std::string_view title, std::string_view cha
   // The tornado chart is the page's one chart: the browser test's check applies to it too.
   std::string svg(chart_svg);
   if (svg.starts_with("<svg ")) svg.insert(5, "class=\"chart\" ");
-  return report::chart_page(
-      title, fmt::format("<h1>{}</h1>\n{}<h2>Ranked</h2>\n<pre>{}</pre>\n",
-                         report::xml_escape(title), svg, preformatted(table)));
+  return report::chart_page(title,
+                            fmt::format("<h1>{}</h1>\n{}<h2>Ranked</h2>\n<pre>{}</pre>\n",
+                                        report::xml_escape(title), svg, preformatted(table)));
 }
 
 }  // namespace bootsim::sweep
