@@ -141,6 +141,24 @@ TEST_CASE("why: a registration that waited for a retry names the backoff draw", 
                                  "after master-2 led went at 111.742s (+25.660s), admitted "));
 }
 
+TEST_CASE("why: a restart after the process exited names the exit, not an older gate failure",
+          "[report][why]") {
+  // Mesos-DNS on master-2 is paused from its start (75.948 s) for 60 s; resumed, it finds its
+  // master detection timed out and exits; systemd restarts it 5 s later. Its gate last failed
+  // at 70.015 s, before it ran: that is not what the restart followed.
+  const RunResult r = run_default(
+      {"kind=pause target=master-1/mesos-dns at=mesos-dns.started@master-1 resume_after=60s",
+       "kind=pause target=master-2/mesos-dns at=mesos-dns.started@master-2 resume_after=60s"},
+      {{"cluster.agents.private", "2", {}}});
+  const auto steps = report::explain_chain(r);
+  const auto* exec = step_of(r, steps, "master-2", "dcos-mesos-dns", "exec");
+  REQUIRE(exec != nullptr);
+  CHECK(exec->cause == "RestartSec");
+  CHECK(exec->detail ==
+        "dcos-mesos-dns on master-2 waited RestartSec=5s (until 140.948s) after its process "
+        "exited at 135.948s: master detection timed out after 30s");
+}
+
 TEST_CASE("why: the critical chain in JSON carries gap, cause and detail", "[report][why]") {
   const RunResult r = run_default();
   const auto doc = nlohmann::json::parse(report::format_json(r));

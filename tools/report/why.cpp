@@ -45,6 +45,8 @@ class Explainer {
       const auto id = static_cast<sim::RecordId>(i);
       if (rec.type == sim::RecordType::kGateFailed)
         failures_[{rec.node, rec.component}].push_back(id);
+      if (rec.type == sim::RecordType::kProcessExit)
+        exits_[{rec.node, rec.component}].push_back(id);
       // The protocol events that explain a wait: Mesos-DNS's reloads (models/dns/mesos_dns) and
       // an agent's registration attempts (models/mesos/agent), by (node, name).
       if (rec.component == "mesos-dns" || rec.component == "mesos-agent")
@@ -150,7 +152,14 @@ class Explainer {
     s.detail = fmt::format("{} on {} waited RestartSec={} (until {}s)", u.component, u.node,
                            restart_sec ? sim::format_duration(*restart_sec) : "?",
                            sim::format_seconds(restart->end));
-    if (const auto f = failure_before(u, restart->begin)) {
+    // What the restart followed: the unit's last failed gate or process exit before it.
+    const auto f = last_before(failures_, u, restart->begin);
+    const auto x = last_before(exits_, u, restart->begin);
+    if (x && (!f || r_.trace.at(*x).time >= r_.trace.at(*f).time)) {
+      const sim::TraceRecord& xr = r_.trace.at(*x);
+      s.detail += fmt::format(" after its process exited at {}s: {}", sim::format_seconds(xr.time),
+                              r_.trace.text_arg(xr, "reason").value_or("?"));
+    } else if (f) {
       const sim::TraceRecord& fr = r_.trace.at(*f);
       s.detail += fmt::format(
           " after its gate '{}' failed at {}s: {}", r_.trace.text_arg(fr, "gate").value_or("?"),
@@ -253,10 +262,11 @@ class Explainer {
     return s;
   }
 
-  // The unit's last gate failure at or before `t`.
-  std::optional<sim::RecordId> failure_before(const Track& u, sim::SimTime t) const {
-    const auto it = failures_.find({u.node, u.component});
-    if (it == failures_.end()) return std::nullopt;
+  // The unit's last record of `by_unit` (gate failures, process exits) at or before `t`.
+  std::optional<sim::RecordId> last_before(const std::map<Key, Ids>& by_unit, const Track& u,
+                                           sim::SimTime t) const {
+    const auto it = by_unit.find({u.node, u.component});
+    if (it == by_unit.end()) return std::nullopt;
     std::optional<sim::RecordId> out;
     for (const sim::RecordId f : it->second) {
       if (r_.trace.at(f).time <= t) out = f;
@@ -268,6 +278,7 @@ class Explainer {
   std::vector<Track> tracks_;
   std::map<Key, const Track*> units_;
   std::map<Key, std::vector<sim::RecordId>> failures_;
+  std::map<Key, Ids> exits_;   // (node, unit): its process exits
   std::map<Key, Ids> events_;  // (node, name): milestones and the protocol events above
 };
 
