@@ -1,5 +1,7 @@
 // The reports that answer "why": the critical chain's causes, what blocked an unreached
 // milestone, the blame table, CSV rows, and the text report's columns.
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -157,6 +159,28 @@ TEST_CASE("why: a restart after the process exited names the exit, not an older 
   CHECK(exec->detail ==
         "dcos-mesos-dns on master-2 waited RestartSec=5s (until 140.948s) after its process "
         "exited at 135.948s: master detection timed out after 30s");
+}
+
+TEST_CASE("why: a gate that failed on a DNS timeout says how long its probe waited",
+          "[report][why]") {
+  // Every Mesos-DNS paused for 40 s from its start: Spartan forwards leader.mesos to paused
+  // upstreams and never answers, and Marathon's `ping -c1 leader.mesos` gives up after its
+  // resolver's 3 tries of 1 s (resolv.conf `timeout:1 attempts:3`): 3 s of the gap, before its
+  // 15 s RestartSec.
+  std::vector<std::string> pauses;
+  for (const char* m : {"master-1", "master-2", "master-3"}) {
+    pauses.push_back(fmt::format(
+        "kind=pause target={0}/mesos-dns at=mesos-dns.started@{0} resume_after=40s", m));
+  }
+  const RunResult r = run_default(pauses, {{"cluster.agents.private", "2", {}}});
+  const auto steps = report::explain_chain(r);
+  const auto* exec = step_of(r, steps, "master-2", "dcos-marathon", "exec");
+  REQUIRE(exec != nullptr);
+  CHECK(exec->cause == "RestartSec");
+  CHECK(exec->detail ==
+        "dcos-marathon on master-2 waited RestartSec=15s (until 129.005s) after its gate 'ping "
+        "-c1 leader.mesos' failed at 114.005s, 3.000s into its gates: leader.mesos: no answer "
+        "from 198.51.100.3 (3 x 1, timeout:1)");
 }
 
 TEST_CASE("why: the critical chain in JSON carries gap, cause and detail", "[report][why]") {

@@ -152,19 +152,7 @@ class Explainer {
     s.detail = fmt::format("{} on {} waited RestartSec={} (until {}s)", u.component, u.node,
                            restart_sec ? sim::format_duration(*restart_sec) : "?",
                            sim::format_seconds(restart->end));
-    // What the restart followed: the unit's last failed gate or process exit before it.
-    const auto f = last_before(failures_, u, restart->begin);
-    const auto x = last_before(exits_, u, restart->begin);
-    if (x && (!f || r_.trace.at(*x).time >= r_.trace.at(*f).time)) {
-      const sim::TraceRecord& xr = r_.trace.at(*x);
-      s.detail += fmt::format(" after its process exited at {}s: {}", sim::format_seconds(xr.time),
-                              r_.trace.text_arg(xr, "reason").value_or("?"));
-    } else if (f) {
-      const sim::TraceRecord& fr = r_.trace.at(*f);
-      s.detail += fmt::format(
-          " after its gate '{}' failed at {}s: {}", r_.trace.text_arg(fr, "gate").value_or("?"),
-          sim::format_seconds(fr.time), r_.trace.text_arg(fr, "reason").value_or("?"));
-    }
+    s.detail += restart_reason(u, restart->begin);
     return s;
   }
 
@@ -260,6 +248,36 @@ class Explainer {
     s.cause = "backoff";
     s.detail += fmt::format(", admitted {} later", sim::format_duration(rec.time - first));
     return s;
+  }
+
+  // What a restart at `t` followed: the unit's last failed gate or process exit before it. A
+  // gate that failed a second or more into its attempt says how long: that time went on the
+  // probe's own timeouts (a DNS lookup retrying its nameservers, a connection attempt).
+  std::string restart_reason(const Track& u, sim::SimTime t) const {
+    const auto f = last_before(failures_, u, t);
+    const auto x = last_before(exits_, u, t);
+    if (x && (!f || r_.trace.at(*x).time >= r_.trace.at(*f).time)) {
+      const sim::TraceRecord& xr = r_.trace.at(*x);
+      return fmt::format(" after its process exited at {}s: {}", sim::format_seconds(xr.time),
+                         r_.trace.text_arg(xr, "reason").value_or("?"));
+    }
+    if (!f) return "";
+    const sim::TraceRecord& fr = r_.trace.at(*f);
+    std::string probe;
+    if (const auto took = gate_time(u, fr.time); took && *took >= sim::seconds(1))
+      probe = fmt::format(", {}s into its gates", sim::format_seconds(*took));
+    return fmt::format(" after its gate '{}' failed at {}s{}: {}",
+                       r_.trace.text_arg(fr, "gate").value_or("?"), sim::format_seconds(fr.time),
+                       probe, r_.trace.text_arg(fr, "reason").value_or("?"));
+  }
+
+  // How long the unit had been running its gates at `t` (in a gate-wait phase), if it was.
+  std::optional<sim::SimTime> gate_time(const Track& u, sim::SimTime t) const {
+    std::optional<sim::SimTime> out;
+    for (const Phase& p : u.phases) {
+      if (p.kind == PhaseKind::kGateWait && p.begin <= t && t <= p.end) out = t - p.begin;
+    }
+    return out;
   }
 
   // The unit's last record of `by_unit` (gate failures, process exits) at or before `t`.
