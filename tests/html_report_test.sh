@@ -79,6 +79,11 @@ if [[ "$histograms" -lt 50 || "$histograms" -ne "$cdfs" ]]; then
 fi
 grep -q '<h2>Point 2 of 2: cluster.agents.private=10</h2>' "$page" ||
   { echo "html_report_test: the sweep page has no second point" >&2; exit 1; }
+# The page is a function of the runs, not of how they were done: --jobs 1 gives the same bytes.
+run "$outdir/html-sweep-j1.html" sweep scenarios/default.yaml --runs 20 --jobs 1 \
+  --vary cluster.agents.private=3,10 --format html --out "$outdir/html-sweep-j1.html"
+cmp "$page" "$outdir/html-sweep-j1.html" ||
+  { echo "html_report_test: the sweep page differs between --jobs 2 and --jobs 1" >&2; exit 1; }
 check_page "$page" 'data-charts="visible"'
 
 page="$outdir/html-sensitivity.html"

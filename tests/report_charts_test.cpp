@@ -109,3 +109,17 @@ TEST_CASE("sweep html: per point, the budgets' pass rates and a histogram and CD
   CHECK(count(page, "<title>never reached: 1 run</title>") == 1);
   CHECK(count(page, ">100s</text>") == 4);
 }
+
+TEST_CASE("sweep html: a milestone no run reached has no chart, and the page says so",
+          "[sweep][charts]") {
+  const std::vector<sweep::RunRecord> records{ready_run(0, std::nullopt),
+                                              ready_run(1, std::nullopt)};
+  sweep::SweepInfo info;
+  info.runs = 2;
+  const auto s = sweep::summarize(info, {sweep::GridPoint{}}, {}, {}, records);
+  const std::string page = sweep::format_sweep_html(s, records);
+  CHECK(count(page, "<svg") == 0);
+  CHECK_THAT(page, Catch::Contains("<td>cluster.ready</td><td class=n>0/2</td>") &&
+                       Catch::Contains("reached by no run of the sweep") &&
+                       Catch::Contains("cluster.ready never reached in 2 of 2 runs"));
+}

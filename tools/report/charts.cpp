@@ -169,10 +169,11 @@ constexpr const char* kPageStyle =
     ".rate{display:inline-block;height:9px;background:#2ca02c;margin-right:4px}"
     ".miss{display:inline-block;height:9px;background:#d62728}";
 
-// Marks the page once every chart has a laid-out size; says so on the console otherwise.
+// Marks the page once every chart (if any) has a laid-out size; says so on the console
+// otherwise.
 constexpr const char* kPageScript =
     "window.addEventListener('load',function(){var c=document.querySelectorAll('svg.chart');"
-    "var ok=c.length>0;for(var i=0;i<c.length;i++){var b=c[i].getBoundingClientRect();"
+    "var ok=true;for(var i=0;i<c.length;i++){var b=c[i].getBoundingClientRect();"
     "if(!(b.width>0&&b.height>0))ok=false;}if(ok){document.body.dataset.charts='visible';}"
     "else{console.error('bootsim: a chart has no size');}});";
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <optional>
 
 #include "models/core/milestones.hpp"
 #include "tools/report/charts.hpp"
@@ -54,8 +55,9 @@ std::span<const RunRecord> point_runs(const SweepSummary& s, std::span<const Run
   return runs.subspan(i * s.info.runs, s.info.runs);
 }
 
-// Per milestone (by index): one axis over every point's runs, so the charts line up.
-std::vector<report::TimeAxis> axes(std::span<const RunRecord> runs) {
+// Per milestone (by index): one axis over every point's runs, so the charts line up; none for
+// a milestone no run reached.
+std::vector<std::optional<report::TimeAxis>> axes(std::span<const RunRecord> runs) {
   const std::size_t n = models::milestone_names().size();
   std::vector<std::int64_t> lo(n, std::numeric_limits<std::int64_t>::max());
   std::vector<std::int64_t> hi(n, std::numeric_limits<std::int64_t>::min());
@@ -66,7 +68,7 @@ std::vector<report::TimeAxis> axes(std::span<const RunRecord> runs) {
       hi[m] = std::max(hi[m], *r.times_ns[m]);
     }
   }
-  std::vector<report::TimeAxis> out(n);
+  std::vector<std::optional<report::TimeAxis>> out(n);
   for (std::size_t m = 0; m < n; ++m) {
     if (lo[m] <= hi[m]) out[m] = report::time_axis(lo[m], hi[m]);
   }
@@ -124,7 +126,7 @@ std::string rule_lines(const PointSummary& p) {
 }
 
 std::string milestone_rows(const PointSummary& p, std::span<const RunRecord> runs,
-                           const std::vector<report::TimeAxis>& axis) {
+                           const std::vector<std::optional<report::TimeAxis>>& axis) {
   std::string s =
       "<table><tr><th>milestone</th><th>reached</th><th>p50</th><th>p90</th><th>p99</th>"
       "<th>histogram (runs per bin)</th><th>CDF (share of runs)</th></tr>\n";
@@ -133,11 +135,13 @@ std::string milestone_rows(const PointSummary& p, std::span<const RunRecord> run
     const Times t = times_of(runs, i);
     s += fmt::format(
         "<tr><td>{}</td><td class=n>{}/{}</td><td class=n>{}</td><td class=n>{}</td><td "
-        "class=n>{}</td><td>\n{}</td><td>\n{}</td></tr>\n",
+        "class=n>{}</td>",
         report::xml_escape(m.name), m.reached, p.runs, short_seconds(m.quantiles[1]),
-        short_seconds(m.quantiles[2]), short_seconds(m.quantiles[3]),
-        report::histogram_svg(t.reached, t.never, axis[i]),
-        report::cdf_svg(t.reached, t.never, axis[i]));
+        short_seconds(m.quantiles[2]), short_seconds(m.quantiles[3]));
+    s += axis[i] ? fmt::format("<td>\n{}</td><td>\n{}</td></tr>\n",
+                               report::histogram_svg(t.reached, t.never, *axis[i]),
+                               report::cdf_svg(t.reached, t.never, *axis[i]))
+                 : std::string("<td colspan=2>reached by no run of the sweep</td></tr>\n");
   }
   return s + "</table>\n";
 }
@@ -178,7 +182,7 @@ std::string header(const SweepSummary& s) {
 
 std::string format_sweep_html(const SweepSummary& s, std::span<const RunRecord> runs) {
   assert(runs.size() == s.points.size() * s.info.runs);
-  const std::vector<report::TimeAxis> axis = axes(runs);
+  const auto axis = axes(runs);
   std::string body = header(s);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const PointSummary& p = s.points[i];
