@@ -103,11 +103,18 @@ TEST_CASE("sweep html: per point, the budgets' pass rates and a histogram and CD
     CHECK_THAT(page, Catch::Contains(part));
   }
   CHECK_THAT(page, !Catch::Contains("<script src") && !Catch::Contains("<link"));
+  // Several points: an overview row per point (p50 of 3 runs: the 2nd) and one CDF overlaying
+  // them.
+  CHECK_THAT(page, Catch::Contains("<h2>Every point: cluster.ready</h2>") &&
+                       Catch::Contains("<td class=n>2</td><td>cluster.agents.private=2</td><td "
+                                       "class=n>2/3</td><td class=n>100.004s</td>"));
+  CHECK(count(page, "aria-label=\"CDF of every point\"") == 1);
+  CHECK(count(page, ">point 2</text>") == 1);
   // Only cluster.ready was reached: one chart pair per point, on one axis (100 s .. 104 s).
   CHECK(count(page, "aria-label=\"histogram\"") == 2);
   CHECK(count(page, "aria-label=\"CDF\"") == 2);
   CHECK(count(page, "<title>never reached: 1 run</title>") == 1);
-  CHECK(count(page, ">100s</text>") == 4);
+  CHECK(count(page, ">100s</text>") == 5);  // and the overlay starts there too
 }
 
 TEST_CASE("sweep html: a milestone no run reached has no chart, and the page says so",
@@ -119,6 +126,7 @@ TEST_CASE("sweep html: a milestone no run reached has no chart, and the page say
   const auto s = sweep::summarize(info, {sweep::GridPoint{}}, {}, {}, records);
   const std::string page = sweep::format_sweep_html(s, records);
   CHECK(count(page, "<svg") == 0);
+  CHECK_THAT(page, !Catch::Contains("Every point"));  // one point: no overview
   CHECK_THAT(page, Catch::Contains("<td>cluster.ready</td><td class=n>0/2</td>") &&
                        Catch::Contains("reached by no run of the sweep") &&
                        Catch::Contains("cluster.ready never reached in 2 of 2 runs"));

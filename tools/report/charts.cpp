@@ -10,35 +10,45 @@ namespace bootsim::report {
 
 namespace {
 
-// Every chart is this size; the plot area leaves room for the axis labels.
-constexpr double kWidth = 300, kHeight = 112;
-constexpr double kLeft = 34, kRight = 8, kTop = 8, kBottom = 22;
+// A chart's size and the margins around its plot (room for the axis labels and a legend).
+struct Frame {
+  double width, height, left, right, top, bottom;
+  double plot_w() const { return width - left - right; }
+  double plot_h() const { return height - top - bottom; }
+  double base() const { return height - bottom; }  // the y of the x axis
+};
+// The small charts of a table row, and the wide one that overlays every grid point.
+constexpr Frame kSmall{300, 112, 34, 8, 8, 22};
+constexpr Frame kWide{700, 220, 34, 90, 8, 22};
 constexpr double kNeverGap = 6, kNeverWidth = 16;  // the histogram's "never" bar, at the right
+// Tableau's ten colours, the overlay's series in turn.
+constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 
 std::string seconds_label(std::int64_t ns) {
   return exact_seconds(sim::SimTime::from_ns(ns)) + "s";
 }
 
 // The x pixel of a time on the axis, the plot being `plot_width` wide.
-double x_of(std::int64_t ns, const TimeAxis& axis, double plot_width) {
+double x_of(std::int64_t ns, const TimeAxis& axis, const Frame& f, double plot_width) {
   const double span = static_cast<double>(axis.end_ns() - axis.start_ns);
-  return kLeft + static_cast<double>(ns - axis.start_ns) / span * plot_width;
+  return f.left + static_cast<double>(ns - axis.start_ns) / span * plot_width;
 }
 
-std::string svg_open(std::string_view what) {
+std::string svg_open(std::string_view what, const Frame& f) {
   return fmt::format(
       "<svg class=chart xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" "
       "height=\"{1:.0f}\" viewBox=\"0 0 {0:.0f} {1:.0f}\" font-family=\"sans-serif\" "
       "font-size=\"10\" role=img aria-label=\"{2}\">\n",
-      kWidth, kHeight, what);
+      f.width, f.height, what);
 }
 
 // The x axis: a line under the plot and the start, middle and end edges labelled.
-std::string x_axis(const TimeAxis& axis, double plot_width) {
-  const double y = kHeight - kBottom;
+std::string x_axis(const TimeAxis& axis, const Frame& f, double plot_width) {
+  const double y = f.base();
   std::string s = fmt::format(
-      "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#888\"/>\n", kLeft, y,
-      kLeft + plot_width, y);
+      "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#888\"/>\n", f.left,
+      y, f.left + plot_width, y);
   // The start, the middle edge (when there is one between) and the end.
   std::vector<std::size_t> edges{0, axis.bins};
   if (axis.bins >= 2) edges.insert(edges.begin() + 1, axis.bins / 2);
@@ -47,7 +57,7 @@ std::string x_axis(const TimeAxis& axis, double plot_width) {
     // The ends are anchored inwards so that their labels stay inside the chart.
     const char* anchor = k == 0 ? "start" : k == axis.bins ? "end" : "middle";
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\">{}</text>\n",
-                     x_of(ns, axis, plot_width), y + 13, anchor, seconds_label(ns));
+                     x_of(ns, axis, f, plot_width), y + 13, anchor, seconds_label(ns));
   }
   return s;
 }
@@ -55,6 +65,42 @@ std::string x_axis(const TimeAxis& axis, double plot_width) {
 // The width to draw `n` as a share of `total` at full height `h`.
 double share(std::size_t n, std::size_t total, double h) {
   return total == 0 ? 0 : static_cast<double>(n) / static_cast<double>(total) * h;
+}
+
+// The CDF's frame: the x axis and dashed lines at 50%, 90% and 100% of the runs.
+std::string cdf_grid(const TimeAxis& axis, const Frame& f) {
+  std::string s = x_axis(axis, f, f.plot_w());
+  for (const int pct : {50, 90, 100}) {
+    const double y = f.base() - f.plot_h() * pct / 100.0;
+    s += fmt::format(
+        "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#ccc\" "
+        "stroke-dasharray=\"3,3\"/>\n",
+        f.left, y, f.left + f.plot_w(), y);
+    // 90% sits too close to 100% for both on the left: it is labelled inside, at the right.
+    s += pct == 90 ? fmt::format(
+                         "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" "
+                         "fill=\"#888\">90%</text>\n",
+                         f.left + f.plot_w() - 2, y + 10)
+                   : fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}%</text>\n",
+                                 f.left - 3, y + 3, pct);
+  }
+  return s;
+}
+
+// The CDF's step path: one step up per run; runs at the same tenth of a pixel share a vertex.
+std::string cdf_path(std::span<const std::int64_t> sorted_ns, std::size_t never,
+                     const TimeAxis& axis, const Frame& f) {
+  const std::size_t total = sorted_ns.size() + never;
+  std::string path = fmt::format("M{:.1f},{:.1f}", f.left, f.base());
+  for (std::size_t i = 0; i < sorted_ns.size(); ++i) {
+    const std::string x = fmt::format("{:.1f}", x_of(sorted_ns[i], axis, f, f.plot_w()));
+    if (i + 1 < sorted_ns.size() &&
+        fmt::format("{:.1f}", x_of(sorted_ns[i + 1], axis, f, f.plot_w())) == x) {
+      continue;
+    }
+    path += fmt::format("H{}V{:.1f}", x, f.base() - share(i + 1, total, f.plot_h()));
+  }
+  return path + fmt::format("H{:.1f}", f.left + f.plot_w());
 }
 
 }  // namespace
@@ -86,14 +132,15 @@ std::vector<std::size_t> bin_counts(std::span<const std::int64_t> times_ns, cons
 
 std::string histogram_svg(std::span<const std::int64_t> sorted_ns, std::size_t never,
                           const TimeAxis& axis) {
-  const double plot_w = kWidth - kLeft - kRight - kNeverGap - kNeverWidth;
-  const double plot_h = kHeight - kTop - kBottom, base = kHeight - kBottom;
+  const Frame& f = kSmall;
+  const double plot_w = f.plot_w() - kNeverGap - kNeverWidth;
+  const double plot_h = f.plot_h(), base = f.base();
   const std::vector<std::size_t> counts = bin_counts(sorted_ns, axis);
   const std::size_t top = std::max(never, *std::max_element(counts.begin(), counts.end()));
-  std::string s = svg_open("histogram") + x_axis(axis, plot_w);
-  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", kLeft - 3,
-                   kTop + 8, top);
-  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">0</text>\n", kLeft - 3,
+  std::string s = svg_open("histogram", f) + x_axis(axis, f, plot_w);
+  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", f.left - 3,
+                   f.top + 8, top);
+  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">0</text>\n", f.left - 3,
                    base);
   const double bar_w = plot_w / static_cast<double>(axis.bins);
   for (std::size_t k = 0; k < counts.size(); ++k) {
@@ -103,11 +150,11 @@ std::string histogram_svg(std::span<const std::int64_t> sorted_ns, std::size_t n
     s += fmt::format(
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#4878d0\">"
         "<title>{} to {}: {} run{}</title></rect>\n",
-        kLeft + bar_w * static_cast<double>(k), base - h, std::max(0.5, bar_w - 1), h,
+        f.left + bar_w * static_cast<double>(k), base - h, std::max(0.5, bar_w - 1), h,
         seconds_label(from), seconds_label(from + axis.width_ns), counts[k],
         counts[k] == 1 ? "" : "s");
   }
-  const double nx = kLeft + plot_w + kNeverGap;
+  const double nx = f.left + plot_w + kNeverGap;
   if (never > 0) {
     const double h = std::max(1.0, share(never, top, plot_h));
     s += fmt::format(
@@ -123,39 +170,32 @@ std::string histogram_svg(std::span<const std::int64_t> sorted_ns, std::size_t n
 
 std::string cdf_svg(std::span<const std::int64_t> sorted_ns, std::size_t never,
                     const TimeAxis& axis) {
-  const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
-  const double base = kHeight - kBottom;
-  const std::size_t total = sorted_ns.size() + never;
-  std::string s = svg_open("CDF") + x_axis(axis, plot_w);
-  for (const int pct : {50, 90, 100}) {
-    const double y = base - plot_h * pct / 100.0;
+  return svg_open("CDF", kSmall) + cdf_grid(axis, kSmall) +
+         fmt::format(
+             "<path d=\"{}\" fill=\"none\" stroke=\"#ee854a\" stroke-width=\"1.5\"><title>{} of {} "
+             "runs reached it</title></path>\n</svg>\n",
+             cdf_path(sorted_ns, never, axis, kSmall), sorted_ns.size(), sorted_ns.size() + never);
+}
+
+std::string cdf_overlay_svg(std::span<const CdfSeries> series, const TimeAxis& axis) {
+  const Frame& f = kWide;
+  std::string s = svg_open("CDF of every point", f) + cdf_grid(axis, f);
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const CdfSeries& c = series[i];
+    const char* colour = kPalette[i % std::size(kPalette)];
+    const std::string title = fmt::format("{}: {} of {} runs reached it", xml_escape(c.label),
+                                          c.sorted_ns.size(), c.sorted_ns.size() + c.never);
     s += fmt::format(
-        "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#ccc\" "
-        "stroke-dasharray=\"3,3\"/>\n",
-        kLeft, y, kLeft + plot_w, y);
-    // 90% sits too close to 100% for both on the left: it is labelled inside, at the right.
-    s += pct == 90 ? fmt::format(
-                         "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" "
-                         "fill=\"#888\">90%</text>\n",
-                         kLeft + plot_w - 2, y + 10)
-                   : fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}%</text>\n",
-                                 kLeft - 3, y + 3, pct);
+        "<path d=\"{}\" fill=\"none\" stroke=\"{}\" "
+        "stroke-width=\"1.5\"><title>{}</title></path>\n",
+        cdf_path(c.sorted_ns, c.never, axis, f), colour, title);
+    const double y = f.top + 6 + 14 * static_cast<double>(i);
+    s += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"{3}\" "
+        "stroke-width=\"3\"/><text x=\"{4:.1f}\" y=\"{5:.1f}\">{6}</text>\n",
+        f.width - f.right + 12, y, f.width - f.right + 28, colour, f.width - f.right + 32, y + 3.5,
+        xml_escape(c.label));
   }
-  // One step up per run; runs at the same tenth of a pixel share one vertex.
-  std::string path = fmt::format("M{:.1f},{:.1f}", kLeft, base);
-  for (std::size_t i = 0; i < sorted_ns.size(); ++i) {
-    const std::string x = fmt::format("{:.1f}", x_of(sorted_ns[i], axis, plot_w));
-    if (i + 1 < sorted_ns.size() &&
-        fmt::format("{:.1f}", x_of(sorted_ns[i + 1], axis, plot_w)) == x) {
-      continue;
-    }
-    path += fmt::format("H{}V{:.1f}", x, base - share(i + 1, total, plot_h));
-  }
-  path += fmt::format("H{:.1f}", kLeft + plot_w);
-  s += fmt::format(
-      "<path d=\"{}\" fill=\"none\" stroke=\"#ee854a\" stroke-width=\"1.5\"><title>{} of {} runs "
-      "reached it</title></path>\n",
-      path, sorted_ns.size(), total);
   return s + "</svg>\n";
 }
 

@@ -42,6 +42,14 @@ std::string histogram_svg(std::span<const std::int64_t> sorted_ns, std::size_t n
 std::string cdf_svg(std::span<const std::int64_t> sorted_ns, std::size_t never,
                     const TimeAxis& axis);
 
+// Several CDFs on one axis (a sweep's grid points), each in its own colour with a legend.
+struct CdfSeries {
+  std::string label;                        // e.g. "cluster.agents.private=10"
+  std::span<const std::int64_t> sorted_ns;  // ascending; the caller keeps them alive
+  std::size_t never = 0;
+};
+std::string cdf_overlay_svg(std::span<const CdfSeries> series, const TimeAxis& axis);
+
 // A whole self-contained HTML page around `body` (already escaped HTML): the reports' style and
 // a few lines of script that, once laid out, mark the page data-charts="visible" when every
 // svg.chart has a size (and say so on the console otherwise), which the browser test reads.

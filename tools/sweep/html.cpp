@@ -146,6 +146,51 @@ std::string milestone_rows(const PointSummary& p, std::span<const RunRecord> run
   return s + "</table>\n";
 }
 
+// "3 of 4 met" for a point's budgets, "none" without one.
+std::string budgets_met(const PointSummary& p) {
+  if (p.budgets.empty()) return "none";
+  std::size_t met = 0;
+  for (const BudgetOutcome& b : p.budgets) met += b.ok ? 1 : 0;
+  return fmt::format("<span class={}>{} of {} met</span>", met == p.budgets.size() ? "ok" : "bad",
+                     met, p.budgets.size());
+}
+
+// Several points: one row each (cluster.ready's quantiles, budgets, rules), and the CDFs of
+// cluster.ready overlaid, one colour per point.
+std::string overview(const SweepSummary& s, std::span<const RunRecord> runs,
+                     const std::optional<report::TimeAxis>& ready_axis) {
+  const std::size_t ready = milestone_index("cluster.ready");
+  std::string out =
+      "<h2>Every point: cluster.ready</h2>\n<table><tr><th>point</th><th>settings</th>"
+      "<th>reached</th><th>p50</th><th>p90</th><th>p99</th><th>budgets</th><th>rules "
+      "violated</th></tr>\n";
+  std::vector<Times> times;
+  std::vector<report::CdfSeries> series;
+  times.reserve(s.points.size());
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const PointSummary& p = s.points[i];
+    times.push_back(times_of(point_runs(s, runs, i), ready));
+    std::size_t violated = 0;
+    for (const RuleOutcome& r : p.rules) violated += r.runs_violated > 0 ? 1 : 0;
+    std::vector<std::optional<std::int64_t>> sorted(times.back().reached.begin(),
+                                                    times.back().reached.end());
+    sorted.resize(sorted.size() + times.back().never);
+    out += fmt::format(
+        "<tr><td class=n>{}</td><td>{}</td><td class=n>{}/{}</td><td class=n>{}</td><td "
+        "class=n>{}</td><td class=n>{}</td><td>{}</td><td class=n>{}</td></tr>\n",
+        i + 1, report::xml_escape(p.point.label()), times.back().reached.size(), p.runs,
+        short_seconds(nearest_rank(sorted, 5'000)), short_seconds(nearest_rank(sorted, 9'000)),
+        short_seconds(nearest_rank(sorted, 9'900)), budgets_met(p), violated);
+    series.push_back(report::CdfSeries{fmt::format("point {}", i + 1), times.back().reached,
+                                       times.back().never});
+  }
+  out += "</table>\n";
+  if (ready_axis)
+    out += "<p>CDF of cluster.ready, one line per point:</p>\n" +
+           report::cdf_overlay_svg(series, *ready_axis);
+  return out;
+}
+
 // Text as HTML, line by line (xml_escape shows a line break as \x0a).
 std::string preformatted(std::string_view text) {
   std::string out;
@@ -184,6 +229,7 @@ std::string format_sweep_html(const SweepSummary& s, std::span<const RunRecord> 
   assert(runs.size() == s.points.size() * s.info.runs);
   const auto axis = axes(runs);
   std::string body = header(s);
+  if (s.points.size() > 1) body += overview(s, runs, axis[milestone_index("cluster.ready")]);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const PointSummary& p = s.points[i];
     body += fmt::format("<h2>Point {} of {}{}{}</h2>\n<h3>Budgets</h3>\n", i + 1, s.points.size(),
