@@ -1,14 +1,13 @@
 // bootsim sensitivity SCENARIO --runs N [--milestone M] [--delta P%] [--format text|html]
-// [--out FILE]: which
-// knob moves a milestone most. Each numeric parameter (durations, integers, probabilities above
-// 0, distributions scaled as a whole) and each unit's start distribution and RestartSec is set
-// to its scenario value x (1 - P) and x (1 + P), N runs each on the same seeds as the baseline;
-// parameters are ranked by the swing of M's p50 between the two (then p99's): a tornado table on
-// standard output and, with --out, the chart as SVG; with --format html, one page holding the
-// chart and the table goes to --out (the table still on standard output) or, without --out, to
-// standard output alone. cluster.masters is left out: DC/OS accepts
-// only 1, 3, 5, 7 or 9 masters (sweep it with --vary). A side the parameter table refuses (an
-// integer that would round to 0 where 0 is not allowed) is left out and shown as "-".
+// [--out FILE]: which knob moves a milestone most. Each numeric parameter (durations, integers,
+// probabilities above 0, distributions scaled as a whole) and each unit's start distribution and
+// RestartSec is set to its scenario value x (1 - P) and x (1 + P), N runs each on the same seeds
+// as the baseline; parameters are ranked by the swing of M's p50 between the two (then p99's): a
+// tornado table on standard output and, with --out, the chart as SVG; with --format html, one
+// page holding the chart and the table goes to --out (the table still on standard output) or,
+// without --out, to standard output alone. cluster.masters is left out: DC/OS accepts only 1,
+// 3, 5, 7 or 9 masters (sweep it with --vary). A side the parameter table refuses (an integer
+// that would round to 0 where 0 is not allowed) is left out and shown as "-".
 #include <fmt/format.h>
 #include <unistd.h>
 
