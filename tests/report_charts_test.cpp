@@ -48,6 +48,10 @@ TEST_CASE("charts: the time axis takes the narrowest 1-2-5 width that fits", "[r
   CHECK(one.start_ns == 5'000 * kMs);
   CHECK(one.width_ns == kMs);
   CHECK(one.bins == 1);
+  // 10000 h (the longest run) in 24 bins: 2,000,000 s wide, the 19th bin holding the end.
+  const report::TimeAxis longest = report::time_axis(0, std::int64_t{36'000'000'000} * kMs);
+  CHECK(longest.width_ns == std::int64_t{2'000'000'000} * kMs);
+  CHECK(longest.bins == 19);
   const std::vector<std::int64_t> t{10'300 * kMs, 10'350 * kMs, 10'500 * kMs, 14'800 * kMs};
   const auto counts = report::bin_counts(t, a);
   REQUIRE(counts.size() == 24);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "tools/report/report.hpp"
 
@@ -118,6 +119,8 @@ TimeAxis time_axis(std::int64_t lo_ns, std::int64_t hi_ns, std::size_t max_bins)
       axis.bins = static_cast<std::size_t>((hi_ns - axis.start_ns) / axis.width_ns + 1);
       if (axis.bins <= max_bins) return axis;
     }
+    // 5e17 ns (16 years) wide bins fit any run (at most 10000 h): stop before overflowing.
+    if (decade > std::numeric_limits<std::int64_t>::max() / 100) return axis;
   }
 }
 
