@@ -79,6 +79,13 @@ TEST_CASE("why: each gap of the default boot's critical chain names its cause", 
   const auto* started = step_of(r, steps, "master-3", "", "mesos-master.started");
   REQUIRE(started != nullptr);
   CHECK(started->cause == "start");
+  // Kafka's scheduler: its own start time (lognormal, median 20 s, in the default scenario).
+  const auto* kafka = step_of(r, steps, "kafka", "", "scheduler.started");
+  REQUIRE(kafka != nullptr);
+  CHECK(kafka->cause == "start");
+  CHECK(kafka->detail ==
+        "kafka's scheduler started 16.059s after the task that runs it (launched by marathon) was "
+        "running: its own start time (the scenario's services entry for kafka, start)");
 }
 
 TEST_CASE("why: a Mesos-DNS record that waited for the periodic reload names refreshSeconds",

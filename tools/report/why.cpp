@@ -70,6 +70,7 @@ class Explainer {
     }
     if (auto refresh = mesos_dns_refresh(rec, low, s)) return *refresh;
     if (auto backoff = registration_backoff(rec, low, s)) return *backoff;
+    if (auto start = service_start(rec, low, s)) return *start;
     s.cause = "protocol";
     s.detail = fmt::format("{}{} on {} ({}{})", rec.component.empty() ? "" : rec.component + " ",
                            rec.name, rec.node, rec.detail.empty() ? "" : rec.detail + "; ",
@@ -198,6 +199,20 @@ class Explainer {
       s.detail +=
           fmt::format("; its reload at {} had failed", secs(r_.trace.at(failed.back()).time));
     }
+    return s;
+  }
+
+  // A service's scheduler (kafka) that started after the task running it: its own start time,
+  // the scenario's `services[].start` (models/dcos/service_scheduler).
+  std::optional<ChainStep> service_start(const sim::TraceRecord& rec, const sim::TraceRecord& low,
+                                         ChainStep s) const {
+    if (rec.name != "scheduler.started" || low.name != "scheduler.first_task_running")
+      return std::nullopt;
+    s.cause = "start";
+    s.detail = fmt::format(
+        "{0}'s scheduler started {1} after the task that runs it (launched by {2}) was running: "
+        "its own start time (the scenario's services entry for {0}, start)",
+        rec.node, secs(*s.gap), low.node);
     return s;
   }
 
