@@ -79,6 +79,16 @@ TEST_CASE("why: each gap of the default boot's critical chain names its cause", 
   const auto* started = step_of(r, steps, "master-3", "", "mesos-master.started");
   REQUIRE(started != nullptr);
   CHECK(started->cause == "start");
+  // master-3 was elected at 75.226 s; its log's first recover round (75.219 s) got too few
+  // answers (master-1's and master-2's replicas were not up), was abandoned 10 s later and run
+  // again at 85.219 s; the registry was recovered 0.8 s after that.
+  const auto* leading = step_of(r, steps, "master-3", "", "mesos-master.leading");
+  REQUIRE(leading != nullptr);
+  CHECK(leading->cause == "retry");
+  CHECK(leading->detail ==
+        "master-3's replicated log got too few answers to its recover protocol within "
+        "mesos-master.log_recover_retry=10s and retried once (last at 85.219s); the registry was "
+        "recovered 0.800s after that");
   // Kafka's scheduler: its own start time (lognormal, median 20 s, in the default scenario).
   const auto* kafka = step_of(r, steps, "kafka", "", "scheduler.started");
   REQUIRE(kafka != nullptr);

@@ -47,9 +47,11 @@ class Explainer {
         failures_[{rec.node, rec.component}].push_back(id);
       if (rec.type == sim::RecordType::kProcessExit)
         exits_[{rec.node, rec.component}].push_back(id);
-      // The protocol events that explain a wait: Mesos-DNS's reloads (models/dns/mesos_dns) and
-      // an agent's registration attempts (models/mesos/agent), by (node, name).
-      if (rec.component == "mesos-dns" || rec.component == "mesos-agent")
+      // The protocol events that explain a wait: Mesos-DNS's reloads (models/dns/mesos_dns), an
+      // agent's registration attempts (models/mesos/agent) and a master's log recovery retries
+      // (models/mesos/master), by (node, name).
+      if (rec.component == "mesos-dns" || rec.component == "mesos-agent" ||
+          rec.component == "mesos-master")
         events_[{rec.node, rec.name}].push_back(id);
       if (rec.kind == sim::RecordKind::kMilestone) events_[{rec.node, rec.name}].push_back(id);
     }
@@ -71,6 +73,7 @@ class Explainer {
     if (auto refresh = mesos_dns_refresh(rec, low, s)) return *refresh;
     if (auto backoff = registration_backoff(rec, low, s)) return *backoff;
     if (auto start = service_start(rec, low, s)) return *start;
+    if (auto retry = log_recovery_retry(rec, low, s)) return *retry;
     s.cause = "protocol";
     s.detail = fmt::format("{}{} on {} ({}{})", rec.component.empty() ? "" : rec.component + " ",
                            rec.name, rec.node, rec.detail.empty() ? "" : rec.detail + "; ",
@@ -213,6 +216,25 @@ class Explainer {
         "{0}'s scheduler started {1} after the task that runs it (launched by {2}) was running: "
         "its own start time (the scenario's services entry for {0}, start)",
         rec.node, secs(*s.gap), low.node);
+    return s;
+  }
+
+  // A master that led only after its replicated log's recover protocol was retried: a round
+  // that gets too few answers (the other masters' replicas not up yet) is abandoned after
+  // mesos-master.log_recover_retry and run again (models/mesos/master, src/log/recover.cpp).
+  std::optional<ChainStep> log_recovery_retry(const sim::TraceRecord& rec,
+                                              const sim::TraceRecord& low, ChainStep s) const {
+    if (rec.name != "mesos-master.leading") return std::nullopt;
+    const Ids retries = between(rec.node, "recover_retry", low.time, rec.time);
+    if (retries.empty()) return std::nullopt;
+    const sim::SimTime last = r_.trace.at(retries.back()).time;
+    s.cause = "retry";
+    s.detail = fmt::format(
+        "{}'s replicated log got too few answers to its recover protocol within {} and retried "
+        "{} (last at {}); the registry was recovered {} after that",
+        rec.node, param_text(r_, "mesos-master.log_recover_retry"),
+        retries.size() == 1 ? std::string("once") : fmt::format("{} times", retries.size()),
+        secs(last), secs(rec.time - last));
     return s;
   }
 
