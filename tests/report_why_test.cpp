@@ -23,7 +23,8 @@ namespace sim = bootsim::sim;
 namespace {
 
 RunResult run_default(std::vector<std::string> faults = {},
-                      std::vector<models::Setting> settings = {}) {
+                      std::vector<models::Setting> settings = {},
+                      std::optional<std::uint64_t> seed = std::nullopt) {
   auto loaded =
       models::load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/default.yaml");
   if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
@@ -34,6 +35,7 @@ RunResult run_default(std::vector<std::string> faults = {},
     o.faults.push_back(std::get<models::FaultSpec>(spec));
   }
   o.settings = std::move(settings);
+  o.seed = seed;
   auto r = models::run_scenario(std::get<models::Scenario>(loaded), o);
   if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
   return std::move(std::get<RunResult>(r));
@@ -77,6 +79,125 @@ TEST_CASE("why: each gap of the default boot's critical chain names its cause", 
   const auto* started = step_of(r, steps, "master-3", "", "mesos-master.started");
   REQUIRE(started != nullptr);
   CHECK(started->cause == "start");
+  // master-3 was elected at 75.226 s; its log's first recover round (75.219 s) got too few
+  // answers (master-1's and master-2's replicas were not up), was abandoned 10 s later and run
+  // again at 85.219 s; the registry was recovered 0.8 s after that.
+  const auto* leading = step_of(r, steps, "master-3", "", "mesos-master.leading");
+  REQUIRE(leading != nullptr);
+  CHECK(leading->cause == "retry");
+  CHECK(leading->detail ==
+        "master-3's replicated log got too few answers to its recover protocol within "
+        "mesos-master.log_recover_retry=10s and retried once (last at 85.219s); the registry was "
+        "recovered 0.800s after that");
+  // Kafka's scheduler: its own start time (lognormal, median 20 s, in the default scenario).
+  const auto* kafka = step_of(r, steps, "kafka", "", "scheduler.started");
+  REQUIRE(kafka != nullptr);
+  CHECK(kafka->cause == "start");
+  CHECK(kafka->detail ==
+        "kafka's scheduler started 16.059s after the task that runs it (launched by marathon) was "
+        "running: its own start time (the scenario's services entry for kafka, start)");
+}
+
+TEST_CASE("why: a Mesos-DNS record that waited for the periodic reload names refreshSeconds",
+          "[report][why]") {
+  // Seed 43: Mesos-DNS on master-1 saw master-1 elected at 75.167 s, but its reload then found
+  // no leader in the state (master-1 was still recovering); master-1 led at 85.8 s, and the
+  // records caught up only at the next tick of the 30 s timer armed when Mesos-DNS started at
+  // 70.174 s: 100.174 s.
+  const RunResult r = run_default({}, {}, 43);
+  const auto steps = report::explain_chain(r);
+  const auto* record = step_of(r, steps, "master-1", "", "mesos-dns.leader_record");
+  REQUIRE(record != nullptr);
+  CHECK(record->cause == "refresh");
+  CHECK(record->detail ==
+        "Mesos-DNS on master-1 reloads on a leader change it sees in ZooKeeper and every "
+        "mesos-dns.refreshSeconds=30s: its first reload after the step below was the periodic "
+        "one at 100.174s (it started at 70.174s)");
+  // The marathon.mesos record waits for a later tick the same way.
+  const auto* marathon = step_of(r, steps, "master-3", "mesos-dns", "marathon.mesos record");
+  REQUIRE(marathon != nullptr);
+  CHECK(marathon->cause == "refresh");
+  CHECK_THAT(marathon->detail, Catch::Contains("the periodic one at 130.695s (it started at "
+                                               "70.695s)"));
+  CHECK_THAT(report::format_text(r),
+             Catch::Contains("why: refresh: Mesos-DNS on master-1 reloads on a leader change"));
+  // A 20 s timer moves the tick: the first after master-1 led is 70.174 + 20 = 90.174 s.
+  const RunResult faster = run_default({}, {{"mesos-dns.refreshSeconds", "20s", {}}}, 43);
+  const auto fsteps = report::explain_chain(faster);
+  const auto* frecord = step_of(faster, fsteps, "master-1", "", "mesos-dns.leader_record");
+  REQUIRE(frecord != nullptr);
+  CHECK(frecord->cause == "refresh");
+  CHECK_THAT(frecord->detail, Catch::Contains("mesos-dns.refreshSeconds=20s") &&
+                                  Catch::Contains("the periodic one at 90.174s"));
+}
+
+TEST_CASE("why: a registration that waited for a retry names the backoff draw", "[report][why]") {
+  // The default boot (seed 42): Marathon's driver saw master-3 in ZooKeeper at 77.975 s, 8 s
+  // before master-3 led (86.019 s); its attempts until then were dropped, and the retry after
+  // came at 98.367 s.
+  const RunResult r = run_default();
+  const auto steps = report::explain_chain(r);
+  const auto* marathon = step_of(r, steps, "marathon", "", "scheduler.registered");
+  REQUIRE(marathon != nullptr);
+  CHECK(marathon->cause == "backoff");
+  CHECK(marathon->detail ==
+        "marathon's driver had detected master-3 at 77.975s, before it led; a master drops "
+        "registrations until it leads, and the driver retries after random draws from U(0, b), b "
+        "from scheduler.registration_backoff_factor=2s doubling up to "
+        "scheduler.max_registration_backoff=1m: the first retry after master-3 led registered it "
+        "12.348s later");
+  // Seed 45: agent-3's backoff had grown while master-2 recovered; its first attempt after
+  // master-2 led came 25.66 s later, the last step before cluster.agents_ready.
+  const RunResult late = run_default({}, {}, 45);
+  const auto lsteps = report::explain_chain(late);
+  const auto* agent = step_of(late, lsteps, "agent-3", "", "agent.registered");
+  REQUIRE(agent != nullptr);
+  CHECK(agent->cause == "backoff");
+  CHECK_THAT(agent->detail,
+             Catch::StartsWith("agent-3 had detected master-2 at 79.248s, before it led") &&
+                 Catch::Contains("mesos-agent.registration_backoff_factor=1s doubling up to "
+                                 "mesos-agent.max_registration_backoff=1m: its first attempt "
+                                 "after master-2 led went at 111.742s (+25.660s), admitted "));
+}
+
+TEST_CASE("why: a restart after the process exited names the exit, not an older gate failure",
+          "[report][why]") {
+  // Mesos-DNS on master-2 is paused from its start (75.948 s) for 60 s; resumed, it finds its
+  // master detection timed out and exits; systemd restarts it 5 s later. Its gate last failed
+  // at 70.015 s, before it ran: that is not what the restart followed.
+  const RunResult r = run_default(
+      {"kind=pause target=master-1/mesos-dns at=mesos-dns.started@master-1 resume_after=60s",
+       "kind=pause target=master-2/mesos-dns at=mesos-dns.started@master-2 resume_after=60s"},
+      {{"cluster.agents.private", "2", {}}});
+  const auto steps = report::explain_chain(r);
+  const auto* exec = step_of(r, steps, "master-2", "dcos-mesos-dns", "exec");
+  REQUIRE(exec != nullptr);
+  CHECK(exec->cause == "RestartSec");
+  CHECK(exec->detail ==
+        "dcos-mesos-dns on master-2 waited RestartSec=5s (until 140.948s) after its process "
+        "exited at 135.948s: master detection timed out after 30s");
+}
+
+TEST_CASE("why: a gate that failed on a DNS timeout says how long its probe waited",
+          "[report][why]") {
+  // Every Mesos-DNS paused for 40 s from its start: Spartan forwards leader.mesos to paused
+  // upstreams and never answers, and Marathon's `ping -c1 leader.mesos` gives up after its
+  // resolver's 3 tries of 1 s (resolv.conf `timeout:1 attempts:3`): 3 s of the gap, before its
+  // 15 s RestartSec.
+  std::vector<std::string> pauses;
+  for (const char* m : {"master-1", "master-2", "master-3"}) {
+    pauses.push_back(fmt::format(
+        "kind=pause target={0}/mesos-dns at=mesos-dns.started@{0} resume_after=40s", m));
+  }
+  const RunResult r = run_default(pauses, {{"cluster.agents.private", "2", {}}});
+  const auto steps = report::explain_chain(r);
+  const auto* exec = step_of(r, steps, "master-2", "dcos-marathon", "exec");
+  REQUIRE(exec != nullptr);
+  CHECK(exec->cause == "RestartSec");
+  CHECK(exec->detail ==
+        "dcos-marathon on master-2 waited RestartSec=15s (until 129.005s) after its gate 'ping "
+        "-c1 leader.mesos' failed at 114.005s, 3.000s into its gates: leader.mesos: no answer "
+        "from 198.51.100.3 (3 x 1, timeout:1)");
 }
 
 TEST_CASE("why: the critical chain in JSON carries gap, cause and detail", "[report][why]") {

@@ -55,7 +55,7 @@ const char* const kUsage =
     "  bench phold      kernel benchmark (PHOLD) against a std::priority_queue loop\n"
     "  bench boot       whole boots of the default set-up at a given size, in-process\n"
     "  sensitivity SCENARIO --runs N\n"
-    "                   which parameter moves a milestone most: tornado table, SVG chart\n"
+    "                   which parameter moves a milestone most: tornado table, SVG or HTML\n"
     "  params [--profile P]\n"
     "                   every parameter with its default, type and source\n"
     "  rules [--profile P]\n"

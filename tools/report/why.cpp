@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -12,6 +13,25 @@ namespace bootsim::report {
 namespace {
 
 using Key = std::pair<std::string_view, std::string_view>;  // (node, component)
+using Ids = std::vector<sim::RecordId>;
+
+// The run's value of a duration parameter (RunResult::parameters is sorted by key), if set.
+std::optional<sim::SimTime> duration_param(const models::RunResult& r, std::string_view key) {
+  const auto it = std::lower_bound(
+      r.parameters.begin(), r.parameters.end(), key,
+      [](const std::pair<std::string, std::string>& p, std::string_view k) { return p.first < k; });
+  if (it == r.parameters.end() || it->first != key) return std::nullopt;
+  return sim::parse_duration(it->second);
+}
+
+std::string param_text(const models::RunResult& r, std::string_view key) {
+  const auto d = duration_param(r, key);
+  return fmt::format("{}={}", key, d ? sim::format_duration(*d) : "?");
+}
+
+std::string secs(sim::SimTime t) {
+  return sim::format_seconds(t) + "s";
+}
 
 class Explainer {
  public:
@@ -21,9 +41,19 @@ class Explainer {
     }
     const auto& recs = r.trace.records();
     for (std::size_t i = 0; i < recs.size(); ++i) {
-      if (recs[i].type == sim::RecordType::kGateFailed) {
-        failures_[{recs[i].node, recs[i].component}].push_back(static_cast<sim::RecordId>(i));
-      }
+      const sim::TraceRecord& rec = recs[i];
+      const auto id = static_cast<sim::RecordId>(i);
+      if (rec.type == sim::RecordType::kGateFailed)
+        failures_[{rec.node, rec.component}].push_back(id);
+      if (rec.type == sim::RecordType::kProcessExit)
+        exits_[{rec.node, rec.component}].push_back(id);
+      // The protocol events that explain a wait: Mesos-DNS's reloads (models/dns/mesos_dns), an
+      // agent's registration attempts (models/mesos/agent) and a master's log recovery retries
+      // (models/mesos/master), by (node, name).
+      if (rec.component == "mesos-dns" || rec.component == "mesos-agent" ||
+          rec.component == "mesos-master")
+        events_[{rec.node, rec.name}].push_back(id);
+      if (rec.kind == sim::RecordKind::kMilestone) events_[{rec.node, rec.name}].push_back(id);
     }
   }
 
@@ -40,6 +70,10 @@ class Explainer {
       }
       return unit_wait(*u, rec, low, s);
     }
+    if (auto refresh = mesos_dns_refresh(rec, low, s)) return *refresh;
+    if (auto backoff = registration_backoff(rec, low, s)) return *backoff;
+    if (auto start = service_start(rec, low, s)) return *start;
+    if (auto retry = log_recovery_retry(rec, low, s)) return *retry;
     s.cause = "protocol";
     s.detail = fmt::format("{}{} on {} ({}{})", rec.component.empty() ? "" : rec.component + " ",
                            rec.name, rec.node, rec.detail.empty() ? "" : rec.detail + "; ",
@@ -122,19 +156,172 @@ class Explainer {
     s.detail = fmt::format("{} on {} waited RestartSec={} (until {}s)", u.component, u.node,
                            restart_sec ? sim::format_duration(*restart_sec) : "?",
                            sim::format_seconds(restart->end));
-    if (const auto f = failure_before(u, restart->begin)) {
-      const sim::TraceRecord& fr = r_.trace.at(*f);
-      s.detail += fmt::format(
-          " after its gate '{}' failed at {}s: {}", r_.trace.text_arg(fr, "gate").value_or("?"),
-          sim::format_seconds(fr.time), r_.trace.text_arg(fr, "reason").value_or("?"));
+    s.detail += restart_reason(u, restart->begin);
+    return s;
+  }
+
+  // The records named `name` on `node` in (from, to], in time order.
+  Ids between(std::string_view node, std::string_view name, sim::SimTime from,
+              sim::SimTime to) const {
+    Ids out;
+    const auto it = events_.find({node, name});
+    if (it == events_.end()) return out;
+    for (const sim::RecordId id : it->second) {
+      const sim::SimTime t = r_.trace.at(id).time;
+      if (t > from && t <= to) out.push_back(id);
+    }
+    return out;
+  }
+
+  // A record of Mesos-DNS (its leader record, or a record event) whose gap ended at a periodic
+  // reload: one refreshSeconds, or a multiple, after Mesos-DNS started on that node (it arms
+  // the timer when it starts; a reload on a leader change comes from its ZooKeeper watch).
+  std::optional<ChainStep> mesos_dns_refresh(const sim::TraceRecord& rec,
+                                             const sim::TraceRecord& low, ChainStep s) const {
+    if (rec.component != "mesos-dns" && rec.name != "mesos-dns.leader_record") return std::nullopt;
+    const Ids reloads = between(rec.node, "reload", low.time, rec.time);
+    const auto refresh = duration_param(r_, "mesos-dns.refreshSeconds");
+    if (reloads.empty() || !refresh || *refresh <= sim::SimTime::zero()) return std::nullopt;
+    const sim::SimTime at = r_.trace.at(reloads.back()).time;
+    const Ids started = between(rec.node, "mesos-dns.started", sim::SimTime::min_finite(), at);
+    if (started.empty()) return std::nullopt;
+    const sim::SimTime since = at - r_.trace.at(started.back()).time;
+    if (since <= sim::SimTime::zero() || since.ns() % refresh->ns() != 0) return std::nullopt;
+    s.cause = "refresh";
+    s.detail = fmt::format(
+        "Mesos-DNS on {} reloads on a leader change it sees in ZooKeeper and every {}: {} was "
+        "the periodic one at {} (it started at {})",
+        rec.node, param_text(r_, "mesos-dns.refreshSeconds"),
+        reloads.size() == 1 ? "its first reload after the step below"
+                            : "the reload that rebuilt the records",
+        secs(at), secs(r_.trace.at(started.back()).time));
+    // A reload in the gap that failed (the master not leading yet, or no answer) is why the
+    // records waited for the timer.
+    const Ids failed = between(rec.node, "reload failed", low.time, at);
+    if (!failed.empty()) {
+      s.detail +=
+          fmt::format("; its reload at {} had failed", secs(r_.trace.at(failed.back()).time));
     }
     return s;
   }
 
-  // The unit's last gate failure at or before `t`.
-  std::optional<sim::RecordId> failure_before(const Track& u, sim::SimTime t) const {
-    const auto it = failures_.find({u.node, u.component});
-    if (it == failures_.end()) return std::nullopt;
+  // A service's scheduler (kafka) that started after the task running it: its own start time,
+  // the scenario's `services[].start` (models/dcos/service_scheduler).
+  std::optional<ChainStep> service_start(const sim::TraceRecord& rec, const sim::TraceRecord& low,
+                                         ChainStep s) const {
+    if (rec.name != "scheduler.started" || low.name != "scheduler.first_task_running")
+      return std::nullopt;
+    s.cause = "start";
+    s.detail = fmt::format(
+        "{0}'s scheduler started {1} after the task that runs it (launched by {2}) was running: "
+        "its own start time (the scenario's services entry for {0}, start)",
+        rec.node, secs(*s.gap), low.node);
+    return s;
+  }
+
+  // A master that led only after its replicated log's recover protocol was retried: a round
+  // that gets too few answers (the other masters' replicas not up yet) is abandoned after
+  // mesos-master.log_recover_retry and run again (models/mesos/master, src/log/recover.cpp).
+  std::optional<ChainStep> log_recovery_retry(const sim::TraceRecord& rec,
+                                              const sim::TraceRecord& low, ChainStep s) const {
+    if (rec.name != "mesos-master.leading") return std::nullopt;
+    const Ids retries = between(rec.node, "recover_retry", low.time, rec.time);
+    if (retries.empty()) return std::nullopt;
+    const sim::SimTime last = r_.trace.at(retries.back()).time;
+    s.cause = "retry";
+    s.detail = fmt::format(
+        "{}'s replicated log got too few answers to its recover protocol within {} and retried "
+        "{} (last at {}); the registry was recovered {} after that",
+        rec.node, param_text(r_, "mesos-master.log_recover_retry"),
+        retries.size() == 1 ? std::string("once") : fmt::format("{} times", retries.size()),
+        secs(last), secs(rec.time - last));
+    return s;
+  }
+
+  // A registration whose gap was a registration retry's random backoff: an agent's attempts
+  // (the first waits U(0, b) too), or a scheduler's whose attempts went before its master led.
+  std::optional<ChainStep> registration_backoff(const sim::TraceRecord& rec,
+                                                const sim::TraceRecord& low, ChainStep s) const {
+    if (rec.name == "agent.registered") return agent_backoff(rec, low, s);
+    if (rec.name != "scheduler.registered" || low.name != "mesos-master.leading")
+      return std::nullopt;
+    const Ids detected =
+        between(rec.node, "scheduler.detected_leader", sim::SimTime::min_finite(), low.time);
+    if (detected.empty()) return std::nullopt;
+    s.cause = "backoff";
+    s.detail = fmt::format(
+        "{}'s driver had detected {} at {}, before it led; a master drops registrations until it "
+        "leads, and the driver retries after random draws from U(0, b), b from {} doubling up to "
+        "{}: the first retry after {} led registered it {} later",
+        rec.node, low.node, secs(r_.trace.at(detected.back()).time),
+        param_text(r_, "scheduler.registration_backoff_factor"),
+        param_text(r_, "scheduler.max_registration_backoff"), low.node,
+        sim::format_seconds(*s.gap) + "s");
+    return s;
+  }
+
+  std::optional<ChainStep> agent_backoff(const sim::TraceRecord& rec, const sim::TraceRecord& low,
+                                         ChainStep s) const {
+    const Ids attempts = between(rec.node, "register", low.time, rec.time);
+    if (attempts.empty()) return std::nullopt;
+    const sim::SimTime first = r_.trace.at(attempts.front()).time;
+    const std::string draws = fmt::format("random draws from U(0, b), b from {} doubling up to {}",
+                                          param_text(r_, "mesos-agent.registration_backoff_factor"),
+                                          param_text(r_, "mesos-agent.max_registration_backoff"));
+    const Ids detected =
+        between(rec.node, "agent.detected_leader", sim::SimTime::min_finite(), low.time);
+    if (low.name == "mesos-master.leading" && !detected.empty()) {
+      s.detail = fmt::format(
+          "{} had detected {} at {}, before it led; a master drops registrations until it leads, "
+          "and the agent retries after {}: its first attempt after {} led went at {} (+{})",
+          rec.node, low.node, secs(r_.trace.at(detected.back()).time), draws, low.node, secs(first),
+          sim::format_seconds(first - low.time) + "s");
+    } else {
+      s.detail = fmt::format(
+          "{}'s registration attempts wait {} (the first one too, so that agents do not all "
+          "register at once): its first attempt after the step below went at {} (+{})",
+          rec.node, draws, secs(first), sim::format_seconds(first - low.time) + "s");
+    }
+    s.cause = "backoff";
+    s.detail += fmt::format(", admitted {} later", sim::format_duration(rec.time - first));
+    return s;
+  }
+
+  // What a restart at `t` followed: the unit's last failed gate or process exit before it. A
+  // gate that failed a second or more into its attempt says how long: that time went on the
+  // probe's own timeouts (a DNS lookup retrying its nameservers, a connection attempt).
+  std::string restart_reason(const Track& u, sim::SimTime t) const {
+    const auto f = last_before(failures_, u, t);
+    const auto x = last_before(exits_, u, t);
+    if (x && (!f || r_.trace.at(*x).time >= r_.trace.at(*f).time)) {
+      const sim::TraceRecord& xr = r_.trace.at(*x);
+      return fmt::format(" after its process exited at {}s: {}", sim::format_seconds(xr.time),
+                         r_.trace.text_arg(xr, "reason").value_or("?"));
+    }
+    if (!f) return "";
+    const sim::TraceRecord& fr = r_.trace.at(*f);
+    std::string probe;
+    if (const auto took = gate_time(u, fr.time); took && *took >= sim::seconds(1))
+      probe = fmt::format(", {}s into its gates", sim::format_seconds(*took));
+    return fmt::format(" after its gate '{}' failed at {}s{}: {}",
+                       r_.trace.text_arg(fr, "gate").value_or("?"), sim::format_seconds(fr.time),
+                       probe, r_.trace.text_arg(fr, "reason").value_or("?"));
+  }
+
+  // How long the unit had been running its gates at `t` (in a gate-wait phase), if it was.
+  std::optional<sim::SimTime> gate_time(const Track& u, sim::SimTime t) const {
+    std::optional<sim::SimTime> out;
+    for (const Phase& p : u.phases) {
+      if (p.kind == PhaseKind::kGateWait && p.begin <= t && t <= p.end) out = t - p.begin;
+    }
+    return out;
+  }
+
+  // The unit's last record of `by_unit` (gate failures, process exits) at or before `t`.
+  std::optional<sim::RecordId> last_before(const std::map<Key, Ids>& by_unit, const Track& u,
+                                           sim::SimTime t) const {
+    const auto it = by_unit.find({u.node, u.component});
+    if (it == by_unit.end()) return std::nullopt;
     std::optional<sim::RecordId> out;
     for (const sim::RecordId f : it->second) {
       if (r_.trace.at(f).time <= t) out = f;
@@ -146,6 +333,8 @@ class Explainer {
   std::vector<Track> tracks_;
   std::map<Key, const Track*> units_;
   std::map<Key, std::vector<sim::RecordId>> failures_;
+  std::map<Key, Ids> exits_;   // (node, unit): its process exits
+  std::map<Key, Ids> events_;  // (node, name): milestones and the protocol events above
 };
 
 }  // namespace

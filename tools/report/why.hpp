@@ -19,8 +19,11 @@ struct ChainStep {
   sim::RecordId record = 0;
   std::optional<sim::SimTime> gap;  // since the step below it (none for the last)
   // What the gap was spent on: "RestartSec" (a unit's restart delay after a failed gate),
-  // "timer" (a timer unit's period), "start" (a unit's own start time), "gate" (a gate's probe),
-  // "protocol" (messages and timers of a protocol model), or "" for the last step.
+  // "timer" (a timer unit's period), "start" (a unit's or a service scheduler's own start time),
+  // "gate" (a gate's probe), "refresh" (a Mesos-DNS record that came with its periodic reload,
+  // refreshSeconds), "backoff" (a registration that came with a retry after a random backoff draw),
+  // "retry" (a master that led after its log's recover protocol was retried), "protocol" (other
+  // messages and timers of a protocol model), or "" for the last step.
   std::string cause;
   std::string detail;  // for people: the unit, the value, the gate that failed and why
 };

@@ -51,7 +51,7 @@ po::options_description sweep_description() {
       "until", po::value<std::string>(), "simulated time limit of each run")(
       "budget", po::value<std::vector<std::string>>()->composing(),
       "MILESTONE:QUANTILE<=DURATION (cluster.ready:p99<=150s) or MILESTONE<=DURATION (every run)")(
-      "format", po::value<std::string>()->default_value("text"), "text, csv, json or junit")(
+      "format", po::value<std::string>()->default_value("text"), "text, csv, json, junit or html")(
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)")(
       "results", po::value<std::string>(),
       "the results file, one line per finished run (default: bootsim-sweep-ID.runs beside --out, "
@@ -380,7 +380,7 @@ int finish(Sweep& s, const RunnerStatus& st, std::size_t pending) {
   for (auto& rec : s.records) all.push_back(std::move(*rec));
   const SweepSummary summary =
       summarize(sweep_info(s.request, s.plan), s.plan.points, s.plan.budgets, s.plan.rules, all);
-  if (auto e = s.out->write(s.format->render(summary))) return usage_error(*e);
+  if (auto e = s.out->write(s.format->render(summary, all))) return usage_error(*e);
   if (!s.request.results) std::filesystem::remove(s.results);
   return summary.ok() ? kExitOk : kExitChecksFailed;
 }

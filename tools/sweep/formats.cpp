@@ -12,10 +12,17 @@ namespace bootsim::sweep {
 
 namespace {
 
-constexpr std::array<SweepFormat, 4> kFormats{{{"text", format_sweep_text},
-                                               {"csv", format_sweep_csv},
-                                               {"json", format_sweep_json},
-                                               {"junit", format_sweep_junit}}};
+// The formats that need only the summary, as table rows.
+template <std::string (*F)(const SweepSummary&)>
+std::string summary_only(const SweepSummary& s, std::span<const RunRecord> /*runs*/) {
+  return F(s);
+}
+
+constexpr std::array<SweepFormat, 5> kFormats{{{"text", summary_only<format_sweep_text>},
+                                               {"csv", summary_only<format_sweep_csv>},
+                                               {"json", summary_only<format_sweep_json>},
+                                               {"junit", summary_only<format_sweep_junit>},
+                                               {"html", format_sweep_html}}};
 
 std::string exact(const std::optional<std::int64_t>& ns) {
   return ns ? report::exact_seconds(sim::SimTime::from_ns(*ns)) : "";
@@ -208,7 +215,7 @@ const SweepFormat* find_sweep_format(std::string_view name) {
 }
 
 std::string sweep_format_names() {
-  return "text, csv, json or junit";
+  return "text, csv, json, junit or html";
 }
 
 std::string seconds_or_never(const std::optional<std::int64_t>& ns) {

@@ -1,11 +1,13 @@
-// bootsim sensitivity SCENARIO --runs N [--milestone M] [--delta P%] [--out CHART.svg]: which
-// knob moves a milestone most. Each numeric parameter (durations, integers, probabilities above
-// 0, distributions scaled as a whole) and each unit's start distribution and RestartSec is set
-// to its scenario value x (1 - P) and x (1 + P), N runs each on the same seeds as the baseline;
-// parameters are ranked by the swing of M's p50 between the two (then p99's): a tornado table on
-// standard output and, with --out, the chart as SVG. cluster.masters is left out: DC/OS accepts
-// only 1, 3, 5, 7 or 9 masters (sweep it with --vary). A side the parameter table refuses (an
-// integer that would round to 0 where 0 is not allowed) is left out and shown as "-".
+// bootsim sensitivity SCENARIO --runs N [--milestone M] [--delta P%] [--format text|html]
+// [--out FILE]: which knob moves a milestone most. Each numeric parameter (durations, integers,
+// probabilities above 0, distributions scaled as a whole) and each unit's start distribution and
+// RestartSec is set to its scenario value x (1 - P) and x (1 + P), N runs each on the same seeds
+// as the baseline; parameters are ranked by the swing of M's p50 between the two (then p99's): a
+// tornado table on standard output and, with --out, the chart as SVG; with --format html, one
+// page holding the chart and the table goes to --out (the table still on standard output) or,
+// without --out, to standard output alone. cluster.masters is left out: DC/OS accepts only 1,
+// 3, 5, 7 or 9 masters (sweep it with --vary). A side the parameter table refuses (an integer
+// that would round to 0 where 0 is not allowed) is left out and shown as "-".
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 
 #include "models/core/milestones.hpp"
 #include "tools/output.hpp"
+#include "tools/report/report.hpp"
 #include "tools/sweep/command.hpp"
 #include "tools/sweep/formats.hpp"
 #include "tools/sweep/runner.hpp"
@@ -129,7 +132,7 @@ std::vector<Candidate> candidates(const models::PreparedRun& base, int pct) {
 }
 
 struct Request {
-  std::string scenario, milestone = "cluster.ready", out = "-";
+  std::string scenario, milestone = "cluster.ready", out = "-", format = "text";
   std::size_t runs = 0, jobs = 1, top = 15;
   int pct = 20;
   std::optional<std::uint64_t> seed;
@@ -159,7 +162,9 @@ std::variant<Request, int> read_request(const std::vector<std::string>& args) {
       "seed", po::value<std::string>(), "the first seed (default: the scenario's)")(
       "set", po::value<std::vector<std::string>>()->composing(), "key=value for every run")(
       "top", po::value<std::string>()->default_value("15"), "parameters in the chart")(
-      "out", po::value<std::string>()->default_value("-"), "the tornado chart as SVG");
+      "format", po::value<std::string>()->default_value("text"),
+      "text (the table; --out gets the chart as SVG) or html (one page: chart and table)")(
+      "out", po::value<std::string>()->default_value("-"), "the chart (SVG) or the html page");
   po::positional_options_description pos;
   pos.add("scenario", 1);
   po::variables_map vm;
@@ -204,6 +209,9 @@ std::variant<Request, int> read_request(const std::vector<std::string>& args) {
   r.top = *top;
   if (vm.count("set")) r.set = vm["set"].as<std::vector<std::string>>();
   r.out = vm["out"].as<std::string>();
+  r.format = vm["format"].as<std::string>();
+  if (r.format != "text" && r.format != "html")
+    return usage("--format must be text or html, got '" + r.format + "'");
   return r;
 }
 
@@ -271,11 +279,12 @@ std::string svg(const Request& r, const std::string& scenario, const std::vector
       "with each parameter -{}% (blue) and +{}% (orange)</text>\n<text x=\"10\" y=\"38\">{} runs "
       "per "
       "value; baseline p50 {}s (line)</text>\n",
-      height, height, scenario, r.milestone, r.pct, r.pct, r.runs, seconds_or_never(base));
+      height, height, report::xml_escape(scenario), r.milestone, r.pct, r.pct, r.runs,
+      seconds_or_never(base));
   for (std::size_t i = 0; i < n; ++i) {
     const double y = top + static_cast<double>(i) * row_h;
     out += fmt::format("<text x=\"{:.0f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6,
-                       y + 15, rows[i].c.key);
+                       y + 15, report::xml_escape(rows[i].c.key));
     const char* colors[2] = {"#4878d0", "#ee854a"};
     for (int side = 0; side < 2; ++side) {
       if ((side == 0 ? rows[i].c.low : rows[i].c.high).empty()) continue;
@@ -352,6 +361,25 @@ std::variant<Study, int> build_study(const Request& r) {
   return st;
 }
 
+// The table on standard output and the chart to --out; or, --format html, the page to --out
+// (the table alone on standard output when the page goes to a file).
+int write_outputs(const Request& r, const tools::OutputTarget& out, const std::string& table,
+                  const std::string& chart, const std::string& scenario) {
+  std::string written = chart;
+  if (r.format == "html") {
+    written = format_sensitivity_html(
+        fmt::format("bootsim sensitivity: {}, {}", scenario, r.milestone), chart, table);
+    if (r.out == "-") {
+      std::cout << written;
+      return 0;
+    }
+  }
+  std::cout << table;
+  if (r.out == "-") return 0;
+  if (auto e = out.write(written)) return usage(*e);
+  return 0;
+}
+
 }  // namespace
 
 int sensitivity_command(const std::vector<std::string>& args) {
@@ -407,14 +435,9 @@ int sensitivity_command(const std::vector<std::string>& args) {
     if (a.swing99 != b.swing99) return a.swing99 > b.swing99;
     return a.c.key < b.c.key;
   });
-  std::cout << table(r, st.scenario->name, rows, base.data(), first_seed);
-  if (r.out != "-") {
-    if (auto e =
-            std::get<tools::OutputTarget>(out).write(svg(r, st.scenario->name, rows, base[0]))) {
-      return usage(*e);
-    }
-  }
-  return 0;
+  return write_outputs(r, std::get<tools::OutputTarget>(out),
+                       table(r, st.scenario->name, rows, base.data(), first_seed),
+                       svg(r, st.scenario->name, rows, base[0]), st.scenario->name);
 }
 
 }  // namespace bootsim::sweep
