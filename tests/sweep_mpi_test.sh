@@ -57,7 +57,8 @@ done
 
 # 2a. SIGTERM to mpirun, which passes it to the ranks: both ranks' runs kept.
 runs=120
-long="sweep scenarios/default.yaml --runs $runs --jobs 1 --format csv"
+# 60 agents: each run long enough (about 0.1 s) that the signal comes mid-sweep.
+long="sweep scenarios/default.yaml --runs $runs --jobs 1 --format csv --set cluster.agents.private=60"
 # shellcheck disable=SC2086 # word lists
 "$bootsim" $long --out "$tmp/all.csv" || fail "the single-process $runs-run sweep exited $?"
 # shellcheck disable=SC2086 # word lists
