@@ -45,10 +45,10 @@ constexpr Liveness kLive[] = {
     {"mesos-dns.refreshSeconds", "5s", ""},
     {"mesos-master.allocation_interval", "5s", ""},
     {"mesos-master.log_recover_retry", "1s", ""},
-    // Kafka's scheduler runs on public-agent-1 (seed 42): 2 s away, its answers come after a
+    // Kafka's scheduler runs on agent-6 (seed 42): 2 s away, its answers come after a
     // 1 s offer_timeout rescinded the offers.
     {"mesos-master.offer_timeout", "1s",
-     "kind=link groups=public-agent-1|rest delay=2s at=scheduler.registered@kafka heal_after=1m"},
+     "kind=link groups=agent-6|rest delay=2s at=scheduler.detected_leader@kafka heal_after=1m"},
     {"mesos-master.registry_fetch_timeout", "1s", ""},
     {"mesos-master.zk_session_timeout", "1s", ""},
     {"network.latency", "5ms", ""},

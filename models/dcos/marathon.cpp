@@ -175,6 +175,13 @@ void Marathon::reconcile(std::uint64_t generation) {
 // The launch queue: app instances not launched, in app order, as many as fit the offer.
 std::vector<mesos::Task> Marathon::on_offer(const mesos::Offer& offer) {
   std::vector<mesos::Task> tasks;
+  // DC/OS runs Marathon with --default_accepted_resource_roles '*': an app that names no
+  // acceptedResourceRoles (the services' schedulers) takes only unreserved resources, so a
+  // public agent's slave_public offer is declined (dcos/dcos packages/marathon; DC/OS docs).
+  if (offer.role != mesos::kAnyRole) {
+    update_offer_interest();
+    return tasks;
+  }
   mesos::Resources left = offer.resources;
   for (const MarathonApp& app : apps_.apps) {
     if (tasks.size() == kMaxInstancesPerOffer) break;

@@ -310,7 +310,8 @@ void MesosMaster::offer(const std::vector<mesos::Allocation>& allocations) {
                           sim::arg_int("disk", u.disk), sim::arg_int("ports", u.ports)},
                          agent.registered_record);
     offers_[id] = OutstandingOffer{a.framework, a.agent, a.resources, timeout, offered};
-    msg->offers.push_back(mesos::Offer{id, a.agent, agent.info.hostname, a.resources});
+    msg->offers.push_back(
+        mesos::Offer{id, a.agent, agent.info.hostname, a.resources, agent.info.role});
     if (i + 1 == allocations.size() || allocations[i + 1].framework != a.framework) {
       send_to_framework(a.framework, std::move(msg));
       msg.reset();

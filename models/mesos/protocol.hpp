@@ -144,6 +144,7 @@ struct Offer {
   std::string agent_id;
   std::string hostname;
   Resources resources;
+  std::string role{kAnyRole};  // the role the agent's resources are reserved for
 };
 struct ResourceOffers : Named<kResourceOffers> {
   std::vector<Offer> offers;
