@@ -8,37 +8,15 @@
 #include <sstream>
 #include <string>
 
+#include "tests/bootsim_process.hpp"
+
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using bootsim::test_support::Outcome;
+using bootsim::test_support::slurp;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// Runs `bootsim ARGS` from the source directory, capturing both streams.
-Outcome bootsim(const std::string& args) {
-  static int counter = 0;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("bootsim-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  std::filesystem::create_directories(dir);
-  const std::string cmd = std::string("cd '") + BOOTSIM_SOURCE_DIR + "' && '" + BOOTSIM_BINARY +
-                          "' " + args + " >'" + (dir / "out").string() + "' 2>'" +
-                          (dir / "err").string() + "'";
-  const int raw = std::system(cmd.c_str());
-  Outcome o;
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  o.out = slurp(dir / "out");
-  o.err = slurp(dir / "err");
-  std::filesystem::remove_all(dir);
-  return o;
+Outcome run_cli(const std::string& args) {
+  return bootsim::test_support::run_bootsim(args);
 }
 
 std::filesystem::path temp_file(const std::string& name, const std::string& content) {
@@ -51,7 +29,7 @@ std::filesystem::path temp_file(const std::string& name, const std::string& cont
 }  // namespace
 
 TEST_CASE("run prints a timeline and exits 0 when every check holds", "[cli]") {
-  const Outcome o = bootsim("run scenarios/default.yaml");
+  const Outcome o = run_cli("run scenarios/default.yaml");
   CHECK(o.status == 0);
   CHECK(o.err.empty());
   CHECK(o.out.starts_with("bootsim run: scenario default, profile dcos-1.9, seed 42\n"));
@@ -60,9 +38,9 @@ TEST_CASE("run prints a timeline and exits 0 when every check holds", "[cli]") {
 }
 
 TEST_CASE("run --format json is byte-identical for a seed and differs for another", "[cli]") {
-  const Outcome a = bootsim("run scenarios/default.yaml --format json");
-  const Outcome b = bootsim("run scenarios/default.yaml --format json");
-  const Outcome c = bootsim("run scenarios/default.yaml --format json --seed 8");
+  const Outcome a = run_cli("run scenarios/default.yaml --format json");
+  const Outcome b = run_cli("run scenarios/default.yaml --format json");
+  const Outcome c = run_cli("run scenarios/default.yaml --format json --seed 8");
   REQUIRE(a.status == 0);
   CHECK(a.out.starts_with("{\n  \"schema\": 1,\n  \"scenario\": \"default\""));
   CHECK(a.out == b.out);
@@ -74,7 +52,7 @@ TEST_CASE("a bad scenario gives FILE:LINE:COL, exit 2 and no output", "[cli]") {
   const auto bad = temp_file("bad.yaml", "name: x\ncluster:\n  masters: 4\n");
   const auto out = std::filesystem::temp_directory_path() / "bootsim-cli-never-written.json";
   std::filesystem::remove(out);
-  const Outcome o = bootsim("run '" + bad.string() + "' --out '" + out.string() + "'");
+  const Outcome o = run_cli("run '" + bad.string() + "' --out '" + out.string() + "'");
   CHECK(o.status == 2);
   CHECK(o.out.empty());
   CHECK(o.err ==
@@ -86,27 +64,27 @@ TEST_CASE("a bad scenario gives FILE:LINE:COL, exit 2 and no output", "[cli]") {
 }
 
 TEST_CASE("command-line errors exit 2", "[cli]") {
-  CHECK(bootsim("").status == 2);
-  CHECK(bootsim("frobnicate").status == 2);
-  CHECK(bootsim("run").status == 2);
-  CHECK(bootsim("run scenarios/nonesuch.yaml").status == 2);
-  const Outcome set = bootsim("run scenarios/default.yaml --set cluster.masters=4");
+  CHECK(run_cli("").status == 2);
+  CHECK(run_cli("frobnicate").status == 2);
+  CHECK(run_cli("run").status == 2);
+  CHECK(run_cli("run scenarios/nonesuch.yaml").status == 2);
+  const Outcome set = run_cli("run scenarios/default.yaml --set cluster.masters=4");
   CHECK(set.status == 2);
   CHECK(set.err ==
         "command line: error: cluster.masters: DC/OS accepts 1, 3, 5, 7 or 9 masters, got 4\n");
   const Outcome fault =
-      bootsim("run scenarios/default.yaml --fault 'kind=explode target=master-1'");
+      run_cli("run scenarios/default.yaml --fault 'kind=explode target=master-1'");
   CHECK(fault.status == 2);
   CHECK(fault.err.starts_with("command line: error: "));
-  CHECK(bootsim("run scenarios/default.yaml --format xml").status == 2);
-  CHECK(bootsim("run scenarios/default.yaml --seed -1").status == 2);
-  CHECK(bootsim("run scenarios/default.yaml --until inf").status == 2);
+  CHECK(run_cli("run scenarios/default.yaml --format xml").status == 2);
+  CHECK(run_cli("run scenarios/default.yaml --seed -1").status == 2);
+  CHECK(run_cli("run scenarios/default.yaml --until inf").status == 2);
   const Outcome no_node =
-      bootsim("run scenarios/default.yaml --fault 'kind=crash target=master-9/zookeeper at=1s'");
+      run_cli("run scenarios/default.yaml --fault 'kind=crash target=master-9/zookeeper at=1s'");
   CHECK(no_node.status == 2);
   CHECK(no_node.err.starts_with("command line: error: "));
   CHECK(no_node.err.find("master-9") != std::string::npos);
-  CHECK(bootsim("run scenarios/default.yaml --until soon").status == 2);
+  CHECK(run_cli("run scenarios/default.yaml --until soon").status == 2);
 }
 
 TEST_CASE("a missed budget exits 1 and says so", "[cli]") {
@@ -114,7 +92,7 @@ TEST_CASE("a missed budget exits 1 and says so", "[cli]") {
       temp_file("tight.yaml",
                 "name: tight\ncluster: {masters: 1, agents: {private: 1, public: 0}}\n"
                 "budgets:\n  - {milestone: cluster.ready, within: 1s}\n");
-  const Outcome o = bootsim("run '" + tight.string() + "'");
+  const Outcome o = run_cli("run '" + tight.string() + "'");
   CHECK(o.status == 1);
   CHECK(o.out.find("MISS cluster.ready within 1s") != std::string::npos);
   std::filesystem::remove(tight);
@@ -123,7 +101,7 @@ TEST_CASE("a missed budget exits 1 and says so", "[cli]") {
 TEST_CASE("run --out writes the report to a file", "[cli]") {
   const auto out = std::filesystem::temp_directory_path() / "bootsim-cli-out.json";
   const Outcome o =
-      bootsim("run scenarios/default.yaml --format json --out '" + out.string() + "'");
+      run_cli("run scenarios/default.yaml --format json --out '" + out.string() + "'");
   CHECK(o.status == 0);
   CHECK(o.out.empty());
   CHECK(slurp(out).starts_with("{\n  \"schema\": 1"));
@@ -131,11 +109,11 @@ TEST_CASE("run --out writes the report to a file", "[cli]") {
 }
 
 TEST_CASE("check and graph", "[cli]") {
-  const Outcome check = bootsim("check scenarios/default.yaml");
+  const Outcome check = run_cli("check scenarios/default.yaml");
   CHECK(check.status == 0);
   CHECK(check.out.find(": ok: scenario 'default', profile dcos-1.9, 3 masters") !=
         std::string::npos);
-  const Outcome graph = bootsim("graph scenarios/default.yaml --format dot");
+  const Outcome graph = run_cli("graph scenarios/default.yaml --format dot");
   CHECK(graph.status == 0);
   CHECK(graph.out.starts_with("digraph \"dcos-1.9\" {"));
   // Units coloured by role.
@@ -146,18 +124,18 @@ TEST_CASE("check and graph", "[cli]") {
 }
 
 TEST_CASE("rules lists the ordering rules and safety properties", "[cli]") {
-  const Outcome o = bootsim("rules");
+  const Outcome o = run_cli("rules");
   CHECK(o.status == 0);
   CHECK(o.out.find("  node     agent.detected_leader before agent.registered\n") !=
         std::string::npos);
   CHECK(o.out.find("single-mesos-leader") != std::string::npos);
   CHECK(o.out.find("liveness rules") != std::string::npos);
   CHECK(o.out.find("  cluster.ready within 10m after the last fault heals\n") != std::string::npos);
-  CHECK(bootsim("rules --profile dcos-0.1").status == 2);
+  CHECK(run_cli("rules --profile dcos-0.1").status == 2);
 }
 
 TEST_CASE("bench phold prints the baseline, then the kernel's rate last", "[cli]") {
-  const Outcome o = bootsim("bench phold --lps 100 --events-per-lp 1 --end 200 --seed 1");
+  const Outcome o = run_cli("bench phold --lps 100 --events-per-lp 1 --end 200 --seed 1");
   REQUIRE(o.status == 0);
   const std::regex rate(R"(events=(\d+) wall_s=[0-9.e+-]+ events_per_s=[0-9.e+-]+)");
   std::vector<std::string> lines;
@@ -173,27 +151,27 @@ TEST_CASE("a scenario's own profile file: check, graph, run and rules", "[cli][p
   // tests/profiles/fast-marathon.yaml: DC/OS 1.9 with Marathon's RestartSec at 5 s, named by
   // the scenario beside it.
   const std::string scenario = "tests/profiles/fast-marathon-scenario.yaml";
-  const Outcome check = bootsim("check " + scenario);
+  const Outcome check = run_cli("check " + scenario);
   CHECK(check.status == 0);
   CHECK(check.out.find(": ok: scenario 'fast-marathon', profile fast-marathon, 3 masters") !=
         std::string::npos);
   // RestartSec draws no edge: the graph is 1.9's under another name.
   std::string expected = slurp(std::string(BOOTSIM_SOURCE_DIR) + "/tests/profiles/dcos-1.9.dot");
   expected.replace(0, std::string("digraph \"dcos-1.9\"").size(), "digraph \"fast-marathon\"");
-  const Outcome graph = bootsim("graph " + scenario);
+  const Outcome graph = run_cli("graph " + scenario);
   CHECK(graph.status == 0);
   CHECK(graph.out == expected);
-  const Outcome run = bootsim("run " + scenario);
+  const Outcome run = run_cli("run " + scenario);
   CHECK(run.status == 0);
   CHECK(
       run.out.starts_with("bootsim run: scenario fast-marathon, profile fast-marathon, seed 42\n"));
   // The rules come with the profile: the overlay keeps 1.9's; 2.3 drops the agents' ping rule.
-  const Outcome rules = bootsim("rules --profile tests/profiles/fast-marathon.yaml");
+  const Outcome rules = run_cli("rules --profile tests/profiles/fast-marathon.yaml");
   CHECK(rules.status == 0);
-  CHECK(rules.out == bootsim("rules").out);
+  CHECK(rules.out == run_cli("rules").out);
   const std::string ping_rule = "  node     agent.leader_pingable before agent.started\n";
   CHECK(rules.out.find(ping_rule) != std::string::npos);
-  CHECK(bootsim("rules --profile dcos-2.3").out.find(ping_rule) == std::string::npos);
+  CHECK(run_cli("rules --profile dcos-2.3").out.find(ping_rule) == std::string::npos);
 }
 
 TEST_CASE("a bad profile exits 2 with its located error and no output", "[cli][profile][errors]") {
@@ -225,7 +203,7 @@ TEST_CASE("a bad profile exits 2 with its located error and no output", "[cli][p
     };
     // bootsim rules --profile, with the file relative to the working directory.
     const std::string relative = "tests/profiles/bad/" + file;
-    const Outcome rules = bootsim("rules --profile " + relative);
+    const Outcome rules = run_cli("rules --profile " + relative);
     CHECK(rules.status == 2);
     CHECK(rules.out.empty());
     CHECK(rules.err == expect(relative));
@@ -233,13 +211,13 @@ TEST_CASE("a bad profile exits 2 with its located error and no output", "[cli][p
     // leaves no output file behind.
     const std::string absolute = source_dir + "/" + relative;
     const auto scenario = temp_file("uses-" + file, "name: x\nprofile: " + absolute + "\n");
-    const Outcome graph = bootsim("graph '" + scenario.string() + "'");
+    const Outcome graph = run_cli("graph '" + scenario.string() + "'");
     CHECK(graph.status == 2);
     CHECK(graph.out.empty());
     CHECK(graph.err == expect(absolute));
     const auto out = std::filesystem::temp_directory_path() / "bootsim-cli-bad-profile.json";
     const Outcome run =
-        bootsim("run '" + scenario.string() + "' --format json --out '" + out.string() + "'");
+        run_cli("run '" + scenario.string() + "' --format json --out '" + out.string() + "'");
     CHECK(run.status == 2);
     CHECK(run.out.empty());
     CHECK(run.err == expect(absolute));
@@ -252,14 +230,14 @@ TEST_CASE("a bad profile exits 2 with its located error and no output", "[cli][p
 TEST_CASE("a fault whose time never comes is reported, and an error with --strict", "[cli]") {
   const std::string run = "run scenarios/default.yaml --set cluster.agents.private=2 ";
   const std::string fault = "--fault 'kind=crash target=master-1 at=2h' ";
-  const Outcome text = bootsim(run + fault + "--until 30m");
+  const Outcome text = run_cli(run + fault + "--until 30m");
   CHECK(text.status == 0);
   CHECK(text.out.find("\nfaults:\n        never  not_fired     cluster (kind=crash target=master-1 "
                       "at=2h)\n") != std::string::npos);
-  const Outcome json = bootsim(run + fault + "--until 30m --format json");
+  const Outcome json = run_cli(run + fault + "--until 30m --format json");
   CHECK(json.out.find("{\"event\": \"not_fired\", \"node\": \"cluster\", \"time_s\": null, "
                       "\"detail\": \"kind=crash target=master-1 at=2h\"}") != std::string::npos);
-  const Outcome strict = bootsim(run + fault + "--until 30m --strict");
+  const Outcome strict = run_cli(run + fault + "--until 30m --strict");
   CHECK(strict.status == 1);
   CHECK(strict.err ==
         "bootsim: error: --strict: fault never fired (its time never came): kind=crash "
@@ -269,7 +247,7 @@ TEST_CASE("a fault whose time never comes is reported, and an error with --stric
 
 TEST_CASE("a process fault on a process that is not running says so", "[cli]") {
   // At 0 s no unit has a process yet: the crash hits nothing, and --strict says so.
-  const Outcome o = bootsim(
+  const Outcome o = run_cli(
       "run scenarios/default.yaml --set cluster.agents.private=2 --strict "
       "--fault 'kind=crash target=master-1/mesos-dns at=0s'");
   CHECK(o.status == 1);
@@ -284,7 +262,7 @@ TEST_CASE("a run that never reaches cluster.ready exits 1, budget or none", "[cl
   const auto never = temp_file("never.yaml",
                                "name: never\ncluster: {masters: 3, agents: {private: 1, public: "
                                "0}}\nfaults:\n  - {kind: crash, target: master-3, at: 0s}\n");
-  const Outcome o = bootsim("run '" + never.string() + "' --until 10m");
+  const Outcome o = run_cli("run '" + never.string() + "' --until 10m");
   CHECK(o.status == 1);
   CHECK(o.out.find("cluster.ready NOT reached") != std::string::npos);
   std::filesystem::remove(never);
@@ -293,7 +271,7 @@ TEST_CASE("a run that never reaches cluster.ready exits 1, budget or none", "[cl
 TEST_CASE("a run with faults ends once nothing can change any more", "[cli]") {
   // master-2 stays down: DC/OS 1.9's masters wait for every ZooKeeper, so the boot stalls; the
   // run settles 20 minutes (twice the longest timer) after the last change, not at --until.
-  const Outcome o = bootsim(
+  const Outcome o = run_cli(
       "run scenarios/default.yaml --set cluster.agents.private=2 --until 1000h --format json "
       "--fault 'kind=crash target=master-2 at=zookeeper.quorum+4s'");
   CHECK(o.status == 1);
@@ -302,16 +280,16 @@ TEST_CASE("a run with faults ends once nothing can change any more", "[cli]") {
 }
 
 TEST_CASE("limits: --until, --max-events and the memory a cluster needs", "[cli]") {
-  CHECK(bootsim("run scenarios/default.yaml --until 10001h").err ==
+  CHECK(run_cli("run scenarios/default.yaml --until 10001h").err ==
         "bootsim: error: --until must be at most 10000h (a run settles long before), got "
         "'10001h'\n");
-  const Outcome events = bootsim("run scenarios/default.yaml --max-events 1000 --out /dev/null");
+  const Outcome events = run_cli("run scenarios/default.yaml --max-events 1000 --out /dev/null");
   CHECK(events.status == 2);
   CHECK(
       events.err.starts_with("bootsim: error: the run took more than --max-events 1000 events "
                              "(simulated time "));
   // A million agents cannot fit in any machine this runs on: refused before anything is built.
-  const Outcome huge = bootsim("run scenarios/default.yaml --set cluster.agents.private=1000000");
+  const Outcome huge = run_cli("run scenarios/default.yaml --set cluster.agents.private=1000000");
   CHECK(huge.status == 2);
   CHECK(
       huge.err.starts_with("scenarios/default.yaml: error: a cluster of 1000004 hosts needs "
@@ -322,7 +300,7 @@ TEST_CASE("names in the text report are escaped", "[cli]") {
   const auto evil = temp_file("evil.yaml",
                               "name: \"evil\\e[2J\\nfake line\\\\\"\ncluster: {masters: 1, "
                               "agents: {private: 1, public: 0}}\n");
-  const Outcome o = bootsim("run '" + evil.string() + "'");
+  const Outcome o = run_cli("run '" + evil.string() + "'");
   CHECK(o.out.starts_with("bootsim run: scenario evil\\x1b[2J\\x0afake line\\\\, profile"));
   CHECK(o.out.find('\x1b') == std::string::npos);
   std::filesystem::remove(evil);

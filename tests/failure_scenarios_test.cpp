@@ -12,6 +12,7 @@
 
 #include "models/run/cluster.hpp"
 #include "models/scenario/scenario.hpp"
+#include "tests/bootsim_process.hpp"
 #include "tests/printers.hpp"
 
 using namespace bootsim;
@@ -48,35 +49,9 @@ std::vector<const sim::TraceRecord*> events(const RunResult& r, std::string_view
   return out;
 }
 
-struct Outcome {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// `bootsim ARGS` from the source directory, both streams captured.
-Outcome run_bootsim(const std::string& args) {
-  static int counter = 0;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("bootsim-fail-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  std::filesystem::create_directories(dir);
-  const std::string cmd = std::string("cd '") + BOOTSIM_SOURCE_DIR + "' && '" + BOOTSIM_BINARY +
-                          "' " + args + " >'" + (dir / "out").string() + "' 2>'" +
-                          (dir / "err").string() + "'";
-  const int raw = std::system(cmd.c_str());
-  Outcome o;
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  o.out = slurp(dir / "out");
-  o.err = slurp(dir / "err");
-  std::filesystem::remove_all(dir);
-  return o;
-}
+using test_support::Outcome;
+using test_support::run_bootsim;
+using test_support::slurp;
 
 std::string record_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() /

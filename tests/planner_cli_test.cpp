@@ -13,39 +13,22 @@
 #include <string_view>
 
 #include "models/core/parameters.hpp"
+#include "tests/bootsim_process.hpp"
 
 namespace {
 
 namespace models = bootsim::models;
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using bootsim::test_support::Outcome;
+using bootsim::test_support::slurp;
 
 std::filesystem::path temp_path(const std::string& name) {
   return std::filesystem::temp_directory_path() /
          ("bootsim-planner-" + std::to_string(::getpid()) + "-" + name);
 }
 
-// `bootsim ARGS` run from the source directory, both streams captured.
 Outcome cli(const std::string& args) {
-  const auto out = temp_path("out"), err = temp_path("err");
-  const std::string cmd = std::string("cd '") + BOOTSIM_SOURCE_DIR + "' && '" + BOOTSIM_BINARY +
-                          "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
-  Outcome o{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-  std::filesystem::remove(out);
-  std::filesystem::remove(err);
-  return o;
+  return bootsim::test_support::run_bootsim(args);
 }
 
 // The lines of `text` up to the first empty one, by their first word.
