@@ -84,7 +84,9 @@ void Engine::insert_into_run(const Entry& e) {
   if (run.size() - head_ >= kRunCap) {
     // A run that keeps taking entries in its middle would cost O(run) each: give it back to
     // the radix buckets around its smallest time, and insert e there.
-    spill_run(std::min(run[head_].time, e.time));
+    // The floor is the clock: every queued time is at or after it, and a later schedule_at
+    // (never before now) can not fall below it.
+    spill_run(now_.ns());
     --queued_;
     queue_push(e);
     return;
@@ -101,7 +103,7 @@ void Engine::spill_run(std::int64_t floor) {
   run.clear();
   head_ = 0;
   queued_ -= spill_.size();
-  // floor is at most every queued time and shares bits >= run_bits_ with last_, so the
+  // floor (now) is at most every queued time and shares bits >= run_bits_ with last_, so the
   // buckets above run_bits_ keep their entries; the run's entries fall into buckets <=
   // run_bits_, those at floor itself into the run again, in (time, sequence) order.
   last_ = static_cast<std::uint64_t>(floor);

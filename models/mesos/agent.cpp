@@ -208,9 +208,10 @@ void MesosAgent::run_task(const mesos::RunTask& r) {
   ctx_.event(site_->node_name, "mesos-agent", "run_task",
              fmt::format("{} of {}: {}", r.task.name, r.framework, r.task.resources.text()));
   sim::RandomStream rng = ctx_.stream({r.task.name, "launch", ctx_.network().incarnation(process)});
+  // One draw per statement: the operands of + are evaluated in an unspecified order.
+  const sim::SimTime fetch = ctx_.params().distribution("mesos-agent.fetch").sample(rng);
   const sim::SimTime staging =
-      ctx_.params().distribution("mesos-agent.fetch").sample(rng) +
-      ctx_.params().distribution("mesos-agent.container_start").sample(rng);
+      fetch + ctx_.params().distribution("mesos-agent.container_start").sample(rng);
   const sim::SimTime starting = ctx_.params().distribution("mesos-agent.task_start").sample(rng);
   std::string task = r.task.name;
   ctx_.network().after(process, staging,
