@@ -94,7 +94,7 @@ TEST_CASE("why: each gap of the default boot's critical chain names its cause", 
   REQUIRE(kafka != nullptr);
   CHECK(kafka->cause == "start");
   CHECK(kafka->detail ==
-        "kafka's scheduler started 16.060s after the task that runs it (launched by marathon) was "
+        "kafka's scheduler started 16.059s after the task that runs it (launched by marathon) was "
         "running: its own start time (the scenario's services entry for kafka, start)");
 }
 
