@@ -14,6 +14,7 @@
 #include "models/scenario/scenario.hpp"
 #include "tests/bootsim_process.hpp"
 #include "tests/printers.hpp"
+#include "tests/run_helpers.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;
@@ -38,16 +39,7 @@ std::vector<sim::SimTime> times(const RunResult& r, std::string_view milestone,
   return out;
 }
 
-std::vector<const sim::TraceRecord*> events(const RunResult& r, std::string_view node,
-                                            std::string_view component, std::string_view name) {
-  std::vector<const sim::TraceRecord*> out;
-  for (const sim::TraceRecord& rec : r.trace.records()) {
-    if ((node.empty() || rec.node == node) && rec.component == component && rec.name == name) {
-      out.push_back(&rec);
-    }
-  }
-  return out;
-}
+using bootsim::testing::events;
 
 using test_support::Outcome;
 using test_support::run_bootsim;

@@ -11,6 +11,7 @@
 #include "models/run/faults.hpp"
 #include "models/scenario/scenario.hpp"
 #include "tests/printers.hpp"
+#include "tests/run_helpers.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;
@@ -57,16 +58,7 @@ std::string run_error(const Scenario& s, const std::string& line) {
   return std::get<InputError>(r).format();
 }
 
-std::vector<const sim::TraceRecord*> events(const RunResult& r, std::string_view node,
-                                            std::string_view component, std::string_view name) {
-  std::vector<const sim::TraceRecord*> out;
-  for (const sim::TraceRecord& rec : r.trace.records()) {
-    if ((node.empty() || rec.node == node) && rec.component == component && rec.name == name) {
-      out.push_back(&rec);
-    }
-  }
-  return out;
-}
+using bootsim::testing::events;
 
 std::optional<sim::SimTime> first(const RunResult& r, std::string_view name,
                                   std::string_view node) {

@@ -51,4 +51,18 @@ inline const sim::TraceRecord& first_with(const models::RunResult& r, std::strin
   throw;  // unreachable: FAIL throws
 }
 
+// The records of `component` named `name` (on `node`; empty: on any node), in time order.
+inline std::vector<const sim::TraceRecord*> events(const models::RunResult& r,
+                                                   std::string_view node,
+                                                   std::string_view component,
+                                                   std::string_view name) {
+  std::vector<const sim::TraceRecord*> out;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if ((node.empty() || rec.node == node) && rec.component == component && rec.name == name) {
+      out.push_back(&rec);
+    }
+  }
+  return out;
+}
+
 }  // namespace bootsim::testing
