@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/exhibitor/bootstrap.hpp"
+#include "models/zookeeper/server.hpp"
 #include "tests/exhibitor_world.hpp"
 
 using namespace bootsim;
@@ -80,4 +81,43 @@ TEST_CASE("bootstrap: the mode gate accepts standalone with one master", "[boots
   CHECK(m->ok);
   REQUIRE(a.has_value());
   CHECK(a->ok);
+}
+
+// exhibitor.py wait(): a stash of zk.pid that matches the ZooKeeper still running passes without
+// asking Exhibitor; a restarted ZooKeeper (a new zk.pid) does not match.
+TEST_CASE("bootstrap 1.9: the zk.pid shortcut holds while the same ZooKeeper runs", "[bootstrap]") {
+  ExhibitorWorld x(3);
+  for (int m = 1; m <= 3; ++m) x.start_exhibitor_at(m, sim::SimTime::zero());
+  models::ExhibitorAllServingGate all(*x.w.ctx, *x.w.ensemble);
+  std::optional<GateResult> first, shortcut, no_stash, after_restart;
+  // Every server serves: the wait passes on master-1 and stashes its ZooKeeper's zk.pid.
+  x.probe_at(all, 0, "dcos-mesos-master", sim::seconds(100), first);
+  // Master-3 goes down (its ZooKeeper with it): only 2 of 3 serve from then on.
+  x.stop_exhibitor_at(3, sim::seconds(110));
+  // Master-1's ZooKeeper is the one it stashed: the wait passes without the status GET.
+  x.probe_at(all, 0, "dcos-marathon", sim::seconds(180), shortcut);
+  // Master-2 has no stash: it asks Exhibitor and sees 2 of 3 serving.
+  x.probe_at(all, 1, "dcos-marathon", sim::seconds(180), no_stash);
+  // Master-1's ZooKeeper dies; its Exhibitor starts a new one (a new zk.pid).
+  x.w.engine.schedule_at(sim::seconds(190), [&x] { x.w.ensemble->server(1).kill(); });
+  std::uint64_t incarnation_before = 0;
+  x.w.engine.schedule_at(sim::seconds(185), [&x, &incarnation_before] {
+    incarnation_before = x.w.ensemble->server(1).incarnation();
+  });
+  x.probe_at(all, 0, "dcos-cosmos", sim::seconds(300), after_restart);
+  x.w.engine.run_until(sim::seconds(320));
+  INFO(x.w.dump());
+  REQUIRE(first.has_value());
+  CHECK(first->ok);
+  REQUIRE(shortcut.has_value());
+  CHECK(shortcut->ok);
+  REQUIRE(no_stash.has_value());
+  CHECK_FALSE(no_stash->ok);
+  CHECK(no_stash->reason == "exhibitor: 2 of 3 ZooKeeper serving, 1 leader(s)");
+  // The new ZooKeeper runs (so the wait was not failed by a dead one), yet no shortcut.
+  CHECK(x.w.ensemble->server(1).incarnation() != incarnation_before);
+  CHECK(x.w.ensemble->server(1).state() != models::ZooKeeperState::kDown);
+  REQUIRE(after_restart.has_value());
+  CHECK_FALSE(after_restart->ok);
+  CHECK(after_restart->reason == "exhibitor: 2 of 3 ZooKeeper serving, 1 leader(s)");
 }

@@ -38,6 +38,7 @@ class TestControl final : public models::UnitControl {
     return ctx_.event("agent-1", "test", "started", std::move(detail));
   }
   void exit(std::string reason) override { exits.push_back(std::move(reason)); }
+  void finished(std::string detail) override { exits.push_back("finished: " + detail); }
   std::vector<std::string> exits;
 
  private:

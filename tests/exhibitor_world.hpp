@@ -23,6 +23,7 @@ struct TestControl final : models::UnitControl {
     return std::nullopt;
   }
   void exit(std::string reason) override { exits.push_back(std::move(reason)); }
+  void finished(std::string detail) override { exits.push_back("finished: " + detail); }
 };
 
 struct ExhibitorWorld {

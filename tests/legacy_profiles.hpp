@@ -1,6 +1,9 @@
 // The built-in profiles as C++ built them before they became YAML files (models/dcos/profiles.cpp
-// and the rules of models/run/rules.cpp at commit b9215e7), kept verbatim as the expectation
-// that the YAML profiles are checked against field by field (tests/profile_test.cpp).
+// and the rules of models/run/rules.cpp at commit b9215e7), kept as the expectation that the
+// YAML profiles are checked against field by field (tests/profile_test.cpp). Changed since only
+// where the profile was completed on purpose (issue 8, the complete 1.9 profile): dcos-oauth's
+// auth-token-secret consensus, navstar's second bootstrap (minuteman), the agents' zk-N.zk
+// sessions, dcos-log-*, dcos-pkgpanda-api and dcos-signal.
 #pragma once
 
 #include <string>
@@ -69,7 +72,8 @@ inline Profile dcos_1_9() {
   p.description =
       "DC/OS 1.9.0: masters wait for every ZooKeeper to serve; agents ping leader.mesos";
   const GateDef boot_master = gate("bootstrap", "exhibitor-all-serving");
-  const GateDef boot_agent = gate("bootstrap", "zk-connect");
+  const GateDef boot_spartan = gate("bootstrap", "zk-connect");
+  const GateDef boot_agent = gate("bootstrap", "zk-hosts");
   const GateDef spartan = gate("ping", "ready.spartan");
   const GateDef leader = gate("ping", "leader.mesos");
   const std::string src = "dcos/dcos@1.9.0 packages/*/extra/*.service";
@@ -78,7 +82,7 @@ inline Profile dcos_1_9() {
                       "exhibitor"));
   u.push_back(service("dcos-spartan", {kM}, seconds(5), {boot_master}, erlang_start(),
                       "dns-proxy.started", "dns-proxy"));
-  u.push_back(service("dcos-spartan-agent", {kA, kP}, seconds(5), {boot_agent}, erlang_start(),
+  u.push_back(service("dcos-spartan-agent", {kA, kP}, seconds(5), {boot_spartan}, erlang_start(),
                       "dns-proxy.started", "dns-proxy"));
   u.push_back(resolvconf_timer(src));
   u.push_back(service("dcos-mesos-master", {kM}, seconds(15), {spartan, boot_master},
@@ -87,8 +91,9 @@ inline Profile dcos_1_9() {
                       "mesos-dns.started", "mesos-dns"));
   u.push_back(service("dcos-marathon", {kM}, seconds(15), {leader, boot_master}, jvm_start(),
                       "marathon.started", "marathon"));
-  u.push_back(
-      service("dcos-oauth", {kM}, seconds(5), {boot_master}, native_start(), "auth.started"));
+  u.push_back(service("dcos-oauth", {kM}, seconds(5),
+                      {gate("bootstrap", "exhibitor-all-serving+auth-token-secret")},
+                      native_start(), "auth.started"));
   // dcos-metrics-master's bootstrap creates /cluster-id, which Admin Router waits for.
   u.push_back(
       service("dcos-metrics-master", {kM}, seconds(5),
@@ -102,12 +107,21 @@ inline Profile dcos_1_9() {
                       "history.started"));
   u.push_back(
       service("dcos-3dt", {kM}, seconds(5), {boot_master}, native_start(), "diagnostics.started"));
-  u.push_back(service("dcos-navstar", {kM}, seconds(5), {gate("check-time"), spartan, boot_master},
-                      erlang_start()));
+  u.push_back(service("dcos-navstar", {kM}, seconds(5),
+                      {gate("check-time"), spartan, boot_master, boot_master}, erlang_start()));
   u.push_back(
       service("dcos-cosmos", {kM}, seconds(15), {leader, boot_master}, jvm_start(), "", "cosmos"));
   u.push_back(service("dcos-metronome", {kM}, seconds(15),
                       {gate("check-time"), leader, boot_master}, jvm_start()));
+  u.push_back(service("dcos-log-master", {kM}, seconds(5), {}, native_start()));
+  u.push_back(service("dcos-pkgpanda-api", {kM, kA, kP}, seconds(5), {}, native_start()));
+  UnitDef signal =
+      service("dcos-signal", {kM, kA, kP}, seconds(20),
+              {leader, gate("bootstrap", "by-role+cluster-id")}, native_start(), "", "dcos-signal");
+  signal.wanted_by = {kM};
+  signal.restart = RestartPolicy::kOnFailure;
+  signal.on_calendar = sim::hours(1);
+  u.push_back(signal);
   // Agents: 1.9.0–1.9.4 ping leader.mesos before mesos-agent (dropped in 1.9.5, dcos/dcos#1946).
   u.push_back(service("dcos-mesos-slave", {kA}, seconds(5),
                       {spartan, gate("ping", "leader.mesos", "agent.leader_pingable"), boot_agent},
@@ -116,13 +130,14 @@ inline Profile dcos_1_9() {
                       {spartan, gate("ping", "leader.mesos", "agent.leader_pingable"), boot_agent},
                       native_start(), "agent.started", "mesos-agent"));
   u.push_back(service("dcos-navstar-agent", {kA, kP}, seconds(5),
-                      {gate("check-time"), spartan, boot_agent}, erlang_start()));
+                      {gate("check-time"), spartan, boot_agent, boot_agent}, erlang_start()));
   u.push_back(service("dcos-metrics-agent", {kA, kP}, seconds(5),
-                      {gate("bootstrap", "cluster-id-read"), gate("file", "cluster-id")},
+                      {gate("bootstrap", "zk-hosts+cluster-id-read"), gate("file", "cluster-id")},
                       native_start()));
   u.push_back(service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader},
                       native_start(), "", "adminrouter-agent"));
   u.push_back(service("dcos-3dt-agent", {kA, kP}, seconds(5), {boot_agent}, native_start()));
+  u.push_back(service("dcos-log-agent", {kA, kP}, seconds(5), {}, native_start()));
   u.push_back(service("dcos-rexray", {kA, kP}, seconds(15), {}, native_start()));
   for (UnitDef& d : u) {
     if (d.source.empty()) d.source = src;
@@ -184,6 +199,8 @@ inline Profile dcos_2_3() {
       "dcos-telegraf-agent", {kA, kP}, seconds(5),
       {gate("ping", "leader.mesos", "agent.leader_pingable"), gate("bootstrap", "cluster-id-read")},
       native_start(), "", "telegraf"));
+  u.push_back(service("dcos-log-master", {kM}, seconds(5), {}, native_start()));
+  u.push_back(service("dcos-pkgpanda-api", {kM, kA, kP}, seconds(5), {}, native_start()));
   u.push_back(service("dcos-mesos-slave", {kA}, seconds(5),
                       {spartan, gate("socket", "telegraf"), gate("bootstrap", "noop")},
                       native_start(), "agent.started", "mesos-agent"));
@@ -192,6 +209,7 @@ inline Profile dcos_2_3() {
                       native_start(), "agent.started", "mesos-agent"));
   u.push_back(service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader},
                       native_start(), "", "adminrouter-agent"));
+  u.push_back(service("dcos-log-agent", {kA, kP}, seconds(5), {}, native_start()));
   u.push_back(service("dcos-rexray", {kA, kP}, seconds(15), {}, native_start()));
   for (UnitDef& d : u) {
     if (d.source.empty()) d.source = src;

@@ -34,6 +34,7 @@ class TestControl final : public models::UnitControl {
     exits.push_back(reason);
     at.push_back(ctx_.now());
   }
+  void finished(std::string detail) override { exit("finished: " + detail); }
   std::vector<std::string> exits;
   std::vector<sim::SimTime> at;
 

@@ -161,6 +161,14 @@ const std::pair<const char*, const char*> kProfileProblems[]{
      "'restart_sec'?)"},
     {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {restart_sec: 0s}\n",
      "p.yaml:4:32: error: units.dcos-marathon.restart_sec must be positive, got '0s'"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-signal: {restart: on-failur}\n",
+     "p.yaml:4:26: error: units.dcos-signal.restart: unknown Restart= 'on-failur' (did you mean "
+     "'on-failure'?)"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-signal: {roles: [master], wanted_by: [agent]}\n",
+     "p.yaml:4:3: error: units.dcos-signal.wanted_by: agent is not one of the unit's roles"},
+    {"name: x\nbase: dcos-1.9\nunits:\n  dcos-signal: {on_calendar: daily}\n",
+     "p.yaml:4:30: error: units.dcos-signal.on_calendar: unsupported OnCalendar= 'daily' "
+     "(minutely or hourly)"},
     {"name: x\nbase: dcos-1.8\n",
      "p.yaml:2:7: error: unknown profile 'dcos-1.8' (did you mean 'dcos-1.9'?)"},
     {"name: x\nbase: no/such.yaml\n", "p.yaml:2:7: error: cannot open profile file 'no/such.yaml'"},
@@ -194,7 +202,7 @@ const std::pair<const char*, const char*> kProfileProblems[]{
     {"name: x\nbase: dcos-1.9\nrules:\n  - {before: exhibitor.started, after: "
      "zookeeper.started}\n",
      "p.yaml:4:5: error: rules: a second rule 'exhibitor.started < zookeeper.started' (first "
-     "at dcos-1.9.yaml:193)"},
+     "at dcos-1.9.yaml:230)"},
     // What the registry decides, located through the loader's records.
     {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {gates: [ping leader.mesos, "
      "wait-for zookeeper]}\n",
@@ -205,8 +213,9 @@ const std::pair<const char*, const char*> kProfileProblems[]{
      "you mean 'zk-mode'?)"},
     {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon:\n    gates: [bootstrap nothing]\n",
      "p.yaml:5:13: error: unit 'dcos-marathon' has an unknown gate 'bootstrap nothing' "
-     "(bootstrap takes: exhibitor-all-serving, exhibitor-all-serving+cluster-id, zk-mode, "
-     "zk-mode+cluster-id, zk-connect, cluster-id-read, noop)"},
+     "(bootstrap takes: exhibitor-all-serving, exhibitor-all-serving+cluster-id, "
+     "exhibitor-all-serving+auth-token-secret, zk-mode, zk-mode+cluster-id, zk-connect, "
+     "zk-hosts, by-role+cluster-id, cluster-id-read, zk-hosts+cluster-id-read, noop)"},
     {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon:\n    gates: [check-time now]\n",
      "p.yaml:5:13: error: unit 'dcos-marathon' has an unknown gate 'check-time now' "
      "(check-time takes no argument)"},

@@ -65,6 +65,9 @@ TEST_CASE("the YAML profiles are the C++ profiles they replace, field by field",
       CHECK(roles_text(u) == roles_text(e));
       CHECK(u.type == e.type);
       CHECK(u.restart_sec == e.restart_sec);
+      CHECK(u.restart == e.restart);
+      CHECK(u.wanted_by == e.wanted_by);
+      CHECK(u.on_calendar == e.on_calendar);
       CHECK(gates_text(u) == gates_text(e));
       CHECK(u.after == e.after);
       CHECK(u.process == e.process);

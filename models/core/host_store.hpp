@@ -76,6 +76,9 @@ class HostStore {
 namespace host_path {
 inline constexpr std::string_view kClusterId = "/var/lib/dcos/cluster-id";
 inline constexpr std::string_view kResolvConf = "/etc/resolv.conf";
+// bootstrap's stash of zk.pid's mtime after an all-serving wait passed (exhibitor.py); the
+// content is the ZooKeeper incarnation whose zk.pid it saw.
+inline constexpr std::string_view kExhibitorPidStat = "/var/lib/dcos/bootstrap/exhibitor_pid_stat";
 inline constexpr std::string_view kTelegrafSocket = "/run/dcos/telegraf/dcos_statsd.sock";
 // The kernel's clock state as adjtimex(2) reports it: present while the clock is not
 // synchronised (STA_UNSYNC; what a clock-skew fault leaves), absent when NTP keeps it in sync.

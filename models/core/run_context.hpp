@@ -22,7 +22,6 @@
 #include <typeindex>
 #include <vector>
 
-#include "models/core/facts.hpp"
 #include "models/core/host_store.hpp"
 #include "models/core/parameters.hpp"
 #include "models/core/topology.hpp"
@@ -104,9 +103,6 @@ class RunContext {
   sim::Trace& trace() { return trace_; }
   const Parameters& params() const { return params_; }
   const Topology& topology() const { return topology_; }
-  // What remains of a blackboard: the /cluster-id znode (facts.hpp).
-  Facts& facts() { return facts_; }
-  const Facts& facts() const { return facts_; }
   // The files and served sockets of one host (host_store.hpp).
   HostStore& host(sim::NodeId node) {
     return hosts_.try_emplace(node.value, network_).first->second;
@@ -253,7 +249,6 @@ class RunContext {
   const Parameters& params_;
   const Topology& topology_;
   std::vector<Violation> violations_;
-  Facts facts_;
   std::map<std::uint32_t, HostStore> hosts_;  // by node
   std::vector<std::function<void(sim::RecordId)>> milestone_listeners_;
   std::vector<std::function<void(sim::RecordId)>> event_listeners_;

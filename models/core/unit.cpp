@@ -11,6 +11,11 @@ bool UnitDef::runs_on(Role r) const {
   return std::find(roles.begin(), roles.end(), r) != roles.end();
 }
 
+bool UnitDef::wanted_on(Role r) const {
+  return runs_on(r) &&
+         (wanted_by.empty() || std::find(wanted_by.begin(), wanted_by.end(), r) != wanted_by.end());
+}
+
 void Gate::answer_after(const UnitSite& site, sim::SimTime delay,
                         std::function<void(GateResult)> done, GateResult result) const {
   ctx_.network().after(site.probe, delay,

@@ -39,11 +39,19 @@ struct GateDef {
 
 enum class UnitType { kService, kTimer };
 
+// Restart=: `always` restarts after any end of the process, a clean exit included;
+// `on-failure` only after a failed ExecStartPre, a non-zero exit or a signal (systemd.service(5)).
+enum class RestartPolicy { kAlways, kOnFailure };
+
 struct UnitDef {
   std::string name;  // systemd unit name without ".service", e.g. "dcos-mesos-master"
   std::vector<Role> roles;
   UnitType type = UnitType::kService;
   sim::SimTime restart_sec = sim::seconds(5);
+  RestartPolicy restart = RestartPolicy::kAlways;
+  // The roles whose dcos.target wants the service, i.e. where a boot starts it; empty: every
+  // role of `roles`. Elsewhere only its calendar timer starts it.
+  std::vector<Role> wanted_by;
   std::vector<GateDef> gates;
   std::vector<std::string> after;   // After= (hard orderings: they must not form a cycle)
   std::string process = "generic";  // main-process model in the registry
@@ -52,10 +60,14 @@ struct UnitDef {
   // Timers only (OnBootSec, OnUnitActiveSec).
   sim::SimTime on_boot_sec;
   sim::SimTime on_unit_active_sec;
+  // Services only: a companion .timer with OnCalendar= (Unit= this service) on every role of
+  // `roles`, elapsing at each multiple of this period of the wall clock; zero: none.
+  sim::SimTime on_calendar;
   std::string source;      // where the unit's definition comes from
   SourceLocation where{};  // where the profile declares it (for errors)
 
   bool runs_on(Role r) const;
+  bool wanted_on(Role r) const;  // started by a boot on this role
 };
 
 // Where a gate or a process runs.
@@ -105,6 +117,9 @@ class UnitControl {
   // The process exits on its own (e.g. a Mesos master committing suicide); systemd restarts it
   // after RestartSec.
   virtual void exit(std::string reason) = 0;
+  // The process has done its work and exits with status 0: Restart=always starts it again
+  // after RestartSec, Restart=on-failure leaves the unit inactive.
+  virtual void finished(std::string detail) = 0;
 };
 
 // The behaviour of a unit's main process: a model derives from this and implements on_ready()

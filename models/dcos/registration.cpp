@@ -8,6 +8,7 @@
 #include "models/dcos/cosmos.hpp"
 #include "models/dcos/exec_start_pre.hpp"
 #include "models/dcos/marathon.hpp"
+#include "models/dcos/signal.hpp"
 #include "models/systemd/generic_process.hpp"
 
 namespace bootsim::models {
@@ -19,6 +20,9 @@ void register_dcos_models(ModelRegistry& registry) {
   registry.add_process("cosmos", [](RunContext& ctx, const UnitDef& def) {
     return std::make_unique<Cosmos>(ctx, def.start, ctx.shared<CosmosPackages>(),
                                     ctx.shared<MarathonApps>());
+  });
+  registry.add_process("dcos-signal", [](RunContext& ctx, const UnitDef& def) {
+    return std::make_unique<DcosSignal>(ctx, def.start);
   });
   registry.add_process("telegraf", [](RunContext& ctx, const UnitDef& def) {
     return std::make_unique<GenericProcess>(ctx, def.start,

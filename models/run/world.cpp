@@ -54,7 +54,8 @@ std::optional<InputError> World::build() {
       }
       UnitSite site{h.info.node, h.info.name, def->name, h.systemd};
       h.units.push_back(std::make_unique<SystemdUnit>(ctx_, std::move(site), *def, std::move(gates),
-                                                      registry_.make_process(ctx_, *def)));
+                                                      registry_.make_process(ctx_, *def),
+                                                      def->wanted_on(h.info.role)));
     }
     for (auto& u : h.units) {
       const UnitDef* def = profile_.find(u->name());

@@ -21,15 +21,18 @@ namespace fs = std::filesystem;
 constexpr InputKind kProfileInput{"profile", "name, units, ..."};
 constexpr std::array<std::string_view, 8> kTopKeys{"name",   "description", "base",      "source",
                                                    "remove", "units",       "providers", "rules"};
-constexpr std::array<std::string_view, 13> kUnitKeys{
-    "roles",   "type",          "restart_sec", "gates",       "after",
-    "process", "start",         "milestone",   "on_boot_sec", "on_unit_active_sec",
-    "source",  "insert_before", "insert_after"};
+constexpr std::array<std::string_view, 16> kUnitKeys{
+    "roles",       "type",    "restart_sec",   "restart",     "wanted_by",   "gates",
+    "after",       "process", "start",         "milestone",   "on_boot_sec", "on_unit_active_sec",
+    "on_calendar", "source",  "insert_before", "insert_after"};
 constexpr std::array<std::string_view, 3> kGateKeys{"kind", "arg", "milestone"};
 constexpr std::array<std::string_view, 2> kProviderKeys{"node", "masters"};
 constexpr std::array<std::string_view, 3> kRemoveKeys{"units", "providers", "rules"};
 constexpr std::array<std::string_view, 3> kRoles{"master", "agent", "public-agent"};
 constexpr std::array<std::string_view, 2> kTypes{"service", "timer"};
+constexpr std::array<std::string_view, 2> kRestarts{"always", "on-failure"};
+// OnCalendar= shorthands whose elapses are multiples of a period from an hour's start.
+constexpr std::array<std::string_view, 2> kCalendars{"minutely", "hourly"};
 
 // A profile's own rules are named as `bootsim rules` lists them.
 std::string rule_name(const RuleSpec& r) {
@@ -265,6 +268,14 @@ void ProfileFile::load_unit(const YAML::Node& key, const YAML::Node& fields) {
   }
   const bool retyped = std::find(given.begin(), given.end(), "type") != given.end();
   if (is_new || retyped) check_required(u, key, given);
+  for (const Role r : u.wanted_by) {
+    if (!u.runs_on(r)) {
+      fail(key, fmt::format("{}.wanted_by: {} is not one of the unit's roles", path, role_name(r)));
+    }
+  }
+  if (u.type == UnitType::kTimer && u.on_calendar > sim::SimTime{}) {
+    fail(key, fmt::format("{}: on_calendar belongs to a service (its .timer starts it)", path));
+  }
   if (placement) place(name, placement->first, placement->second);
 }
 
@@ -281,6 +292,22 @@ void ProfileFile::set_field(UnitDef& u, UnitLocations& at, const std::string& f,
     u.type = type == "timer" ? UnitType::kTimer : UnitType::kService;
   } else if (f == "restart_sec") {
     u.restart_sec = positive_duration(v, path);
+  } else if (f == "restart") {
+    const std::string r = scalar(v, path, "always or on-failure");
+    if (std::find(kRestarts.begin(), kRestarts.end(), r) == kRestarts.end()) {
+      fail(v, fmt::format("{}: unknown Restart= {}{}", path, models::quoted(r),
+                          did_you_mean(r, kRestarts)));
+    }
+    u.restart = r == "always" ? RestartPolicy::kAlways : RestartPolicy::kOnFailure;
+  } else if (f == "wanted_by") {
+    u.wanted_by = roles(v, path);
+  } else if (f == "on_calendar") {
+    const std::string c = scalar(v, path, "minutely or hourly");
+    if (std::find(kCalendars.begin(), kCalendars.end(), c) == kCalendars.end()) {
+      fail(v, fmt::format("{}: unsupported OnCalendar= {} (minutely or hourly){}", path,
+                          models::quoted(c), did_you_mean(c, kCalendars)));
+    }
+    u.on_calendar = c == "hourly" ? sim::hours(1) : sim::minutes(1);
   } else if (f == "gates") {
     u.gates = gates(v, path);
   } else if (f == "after") {

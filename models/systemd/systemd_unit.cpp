@@ -26,13 +26,14 @@ std::string_view to_string(UnitState s) {
 
 SystemdUnit::SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
                          std::vector<std::unique_ptr<Gate>> gates,
-                         std::unique_ptr<UnitProcess> process)
+                         std::unique_ptr<UnitProcess> process, bool wanted_at_boot)
     : ctx_(ctx),
       site_(std::move(site)),
       def_(def),
       gates_(std::move(gates)),
       process_(std::move(process)),
       main_(ctx.network().add_process(site_.node, def.name)),
+      wanted_at_boot_(wanted_at_boot),
       gate_milestone_recorded_(gates_.size(), false) {
   assert(gates_.size() == def.gates.size() && "one gate object per ExecStartPre step");
 }
@@ -80,6 +81,8 @@ void SystemdUnit::boot() {
   start_job_done_ = false;
   // Milestones of gates are reported again when reached again after a reboot.
   std::fill(gate_milestone_recorded_.begin(), gate_milestone_recorded_.end(), false);
+  if (def_.on_calendar > sim::SimTime{}) arm_calendar();
+  if (!wanted_at_boot_) return;
   if (def_.type == UnitType::kTimer) {
     const std::uint64_t token = token_;
     ctx_.network().after(site_.probe, def_.on_boot_sec, [this, token] {
@@ -115,6 +118,25 @@ void SystemdUnit::fire_timer() {
   const std::uint64_t token = token_;
   ctx_.network().after(site_.probe, def_.on_unit_active_sec, [this, token] {
     if (token == token_) fire_timer();
+  });
+}
+
+// OnCalendar=: the timer elapses at each multiple of the period on the wall clock, whenever
+// the host booted (assumption: the run's t = 0 is such a multiple, e.g. the top of an hour;
+// AccuracySec= coalescing is not modelled). It starts the service only when it is inactive:
+// an active or starting service is left alone, and one waiting out RestartSec keeps its
+// restart (systemd queues the start job behind it).
+void SystemdUnit::arm_calendar() {
+  const std::uint64_t token = ++calendar_token_;
+  const sim::SimTime now = ctx_.now();
+  const sim::SimTime next = def_.on_calendar * (now.ns() / def_.on_calendar.ns() + 1);
+  ctx_.network().after(site_.probe, next - now, [this, token] {
+    if (token != calendar_token_) return;
+    if (state_ == UnitState::kInactive) {
+      ctx_.event(site_.node_name, def_.name, "timer", "OnCalendar elapsed");
+      attempt();
+    }
+    arm_calendar();
   });
 }
 
@@ -208,6 +230,19 @@ void SystemdUnit::exit(std::string reason) {
   schedule_restart();
 }
 
+void SystemdUnit::finished(std::string detail) {
+  if (state_ != UnitState::kStarting && state_ != UnitState::kActive) return;
+  ctx_.typed_event(sim::RecordType::kProcessExit, site_.node_name, def_.name, "exited",
+                   "status 0: " + detail, {sim::arg_text("reason", "status 0: " + detail)});
+  stop_main();
+  active_since_.reset();
+  if (def_.restart == RestartPolicy::kAlways) {
+    schedule_restart();
+  } else {
+    transition(UnitState::kInactive, "exited cleanly (Restart=on-failure)");
+  }
+}
+
 void SystemdUnit::schedule_restart() {
   if (def_.type == UnitType::kTimer) {
     transition(UnitState::kInactive, "the timer starts it again");
@@ -225,6 +260,7 @@ void SystemdUnit::schedule_restart() {
 
 void SystemdUnit::host_down() {
   ++token_;
+  ++calendar_token_;
   // A new boot is a new transaction: the host's units boot one by one, and a unit ordered
   // After= one that boots later must not see that unit's job as done from the previous boot.
   start_job_done_ = false;

@@ -34,13 +34,15 @@ std::string_view to_string(UnitState s);
 class SystemdUnit final : public UnitControl {
  public:
   SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
-              std::vector<std::unique_ptr<Gate>> gates, std::unique_ptr<UnitProcess> process);
+              std::vector<std::unique_ptr<Gate>> gates, std::unique_ptr<UnitProcess> process,
+              bool wanted_at_boot = true);
   SystemdUnit(const SystemdUnit&) = delete;
   SystemdUnit& operator=(const SystemdUnit&) = delete;
 
   // After=: this unit's start job waits for `other`'s start job of the same boot transaction.
   void order_after(SystemdUnit& other);
-  // The host booted: start the unit (services) or arm OnBootSec (timers).
+  // The host booted: start the unit (services this role's dcos.target wants) or arm OnBootSec
+  // (timers); arm the OnCalendar= timer of a service that has one.
   void boot();
   // The host lost power: everything stops without a word.
   void host_down();
@@ -69,6 +71,7 @@ class SystemdUnit final : public UnitControl {
   // UnitControl
   std::optional<sim::RecordId> mark_started(std::string detail) override;
   void exit(std::string reason) override;
+  void finished(std::string detail) override;
 
  private:
   std::optional<sim::RecordId> transition(UnitState next, std::string_view why,
@@ -78,6 +81,7 @@ class SystemdUnit final : public UnitControl {
   void exec_main(std::optional<sim::RecordId> cause);
   void schedule_restart();
   void fire_timer();
+  void arm_calendar();
   void stop_main();
   void report_exit();  // to the run's observers (RunContext::process_exited)
   void start_job_done();
@@ -92,6 +96,8 @@ class SystemdUnit final : public UnitControl {
   UnitState state_ = UnitState::kInactive;
   int attempts_ = 0;
   std::uint64_t token_ = 0;  // invalidates callbacks of earlier attempts and boots
+  bool wanted_at_boot_;
+  std::uint64_t calendar_token_ = 0;  // invalidates the OnCalendar= timer of an earlier boot
   std::optional<sim::RecordId> last_gate_cause_;
   std::optional<sim::RecordId> exec_record_;
   sim::SimTime attempt_began_;
