@@ -1,8 +1,10 @@
 // --format chrome against the Trace Event Format (the document "Trace Event Format" of the
 // Catapult project, which chrome://tracing and Perfetto's JSON importer follow): the default
 // scenario's trace parses, every event has the fields its phase requires, timestamps are the
-// trace's times in microseconds, every B has its E on the same track in order, and every flow
-// start has exactly one finish.
+// trace's times in microseconds, every B has its E on the same track in order, every flow
+// start has exactly one finish, and each end of a flow lies inside a span of its own track when
+// a viewer reads it (Perfetto and chrome://tracing bind a flow event to the enclosing slice,
+// and drop it when there is none).
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -88,8 +90,12 @@ TEST_CASE("chrome: the default boot is a valid trace-event file", "[report][chro
       CHECK(open[track].back() <= ts);
       open[track].pop_back();
     } else if (ph == "s") {
+      INFO("flow start " << e.dump());
+      CHECK_FALSE(open[track].empty());  // bound to the span open on its track
       ++flow_starts[e["id"]];
     } else if (ph == "f") {
+      INFO("flow end " << e.dump());
+      CHECK_FALSE(open[track].empty());
       CHECK(flow_starts.count(e["id"]) == 1);  // a finish after its start
       ++flow_ends[e["id"]];
     } else if (ph == "i") {
@@ -168,4 +174,73 @@ TEST_CASE("chrome: faults are instants on the node they hit", "[report][chrome]"
     if (e["ph"] == "i" && e["cat"] == "fault" && e["pid"] == master2) faults.push_back(e["name"]);
   }
   CHECK(faults == std::vector<std::string>{"host_crash", "host_restart"});
+}
+
+namespace {
+
+// The pid of node `node` and the tid of its track `name` in `doc`, 0 if none.
+std::pair<int, int> track_of(const json& doc, const std::string& node, const std::string& name) {
+  int pid = 0, tid = 0;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "process_name" && e["args"]["name"] == node) pid = e["pid"];
+  }
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == pid &&
+        e["args"]["name"] == name)
+      tid = e["tid"];
+  }
+  return {pid, tid};
+}
+
+// The B events of one track, in file order.
+std::vector<json> spans_of(const json& doc, std::pair<int, int> track) {
+  std::vector<json> out;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "B" && e["pid"] == track.first && e["tid"] == track.second) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("chrome: agents' registration phases are spans on their mesos-agent track",
+          "[report][chrome]") {
+  const RunResult r = run_default();
+  const json doc = json::parse(report::format_chrome(r));
+  std::size_t retried = 0;
+  for (const std::string& node : r.nodes) {
+    if (node.find("agent") == std::string::npos) continue;
+    INFO(node);
+    const auto track = track_of(doc, node, "mesos-agent");
+    REQUIRE(track.second != 0);
+    const std::vector<json> spans = spans_of(doc, track);
+    REQUIRE(spans.size() >= 4);
+    // It detects the leader, waits its first U(0, b) draw, attempts, and is admitted.
+    CHECK(spans[0]["name"] == "connecting");
+    CHECK(spans[1]["name"] == "backoff");
+    CHECK(spans[2]["name"] == "registering");
+    CHECK(spans.back()["name"] == "registered");
+    // One span per attempt, numbered, each ending where the next begins.
+    int attempt = 0;
+    for (std::size_t i = 2; i + 1 < spans.size(); ++i) {
+      CHECK(spans[i]["name"] == "registering");
+      const sim::TraceRecord& rec = r.trace.at(spans[i]["args"]["record"].get<sim::RecordId>());
+      CHECK(r.trace.int_arg(rec, "attempt") == ++attempt);
+      REQUIRE(r.trace.duration_arg(rec, "retry_after"));
+    }
+    if (attempt > 1) ++retried;
+  }
+  // The default boot's agents detect master-3 before it leads: some of them retry.
+  CHECK(retried > 0);
+}
+
+TEST_CASE("chrome: a master's election is a span of its mesos-master track", "[report][chrome]") {
+  const RunResult r = run_default();
+  const json doc = json::parse(report::format_chrome(r));
+  const auto elected = r.trace.first_milestone("mesos-master.elected", "cluster");
+  REQUIRE(elected);
+  const std::vector<json> spans = spans_of(doc, track_of(doc, "master-3", "mesos-master"));
+  std::vector<std::string> names;
+  for (const json& e : spans) names.push_back(e["name"]);
+  CHECK(names == std::vector<std::string>{"contending", "recovering", "leading"});
 }
