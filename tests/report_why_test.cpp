@@ -2,6 +2,7 @@
 // milestone, the blame table, CSV rows, and the text report's columns.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -96,6 +97,47 @@ TEST_CASE("why: each gap of the default boot's critical chain names its cause", 
   CHECK(kafka->detail ==
         "kafka's scheduler started 16.059s after the task that runs it (launched by marathon) was "
         "running: its own start time (the scenario's services entry for kafka, start)");
+}
+
+TEST_CASE("why: Marathon's launch of a service's scheduler names the Cosmos install it waited for",
+          "[report][why]") {
+  // The default boot: Cosmos on master-1 serves from 77.995 s and tries the install then and
+  // every 5 s (77.995, 82.995, ..., 102.995 s: 6 tries) while Admin Router on master-1 is not up
+  // (adminrouter.started at 106.177 s; at the first try no Marathon led either: master-2's
+  // loaded its state at 78.468 s); the 7th, at 107.995 s, posts the app, and Marathon
+  // launches kafka-scheduler on the next offer, after its revive.
+  const RunResult r = run_default();
+  const auto steps = report::explain_chain(r);
+  const auto* launch = step_of(r, steps, "marathon", "scheduler", "launch");
+  REQUIRE(launch != nullptr);
+  CHECK(launch->cause == "install");
+  CHECK_THAT(launch->detail,
+             Catch::StartsWith(
+                 "kafka-scheduler's app reached Marathon only at 107.995s: Cosmos on master-1 "
+                 "installed its package then, through Admin Router there; Cosmos served from "
+                 "77.995s, but Admin Router did not serve there yet (adminrouter.started at "
+                 "106.177s): the operator's install is retried every 5s (a simplification of the "
+                 "scenario's operator, not a DC/OS default), 6 tries before this one; Marathon "
+                 "queued it, revived its offers and launched it on the next offer, "));
+  // The records it reads: Cosmos's tries, its install, Marathon's queueing, the launch.
+  std::vector<std::string> tries;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.node == "master-1" && rec.component == "cosmos" && rec.name == "install_retry") {
+      tries.push_back(fmt::format("{:.3f} {}", rec.time.to_seconds(),
+                                  r.trace.text_arg(rec, "waiting_for").value_or("?")));
+    }
+  }
+  CHECK(tries == std::vector<std::string>{"77.995 both", "82.995 adminrouter", "87.995 adminrouter",
+                                          "92.995 adminrouter", "97.995 adminrouter",
+                                          "102.995 adminrouter"});
+  const auto queued =
+      std::find_if(r.trace.records().begin(), r.trace.records().end(),
+                   [](const sim::TraceRecord& rec) { return rec.name == "app_queued"; });
+  REQUIRE(queued != r.trace.records().end());
+  CHECK(r.trace.text_arg(*queued, "task") == "kafka-scheduler");
+  CHECK(queued->time.to_seconds() == Approx(107.995).margin(0.001));
+  CHECK(queued->time <= r.trace.at(launch->record).time);
+  CHECK(r.trace.text_arg(r.trace.at(launch->record), "agent") == "agent-6");
 }
 
 TEST_CASE("why: a Mesos-DNS record that waited for the periodic reload names refreshSeconds",

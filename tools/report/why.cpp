@@ -63,6 +63,10 @@ class Explainer {
       // Spartan's upstreams that did not answer (models/dns/spartan), by node.
       if (rec.component == "spartan" && rec.name == "upstream_timeout")
         upstream_timeouts_[rec.node].push_back(id);
+      // Cosmos's installs and Marathon's deployments (models/dcos/cosmos, marathon), by name.
+      if (rec.component == "cosmos" || rec.component == "marathon")
+        events_[{rec.node, rec.name}].push_back(id);
+      if (rec.component == "cosmos" && rec.name == "package_installed") installs_.push_back(id);
     }
   }
 
@@ -83,6 +87,7 @@ class Explainer {
     if (auto backoff = registration_backoff(rec, low, s)) return *backoff;
     if (auto start = service_start(rec, low, s)) return *start;
     if (auto retry = log_recovery_retry(rec, low, s)) return *retry;
+    if (auto install = install_wait(rec, low, s)) return *install;
     s.cause = "protocol";
     s.detail = fmt::format("{}{} on {} ({}{})", rec.component.empty() ? "" : rec.component + " ",
                            rec.name, rec.node, rec.detail.empty() ? "" : rec.detail + "; ",
@@ -350,6 +355,56 @@ class Explainer {
     return s;
   }
 
+  // A Marathon launch that waited for its app: the package's install by Cosmos (through Admin
+  // Router on the same master, retried by the operator while it or a leading Marathon was
+  // missing), then Marathon's deployment (queue, revive, the next offer).
+  std::optional<ChainStep> install_wait(const sim::TraceRecord& rec, const sim::TraceRecord& low,
+                                        ChainStep s) const {
+    if (rec.component != "scheduler" || rec.name != "launch") return std::nullopt;
+    const auto task = r_.trace.text_arg(rec, "task");
+    if (!task) return std::nullopt;
+    const sim::TraceRecord* installed = nullptr;
+    for (const sim::RecordId id : installs_) {
+      const sim::TraceRecord& i = r_.trace.at(id);
+      if (i.time > low.time && i.time <= rec.time && r_.trace.text_arg(i, "task") == task)
+        installed = &i;
+    }
+    if (installed == nullptr) return std::nullopt;
+    s.cause = "install";
+    s.detail = fmt::format(
+        "{}'s app reached Marathon only at {}: Cosmos on {} installed its package then, through "
+        "Admin Router there",
+        *task, secs(installed->time), installed->node);
+    s.detail += install_history(*installed);
+    s.detail += fmt::format(
+        "; Marathon queued it, revived its offers and launched it on the next offer, {} later",
+        sim::format_duration(rec.time - installed->time));
+    return s;
+  }
+
+  // What an install had waited for: the operator's retries and the last thing missing.
+  std::string install_history(const sim::TraceRecord& installed) const {
+    const auto serving = r_.trace.record_arg(installed, "serving");
+    const auto router = r_.trace.record_arg(installed, "adminrouter");
+    const sim::SimTime since = serving ? r_.trace.at(*serving).time : installed.time;
+    const Ids retries =
+        between(installed.node, "install_retry", since - sim::nanoseconds(1), installed.time);
+    if (retries.empty()) return fmt::format(", as soon as Cosmos served (at {})", secs(since));
+    const sim::TraceRecord& last = r_.trace.at(retries.back());
+    const std::string_view missing = r_.trace.text_arg(last, "waiting_for").value_or("?");
+    std::string what = missing == "marathon" ? "no Marathon led yet"
+                       : missing == "both" ? "neither Admin Router served there nor a Marathon led"
+                                           : "Admin Router did not serve there yet";
+    if (missing != "marathon" && router) {
+      what += fmt::format(" (adminrouter.started at {})", secs(r_.trace.at(*router).time));
+    }
+    const auto retry = r_.trace.duration_arg(last, "retry");
+    return fmt::format(
+        "; Cosmos served from {}, but {}: the operator's install is retried every {} (a "
+        "simplification of the scenario's operator, not a DC/OS default), {} tries before this one",
+        secs(since), what, retry ? sim::format_duration(*retry) : "?", retries.size());
+  }
+
   // What a restart at `t` followed: the unit's last failed gate or process exit before it. A
   // gate that failed a second or more into its attempt says how long: that time went on the
   // probe's own timeouts (a DNS lookup retrying its nameservers, a connection attempt).
@@ -399,6 +454,7 @@ class Explainer {
   std::map<Key, Ids> exits_;   // (node, unit): its process exits
   std::map<Key, Ids> events_;  // (node, name): milestones and the protocol events above
   std::map<std::string_view, Ids> upstream_timeouts_;  // Spartan's, by node
+  Ids installs_;                                       // Cosmos's package_installed records
 };
 
 }  // namespace
