@@ -244,3 +244,27 @@ TEST_CASE("chrome: a master's election is a span of its mesos-master track", "[r
   for (const json& e : spans) names.push_back(e["name"]);
   CHECK(names == std::vector<std::string>{"contending", "recovering", "leading"});
 }
+
+TEST_CASE("chrome: a flow at the end of a track's last phase is still inside it",
+          "[report][chrome]") {
+  // A hand-made run: unit u on n1 runs from 1 s to the end of the run (2 s), when a milestone
+  // that its start caused is reached. The milestone lies on u's track at 2 s, the moment u's
+  // last phase ends: the E must come after the flow's finish, or a viewer finds no slice to
+  // bind it to.
+  RunResult r;
+  r.nodes = {"n1"};
+  r.units.push_back({"n1", "u", bootsim::models::Role::kMaster});
+  r.ended_at = sim::seconds(2);
+  const auto start = r.trace.state_change(sim::seconds(0), "n1", "u", "inactive", "start-pre");
+  const auto active = r.trace.state_change(sim::seconds(1), "n1", "u", "start-pre", "active");
+  (void)start;
+  r.trace.milestone(sim::seconds(2), "n1", "u.done", {}, active);
+  const json doc = json::parse(report::format_chrome(r));
+  std::vector<std::string> order;  // the events of u's track and the flow, in file order
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" || e["ph"] == "i") continue;
+    order.push_back(e["ph"].get<std::string>() + "@" + e["ts"].dump());
+  }
+  CHECK(order == std::vector<std::string>{"B@0", "E@1000000", "B@1000000", "s@1000000", "f@2000000",
+                                          "E@2000000"});
+}
