@@ -386,3 +386,52 @@ TEST_CASE("a violation is explained with its evidence, and leader overlaps are r
   CHECK(json["leader_overlaps"][0]["to_s"].get<double>() >
         json["leader_overlaps"][0]["from_s"].get<double>());
 }
+
+TEST_CASE("why: a gate that passed late while Spartan's upstreams timed out names them",
+          "[report][why]") {
+  // A hand-made run: unit u on n1 runs its gates from 0 s; Mesos-DNS's record (on m1) comes at
+  // 1 s; u's gates pass at 7 s with no restart between. Spartan on n1 forwarded lookups at
+  // 1.5 s and 2 s to m2 and m3, which did not answer within 5 s (records at 6.5 s and 7 s);
+  // one forwarded at 0.5 s, before the step below, does not count.
+  RunResult r;
+  r.nodes = {"m1", "n1"};
+  r.units.push_back({"n1", "u", models::Role::kPrivateAgent});
+  r.ended_at = sim::seconds(8);
+  r.parameters = {{"dns-proxy.upstream_timeout", "5s"}};
+  r.trace.state_change(sim::seconds(0), "n1", "u", "inactive", "start-pre");
+  const auto timeout = [&](sim::SimTime at, std::string_view upstream) {
+    r.trace.typed(at, sim::RecordType::kPlain, "n1", "spartan", "upstream_timeout", {},
+                  {sim::arg_text("name", "leader.mesos"), sim::arg_text("upstream", upstream),
+                   sim::arg_duration("timeout", sim::seconds(5))});
+  };
+  const auto record = r.trace.milestone(sim::seconds(1), "m1", "mesos-dns.leader_record");
+  timeout(sim::milliseconds(5500), "m3");  // asked at 0.5 s
+  timeout(sim::milliseconds(6500), "m3");
+  timeout(sim::seconds(7), "m2");
+  const auto passed =
+      r.trace.state_change(sim::seconds(7), "n1", "u", "start-pre", "starting", {}, {}, record);
+  r.critical_chain = {passed, record};
+  const auto steps = report::explain_chain(r);
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].cause == "upstream timeout");
+  CHECK(steps[0].detail ==
+        "u on n1: its gates passed 6.000s after the step below; meanwhile Spartan on n1 "
+        "forwarded n1's lookups (leader.mesos) to Mesos-DNS on m2, m3, and 2 of those forwards "
+        "got no answer within dns-proxy.upstream_timeout=5s");
+  // Without those two, it is the gate's own wait.
+  RunResult quiet;
+  quiet.nodes = r.nodes;
+  quiet.units = r.units;
+  quiet.ended_at = r.ended_at;
+  quiet.parameters = r.parameters;
+  quiet.trace.state_change(sim::seconds(0), "n1", "u", "inactive", "start-pre");
+  const auto record2 = quiet.trace.milestone(sim::seconds(1), "m1", "mesos-dns.leader_record");
+  quiet.trace.typed(sim::milliseconds(5500), sim::RecordType::kPlain, "n1", "spartan",
+                    "upstream_timeout", {},
+                    {sim::arg_text("name", "leader.mesos"), sim::arg_text("upstream", "m3"),
+                     sim::arg_duration("timeout", sim::seconds(5))});
+  const auto passed2 = quiet.trace.state_change(sim::seconds(7), "n1", "u", "start-pre", "starting",
+                                                {}, {}, record2);
+  quiet.critical_chain = {passed2, record2};
+  CHECK(report::explain_chain(quiet)[0].cause == "gate");
+}
