@@ -268,3 +268,34 @@ TEST_CASE("chrome: a flow at the end of a track's last phase is still inside it"
   CHECK(order == std::vector<std::string>{"B@0", "E@1000000", "B@1000000", "s@1000000", "f@2000000",
                                           "E@2000000"});
 }
+
+TEST_CASE("chrome: an agent restarted with a running task recovers, then registers again",
+          "[report][chrome]") {
+  // agent-6 runs kafka-scheduler; its Mesos agent process crashes a second after that task
+  // runs. systemd restarts it; it recovers the task's executor and waits
+  // executor_reregistration_timeout (10 s) before it detects the master again.
+  auto fault = bootsim::models::parse_fault_line(
+      "kind=crash target=agent-6/mesos-slave at=scheduler.first_task_running@marathon+1s",
+      bootsim::models::SourceLocation{});
+  REQUIRE(std::holds_alternative<bootsim::models::FaultSpec>(fault));
+  const RunResult r = run_default({std::get<bootsim::models::FaultSpec>(fault)});
+  const json doc = json::parse(report::format_chrome(r));
+  const std::vector<json> spans = spans_of(doc, track_of(doc, "agent-6", "mesos-agent"));
+  std::vector<std::string> after;  // the spans from the recovery on
+  for (const json& e : spans) {
+    if (e["name"] == "recovering" || !after.empty()) after.push_back(e["name"]);
+  }
+  REQUIRE(after.size() >= 5);
+  CHECK(after[0] == "recovering");
+  CHECK(after[1] == "connecting");
+  CHECK(after[2] == "backoff");
+  CHECK(after[3] == "registering");
+  CHECK(after.back() == "registered");
+  // The recovery lasts executor_reregistration_timeout: its E is the connecting span's B.
+  double recovering = 0, connecting = 0;
+  for (const json& e : spans) {
+    if (e["name"] == "recovering") recovering = e["ts"];
+    if (e["name"] == "connecting") connecting = e["ts"];
+  }
+  CHECK(connecting - recovering == Approx(10e6).margin(1e-3));
+}

@@ -100,8 +100,8 @@ void MesosAgent::on_ready() {
     start_detector();
     return;
   }
-  set_phase(Phase::kRecovering,
-            fmt::format("waiting for the executors of {} tasks to re-register", recovered));
+  set_phase(Phase::kRecovering, fmt::format("waiting for the executors of {} task{} to re-register",
+                                            recovered, recovered == 1 ? "" : "s"));
   // Executors are given executor_reregistration_timeout to re-register before the agent
   // detects the master (MESOS-7539).
   ctx_.network().after(process_,
