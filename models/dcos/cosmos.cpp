@@ -10,8 +10,6 @@
 namespace bootsim::models {
 
 namespace {
-// The operator's retry while an install cannot go through (cosmos.hpp: a simplification).
-constexpr sim::SimTime kInstallRetry = sim::seconds(5);
 // Admin Router's unit on the same master, whose nginx proxies /package/ to Cosmos.
 constexpr std::string_view kAdminRouterUnit = "dcos-adminrouter";
 }  // namespace
@@ -25,8 +23,8 @@ void Cosmos::on_ready() {
   try_install(generation_);
 }
 
-// Installs every pending package if Admin Router serves here and a Marathon leads; else tries
-// again after kInstallRetry.
+// Installs every pending package if Admin Router serves here and a Marathon leads; else the
+// operator tries again after `operator.install_retry`.
 void Cosmos::try_install(std::uint64_t generation) {
   if (generation != generation_ || packages_.pending.empty()) return;
   const HostEntry* router =
@@ -41,7 +39,8 @@ void Cosmos::try_install(std::uint64_t generation) {
     packages_.pending.clear();
     return;
   }
-  ctx_.network().after(process_, kInstallRetry, [this, generation] { try_install(generation); });
+  ctx_.network().after(process_, ctx_.params().duration("operator.install_retry"),
+                       [this, generation] { try_install(generation); });
 }
 
 }  // namespace bootsim::models
