@@ -93,8 +93,9 @@ TEST_CASE("a service's scheduler is launched only after Cosmos installed it thro
   CHECK(late_launch.time > launch.time + sim::minutes(4));
 }
 
-TEST_CASE("Marathon 1.4 exits on losing ZooKeeper while leading; restarted, it offers after 0.5 s",
-          "[marathon][faults]") {
+TEST_CASE(
+    "Marathon 1.4 exits on losing ZooKeeper while leading, and once restarted offers after 0.5 s",
+    "[marathon][faults]") {
   // Every ZooKeeper server paused for 30 s, 5 s after Marathon registered: the leading
   // Marathon loses its connection and exits (Marathon 1.4 aborts on leadership loss), systemd
   // restarts it after RestartSec=15s, and whichever Marathon leads next offered leadership
