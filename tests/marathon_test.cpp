@@ -1,5 +1,6 @@
 // Marathon (models/dcos/marathon.hpp) and the install path (models/dcos/cosmos.hpp) in whole
 // runs: leadership offered 0.5 s after the latch, the state loaded before the driver starts,
+// ZooKeeper trouble while leading exits the process (no doubled backoff after the restart),
 // reconciliation 15 s after election and every 600 s, and services' schedulers launched only
 // once Cosmos, behind Admin Router, installed them.
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 #include "tests/run_helpers.hpp"
 
 using namespace bootsim;
+using bootsim::testing::events;
 using bootsim::testing::first_with;
 using bootsim::testing::records;
 using bootsim::testing::run_text;
@@ -89,4 +91,45 @@ TEST_CASE("a service's scheduler is launched only after Cosmos installed it thro
   REQUIRE(late.violations.empty());
   const sim::TraceRecord& late_launch = first_with(late, "launch", "marathon", "kafka-scheduler ");
   CHECK(late_launch.time > launch.time + sim::minutes(4));
+}
+
+TEST_CASE(
+    "Marathon 1.4 exits on losing ZooKeeper while leading, and once restarted offers after 0.5 s",
+    "[marathon][faults]") {
+  // Every ZooKeeper server paused for 30 s, 5 s after Marathon registered: the leading
+  // Marathon loses its connection and exits (Marathon 1.4 aborts on leadership loss), systemd
+  // restarts it after RestartSec=15s, and whichever Marathon leads next offered leadership
+  // 0.5 s after it held the latch: the backoff that errors double lives in the exited JVM.
+  models::RunOptions o;
+  auto f = models::parse_fault_line(
+      "kind=pause target=all-masters/zookeeper at=scheduler.registered@marathon+5s "
+      "resume_after=30s",
+      models::SourceLocation{});
+  if (auto* e = std::get_if<models::InputError>(&f)) FAIL(e->format());
+  o.faults.push_back(std::get<models::FaultSpec>(f));
+  const models::RunResult r = run_text(kCluster, {}, o);
+  const auto started = records(r, "scheduler.started", "marathon");
+  REQUIRE(started.size() >= 2);
+  const std::string first = started[0]->detail.substr(std::string("leader on ").size());
+  const auto exits = events(r, first, "dcos-marathon", "exited");
+  REQUIRE(!exits.empty());
+  CHECK(exits[0]->time > started[0]->time);
+  CHECK(exits[0]->detail.find("ZooKeeper") != std::string::npos);
+  const auto restarts = records(r, "marathon.started", first);
+  REQUIRE(restarts.size() >= 2);
+  CHECK(restarts[1]->time - exits[0]->time >= sim::seconds(15));
+  for (const sim::TraceRecord* s : started) {
+    INFO(s->detail << " at " << s->time.to_seconds());
+    const std::string host = s->detail.substr(std::string("leader on ").size());
+    bool offered = false;
+    for (const sim::TraceRecord* latch : records(r, "latch_acquired", host)) {
+      offered |= s->time - latch->time == sim::milliseconds(500);
+    }
+    CHECK(offered);
+  }
+  // The new leader re-registered Marathon's framework with the id it stored.
+  const auto regs = records(r, "scheduler.registered", "marathon");
+  REQUIRE(regs.size() >= 2);
+  CHECK(regs.back()->detail.substr(0, regs.back()->detail.find(' ')) ==
+        regs[0]->detail.substr(0, regs[0]->detail.find(' ')));
 }

@@ -153,6 +153,44 @@ TEST_CASE("max_agent_ping_timeouts moves the time to unreachable", "[mesos][agen
   CHECK(after <= 90.1);
 }
 
+TEST_CASE(
+    "a crashed agent's tasks are reported lost when it is marked unreachable, 75 s with Mesos' "
+    "defaults",
+    "[mesos][agent][faults]") {
+  // Mesos' own defaults: agent_ping_timeout 15 s x max_agent_ping_timeouts 5 = 75 s (DC/OS 1.9
+  // sets 20: 300 s, the test above). The host crashed is the one running Kafka's scheduler.
+  const Scenario s = load(kSmall);
+  const RunResult first = run(s);
+  const auto sched = records(first, "scheduler.started", "kafka");
+  REQUIRE(sched.size() == 1);
+  const std::string host = sched[0]->detail.substr(3);  // "on agent-N"
+  RunOptions o;
+  o.faults.push_back(fault("kind=crash target=" + host + " at=cluster.ready+1s"));
+  o.settings.push_back({"mesos-master.max_agent_ping_timeouts", "5", {}});
+  const RunResult r = run(s, o);
+  const auto crash = records(r, "host_crash", host);
+  const auto marking = records(r, "marking_unreachable", host);
+  REQUIRE(crash.size() == 1);
+  REQUIRE(marking.size() == 1);
+  const double after = (marking[0]->time - crash[0]->time).to_seconds();
+  CHECK(after > 75.0);
+  CHECK(after <= 90.1);
+  const auto gone = records(r, "unreachable", host);
+  REQUIRE(gone.size() == 1);
+  // Marathon hears that the task running Kafka's scheduler is lost, at once, and launches it
+  // again on another agent.
+  bool reported = false;
+  for (const auto* rec : records(r, "task_lost", "marathon")) {
+    reported |= rec->detail.rfind("kafka-scheduler ", 0) == 0 &&
+                rec->detail.find(host) != std::string::npos &&
+                rec->time - gone[0]->time < sim::milliseconds(100);
+  }
+  CHECK(reported);
+  int launches = 0;
+  for (const auto* rec : records(r, "run_task")) launches += rec->detail.rfind("kafka-sch", 0) == 0;
+  CHECK(launches == 2);
+}
+
 TEST_CASE("a registry write slower than registry_store_timeout aborts the master",
           "[mesos][master]") {
   Scenario s = load(kSmall);
@@ -336,5 +374,29 @@ TEST_CASE("each agent and offer-cycle knob moves the agent-lifecycle run", "[mes
     const std::uint64_t base = run(s, o).fingerprint;
     o.settings.push_back({k.key, k.value, {}});
     CHECK(run(s, o).fingerprint != base);
+  }
+}
+
+TEST_CASE("scenarios/large.yaml completes: every agent available, every service's tasks running",
+          "[mesos][large]") {
+  // 5 masters, 1,000 private and 20 public agents, 20 services (about 13 s of wall time in a
+  // RelWithDebInfo build on a busy 2-core machine).
+  auto loaded = load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/large.yaml");
+  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
+  const Scenario s = std::get<Scenario>(loaded);
+  REQUIRE(s.services.size() == 20);
+  const RunResult r = run(s);
+  REQUIRE(r.ready_at.has_value());
+  CHECK(r.violations.empty());
+  std::set<std::string> available;
+  for (const auto* rec : records(r, "agent.available")) available.insert(rec->node);
+  CHECK(available.size() == 1'020);
+  for (const ServiceSpec& service : s.services) {
+    INFO(service.name);
+    const auto all = records(r, "all_tasks_running", service.name);
+    REQUIRE(all.size() == 1);
+    CHECK(all[0]->detail ==
+          fmt::format("{} of {} instances", service.instances, service.instances));
+    CHECK(all[0]->time <= *r.ready_at);
   }
 }

@@ -214,3 +214,28 @@ TEST_CASE("a master that goes on offering an agent it marked unreachable is caug
   REQUIRE(!v.empty());
   CHECK((v[0].nodes == "agent-1" || v[0].nodes == "agent-2"));
 }
+
+TEST_CASE("a master admitting agents while it still recovers the registry is caught",
+          "[checks][mesos]") {
+  // Mesos' Master::visit drops every message until the registry is recovered; this master
+  // (TestingVariants) handles RegisterSlave and ReregisterSlave from its election on, with no
+  // allocator and no registrar yet. The agents that find it elected but not leading are
+  // admitted by a master that does not lead: the check names it, and the run goes on.
+  const models::RunResult ok = run_broken(kRun, {});
+  CHECK(violations_of(ok, "agent-registers-with-leader").empty());
+
+  models::TestingVariants t;
+  t.mesos_master_admits_while_recovering = true;
+  const models::RunResult broken = run_broken(kRun, t);
+  const auto v = violations_of(broken, "agent-registers-with-leader");
+  REQUIRE(!v.empty());
+  CHECK(v[0].detail.find("which does not lead") != std::string::npos);
+  // The admitting master ("agent-N,master-M") led only later: it was recovering then.
+  const std::string master = v[0].nodes.substr(v[0].nodes.find(',') + 1);
+  CHECK(master.rfind("master-", 0) == 0);
+  const auto leading = broken.trace.first_milestone("mesos-master.leading", master);
+  REQUIRE(leading);
+  CHECK(v[0].time < broken.trace.at(*leading).time);
+  // The admitted agents joined the allocator once it recovered: the services still ran.
+  CHECK(count(broken, "task_launched") >= 3);
+}

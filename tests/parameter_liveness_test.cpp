@@ -54,6 +54,8 @@ constexpr Liveness kLive[] = {
     {"network.latency", "5ms", ""},
     {"network.loopback_latency", "1ms", ""},
     {"network.loss", "0.1", ""},
+    // Cosmos serves before Marathon leads: the operator's install waits for its next retry.
+    {"operator.install_retry", "1s", ""},
     // Schedulers retry registration only while the leading master does not answer.
     {"scheduler.max_registration_backoff", "1s",
      "kind=pause target=mesos-leader/mesos-master at=marathon.started resume_after=30s"},

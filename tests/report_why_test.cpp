@@ -119,8 +119,9 @@ TEST_CASE("why: Marathon's launch of a service's scheduler names the Cosmos inst
                  "kafka-scheduler's app reached Marathon only at 107.990s: Cosmos on master-1 "
                  "installed its package then, through Admin Router there; Cosmos served from "
                  "77.990s, but Admin Router did not serve there yet (adminrouter.started at "
-                 "106.176s): the operator's install is retried every 5s (a simplification of the "
-                 "scenario's operator, not a DC/OS default), 6 tries before this one; Marathon "
+                 "106.176s): the operator's install is retried every 5s "
+                 "(operator.install_retry: the scenario's operator, not a DC/OS default), 6 "
+                 "tries before this one; Marathon "
                  "queued it, revived its offers and launched it on the next offer, "));
   // The records it reads: Cosmos's tries, its install, Marathon's queueing, the launch.
   std::vector<std::string> tries;

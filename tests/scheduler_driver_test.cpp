@@ -67,3 +67,23 @@ TEST_CASE("the framework id is written on the master's confirmation and stored a
     CHECK(stored[0]->time > writes[0]->time);       // after the znode writes
   }
 }
+
+TEST_CASE("a registration dropped by a recovering master is retried within the capped backoff",
+          "[mesos][scheduler]") {
+  // Marathon detects the elected master while it still recovers the registry (seed 9): its
+  // first registration is dropped (Master::visit) and a retry registers it. With the retries
+  // capped at 500 ms, that retry comes at most 500 ms after the master leads (one round trip
+  // of 2 ms on top); with the real cap (1 min) the draws from U(0, 2 s·2^k) may wait longer.
+  auto settings = kConstant;
+  settings.emplace_back("scheduler.max_registration_backoff", "500ms");
+  const models::RunResult r = run_text(kCluster, settings);
+  const auto detected = records(r, "scheduler.detected_leader", "marathon");
+  const auto registered = records(r, "scheduler.registered", "marathon");
+  REQUIRE(detected.size() == 1);
+  REQUIRE(registered.size() == 1);
+  const auto leading = records(r, "mesos-master.leading");
+  REQUIRE(leading.size() == 1);
+  CHECK(detected[0]->time < leading[0]->time);  // detected while recovering
+  CHECK(registered[0]->time > leading[0]->time);
+  CHECK(registered[0]->time - leading[0]->time <= sim::milliseconds(502));
+}

@@ -139,6 +139,12 @@ constexpr std::array kTable{
     ParamSpec{"network.loss", T::kProbability, "0",
               "assumption: no datagram loss inside one datacenter",
               "Default probability that a datagram is lost on a link.", true},
+    ParamSpec{"operator.install_retry", T::kDuration, "5s",
+              "assumption: the operator re-runs `dcos package install` every 5 s while it fails; "
+              "neither the DC/OS 1.9 CLI nor Cosmos retries (dcos/cosmos MarathonPackageRunner "
+              "posts the app to Marathon once; a 5xx is MarathonBadGateway to the client)",
+              "How often the scenario's operator tries a service's install again while Admin "
+              "Router does not serve or no Marathon leads."},
     ParamSpec{"resolvconf.OnBootSec", T::kDuration, "5s",
               "DC/OS dcos-gen-resolvconf.timer OnBootSec=5sec",
               "First run of the resolv.conf generator after boot (set: the OnBootSec of every "

@@ -81,6 +81,11 @@ struct TestingVariants {
   // The master marks an agent unreachable but keeps it registered and in the allocator, so it
   // goes on offering it: offer-for-registered-agent.
   bool mesos_master_keeps_unreachable_agents = false;
+  // The master handles agent registrations from its election on, while it still recovers the
+  // registry (Mesos' Master::visit drops every message until recovered): it admits agents
+  // before it leads, without the registry write its registrar cannot make yet:
+  // agent-registers-with-leader.
+  bool mesos_master_admits_while_recovering = false;
   // Service schedulers launch every instance on the first offer, whether it fits or not (with
   // a correct master the excess is refused as invalid).
   bool scheduler_ignores_offer_resources = false;

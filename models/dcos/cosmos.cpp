@@ -10,8 +10,6 @@
 namespace bootsim::models {
 
 namespace {
-// The operator's retry while an install cannot go through (cosmos.hpp: a simplification).
-constexpr sim::SimTime kInstallRetry = sim::seconds(5);
 // Admin Router's unit on the same master, whose nginx proxies /package/ to Cosmos.
 constexpr std::string_view kAdminRouterUnit = "dcos-adminrouter";
 }  // namespace
@@ -26,8 +24,8 @@ void Cosmos::on_ready() {
   try_install(generation_);
 }
 
-// Installs every pending package if Admin Router serves here and a Marathon leads; else tries
-// again after kInstallRetry.
+// Installs every pending package if Admin Router serves here and a Marathon leads; else the
+// operator tries again after `operator.install_retry`.
 void Cosmos::try_install(std::uint64_t generation) {
   if (generation != generation_ || packages_.pending.empty()) return;
   const HostEntry* router =
@@ -50,12 +48,12 @@ void Cosmos::try_install(std::uint64_t generation) {
   // What the install waits for, typed for the reports (why.hpp: the cause "install").
   const std::string_view missing =
       router == nullptr ? (apps_.has_leader() ? "adminrouter" : "both") : "marathon";
+  const sim::SimTime retry = ctx_.params().duration("operator.install_retry");
   ctx_.typed_event(
       sim::RecordType::kPlain, site_->node_name, "cosmos", "install_retry",
-      fmt::format("{} pending; retry in {}", packages_.pending.size(),
-                  sim::format_duration(kInstallRetry)),
-      {sim::arg_text("waiting_for", missing), sim::arg_duration("retry", kInstallRetry)});
-  ctx_.network().after(process_, kInstallRetry, [this, generation] { try_install(generation); });
+      fmt::format("{} pending; retry in {}", packages_.pending.size(), sim::format_duration(retry)),
+      {sim::arg_text("waiting_for", missing), sim::arg_duration("retry", retry)});
+  ctx_.network().after(process_, retry, [this, generation] { try_install(generation); });
 }
 
 }  // namespace bootsim::models

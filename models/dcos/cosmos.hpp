@@ -9,10 +9,13 @@
 //   CosmosPackages packages;                        // one per run: RunContext::provide
 //   packages.pending.push_back({"kafka-scheduler", {.cpus = 1, .mem = 1230}});
 //
-// Simplifications: the operator's `dcos package install` requests are made as soon as they can
-// succeed, one per service, retried every 5 s (an operator's loop, not a DC/OS default) while
-// Admin Router or a leading Marathon is missing; each package is installed once, by the first
-// Cosmos that can (the packages' universe is not modelled).
+// The operator's behaviour, not DC/OS's: `dcos package install` for each service is tried as
+// soon as Cosmos serves, and again every `operator.install_retry` (5 s, an assumption) while
+// Admin Router or a leading Marathon is missing. In DC/OS 1.9 nothing retries an install:
+// Cosmos posts the app to Marathon once (MarathonPackageRunner.launch, dcos/cosmos; a 5xx from
+// Marathon becomes MarathonBadGateway) and the CLI reports the error, so a boot script loops.
+// Simplifications: each package is installed once, by the first Cosmos that can (the
+// packages' universe is not modelled); the request path's latency is not modelled.
 //
 // Records (component "cosmos"): serving; install_retry while it cannot install (arg
 // waiting_for: "adminrouter", "marathon" for a leading Marathon, or "both"; arg retry); and

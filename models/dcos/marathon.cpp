@@ -17,8 +17,15 @@ constexpr sim::Port kLibprocessPort = 15101;
 constexpr std::string_view kLatchPath = "/marathon/leader-curator";
 constexpr std::string_view kStatePath = "/marathon/state";
 constexpr std::string_view kFrameworkIdPath = "/marathon/state/framework-id";
-// CuratorElectionService's ExponentialBackoff before offering leadership: 0.5 s initially,
-// doubling on errors up to about 16 s (ElectionModule.scala, Marathon 1.4.2).
+// Leadership is offered after the election service's ExponentialBackoff ("offerLeadership",
+// ElectionModule.scala): 0.5 s initially, doubled up to 16 s by each abdication on error
+// (ExponentialBackoff.scala; ElectionServiceBase.startLeadership's backoffAbdicate), reset
+// after a successful election. In Marathon 1.4 the abdication exits the JVM instead of offering
+// again ("Marathon should abort after losing leadership", mesosphere/marathon#4656, a 1.4
+// blocker, DCOS-9927; dcos-facts § Marathon), and the backoff lives in memory: every offer is
+// a new process's first, 0.5 s. Marathon 1.4.x's own source is not at hand: this relies on the
+// ElectionServiceBase/CuratorElectionService/ExponentialBackoff of the 1.3-1.4 line, those
+// issues, and the reference notes.
 constexpr sim::SimTime kLeadershipBackoff = sim::milliseconds(500);
 constexpr sim::SimTime kFailoverTimeout = sim::seconds(604'800);  // MarathonConf --failover_timeout
 constexpr std::size_t kMaxInstancesPerOffer = 100;                // DC/OS 1.9 --max_tasks_per_offer
@@ -123,8 +130,8 @@ void Marathon::check_latch(std::uint64_t generation) {
           return;
         }
         if (!me || leading_ || offering_) return;
-        // CuratorElectionService offers leadership after its backoff (ExponentialBackoff's
-        // first value; an error that would double it makes Marathon 1.4 exit here instead).
+        // The election service offers leadership after its backoff's first value (an error
+        // that would double it makes Marathon 1.4 exit instead: kLeadershipBackoff).
         offering_ = true;
         ctx_.event(site_->node_name, "marathon", "latch_acquired",
                    fmt::format("offering leadership in {}s", kLeadershipBackoff.to_seconds()));

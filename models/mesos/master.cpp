@@ -88,6 +88,8 @@ void MesosMaster::on_exit() {
   allocation_pending_ = false;
   allocation_candidates_.reset();
   allocation_timer_armed_ = false;
+  elected_record_.reset();
+  leading_record_.reset();
 }
 
 void MesosMaster::on_elected() {
@@ -232,6 +234,9 @@ void MesosMaster::recovered() {
   options.allocation_interval = ctx_.params().duration("mesos-master.allocation_interval");
   allocator_ = std::make_unique<mesos::HierarchicalAllocator>(options);
   allocator_rng_.emplace(ctx_.stream(process_, "allocator"));
+  // Agents admitted before now (only by a master broken on purpose: admit_while_recovering)
+  // join the allocator that exists from here on.
+  for (const auto& [id, a] : agents_) add_to_allocator(a);
   set_phase(Phase::kLeading, fmt::format("registry recovered: {} agents, {} unreachable",
                                          registry_.agents.size(), registry_.unreachable.size()));
   const auto id = ctx_.milestone(
@@ -257,7 +262,12 @@ void MesosMaster::on_message(const sim::Address& from, const sim::Message& m) {
     serve_state(from);
     return;
   }
-  if (phase_ != Phase::kLeading) return;  // not elected or not recovered: drop
+  if (phase_ != Phase::kLeading) {
+    // Not elected or not recovered: dropped. Broken on purpose (tests only): a master that
+    // handles agent registrations while it recovers.
+    if (phase_ == Phase::kRecovering && testing_.admit_while_recovering) on_agent_message(m);
+    return;
+  }
   if (const auto* w = sim::message_as<mesos::WriteResponse>(m)) {
     on_registry_write(*w);
     return;
@@ -334,6 +344,12 @@ void MesosMaster::serve_state(sim::Address client) {
 // Registrar::apply: the operation joins the queue; update() stores every queued operation in
 // one write unless a write is in flight, after which the next batch goes.
 void MesosMaster::registrar_apply(RegistryOp op, std::function<void()> done) {
+  if (phase_ != Phase::kLeading) {
+    // Only a master broken on purpose gets here (admit_while_recovering): its registrar has
+    // not recovered, so nothing is stored, and the operation takes effect in memory only.
+    done();
+    return;
+  }
   queued_ops_.push_back(PendingOp{std::move(op), std::move(done)});
   if (!storing_) registrar_update();
 }

@@ -57,6 +57,7 @@ struct ResourceUnits {
 struct MesosMasterTesting {
   bool skip_offer_validation = false;    // launches tasks whether they fit their offer or not
   bool keep_unreachable_agents = false;  // an agent marked unreachable stays offered
+  bool admit_while_recovering = false;   // agents admitted before the registry is recovered
 };
 
 class MesosMaster final : public UnitProcess {
@@ -141,6 +142,7 @@ class MesosMaster final : public UnitProcess {
     std::vector<sim::Message> queued;
   };
   void send_to_agent(Agent& a, sim::Message m);
+  void add_to_allocator(const Agent& a);
   struct Framework {
     mesos::FrameworkInfo info;
     sim::Address address;

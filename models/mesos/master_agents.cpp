@@ -88,11 +88,10 @@ void MesosMaster::admitted(const mesos::SlaveInfo& info, sim::NodeId node,
   a.info = info;
   a.node = node;
   agent_by_host_[info.hostname] = info.id;
-  allocator_->add_agent(info.id, info.role, info.resources);
-  for (mesos::Task& t : tasks) {
-    allocator_->allocate_to(t.framework_id, info.id, t.resources);
-    a.tasks[t.name] = std::move(t);
-  }
+  for (mesos::Task& t : tasks) a.tasks[t.name] = std::move(t);
+  // A master recovering has no allocator yet (only one broken on purpose admits then):
+  // recovered() adds the agent.
+  if (allocator_) add_to_allocator(a);
   // The admission, recorded by this master, is the registration's cause (what the
   // agent-registers-with-leader check reads).
   const sim::RecordId admit = ctx_.event(
@@ -107,6 +106,13 @@ void MesosMaster::admitted(const mesos::SlaveInfo& info, sim::NodeId node,
   send_registered(info.id, reregistered);
   ping(info.id);
   request_allocation(info.id);
+}
+
+// The allocator gets the agent's resources and what its tasks use of them.
+void MesosMaster::add_to_allocator(const Agent& a) {
+  allocator_->add_agent(a.info.id, a.info.role, a.info.resources);
+  for (const auto& [name, t] : a.tasks)
+    allocator_->allocate_to(t.framework_id, a.info.id, t.resources);
 }
 
 // The acknowledgement goes over a connection the master opens to the agent's advertised
@@ -226,7 +232,7 @@ void MesosMaster::unreachable(const std::string& agent_id) {
     update->state = mesos::TaskState::kLost;
     send_to_framework(task.framework_id, std::move(update));
   }
-  allocator_->remove_agent(agent_id);
+  if (allocator_) allocator_->remove_agent(agent_id);  // none before recovery (broken master)
   ctx_.event(a.info.hostname, "mesos-master", "unreachable",
              fmt::format("{} removed, {} tasks lost", agent_id, a.tasks.size()));
 }

@@ -17,6 +17,7 @@ void register_mesos_models(ModelRegistry& registry) {
       options.testing_skip_step_down = t->mesos_master_keeps_leading;
       testing.skip_offer_validation = t->mesos_master_skips_offer_validation;
       testing.keep_unreachable_agents = t->mesos_master_keeps_unreachable_agents;
+      testing.admit_while_recovering = t->mesos_master_admits_while_recovering;
     }
     return std::make_unique<MesosMaster>(ctx, def.start, options, testing);
   });

@@ -111,8 +111,10 @@ void SchedulerDriver::try_register(std::uint64_t generation) {
     msg->failover = failover_;
     send_to_master(std::move(msg));
   }
+  // doReliableRegistration caps maxBackoff before drawing the delay, and doubles it after.
+  backoff_ = std::min(backoff_, max_backoff());
   const sim::SimTime delay = sim::from_seconds(rng_->uniform(0.0, backoff_.to_seconds()));
-  backoff_ = std::min(backoff_ * 2, max_backoff());
+  backoff_ = backoff_ * 2;
   ctx_.network().after(*process_, delay, [this, generation] { try_register(generation); });
 }
 

@@ -11,7 +11,10 @@
 // - It detects the leading master through ZooKeeper and registers at once, then retries after
 //   U(0, f·2^k) with f = `scheduler.registration_backoff_factor` (2 s), capped at
 //   `scheduler.max_registration_backoff` (1 min) and at failover_timeout / 10
-//   (doReliableRegistration); after a master failover it re-registers with its id.
+//   (doReliableRegistration); after a master failover it re-registers with its id. A master
+//   elected but still recovering its registry drops the registration (Master::visit, "not
+//   recovered yet"), so a driver that detected it early registers on the first retry after it
+//   leads: checked against Mesos 1.2.0 sched.cpp detected() and master.cpp visit().
 // - Only once the master confirmed the registration is the id written to the znode (created
 //   with its parents); scheduler.framework_id_stored marks the write's success.
 // - Offers go to the owner's handler, which answers with the tasks to launch (an Accept) or

@@ -400,8 +400,9 @@ class Explainer {
     }
     const auto retry = r_.trace.duration_arg(last, "retry");
     return fmt::format(
-        "; Cosmos served from {}, but {}: the operator's install is retried every {} (a "
-        "simplification of the scenario's operator, not a DC/OS default), {} tries before this one",
+        "; Cosmos served from {}, but {}: the operator's install is retried every {} "
+        "(operator.install_retry: the scenario's operator, not a DC/OS default), {} tries before "
+        "this one",
         secs(since), what, retry ? sim::format_duration(*retry) : "?", retries.size());
   }
 
