@@ -1,7 +1,8 @@
 // DC/OS 1.9's DNS timers in whole boots of the built-in profile: dcos-spartan-watchdog (an
 // external check that SIGKILLs a silent Spartan), dcos-adminrouter-reload (nginx re-resolving
 // leader.mesos) and dcos-gen-resolvconf's period. Every time below is computed by hand from
-// the units' timers and the resolver's timeouts.
+// the units' timers and the resolver's timeouts, with every host booting at 0 s
+// (cluster.boot_skew=constant(0s), pinned here).
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
@@ -28,6 +29,7 @@ RunResult run_default(std::vector<std::string> sets, std::vector<std::string> fa
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
   RunOptions o;
   o.until = until;
+  sets.insert(sets.begin(), "cluster.boot_skew=constant(0s)");
   for (const std::string& s : sets) {
     const auto eq = s.find('=');
     o.settings.push_back(Setting{s.substr(0, eq), s.substr(eq + 1), SourceLocation{}});

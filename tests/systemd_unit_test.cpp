@@ -606,7 +606,7 @@ TEST_CASE("a timer shorter than its oneshot runs it back to back, not on a later
   CHECK(p.execs == std::vector<SimTime>{s(5), s(20), s(35), s(50), s(65)});
 }
 
-TEST_CASE("a SIGKILL from another process kills the main process; Restart= restarts it",
+TEST_CASE("a SIGKILL from another process kills the main process, and Restart= restarts it",
           "[systemd][signal]") {
   UnitWorld w;
   DelayedStart& p = w.make_unit(s(1));
