@@ -238,18 +238,22 @@ TEST_CASE("dns path: the DNS parameters change a run", "[dns]") {
       run(options({refresh, "mesos-dns.stateTimeoutSeconds=5s"}, {pause}, sim::minutes(3)));
   CHECK(count_events(slow, "mesos-dns", "reload failed") == 0);
   CHECK(count_events(quick, "mesos-dns", "reload failed") > 0);
-  // The TTL shows after a leader change: how long clients' caches keep the old leader.
+  // The TTL shows after a leader change: how long clients' caches keep the old leader. The
+  // agents' Admin Router caches by TTL (the masters' resolves at configuration load), and its
+  // reload every 30 s empties the cache: with the reload every 10 min the TTL decides.
   const std::string crash = "kind=crash target=mesos-leader/mesos-master at=cluster.ready+5s";
+  const std::string no_reload = "adminrouter-reload.OnUnitActiveSec=10m";
   const auto slowest = [](const RunResult& r) {
     sim::SimTime worst = sim::SimTime::zero();
     for (const NodeDns& n : r.dns) {
+      if (n.node.starts_with("master-")) continue;
       REQUIRE(n.changes.size() == 1);
       REQUIRE(n.changes[0].resolved_after);
       worst = std::max(worst, *n.changes[0].resolved_after);
     }
     return worst;
   };
-  const sim::SimTime ttl60 = slowest(run(options({}, {crash})));
-  const sim::SimTime ttl5 = slowest(run(options({"mesos-dns.ttl=5s"}, {crash})));
+  const sim::SimTime ttl60 = slowest(run(options({no_reload}, {crash})));
+  const sim::SimTime ttl5 = slowest(run(options({no_reload, "mesos-dns.ttl=5s"}, {crash})));
   CHECK(ttl5 < ttl60);
 }

@@ -64,6 +64,19 @@ inline UnitDef resolvconf_timer(std::string source) {
   return u;
 }
 
+// A 1.9 timer unit and its oneshot model (dcos-spartan-watchdog, dcos-adminrouter-reload).
+inline UnitDef timer(std::string name, std::vector<Role> roles, std::string process,
+                     sim::SimTime on_boot_sec, sim::SimTime on_unit_active_sec) {
+  UnitDef u;
+  u.name = std::move(name);
+  u.roles = std::move(roles);
+  u.type = UnitType::kTimer;
+  u.process = std::move(process);
+  u.on_boot_sec = on_boot_sec;
+  u.on_unit_active_sec = on_unit_active_sec;
+  return u;
+}
+
 // DC/OS 1.9.0 (dcos/dcos tag 1.9.0): no After= anywhere; every master service that calls
 // `bootstrap` waits for Exhibitor to report all N servers serving with exactly one leader.
 inline Profile dcos_1_9() {
@@ -85,6 +98,8 @@ inline Profile dcos_1_9() {
   u.push_back(service("dcos-spartan-agent", {kA, kP}, seconds(5), {boot_spartan}, erlang_start(),
                       "dns-proxy.started", "dns-proxy"));
   u.push_back(resolvconf_timer(src));
+  u.push_back(timer("dcos-spartan-watchdog", {kM, kA, kP}, "spartan-watchdog", seconds(5),
+                    sim::minutes(2)));
   u.push_back(service("dcos-mesos-master", {kM}, seconds(15), {spartan, boot_master},
                       native_start(), "mesos-master.started", "mesos-master"));
   u.push_back(service("dcos-mesos-dns", {kM}, seconds(5), {spartan, boot_master}, native_start(),
@@ -102,7 +117,9 @@ inline Profile dcos_1_9() {
   u.push_back(service("dcos-adminrouter", {kM}, seconds(5),
                       {spartan, gate("ping", "marathon.mesos"), leader, gate("file", "cluster-id"),
                        gate("http", "oauth")},
-                      native_start(), "adminrouter.started", "adminrouter"));
+                      native_start(), "adminrouter.started", "adminrouter-upstream"));
+  u.push_back(
+      timer("dcos-adminrouter-reload", {kM}, "adminrouter-reload", seconds(5), seconds(30)));
   u.push_back(service("dcos-history", {kM}, seconds(5), {leader, boot_master}, native_start(),
                       "history.started"));
   u.push_back(
@@ -136,6 +153,8 @@ inline Profile dcos_1_9() {
                       native_start()));
   u.push_back(service("dcos-adminrouter-agent", {kA, kP}, seconds(5), {spartan, leader},
                       native_start(), "", "adminrouter-agent"));
+  u.push_back(timer("dcos-adminrouter-agent-reload", {kA, kP}, "adminrouter-reload", seconds(5),
+                    seconds(30)));
   u.push_back(service("dcos-3dt-agent", {kA, kP}, seconds(5), {boot_agent}, native_start()));
   u.push_back(service("dcos-log-agent", {kA, kP}, seconds(5), {}, native_start()));
   u.push_back(service("dcos-rexray", {kA, kP}, seconds(15), {}, native_start()));

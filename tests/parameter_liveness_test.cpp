@@ -31,6 +31,9 @@ struct Liveness {
 // The scenario exercising each parameter: scenarios/default.yaml (seed 42: master-2 leads
 // ZooKeeper, master-2 runs the Marathon leader), with the fault that makes the parameter count.
 constexpr Liveness kLive[] = {
+    // Admin Router's nginx resolves leader.mesos again at each reload.
+    {"adminrouter-reload.OnBootSec", "20s", ""},
+    {"adminrouter-reload.OnUnitActiveSec", "10s", ""},
     {"bootstrap.kazoo_timeout", "3s", ""},
     {"cluster.agents.private", "5", ""},
     {"cluster.agents.public", "2", ""},
@@ -113,9 +116,16 @@ constexpr Liveness kLive[] = {
     {"resolvconf.OnUnitActiveSec", "10s", ""},
     // gen-resolvconf asks a paused Spartan for ready.spartan and waits query_timeout.
     {"resolvconf.query_timeout", "1s",
-     "kind=pause target=agent-1/dcos-spartan at=dns-proxy.started@agent-1+1s resume_after=2m"},
+     "kind=pause target=agent-1/dcos-spartan-agent at=dns-proxy.started@agent-1+1s "
+     "resume_after=2m"},
     // Kafka wants more instances than fit and keeps declining offers with its filter.
     {"scheduler.refuse_seconds", "60s", "", "tests/scenarios/agent-lifecycle.yaml"},
+    // The external watchdog kills a stopped Spartan after its sleep, at its timer's runs.
+    {"spartan-watchdog.OnBootSec", "20s",
+     "kind=pause target=agent-1/dcos-spartan-agent at=dns-proxy.started@agent-1+1s"},
+    {"spartan-watchdog.OnUnitActiveSec", "1m", ""},
+    {"spartan-watchdog.sleep", "10s",
+     "kind=pause target=agent-1/dcos-spartan-agent at=dns-proxy.started@agent-1+1s"},
 };
 
 Scenario load(std::string_view scenario) {

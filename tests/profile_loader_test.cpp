@@ -202,7 +202,7 @@ const std::pair<const char*, const char*> kProfileProblems[]{
     {"name: x\nbase: dcos-1.9\nrules:\n  - {before: exhibitor.started, after: "
      "zookeeper.started}\n",
      "p.yaml:4:5: error: rules: a second rule 'exhibitor.started < zookeeper.started' (first "
-     "at dcos-1.9.yaml:230)"},
+     "at dcos-1.9.yaml:254)"},
     // What the registry decides, located through the loader's records.
     {"name: x\nbase: dcos-1.9\nunits:\n  dcos-marathon: {gates: [ping leader.mesos, "
      "wait-for zookeeper]}\n",

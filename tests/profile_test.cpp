@@ -96,7 +96,8 @@ TEST_CASE("the YAML profiles are the C++ profiles they replace, field by field",
 
 TEST_CASE("the built-in graphs are the DOT the C++ profiles drew", "[profile]") {
   // tests/profiles/*.dot: `bootsim graph` of the default scenario with each profile, captured
-  // from the binary whose profiles and gate providers were C++ (commit b9215e7).
+  // from the binary whose profiles and gate providers were C++ (commit b9215e7), with 1.9's
+  // dcos-spartan-watchdog and Admin Router reload timers added since.
   for (const std::string name : {"dcos-1.9", "dcos-2.3"}) {
     INFO(name);
     CHECK(to_dot(load_builtin(name)) ==

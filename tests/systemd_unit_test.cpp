@@ -84,8 +84,10 @@ class DelayedStart final : public models::UnitProcess {
       : UnitProcess(ctx, std::move(start)) {}
 
   void on_exit() override { ++exits; }
+  void on_hangup() override { hangups.push_back(ctx_.now()); }
 
   std::optional<SimTime> exit_after;
+  std::vector<SimTime> hangups;
   std::vector<SimTime> execs;
   std::vector<SimTime> ready;
   std::vector<std::uint64_t> incarnations;
@@ -577,13 +579,78 @@ TEST_CASE("a timer whose service is still running when it elapses does not start
   w.def.milestone.clear();
   DelayedStart& p = w.make_unit(s(90));  // slower than the timer's period
   w.unit->boot();
-  w.run_until(s(100));
-  // Exec at 5 s; at 65 s the service is still activating, so systemd starts nothing new and
-  // the run begun at 5 s completes at 95 s.
+  w.run_until(s(94));
+  // Exec at 5 s; at 65 s the service is still activating, so systemd starts nothing new.
   CHECK(p.execs == std::vector<SimTime>{s(5)});
-  CHECK(p.incarnations == std::vector<std::uint64_t>{1});
+  w.run_until(s(100));
+  // The run begun at 5 s completes at 95 s; the elapse of 65 s has passed, so the timer
+  // elapses at once (systemd timer.c: the next elapse is the last activation + 60 s).
+  CHECK(p.execs == std::vector<SimTime>{s(5), s(95)});
+  CHECK(p.incarnations == std::vector<std::uint64_t>{1, 2});
   CHECK(p.exits == 1);
-  CHECK(w.unit->state() == UnitState::kInactive);
+  CHECK(w.unit->state() == UnitState::kStarting);
+}
+
+TEST_CASE("a timer shorter than its oneshot runs it back to back, not on a later period",
+          "[systemd][timer]") {
+  // dcos-gen-resolvconf while Spartan is down: each run waits 3 x 5 s; with
+  // OnUnitActiveSec=10s the next run starts as each ends.
+  UnitWorld w;
+  w.def.type = models::UnitType::kTimer;
+  w.def.on_boot_sec = s(5);
+  w.def.on_unit_active_sec = s(10);
+  w.def.milestone.clear();
+  DelayedStart& p = w.make_unit(s(15));
+  w.unit->boot();
+  w.run_until(s(66));
+  CHECK(p.execs == std::vector<SimTime>{s(5), s(20), s(35), s(50), s(65)});
+}
+
+TEST_CASE("a SIGKILL from another process kills the main process, and Restart= restarts it",
+          "[systemd][signal]") {
+  UnitWorld w;
+  DelayedStart& p = w.make_unit(s(1));
+  w.unit->boot();
+  w.at(s(10), [&] {
+    CHECK(w.ctx->host(w.node).signal_matching("test", models::Signal::kKill, "dcos-killer") == 1);
+  });
+  w.run_until(s(20));
+  CHECK(p.execs == std::vector<SimTime>{s(0), s(15)});  // killed at 10 s, RestartSec=5s
+  CHECK(p.exits == 1);
+  const auto signalled = w.events("signalled");
+  REQUIRE(signalled.size() == 1);
+  CHECK(signalled[0] == std::pair<SimTime, std::string>{s(10), "SIGKILL from dcos-killer"});
+  // The sender's own unit never matches, a unit with no running process is not signalled.
+  CHECK(w.ctx->host(w.node).signal_matching("test", models::Signal::kKill, kUnit) == 0);
+  CHECK(w.ctx->host(w.node).signal_matching("no-such", models::Signal::kKill, "x") == 0);
+}
+
+TEST_CASE("a SIGKILL ends a paused process too", "[systemd][signal]") {
+  UnitWorld w;
+  DelayedStart& p = w.make_unit(s(1));
+  w.unit->boot();
+  w.at(s(5), [&] { w.unit->pause_process(); });
+  w.at(s(10), [&] {
+    CHECK(w.ctx->host(w.node).signal_unit(kUnit, models::Signal::kKill, "dcos-killer"));
+  });
+  w.run_until(s(20));
+  CHECK(p.execs == std::vector<SimTime>{s(0), s(15)});
+  CHECK(w.unit->state() == UnitState::kActive);
+}
+
+TEST_CASE("a SIGHUP reaches the process model, held while the process is stopped",
+          "[systemd][signal]") {
+  UnitWorld w;
+  DelayedStart& p = w.make_unit(s(1));
+  CHECK_FALSE(w.ctx->host(w.node).signal_unit(kUnit, models::Signal::kHup, "x"));  // not running
+  w.unit->boot();
+  w.at(s(3), [&] { CHECK(w.ctx->host(w.node).signal_unit(kUnit, models::Signal::kHup, "x")); });
+  w.at(s(5), [&] { w.unit->pause_process(); });
+  w.at(s(6), [&] { CHECK(w.ctx->host(w.node).signal_unit(kUnit, models::Signal::kHup, "x")); });
+  w.at(s(9), [&] { w.unit->resume_process(); });
+  w.run_until(s(20));
+  CHECK(p.hangups == std::vector<SimTime>{s(3), s(9)});
+  CHECK(p.execs == std::vector<SimTime>{s(0)});  // SIGHUP does not end it
 }
 
 TEST_CASE("a unit's state names are printable", "[systemd]") {

@@ -13,6 +13,12 @@
 // of the process lives, paused or not, and gone the moment it ends (killed, exited, host down):
 // find() checks the holder against the network's process table. One store per host, owned by
 // the RunContext. Deterministic: ordered maps, lookups O(log n).
+//
+// The host's process table, as kill(2) and pkill(1) see it: each unit's main process, by unit
+// name, with the unit machine that receives what is sent to it (SignalTarget). A process on the
+// host reaches another only by signalling it here, never by calling its model:
+//   host.signal_unit("dcos-adminrouter", Signal::kHup, sender);      // nginx -s reload
+//   host.signal_matching("spartan", Signal::kKill, sender);          // pkill -9 -f spartan
 #pragma once
 
 #include <cstdint>
@@ -26,6 +32,21 @@
 #include "sim/trace.hpp"
 
 namespace bootsim::models {
+
+// The signals one process on a host sends another. kKill: SIGKILL, the process dies at once
+// (paused or not) as under a crash, and its unit's Restart= policy decides what follows.
+// kHup: SIGHUP, which a process that handles it takes as "reload" (nginx); held while the
+// process is stopped, delivered when it continues.
+enum class Signal { kKill, kHup };
+std::string_view to_string(Signal s);
+
+// What receives a signal sent to a unit's main process: the unit machine (models/systemd).
+class SignalTarget {
+ public:
+  virtual ~SignalTarget() = default;
+  // `sender` names who sent it (a unit on the same host), for the trace.
+  virtual void deliver(Signal s, std::string_view sender) = 0;
+};
 
 struct HostEntry {
   std::string content;  // a file's content; empty for what a process holds
@@ -62,7 +83,26 @@ class HostStore {
     return e ? std::optional<sim::RecordId>(e->cause) : std::nullopt;
   }
 
+  // The process table. A unit whose main process is `main` enters it once, when it is made;
+  // `target` outlives the store's use (both live as long as the run).
+  void add_unit_process(std::string unit, sim::ProcessId main, SignalTarget& target) {
+    processes_.insert_or_assign(std::move(unit), Process{main, &target});
+  }
+  // kill -SIG of the unit's main process (as a pid file names it): false when it is not running.
+  bool signal_unit(std::string_view unit, Signal s, std::string_view sender) const;
+  // pkill -SIG -f PATTERN: every running main process whose command line contains `pattern`,
+  // except the sender's own; returns how many. Simplification: a DC/OS unit's command line is
+  // its package path, /opt/mesosphere/packages/<package>--<hash>/..., which the unit name holds
+  // (dcos-spartan, dcos-spartan-agent: spartan), so the unit name stands for it. In unit-name
+  // order (deterministic).
+  int signal_matching(std::string_view pattern, Signal s, std::string_view sender) const;
+
  private:
+  struct Process {
+    sim::ProcessId main;
+    SignalTarget* target;
+  };
+  std::map<std::string, Process, std::less<>> processes_;  // by unit
   struct Entry {
     HostEntry entry;
     std::optional<sim::ProcessId> holder;  // none: a file

@@ -21,6 +21,18 @@ using T = ParamType;
 // ZooKeeper 3.4.x, Mesos-DNS records/config.go, Marathon 1.4; see the project's reference notes.
 // Keep sorted by key (checked below).
 constexpr std::array kTable{
+    ParamSpec{"adminrouter-reload.OnBootSec", T::kDuration, "5s",
+              "DC/OS 1.9 dcos-adminrouter-reload.timer, dcos-adminrouter-agent-reload.timer "
+              "OnBootSec=5sec (dcos/dcos@1.9.0 packages/adminrouter/extra/systemd)",
+              "First `nginx -s reload` of Admin Router after boot (set: the OnBootSec of every "
+              "timer unit whose oneshot is adminrouter-reload; unset: the profile's own).",
+              true},
+    ParamSpec{"adminrouter-reload.OnUnitActiveSec", T::kDuration, "30s",
+              "DC/OS 1.9 dcos-adminrouter-reload.timer, dcos-adminrouter-agent-reload.timer "
+              "OnUnitActiveSec=30s (removed in DC/OS 1.10, dcos/dcos aa38b990)",
+              "Period of Admin Router's reload, which re-resolves leader.mesos (set: the "
+              "OnUnitActiveSec of every timer unit whose oneshot is adminrouter-reload; unset: "
+              "the profile's own)."},
     ParamSpec{"bootstrap.kazoo_timeout", T::kDuration, "15s",
               "kazoo 2.2.1 KazooClient.start(timeout=15); dcos/dcos@1.9.0 "
               "packages/bootstrap/extra/dcos_internal_utils/bootstrap.py",
@@ -167,6 +179,21 @@ constexpr std::array kTable{
     ParamSpec{"scheduler.registration_backoff_factor", T::kDuration, "2s",
               "apache/mesos src/sched/constants.hpp REGISTRATION_BACKOFF_FACTOR",
               "Scheduler driver: register at once, then retry after U(0, 2s * 2^k)."},
+    ParamSpec{"spartan-watchdog.OnBootSec", T::kDuration, "5s",
+              "DC/OS 1.9 dcos-spartan-watchdog.timer OnBootSec=5sec (dcos/dcos@1.9.0 "
+              "packages/spartan/extra/dcos-spartan-watchdog.timer)",
+              "First run of the external Spartan watchdog after boot (set: the OnBootSec of "
+              "every timer unit whose oneshot is spartan-watchdog; unset: the profile's own).",
+              true},
+    ParamSpec{"spartan-watchdog.OnUnitActiveSec", T::kDuration, "2m",
+              "DC/OS 1.9 dcos-spartan-watchdog.timer OnUnitActiveSec=2min",
+              "Period of the external Spartan watchdog (set: the OnUnitActiveSec of every timer "
+              "unit whose oneshot is spartan-watchdog; unset: the profile's own)."},
+    ParamSpec{"spartan-watchdog.sleep", T::kDuration, "60s",
+              "DC/OS 1.9 dcos-spartan-watchdog.service ExecStartPre=/bin/sleep 60",
+              "How long the external Spartan watchdog waits after it starts before it asks "
+              "198.51.100.1 for ready.spartan (and kills Spartan when no answer comes).",
+              true},
     ParamSpec{"zookeeper.cnxTimeout", T::kDuration, "5s",
               "apache/zookeeper QuorumCnxManager.java, -Dzookeeper.cnxTimeout",
               "Timeout of each election connection attempt to a peer (connects are blocking)."},

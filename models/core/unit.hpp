@@ -151,6 +151,9 @@ class UnitProcess {
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control);
   // The process is gone (crashed, killed, host down, or exited): forget its volatile state.
   virtual void on_exit() {}
+  // SIGHUP reached the running process (HostStore::signal_unit): a model whose real process
+  // reloads on it (nginx) overrides this; nothing sends it to the others.
+  virtual void on_hangup() {}
 
  protected:
   // At exec, before the start time: what the process does at once (bind its ports, say).

@@ -4,8 +4,16 @@
 
 namespace bootsim::models {
 
+void CachedLookup::reload() {
+  ctx_.network().cancel(next_);
+  answer_.reset();
+  ++generation_;
+  lookup();
+}
+
 void CachedLookup::lookup() {
-  resolve(ctx_, process_, name_, [this](const Resolution& r) {
+  resolve(ctx_, process_, name_, [this, generation = generation_](const Resolution& r) {
+    if (generation != generation_) return;
     if (name_ == "leader.mesos") note_leader_lookup(ctx_, node_, r);
     if (r.ok) {
       answer_ = r.hosts.front();
@@ -13,8 +21,8 @@ void CachedLookup::lookup() {
       answer_.reset();
     }
     const sim::SimTime ttl = r.ok ? r.ttl : kRetryAfterFailure;
-    ctx_.network().after(process_, ttl > sim::SimTime::zero() ? ttl : kRetryAfterFailure,
-                         [this] { lookup(); });
+    next_ = ctx_.network().after(process_, ttl > sim::SimTime::zero() ? ttl : kRetryAfterFailure,
+                                 [this] { lookup(); });
   });
 }
 

@@ -24,6 +24,10 @@ class CachedLookup {
   CachedLookup& operator=(const CachedLookup&) = delete;
 
   void start() { lookup(); }
+  // Drops the cached answer and looks the name up again now (nginx -s reload: the new
+  // configuration cycle starts with an empty resolver cache). A lookup still in flight is
+  // forgotten.
+  void reload();
   // The cached answer (the first A record), if the cache holds one.
   const std::optional<std::string>& answer() const { return answer_; }
 
@@ -35,6 +39,8 @@ class CachedLookup {
   std::string node_;
   std::string name_;
   std::optional<std::string> answer_;
+  sim::TimerId next_{};           // the pending re-lookup
+  std::uint64_t generation_ = 0;  // of the lookup whose answer counts
 };
 
 }  // namespace bootsim::models

@@ -1,6 +1,7 @@
 // The DNS models in the registry: processes "dns-proxy" (Spartan), "gen-resolvconf",
-// "mesos-dns", "adminrouter" and "adminrouter-agent" (nginx and its DNS cache);
-// gate kind "ping".
+// "spartan-watchdog", "mesos-dns", "adminrouter-upstream", "adminrouter" and
+// "adminrouter-agent" (nginx and how it keeps leader.mesos), "adminrouter-reload"
+// (nginx -s reload); gate kind "ping".
 #pragma once
 
 namespace bootsim::models {

@@ -107,6 +107,15 @@ void resolve(RunContext& ctx, sim::ProcessId from, std::string name,
   step(l);
 }
 
+void resolve_at(RunContext& ctx, sim::ProcessId from, std::string name, std::string server,
+                std::function<void(Resolution)> done) {
+  const HostStore& host = ctx.host(ctx.network().node_of(from));
+  ResolvConf conf = read_resolv_conf(host);
+  conf.nameservers = {std::move(server)};
+  step(std::make_shared<Lookup>(Lookup{&ctx, from, std::move(name), std::move(conf),
+                                       host.cause(host_path::kResolvConf), std::move(done)}));
+}
+
 void note_leader_lookup(RunContext& ctx, std::string_view node, const Resolution& r) {
   LeaderLookup entry{ctx.now(), std::string(node), std::nullopt, r.failure};
   if (r.ok) entry.leader = r.hosts.front();

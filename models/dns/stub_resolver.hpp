@@ -40,6 +40,12 @@ struct Resolution {
 
 void resolve(RunContext& ctx, sim::ProcessId from, std::string name,
              std::function<void(Resolution)> done);
+// res_query() against one server that the caller names, as `host NAME SERVER` makes it (toybox
+// host: res_init(), then the one server in place of resolv.conf's): the timeout and attempts
+// still come from the host's resolv.conf (`timeout:1 attempts:3` once gen-resolvconf wrote it,
+// glibc's 5 s x 2 before).
+void resolve_at(RunContext& ctx, sim::ProcessId from, std::string name, std::string server,
+                std::function<void(Resolution)> done);
 
 // Every lookup of leader.mesos a client on a host made, as the client saw it: the measurement
 // behind the stale and failure windows (models/run reads it after the run). Models write to it

@@ -18,18 +18,29 @@ InputError command_line_error(std::string message) {
   return InputError{SourceLocation{}, std::move(message)};
 }
 
-// dcos-gen-resolvconf.timer's OnBootSec / OnUnitActiveSec are the parameters
-// resolvconf.OnBootSec / resolvconf.OnUnitActiveSec: set, they apply to every timer unit whose
-// oneshot is the gen-resolvconf model; unset, the profile's values stay (the built-in profiles
-// have the same defaults as the table).
+// The timers' OnBootSec / OnUnitActiveSec are parameters, `<prefix>.OnBootSec` and
+// `<prefix>.OnUnitActiveSec`, per the model of the oneshot the timer starts: set, they apply to
+// every timer unit whose oneshot is that model; unset, the profile's values stay (the built-in
+// profiles have the same defaults as the table).
+struct TimerParameters {
+  std::string_view process;  // the oneshot's model
+  std::string_view prefix;   // of its parameters
+};
+constexpr TimerParameters kTimerParameters[] = {
+    {"gen-resolvconf", "resolvconf"},
+    {"spartan-watchdog", "spartan-watchdog"},
+    {"adminrouter-reload", "adminrouter-reload"},
+};
+
 void apply_timer_parameters(Profile& profile, const Parameters& params) {
   for (UnitDef& u : profile.units) {
-    if (u.type != UnitType::kTimer || u.process != "gen-resolvconf") continue;
-    if (params.is_overridden("resolvconf.OnBootSec")) {
-      u.on_boot_sec = params.duration("resolvconf.OnBootSec");
-    }
-    if (params.is_overridden("resolvconf.OnUnitActiveSec")) {
-      u.on_unit_active_sec = params.duration("resolvconf.OnUnitActiveSec");
+    if (u.type != UnitType::kTimer) continue;
+    for (const TimerParameters& t : kTimerParameters) {
+      if (u.process != t.process) continue;
+      const std::string boot = fmt::format("{}.OnBootSec", t.prefix);
+      const std::string active = fmt::format("{}.OnUnitActiveSec", t.prefix);
+      if (params.is_overridden(boot)) u.on_boot_sec = params.duration(boot);
+      if (params.is_overridden(active)) u.on_unit_active_sec = params.duration(active);
     }
   }
 }

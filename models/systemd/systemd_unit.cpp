@@ -36,6 +36,7 @@ SystemdUnit::SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
       wanted_at_boot_(wanted_at_boot),
       gate_milestone_recorded_(gates_.size(), false) {
   assert(gates_.size() == def.gates.size() && "one gate object per ExecStartPre step");
+  ctx_.host(site_.node).add_unit_process(def_.name, main_, *this);
 }
 
 std::optional<sim::RecordId> SystemdUnit::transition(UnitState next, std::string_view why,
@@ -100,13 +101,12 @@ void SystemdUnit::boot() {
 
 void SystemdUnit::fire_timer() {
   // A timer unit activates its service; OnUnitActiveSec counts from that activation.
-  const std::uint64_t rearm_token = token_;
   if (main_running_) {
-    // The service is still running (a slow or paused oneshot): systemd merges the start job
-    // into the running one, so nothing is started again; the timer waits for its next period.
-    ctx_.network().after(site_.probe, def_.on_unit_active_sec, [this, rearm_token] {
-      if (rearm_token == token_) fire_timer();
-    });
+    // The service still runs (a slow or paused oneshot): the start job merges into the running
+    // one. When the service deactivates, systemd computes the next elapse from its last
+    // activation plus OnUnitActiveSec; that time having passed, the timer elapses at once
+    // (systemd src/core/timer.c, timer_trigger_notify -> timer_enter_waiting).
+    timer_due_ = true;
     return;
   }
   ++attempts_;
@@ -114,9 +114,20 @@ void SystemdUnit::fire_timer() {
   transition(UnitState::kStarting, "timer elapsed");
   ctx_.network().start_process(main_);
   main_running_ = true;
-  process_->on_exec(site_, main_, *this);
   const std::uint64_t token = token_;
   ctx_.network().after(site_.probe, def_.on_unit_active_sec, [this, token] {
+    if (token == token_) fire_timer();
+  });
+  process_->on_exec(site_, main_, *this);
+}
+
+// The oneshot behind a timer has finished (cleanly or not): an elapse it overran fires now, on
+// the unit's own probe process (not inside the finishing process's callback).
+void SystemdUnit::oneshot_done() {
+  if (!timer_due_) return;
+  timer_due_ = false;
+  const std::uint64_t token = token_;
+  ctx_.network().after(site_.probe, sim::SimTime::zero(), [this, token] {
     if (token == token_) fire_timer();
   });
 }
@@ -198,6 +209,7 @@ std::optional<sim::RecordId> SystemdUnit::mark_started(std::string detail) {
     // A oneshot service behind a timer: done; the process exits cleanly.
     const auto id = transition(UnitState::kInactive, detail);
     stop_main();
+    oneshot_done();
     return id;
   }
   if (state_ != UnitState::kStarting) return std::nullopt;
@@ -246,6 +258,7 @@ void SystemdUnit::finished(std::string detail) {
 void SystemdUnit::schedule_restart() {
   if (def_.type == UnitType::kTimer) {
     transition(UnitState::kInactive, "the timer starts it again");
+    oneshot_done();
     return;
   }
   transition(UnitState::kAutoRestart,
@@ -261,6 +274,8 @@ void SystemdUnit::schedule_restart() {
 void SystemdUnit::host_down() {
   ++token_;
   ++calendar_token_;
+  timer_due_ = false;
+  hangup_held_ = false;
   // A new boot is a new transaction: the host's units boot one by one, and a unit ordered
   // After= one that boots later must not see that unit's job as done from the previous boot.
   start_job_done_ = false;
@@ -309,6 +324,22 @@ void SystemdUnit::resume_process() {
   if (state_ != UnitState::kPaused) return;
   ctx_.network().resume_process(main_);
   transition(active_since_ ? UnitState::kActive : UnitState::kStarting, "SIGCONT");
+  if (hangup_held_) {
+    hangup_held_ = false;
+    process_->on_hangup();
+  }
+}
+
+void SystemdUnit::deliver(Signal s, std::string_view sender) {
+  if (!main_running_) return;
+  const std::string from = fmt::format("{} from {}", to_string(s), sender);
+  ctx_.event(site_.node_name, def_.name, "signalled", from);
+  if (s == Signal::kKill) return kill_process(from);
+  if (state_ == UnitState::kPaused) {
+    hangup_held_ = true;  // pending until SIGCONT
+    return;
+  }
+  process_->on_hangup();
 }
 
 }  // namespace bootsim::models

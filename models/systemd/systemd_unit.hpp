@@ -31,7 +31,7 @@ enum class UnitState {
 };
 std::string_view to_string(UnitState s);
 
-class SystemdUnit final : public UnitControl {
+class SystemdUnit final : public UnitControl, public SignalTarget {
  public:
   SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
               std::vector<std::unique_ptr<Gate>> gates, std::unique_ptr<UnitProcess> process,
@@ -72,6 +72,10 @@ class SystemdUnit final : public UnitControl {
   std::optional<sim::RecordId> mark_started(std::string detail) override;
   void exit(std::string reason) override;
   void finished(std::string detail) override;
+  // SignalTarget: another process on the host signals the main process (HostStore). SIGKILL
+  // kills it as a crash does (Restart= restarts it); SIGHUP goes to the process model, held
+  // while it is paused.
+  void deliver(Signal s, std::string_view sender) override;
 
  private:
   std::optional<sim::RecordId> transition(UnitState next, std::string_view why,
@@ -82,6 +86,7 @@ class SystemdUnit final : public UnitControl {
   void schedule_restart();
   void fire_timer();
   void arm_calendar();
+  void oneshot_done();
   void stop_main();
   void report_exit();  // to the run's observers (RunContext::process_exited)
   void start_job_done();
@@ -111,6 +116,8 @@ class SystemdUnit final : public UnitControl {
   std::vector<SystemdUnit*> waiters_;  // units ordered after this one
   bool start_job_done_ = false;        // this boot's first start job has finished
   bool waiting_for_after_ = false;
+  bool timer_due_ = false;    // the timer elapsed while its oneshot still ran
+  bool hangup_held_ = false;  // a SIGHUP sent while the process was stopped
 };
 
 }  // namespace bootsim::models
