@@ -22,6 +22,7 @@
 #include "models/run/dns_windows.hpp"
 #include "models/run/rules.hpp"
 #include "models/scenario/scenario.hpp"
+#include "models/scenario/zones.hpp"
 #include "models/systemd/profile.hpp"
 #include "sim/trace.hpp"
 
@@ -148,6 +149,7 @@ struct PreparedRun {
   Parameters params;
   Profile profile;
   std::vector<FaultSpec> faults;
+  ZoneLayout zones;                                     // where each host is (empty: no zones)
   std::vector<std::string> set_options, fault_options;  // for the result: how to reproduce it
   sim::SimTime until;
   std::uint64_t max_events = 0;
