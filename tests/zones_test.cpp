@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "models/run/cluster.hpp"
 #include "models/scenario/scenario.hpp"
 #include "models/scenario/zones.hpp"
+#include "tests/bootsim_process.hpp"
 #include "tests/printers.hpp"
 #include "tests/run_helpers.hpp"
 
@@ -218,4 +220,46 @@ TEST_CASE("zones: cutting off the zone of the Mesos leader elects one on the oth
   REQUIRE(cut.size() == 1);
   CHECK(r.trace.at(elected[1]).time > cut[0]->time);
   CHECK(r.violations.empty());
+}
+
+// bootsim sweep --vary over one zone's size, as a planner runs it: the grid point of 50 agents
+// in zone b is exactly a sweep with --set zones.b.agents.private=50 (the same seeds), differs
+// from the point of 10, and --jobs 1 and --jobs 2 give the same bytes.
+TEST_CASE("zones: a sweep varies a zone's size, the same with --jobs 1 and 2", "[zones][sweep]") {
+  using bootsim::test_support::run_bootsim;
+  const std::string sweep = "sweep scenarios/multi-zone.yaml --runs 6 --format csv";
+  const auto one = run_bootsim(sweep + " --jobs 1 --vary zones.b.agents.private=10,50");
+  const auto two = run_bootsim(sweep + " --jobs 2 --vary zones.b.agents.private=10,50");
+  REQUIRE(one.status == 0);
+  CHECK(one.err.empty());
+  CHECK(one.out == two.out);
+  // The CSV's rows of cluster.agents_ready, per point, without the point and key columns.
+  const auto agents_ready = [](const std::string& csv, const std::string& prefix) {
+    std::istringstream in(csv);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(prefix, 0) == 0 && line.find(",milestone,cluster.agents_ready,") !=
+                                            std::string::npos) {
+        return line.substr(line.find(",milestone,"));
+      }
+    }
+    return std::string("(none)");
+  };
+  const std::string ten = agents_ready(one.out, "1,\"10\",");
+  const std::string fifty = agents_ready(one.out, "2,\"50\",");
+  CHECK(ten.find(",milestone,cluster.agents_ready,6,6,") == 0);
+  CHECK(fifty.find(",milestone,cluster.agents_ready,6,6,") == 0);
+  CHECK(ten != fifty);
+  const auto set = run_bootsim(sweep + " --set zones.b.agents.private=50");
+  REQUIRE(set.status == 0);
+  CHECK(agents_ready(set.out, "1,") == fifty);
+  // bootsim params lists the zone keys.
+  const auto params = run_bootsim("params");
+  CHECK(params.out.find("\nzones.<zone>.agents.private ") != std::string::npos);
+  CHECK(params.out.find("\nzones.latency.<zone>.<zone> ") != std::string::npos);
+  // A zone the scenario does not have is refused before anything runs.
+  const auto bad = run_bootsim(sweep + " --vary zones.d.agents.private=1,2");
+  CHECK(bad.status == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.find("zones.d.agents.private: unknown zone 'd' (zones: a, b, c)") !=
+        std::string::npos);
 }
