@@ -201,7 +201,7 @@ std::vector<Case> command_line_cases() {
        "bootsim: error: --max-events: expected an integer from 0 to 18446744073709551615, got "
        "'many'\n"},
       {"--max-events reached", "", run + "--max-events 100", 2,
-       "bootsim: error: the run took more than --max-events 100 events (simulated time 0.001s of "
+       "bootsim: error: the run took more than --max-events 100 events (simulated time 2.151s of "
        "30m); raise --max-events (0: no limit) or shorten --until\n"},
       {"--set period below the component's minimum", "",
        run + "--set mesos-dns.refreshSeconds=500ms", 2,

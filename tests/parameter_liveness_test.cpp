@@ -34,7 +34,7 @@ constexpr Liveness kLive[] = {
     {"bootstrap.kazoo_timeout", "3s", ""},
     {"cluster.agents.private", "5", ""},
     {"cluster.agents.public", "2", ""},
-    {"cluster.boot_skew", "uniform(0s, 5s)", ""},
+    {"cluster.boot_skew", "constant(0s)", ""},
     {"cluster.masters", "5", ""},
     {"exhibitor.check-ms", "5s", ""},
     // Marathon declines the offers it cannot use with its own filter while Kafka keeps asking.
@@ -45,10 +45,10 @@ constexpr Liveness kLive[] = {
     {"mesos-dns.refreshSeconds", "5s", ""},
     {"mesos-master.allocation_interval", "5s", ""},
     {"mesos-master.log_recover_retry", "1s", ""},
-    // Kafka's scheduler runs on agent-6 (seed 42): 2 s away, its answers come after a
+    // Kafka's scheduler runs on agent-10 (seed 42): 2 s away, its answers come after a
     // 1 s offer_timeout rescinded the offers.
     {"mesos-master.offer_timeout", "1s",
-     "kind=link groups=agent-6|rest delay=2s at=scheduler.detected_leader@kafka heal_after=1m"},
+     "kind=link groups=agent-10|rest delay=2s at=scheduler.detected_leader@kafka heal_after=1m"},
     {"mesos-master.registry_fetch_timeout", "1s", ""},
     {"mesos-master.zk_session_timeout", "1s", ""},
     {"network.latency", "5ms", ""},

@@ -31,9 +31,11 @@ constexpr std::array kTable{
               "Number of private agents, agent-1..agent-N.", true, 1'000'000},
     ParamSpec{"cluster.agents.public", T::kInteger, "1", "scenario shape (bootsim default)",
               "Number of public agents, public-agent-1..public-agent-N.", true, 1'000'000},
-    ParamSpec{"cluster.boot_skew", T::kDistribution, "constant(0s)",
-              "assumption: every host starts dcos.target at once, as the seed's boot order has "
-              "it; a provisioning run's spread is a distribution such as uniform(0s, 5s)",
+    ParamSpec{"cluster.boot_skew", T::kDistribution, "uniform(0s, 5s)",
+              "assumption: the installer runs dcos_install.sh on every host at once over SSH "
+              "(dcos/dcos dcos_installer's parallel SSH runner), and each host downloads and "
+              "unpacks the same bootstrap tarball before it starts dcos.target, so hosts start "
+              "within a few seconds of each other; constant(0s) is every host at once",
               "When each host boots, drawn per host: its systemd starts dcos.target then."},
     ParamSpec{"cluster.masters", T::kInteger, "3",
               "scenario shape; DC/OS accepts 1, 3, 5, 7 or 9 (dcos/dcos gen/calc.py "

@@ -432,7 +432,8 @@ void ZooKeeperServer::propose(Txn txn) {
   txn.zxid = make_zxid(zab_epoch_, ++zxid_counter_);
   pending_tree_.apply(txn);
   disk_.last_zxid = txn.zxid;  // logged (and fsynced) before the leader acks its own proposal
-  if (txn.type == TxnType::kCreateSession) touch_session(txn.session, txn.timeout);
+  if (txn.type == TxnType::kCreateSession)
+    session_deadline_[txn.session] = ctx_.now() + txn.timeout;
   if (txn.type == TxnType::kCloseSession) session_deadline_.erase(txn.session);
   Proposal prop;
   prop.txn = txn;
@@ -471,7 +472,10 @@ void ZooKeeperServer::try_commit() {
 
 void ZooKeeperServer::touch_session(std::int64_t session, sim::SimTime timeout) {
   if (leader_serving_) {
-    session_deadline_[session] = ctx_.now() + timeout;
+    // SessionTrackerImpl.touchSession: an unknown or expired session stays dead, so a learner's
+    // PING that still carries it (touched before the expiry) does not bring it back.
+    const auto it = session_deadline_.find(session);
+    if (it != session_deadline_.end()) it->second = ctx_.now() + timeout;
   } else {
     touched_sessions_[session] = timeout;
   }
