@@ -197,9 +197,9 @@ TEST_CASE("zones: partitioning zone c away keeps a quorum and a leader on the ot
   CHECK(r.leader_overlaps.empty());
 }
 
-// The same cut with the default seed of multi-zone.yaml, where the Mesos leader is master-3, in
-// zone c: the two zones left elect another master (zone c's agents cannot reach it), and the old
-// leader steps down, so that there is still at most one leader at a time.
+// The same cut of multi-zone.yaml with seed 6, where the Mesos leader is master-3, in zone c:
+// the two zones left elect another master (zone c's agents cannot reach it), and the old leader
+// steps down, so that there is still at most one leader at a time.
 TEST_CASE("zones: cutting off the zone of the Mesos leader elects one on the other side",
           "[zones][faults]") {
   const Scenario s = load_file("scenarios/multi-zone.yaml");
@@ -207,6 +207,7 @@ TEST_CASE("zones: cutting off the zone of the Mesos leader elects one on the oth
   auto fault = parse_fault_line("kind=partition groups=zone:c|rest at=cluster.ready+10s", {});
   REQUIRE(std::holds_alternative<FaultSpec>(fault));
   o.faults.push_back(std::get<FaultSpec>(fault));
+  o.seed = 6;
   o.until = sim::minutes(5);
   auto ran = run_scenario(s, o);
   if (auto* e = std::get_if<InputError>(&ran)) FAIL(e->format());
@@ -237,8 +238,8 @@ TEST_CASE("zones: a sweep varies a zone's size, the same with --jobs 1 and 2", "
   const auto agents_ready = [](const std::string& csv, const std::string& prefix) {
     std::istringstream in(csv);
     for (std::string line; std::getline(in, line);) {
-      if (line.rfind(prefix, 0) == 0 && line.find(",milestone,cluster.agents_ready,") !=
-                                            std::string::npos) {
+      if (line.rfind(prefix, 0) == 0 &&
+          line.find(",milestone,cluster.agents_ready,") != std::string::npos) {
         return line.substr(line.find(",milestone,"));
       }
     }
