@@ -82,7 +82,7 @@ TEST_CASE("zones: multi-zone.yaml puts one master in each zone and the agents zo
   CHECK(latency_text(p.zones, 2, 0) == "uniform(750us, 1.25ms)");
 }
 
-TEST_CASE("zones: zones without a count share the total; unlisted masters are dealt in turn",
+TEST_CASE("zones: zones without a count share the total, unlisted masters are dealt in turn",
           "[zones]") {
   const Scenario s = load_text(R"(name: spread
 cluster: {masters: 3, agents: {private: 10, public: 1}}
@@ -107,7 +107,7 @@ zones:
   CHECK(more.zones.private_agents == Zones{0, 0, 1, 1, 2});
 }
 
-TEST_CASE("zones: --set reaches zone counts and latencies; totals must add up", "[zones]") {
+TEST_CASE("zones: --set reaches zone counts and latencies, totals must add up", "[zones]") {
   const Scenario s = load_file("scenarios/multi-zone.yaml");
   const PreparedRun big = prepared(s, with_sets({{"zones.b.agents.private", "50"}}));
   CHECK(big.params.integer("cluster.agents.private") == 57);
@@ -155,6 +155,34 @@ TEST_CASE("zones: the Zones section's example of scenarios/README.md loads as it
   CHECK(latency_text(p.zones, 2, 2) == "uniform(50us, 250us)");
   const PreparedRun five = prepared(s, with_sets({{"cluster.masters", "5"}}));
   CHECK(five.zones.masters == Zones{0, 1, 2, 0, 1});  // master-4 to a, master-5 to b
+}
+
+TEST_CASE("zones: more located errors of the zones section", "[zones]") {
+  const auto error = [](const std::string& yaml) {
+    auto loaded = load_scenario_text("name: z\n" + yaml, "z.yaml");
+    if (auto* e = std::get_if<InputError>(&loaded)) return e->format();
+    return std::string("(accepted)");
+  };
+  CHECK(error("zones:\n  a: {masters: master-1}\n") ==
+        "z.yaml:3:16: error: zones.a.masters: expected a list of master names (e.g. [master-1]), "
+        "got 'master-1'");
+  CHECK(error("zones:\n  a: {masters: [agent-1]}\n") ==
+        "z.yaml:3:17: error: zones.a.masters: 'agent-1' is not a master (master-N)");
+  CHECK(error("zones:\n  latency: {pairs: [{between: [a], latency: 1ms}]}\n  a: {}\n") ==
+        "z.yaml:3:31: error: zones.latency.pairs: between: expected a list of two zone names, "
+        "got 1 items");
+  CHECK(error("zones:\n  latency: {pairs: [{between: [a, b]}]}\n  a: {}\n  b: {}\n") ==
+        "z.yaml:3:21: error: zones.latency.pairs: missing 'latency'");
+  CHECK(error("zones:\n  a: {}\nparameters: {zones.latency.a.b: 1ms}\n") ==
+        "z.yaml:4:33: error: zones.latency.a.b: unknown zone 'b' (zones: a)");
+  CHECK(error("zones:\n  a: {agents: {private: 1000000}}\n  b: {agents: {private: 1}}\n") ==
+        "z.yaml:3:25: error: the zones' private agents add up to 1000001: cluster.agents.private "
+        "must be at most 1000000, got 1000001");
+  CHECK(error("zones: {}\n").find("z.yaml:2:8: error: zones: expected a map of zone names") == 0);
+  CHECK(error("zones:\n  latency: {within: 1ms}\n") ==
+        "z.yaml:3:3: error: zones: no zone given, only their latencies");
+  CHECK(error("zones:\n  a: {}\n  b: {}\nfaults: [\"kind=crash target=zone:c at=1s\"]\n") ==
+        "z.yaml:5:10: error: fault.target: no zone 'c' in this scenario (zones: a, b)");
 }
 
 // The planner's failure case (scenarios/failures/zone-partitioned.yaml): zone c (master-3 and

@@ -91,7 +91,8 @@ struct RunResult {
   std::string scenario_file, scenario_hash;  // the file and its bytes' hash (Scenario)
   std::vector<std::string> set_options;      // --set key=value, in order
   std::vector<std::string> fault_options;    // --fault lines (canonical text), in order
-  // Every parameter of the table with its effective value, sorted by key, then units.* set.
+  // Every parameter of the table with its effective value, sorted by key, then units.* and
+  // zones.* set.
   std::vector<std::pair<std::string, std::string>> parameters;
   sim::Trace trace;
   std::vector<Violation> violations;  // safety properties, ordering and liveness rules

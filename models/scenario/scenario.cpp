@@ -419,6 +419,11 @@ class Loader : private YamlInput {
       for (const auto& [zkey, zvalue] : entries(zone, context, kZoneKeys)) {
         const std::string& k = zkey.Scalar();
         if (k == "masters") {
+          if (!zvalue.IsSequence()) {
+            fail(zvalue, fmt::format("{}.masters: expected a list of master names (e.g. "
+                                     "[master-1]), got {}",
+                                     context, describe(zvalue)));
+          }
           z.masters = scalar_list(zvalue, context + ".masters", "a master name");
         } else if (k == "agents") {
           for (const auto& [akey, avalue] : entries(zvalue, context + ".agents", kAgentKeys)) {
@@ -455,7 +460,8 @@ class Loader : private YamlInput {
       if (!pvalue.IsSequence() || pvalue.size() != 2) {
         fail(pvalue, fmt::format("zones.latency.pairs: between: expected a list of two zone "
                                  "names, got {}",
-                                 describe(pvalue)));
+                                 pvalue.IsSequence() ? fmt::format("{} items", pvalue.size())
+                                                     : describe(pvalue)));
       }
       const std::string a = scalar(pvalue[0], "zones.latency.pairs", "a zone name");
       const std::string b = scalar(pvalue[1], "zones.latency.pairs", "a zone name");

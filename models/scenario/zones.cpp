@@ -171,7 +171,10 @@ class Resolver {
 
   void set_total(const std::string& key, const std::string& kind, std::int64_t value) {
     std::string error;
-    if (!params_.set(key, std::to_string(value), error)) fail(total_where(key, kind), error);
+    if (!params_.set(key, std::to_string(value), error)) {
+      fail(total_where(key, kind),
+           fmt::format("the zones' {} agents add up to {}: {}", kind, value, error));
+    }
   }
 
   void fill_latencies() {
