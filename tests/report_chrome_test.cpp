@@ -1,8 +1,10 @@
 // --format chrome against the Trace Event Format (the document "Trace Event Format" of the
 // Catapult project, which chrome://tracing and Perfetto's JSON importer follow): the default
 // scenario's trace parses, every event has the fields its phase requires, timestamps are the
-// trace's times in microseconds, every B has its E on the same track in order, and every flow
-// start has exactly one finish.
+// trace's times in microseconds, every B has its E on the same track in order, every flow
+// start has exactly one finish, and each end of a flow lies inside a span of its own track when
+// a viewer reads it (Perfetto and chrome://tracing bind a flow event to the enclosing slice,
+// and drop it when there is none).
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -88,8 +90,12 @@ TEST_CASE("chrome: the default boot is a valid trace-event file", "[report][chro
       CHECK(open[track].back() <= ts);
       open[track].pop_back();
     } else if (ph == "s") {
+      INFO("flow start " << e.dump());
+      CHECK_FALSE(open[track].empty());  // bound to the span open on its track
       ++flow_starts[e["id"]];
     } else if (ph == "f") {
+      INFO("flow end " << e.dump());
+      CHECK_FALSE(open[track].empty());
       CHECK(flow_starts.count(e["id"]) == 1);  // a finish after its start
       ++flow_ends[e["id"]];
     } else if (ph == "i") {
@@ -168,4 +174,148 @@ TEST_CASE("chrome: faults are instants on the node they hit", "[report][chrome]"
     if (e["ph"] == "i" && e["cat"] == "fault" && e["pid"] == master2) faults.push_back(e["name"]);
   }
   CHECK(faults == std::vector<std::string>{"host_crash", "host_restart"});
+}
+
+namespace {
+
+// The pid of node `node` and the tid of its track `name` in `doc`, 0 if none.
+std::pair<int, int> track_of(const json& doc, const std::string& node, const std::string& name) {
+  int pid = 0, tid = 0;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "process_name" && e["args"]["name"] == node) pid = e["pid"];
+  }
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == pid &&
+        e["args"]["name"] == name)
+      tid = e["tid"];
+  }
+  return {pid, tid};
+}
+
+// The B events of one track, in file order.
+std::vector<json> spans_of(const json& doc, std::pair<int, int> track) {
+  std::vector<json> out;
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "B" && e["pid"] == track.first && e["tid"] == track.second) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("chrome: agents' registration phases are spans on their mesos-agent track",
+          "[report][chrome]") {
+  const RunResult r = run_default();
+  const json doc = json::parse(report::format_chrome(r));
+  std::size_t retried = 0;
+  for (const std::string& node : r.nodes) {
+    if (node.find("agent") == std::string::npos) continue;
+    INFO(node);
+    const auto track = track_of(doc, node, "mesos-agent");
+    REQUIRE(track.second != 0);
+    const std::vector<json> spans = spans_of(doc, track);
+    REQUIRE(spans.size() >= 4);
+    // It detects the leader, waits its first U(0, b) draw, attempts, and is admitted.
+    CHECK(spans[0]["name"] == "connecting");
+    CHECK(spans[1]["name"] == "backoff");
+    CHECK(spans[2]["name"] == "registering");
+    CHECK(spans.back()["name"] == "registered");
+    // One span per attempt, numbered, each ending where the next begins.
+    int attempt = 0;
+    for (std::size_t i = 2; i + 1 < spans.size(); ++i) {
+      CHECK(spans[i]["name"] == "registering");
+      const sim::TraceRecord& rec = r.trace.at(spans[i]["args"]["record"].get<sim::RecordId>());
+      CHECK(r.trace.int_arg(rec, "attempt") == ++attempt);
+      REQUIRE(r.trace.duration_arg(rec, "retry_after"));
+    }
+    if (attempt > 1) ++retried;
+  }
+  // The default boot's agents detect master-3 before it leads: some of them retry.
+  CHECK(retried > 0);
+}
+
+TEST_CASE("chrome: a master's election is a span of its mesos-master track", "[report][chrome]") {
+  // Every master contends (its election); the elected one recovers the registry, then leads;
+  // the others stay contending.
+  const RunResult r = run_default();
+  const json doc = json::parse(report::format_chrome(r));
+  int leaders = 0, standbys = 0;
+  for (const std::string master : {"master-1", "master-2", "master-3"}) {
+    std::vector<std::string> names;
+    for (const json& e : spans_of(doc, track_of(doc, master, "mesos-master")))
+      names.push_back(e["name"]);
+    INFO(master);
+    if (names == std::vector<std::string>{"contending", "recovering", "leading"}) {
+      ++leaders;
+    } else {
+      CHECK(names == std::vector<std::string>{"contending"});
+      ++standbys;
+    }
+  }
+  CHECK(leaders == 1);
+  CHECK(standbys == 2);
+}
+
+TEST_CASE("chrome: a flow at the end of a track's last phase is still inside it",
+          "[report][chrome]") {
+  // A hand-made run: unit u on n1 runs from 1 s to the end of the run (2 s), when a milestone
+  // that its start caused is reached. The milestone lies on u's track at 2 s, the moment u's
+  // last phase ends: the E must come after the flow's finish, or a viewer finds no slice to
+  // bind it to.
+  RunResult r;
+  r.nodes = {"n1"};
+  r.units.push_back({"n1", "u", bootsim::models::Role::kMaster});
+  r.ended_at = sim::seconds(2);
+  const auto start = r.trace.state_change(sim::seconds(0), "n1", "u", "inactive", "start-pre");
+  const auto active = r.trace.state_change(sim::seconds(1), "n1", "u", "start-pre", "active");
+  (void)start;
+  r.trace.milestone(sim::seconds(2), "n1", "u.done", {}, active);
+  const json doc = json::parse(report::format_chrome(r));
+  std::vector<std::string> order;  // the events of u's track and the flow, in file order
+  for (const json& e : doc["traceEvents"]) {
+    if (e["ph"] == "M" || e["ph"] == "i") continue;
+    order.push_back(e["ph"].get<std::string>() + "@" + e["ts"].dump());
+  }
+  CHECK(order == std::vector<std::string>{"B@0", "E@1000000", "B@1000000", "s@1000000", "f@2000000",
+                                          "E@2000000"});
+}
+
+TEST_CASE("chrome: an agent restarted with a running task recovers, then registers again",
+          "[report][chrome]") {
+  // The agent that runs kafka-scheduler (its launch record names it) has its Mesos agent
+  // process crash a second after that task runs. systemd restarts it; it recovers the task's
+  // executor and waits executor_reregistration_timeout (10 s) before it detects the master again.
+  std::string agent;
+  {
+    const RunResult plain = run_default();
+    for (const sim::TraceRecord& rec : plain.trace.records()) {
+      if (rec.name == "launch" && plain.trace.text_arg(rec, "task") == "kafka-scheduler")
+        agent = std::string(plain.trace.text_arg(rec, "agent").value_or(""));
+    }
+  }
+  REQUIRE_FALSE(agent.empty());
+  auto fault = bootsim::models::parse_fault_line(
+      "kind=crash target=" + agent + "/mesos-slave at=scheduler.first_task_running@marathon+1s",
+      bootsim::models::SourceLocation{});
+  REQUIRE(std::holds_alternative<bootsim::models::FaultSpec>(fault));
+  const RunResult r = run_default({std::get<bootsim::models::FaultSpec>(fault)});
+  const json doc = json::parse(report::format_chrome(r));
+  const std::vector<json> spans = spans_of(doc, track_of(doc, agent, "mesos-agent"));
+  std::vector<std::string> after;  // the spans from the recovery on
+  for (const json& e : spans) {
+    if (e["name"] == "recovering" || !after.empty()) after.push_back(e["name"]);
+  }
+  REQUIRE(after.size() >= 5);
+  CHECK(after[0] == "recovering");
+  CHECK(after[1] == "connecting");
+  CHECK(after[2] == "backoff");
+  CHECK(after[3] == "registering");
+  CHECK(after.back() == "registered");
+  // The recovery lasts executor_reregistration_timeout: its E is the connecting span's B.
+  double recovering = 0, connecting = 0;
+  for (const json& e : spans) {
+    if (e["name"] == "recovering") recovering = e["ts"];
+    if (e["name"] == "connecting") connecting = e["ts"];
+  }
+  CHECK(connecting - recovering == Approx(10e6).margin(1e-3));
 }

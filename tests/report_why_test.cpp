@@ -2,6 +2,7 @@
 // milestone, the blame table, CSV rows, and the text report's columns.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -101,6 +102,47 @@ TEST_CASE("why: each gap of the default boot's critical chain names its cause", 
         "running: its own start time (the scenario's services entry for kafka, start)");
 }
 
+TEST_CASE("why: Marathon's launch of a service's scheduler names the Cosmos install it waited for",
+          "[report][why]") {
+  // The default boot: Cosmos on master-1 serves from 77.994 s and tries the install then and
+  // every 5 s (77.994, 82.994, ..., 102.994 s: 6 tries) while Admin Router on master-1 is not up
+  // (adminrouter.started at 106.177 s; at the first try no Marathon led either: master-2's
+  // loaded its state at 78.467 s); the 7th, at 107.994 s, posts the app, and Marathon
+  // launches kafka-scheduler on the next offer, after its revive.
+  const RunResult r = run_default();
+  const auto steps = report::explain_chain(r);
+  const auto* launch = step_of(r, steps, "marathon", "scheduler", "launch");
+  REQUIRE(launch != nullptr);
+  CHECK(launch->cause == "install");
+  CHECK_THAT(launch->detail,
+             Catch::StartsWith(
+                 "kafka-scheduler's app reached Marathon only at 107.994s: Cosmos on master-1 "
+                 "installed its package then, through Admin Router there; Cosmos served from "
+                 "77.994s, but Admin Router did not serve there yet (adminrouter.started at "
+                 "106.177s): the operator's install is retried every 5s (a simplification of the "
+                 "scenario's operator, not a DC/OS default), 6 tries before this one; Marathon "
+                 "queued it, revived its offers and launched it on the next offer, "));
+  // The records it reads: Cosmos's tries, its install, Marathon's queueing, the launch.
+  std::vector<std::string> tries;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.node == "master-1" && rec.component == "cosmos" && rec.name == "install_retry") {
+      tries.push_back(fmt::format("{:.3f} {}", rec.time.to_seconds(),
+                                  r.trace.text_arg(rec, "waiting_for").value_or("?")));
+    }
+  }
+  CHECK(tries == std::vector<std::string>{"77.994 both", "82.994 adminrouter", "87.994 adminrouter",
+                                          "92.994 adminrouter", "97.994 adminrouter",
+                                          "102.994 adminrouter"});
+  const auto queued =
+      std::find_if(r.trace.records().begin(), r.trace.records().end(),
+                   [](const sim::TraceRecord& rec) { return rec.name == "app_queued"; });
+  REQUIRE(queued != r.trace.records().end());
+  CHECK(r.trace.text_arg(*queued, "task") == "kafka-scheduler");
+  CHECK(queued->time.to_seconds() == Approx(107.994).margin(0.001));
+  CHECK(queued->time <= r.trace.at(launch->record).time);
+  CHECK(r.trace.text_arg(r.trace.at(launch->record), "agent") == "agent-6");
+}
+
 TEST_CASE("why: a Mesos-DNS record that waited for the periodic reload names refreshSeconds",
           "[report][why]") {
   // Seed 43: Mesos-DNS on master-1 saw master-1 elected at 75.167 s, but its reload then found
@@ -168,7 +210,8 @@ TEST_CASE("why: a gate that failed on a DNS timeout says how long its probe wait
   // Every Mesos-DNS paused for 40 s from its start: Spartan forwards leader.mesos to paused
   // upstreams and never answers, and Marathon's `ping -c1 leader.mesos` gives up after its
   // resolver's 3 tries of 1 s (resolv.conf `timeout:1 attempts:3`): 3 s of the gap, before its
-  // 15 s RestartSec.
+  // 15 s RestartSec. Spartan on master-2 had forwarded each of those lookups to two paused
+  // Mesos-DNS, and their upstream timeouts (dns-proxy.upstream_timeout, 5 s) are the cause named.
   std::vector<std::string> pauses;
   for (const char* m : {"master-1", "master-2", "master-3"}) {
     pauses.push_back(fmt::format(
@@ -178,11 +221,44 @@ TEST_CASE("why: a gate that failed on a DNS timeout says how long its probe wait
   const auto steps = report::explain_chain(r);
   const auto* exec = step_of(r, steps, "master-2", "dcos-marathon", "exec");
   REQUIRE(exec != nullptr);
-  CHECK(exec->cause == "RestartSec");
-  CHECK(exec->detail ==
-        "dcos-marathon on master-2 waited RestartSec=15s (until 129.005s) after its gate 'ping "
-        "-c1 leader.mesos' failed at 114.005s, 3.000s into its gates: leader.mesos: no answer "
-        "from 198.51.100.3 (3 x 1, timeout:1)");
+  CHECK(exec->cause == "upstream timeout");
+  const std::string restart =
+      "dcos-marathon on master-2 waited RestartSec=15s (until 129.005s) after its gate 'ping "
+      "-c1 leader.mesos' failed at 114.005s, 3.000s into its gates: leader.mesos: no answer "
+      "from 198.51.100.3 (3 x 1, timeout:1); ";
+  REQUIRE(exec->detail.starts_with(restart));
+  // The forwards of the lookups made in that attempt (111.005 s to 114.005 s): at least
+  // Marathon's own 3 tries, each to two upstreams; every Mesos-DNS was paused until 115.4 s.
+  const std::regex spartan(
+      "Spartan on master-2 forwarded master-2's lookups \\(leader\\.mesos\\) to Mesos-DNS on "
+      "(master-[123](, )?)+, and ([0-9]+) of those forwards got no answer within "
+      "dns-proxy\\.upstream_timeout=5s");
+  std::smatch m;
+  const std::string rest = exec->detail.substr(restart.size());
+  REQUIRE(std::regex_match(rest, m, spartan));
+  CHECK(std::stoi(m[3].str()) >= 6);
+  // Each is a typed record of Spartan on master-2 naming the upstream that did not answer.
+  std::size_t timeouts = 0;
+  for (const sim::TraceRecord& rec : r.trace.records()) {
+    if (rec.node != "master-2" || rec.component != "spartan") continue;
+    CHECK(rec.name == "upstream_timeout");
+    CHECK(r.trace.text_arg(rec, "name").value_or("").ends_with(".mesos"));
+    CHECK(r.trace.duration_arg(rec, "timeout") == sim::seconds(5));
+    CHECK(r.trace.text_arg(rec, "upstream").value_or("").starts_with("master-"));
+    ++timeouts;
+  }
+  CHECK(timeouts >= static_cast<std::size_t>(std::stoi(m[3].str())));
+}
+
+TEST_CASE("why: upstream timeouts of other lookups are not a restart's cause", "[report][why]") {
+  // The default boot: Spartan's upstreams time out while no Mesos-DNS serves yet (before about
+  // 70 s), but the gate failures that the chain's restarts followed were not lookups forwarded
+  // then (master-3's Mesos master failed `ping ready.spartan`, answered by the outside resolver).
+  const RunResult r = run_default();
+  std::size_t timeouts = 0;
+  for (const sim::TraceRecord& rec : r.trace.records()) timeouts += rec.name == "upstream_timeout";
+  CHECK(timeouts > 0);
+  for (const report::ChainStep& s : report::explain_chain(r)) CHECK(s.cause != "upstream timeout");
 }
 
 TEST_CASE("why: the critical chain in JSON carries gap, cause and detail", "[report][why]") {
@@ -312,4 +388,53 @@ TEST_CASE("a violation is explained with its evidence, and leader overlaps are r
   CHECK(json["leader_overlaps"][0]["second"] == o.second);
   CHECK(json["leader_overlaps"][0]["to_s"].get<double>() >
         json["leader_overlaps"][0]["from_s"].get<double>());
+}
+
+TEST_CASE("why: a gate that passed late while Spartan's upstreams timed out names them",
+          "[report][why]") {
+  // A hand-made run: unit u on n1 runs its gates from 0 s; Mesos-DNS's record (on m1) comes at
+  // 1 s; u's gates pass at 7 s with no restart between. Spartan on n1 forwarded lookups at
+  // 1.5 s and 2 s to m2 and m3, which did not answer within 5 s (records at 6.5 s and 7 s);
+  // one forwarded at 0.5 s, before the step below, does not count.
+  RunResult r;
+  r.nodes = {"m1", "n1"};
+  r.units.push_back({"n1", "u", models::Role::kPrivateAgent});
+  r.ended_at = sim::seconds(8);
+  r.parameters = {{"dns-proxy.upstream_timeout", "5s"}};
+  r.trace.state_change(sim::seconds(0), "n1", "u", "inactive", "start-pre");
+  const auto timeout = [&](sim::SimTime at, std::string_view upstream) {
+    r.trace.typed(at, sim::RecordType::kPlain, "n1", "spartan", "upstream_timeout", {},
+                  {sim::arg_text("name", "leader.mesos"), sim::arg_text("upstream", upstream),
+                   sim::arg_duration("timeout", sim::seconds(5))});
+  };
+  const auto record = r.trace.milestone(sim::seconds(1), "m1", "mesos-dns.leader_record");
+  timeout(sim::milliseconds(5500), "m3");  // asked at 0.5 s
+  timeout(sim::milliseconds(6500), "m3");
+  timeout(sim::seconds(7), "m2");
+  const auto passed =
+      r.trace.state_change(sim::seconds(7), "n1", "u", "start-pre", "starting", {}, {}, record);
+  r.critical_chain = {passed, record};
+  const auto steps = report::explain_chain(r);
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].cause == "upstream timeout");
+  CHECK(steps[0].detail ==
+        "u on n1: its gates passed 6.000s after the step below; meanwhile Spartan on n1 "
+        "forwarded n1's lookups (leader.mesos) to Mesos-DNS on m2, m3, and 2 of those forwards "
+        "got no answer within dns-proxy.upstream_timeout=5s");
+  // Without those two, it is the gate's own wait.
+  RunResult quiet;
+  quiet.nodes = r.nodes;
+  quiet.units = r.units;
+  quiet.ended_at = r.ended_at;
+  quiet.parameters = r.parameters;
+  quiet.trace.state_change(sim::seconds(0), "n1", "u", "inactive", "start-pre");
+  const auto record2 = quiet.trace.milestone(sim::seconds(1), "m1", "mesos-dns.leader_record");
+  quiet.trace.typed(sim::milliseconds(5500), sim::RecordType::kPlain, "n1", "spartan",
+                    "upstream_timeout", {},
+                    {sim::arg_text("name", "leader.mesos"), sim::arg_text("upstream", "m3"),
+                     sim::arg_duration("timeout", sim::seconds(5))});
+  const auto passed2 = quiet.trace.state_change(sim::seconds(7), "n1", "u", "start-pre", "starting",
+                                                {}, {}, record2);
+  quiet.critical_chain = {passed2, record2};
+  CHECK(report::explain_chain(quiet)[0].cause == "gate");
 }

@@ -17,3 +17,12 @@ grep -q '998 other agents' "$out" || { echo "no band for the 998 other agents" >
 # 1,001 agents (1,000 private, 1 public): three in full, 998 in the band; few node rows.
 rows="$(grep -c 'class="head"' "$out")"
 [[ "$rows" -lt 20 ]] || { echo "svg_scale_test: $rows node rows: agents not summarised" >&2; exit 1; }
+
+# The shipped 1,000-agent scenario (scenarios/large.yaml: 5 masters, 1,000 private and 20 public
+# agents, 20 services): under 2 MB too, with its 1,017 other agents in the band.
+large="$2/svg-large.svg"
+"$bootsim" run scenarios/large.yaml --format svg --out "$large"
+size="$(stat -c %s "$large")"
+echo "svg_scale_test: $large is $size bytes"
+[[ "$size" -lt 2000000 ]] || { echo "svg_scale_test: large.yaml not under 2 MB" >&2; exit 1; }
+grep -q '1017 other agents' "$large" || { echo "no band for large.yaml's 1017 other agents" >&2; exit 1; }

@@ -42,6 +42,14 @@ models::Scenario load_bench_scenario(const BootBenchOptions& options) {
   return std::get<models::Scenario>(std::move(loaded));
 }
 
+models::PreparedRun prepare(const models::Scenario& scenario) {
+  auto prepared = models::prepare_run(scenario, models::RunOptions{});
+  if (auto* e = std::get_if<models::InputError>(&prepared)) {
+    throw std::runtime_error("bench boot: the run refused the scenario: " + e->format());
+  }
+  return std::get<models::PreparedRun>(std::move(prepared));
+}
+
 // User + system time of the calling thread, in seconds.
 double thread_cpu_s() {
   rusage usage{};
@@ -110,18 +118,17 @@ std::string boot_bench_scenario(const BootBenchOptions& options) {
   return yaml;
 }
 
-BootRun run_boot(const BootBenchOptions& options, std::uint64_t run) {
-  require_valid(options);
-  const models::Scenario scenario = load_bench_scenario(options);
-  models::RunOptions run_options;
-  run_options.seed = options.seed + run;
+PreparedBoot::PreparedBoot(const BootBenchOptions& options)
+    : scenario_((require_valid(options), load_bench_scenario(options))),
+      prepared_(prepare(scenario_)) {}
 
+BootRun PreparedBoot::run(std::uint64_t seed) const {
   BootRun figures;
-  figures.seed = *run_options.seed;
+  figures.seed = seed;
   const double cpu_start = thread_cpu_s();
   const auto start = std::chrono::steady_clock::now();
   {
-    auto result = models::run_scenario(scenario, run_options);
+    auto result = models::execute(prepared_, seed);
     if (auto* e = std::get_if<models::InputError>(&result)) {
       throw std::runtime_error("bench boot: the run refused the scenario: " + e->format());
     }
@@ -133,6 +140,10 @@ BootRun run_boot(const BootBenchOptions& options, std::uint64_t run) {
   figures.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   figures.cpu_s = thread_cpu_s() - cpu_start;
   return figures;
+}
+
+BootRun run_boot(const BootBenchOptions& options, std::uint64_t run) {
+  return PreparedBoot(options).run(options.seed + run);
 }
 
 double peak_rss_mb() {
@@ -149,8 +160,9 @@ int run_boot_bench(const BootBenchOptions& options, std::ostream& out) {
   std::vector<double> walls;
   double total_wall = 0, total_events = 0;
   std::uint64_t not_ready = 0;
+  const PreparedBoot boot(options);
   for (std::uint64_t r = 0; r < options.runs; ++r) {
-    const BootRun run = run_boot(options, r);
+    const BootRun run = boot.run(options.seed + r);
     walls.push_back(run.wall_s);
     total_wall += run.wall_s;
     total_events += static_cast<double>(run.events);

@@ -14,10 +14,11 @@
 // So `--agents 10 --seed 42` is exactly `bootsim run scenarios/default.yaml` (same events, same
 // fingerprint). Run r (counted from 0) uses seed `seed + r`.
 //
-// Contract: every figure except wall time and memory is a pure function of the options. A run's
-// wall time covers models::run_scenario (building the world, the boot, the checks) and freeing
-// its result, not loading the scenario. Peak RSS is the process's (getrusage), so it also counts
-// whatever ran before in the same process. Runs are sequential, one at a time in memory.
+// Contract: every figure except wall time and memory is a pure function of the options. The
+// scenario is loaded and prepared (parameters resolved, profile parsed) once, as `bootsim sweep`
+// prepares each grid point once; a run's wall time covers models::execute (building the world,
+// the boot, the checks) and freeing its result. Peak RSS is the process's (getrusage), so it also
+// counts whatever ran before in the same process. Runs are sequential, one at a time in memory.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,9 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "models/run/cluster.hpp"
+#include "models/scenario/scenario.hpp"
 
 namespace bootsim::tools {
 
@@ -54,9 +58,25 @@ std::string boot_bench_options_error(const BootBenchOptions& options);
 // The scenario the benchmark runs, as YAML (scenarios/README.md's format).
 std::string boot_bench_scenario(const BootBenchOptions& options);
 
-// Runs boot number `run` (seed options.seed + run) without printing. Throws std::invalid_argument
-// on options that boot_bench_options_error() refuses, std::runtime_error if the scenario is
-// refused by the loader or the run (a bug: the options were checked).
+// The benchmark's scenario, loaded and prepared once for all its runs. The constructor throws
+// std::invalid_argument on options that boot_bench_options_error() refuses, std::runtime_error
+// if the loader or prepare_run refuses the scenario (a bug: the options were checked).
+class PreparedBoot {
+ public:
+  explicit PreparedBoot(const BootBenchOptions& options);
+  PreparedBoot(const PreparedBoot&) = delete;  // prepared_ points into scenario_
+  PreparedBoot& operator=(const PreparedBoot&) = delete;
+
+  // Runs one boot with `seed` without printing; throws std::runtime_error if the run refuses
+  // the prepared scenario.
+  BootRun run(std::uint64_t seed) const;
+
+ private:
+  models::Scenario scenario_;
+  models::PreparedRun prepared_;
+};
+
+// Prepares and runs boot number `run` (seed options.seed + run); throws as PreparedBoot does.
 BootRun run_boot(const BootBenchOptions& options, std::uint64_t run);
 
 // The process's peak resident set so far, in MiB (getrusage's ru_maxrss).

@@ -17,6 +17,7 @@ constexpr std::string_view kAdminRouterUnit = "dcos-adminrouter";
 }  // namespace
 
 void Cosmos::on_ready() {
+  attempts_ = 0;
   const auto id = control_->mark_started("serving on 127.0.0.1:7070");
   if (!id) return;
   ctx_.host(site_->node).hold(host_path::listening(site_->unit), process_, *id);
@@ -31,16 +32,29 @@ void Cosmos::try_install(std::uint64_t generation) {
   if (generation != generation_ || packages_.pending.empty()) return;
   const HostEntry* router =
       ctx_.host(site_->node).find(host_path::listening(std::string(kAdminRouterUnit)));
+  ++attempts_;
   if (router != nullptr && apps_.has_leader()) {
     const sim::RecordId cause = std::max(serving_, router->cause);  // ids grow with time
     for (MarathonApp& app : packages_.pending) {
-      ctx_.event(site_->node_name, "cosmos", "package_installed",
-                 fmt::format("{} through Admin Router, app posted to Marathon", app.task), cause);
+      ctx_.typed_event(
+          sim::RecordType::kPlain, site_->node_name, "cosmos", "package_installed",
+          fmt::format("{} through Admin Router, app posted to Marathon", app.task),
+          {sim::arg_text("task", app.task), sim::arg_int("attempts", attempts_),
+           sim::arg_record("serving", serving_), sim::arg_record("adminrouter", router->cause)},
+          cause);
       apps_.add(std::move(app));
     }
     packages_.pending.clear();
     return;
   }
+  // What the install waits for, typed for the reports (why.hpp: the cause "install").
+  const std::string_view missing =
+      router == nullptr ? (apps_.has_leader() ? "adminrouter" : "both") : "marathon";
+  ctx_.typed_event(
+      sim::RecordType::kPlain, site_->node_name, "cosmos", "install_retry",
+      fmt::format("{} pending; retry in {}", packages_.pending.size(),
+                  sim::format_duration(kInstallRetry)),
+      {sim::arg_text("waiting_for", missing), sim::arg_duration("retry", kInstallRetry)});
   ctx_.network().after(process_, kInstallRetry, [this, generation] { try_install(generation); });
 }
 

@@ -13,6 +13,11 @@
 // succeed, one per service, retried every 5 s (an operator's loop, not a DC/OS default) while
 // Admin Router or a leading Marathon is missing; each package is installed once, by the first
 // Cosmos that can (the packages' universe is not modelled).
+//
+// Records (component "cosmos"): serving; install_retry while it cannot install (arg
+// waiting_for: "adminrouter", "marathon" for a leading Marathon, or "both"; arg retry); and
+// package_installed per package (args task, attempts, and the records serving and adminrouter
+// that it waited for).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +47,7 @@ class Cosmos final : public UnitProcess {
   MarathonApps& apps_;
   std::uint64_t generation_ = 0;  // bumps on exit: timers of an older process are ignored
   sim::RecordId serving_{};
+  int attempts_ = 0;  // install attempts of this process
 };
 
 }  // namespace bootsim::models

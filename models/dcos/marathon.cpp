@@ -160,7 +160,13 @@ void Marathon::lead() {
 void Marathon::start_driver(std::uint64_t generation) {
   driver_.start(process_, kLibprocessPort, *zk_, std::string(kFrameworkIdPath));
   apps_.on_added = [this, generation] {
-    if (generation == generation_ && leading_ && driver_.registered()) update_offer_interest();
+    if (generation != generation_ || !leading_) return;
+    // The deployment of the app just posted (MarathonApps::add): its instance joins the launch
+    // queue, launched on an offer after the revive.
+    const std::string& task = apps_.apps.back().task;
+    ctx_.typed_event(sim::RecordType::kPlain, site_->node_name, "marathon", "app_queued", task,
+                     {sim::arg_text("task", task)});
+    if (driver_.registered()) update_offer_interest();
   };
 }
 

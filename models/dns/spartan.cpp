@@ -111,6 +111,14 @@ void Spartan::on_upstream_answer(const std::shared_ptr<Forward>& f, std::size_t 
   const auto* resp = answer ? sim::message_as<dns::Response>(answer) : nullptr;
   if (resp == nullptr) {
     failures_[upstream].push_back(ctx_.now());
+    // Typed, so that reports can say which lookups waited on which upstream (why.hpp).
+    const sim::SimTime timeout = ctx_.params().duration("dns-proxy.upstream_timeout");
+    const std::string& master = ctx_.topology().masters[upstream].name;
+    ctx_.typed_event(sim::RecordType::kPlain, site_->node_name, "spartan", "upstream_timeout",
+                     fmt::format("{}: Mesos-DNS on {} did not answer within {}", f->name, master,
+                                 sim::format_duration(timeout)),
+                     {sim::arg_text("name", f->name), sim::arg_text("upstream", master),
+                      sim::arg_duration("timeout", timeout)});
     return;
   }
   if (f->replied) return;

@@ -13,7 +13,9 @@
 //   do for the names of the boot (simplification: those are not simulated);
 // - has its internal watchdog (spartan_watchdog.erl): every 15 s it queries itself, up to 5
 //   tries of 5 s; if no check has succeeded for 30 s the VM kills itself (kill -9).
-// A paused Spartan answers nothing; its timers are held with it.
+// A paused Spartan answers nothing; its timers are held with it. Each upstream that times out
+// is a record "upstream_timeout" of component "spartan" (args name, upstream, timeout: the
+// query was forwarded `timeout` before it).
 #pragma once
 
 #include <map>

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <utility>
 
 #include "models/core/host_store.hpp"
 #include "models/core/run_context.hpp"
@@ -16,7 +17,32 @@ constexpr sim::SimTime kUpdateRetryMax = sim::minutes(10);
 // 1025-2180,2182-3887,3889-5049,5052-8079,8082-8180,8182-32000; public 1-21,23-5050,5052-32000.
 constexpr double kPrivatePorts = 30'969;
 constexpr double kPublicPorts = 31'998;
+
+std::string_view phase_name(MesosAgent::Phase p) {
+  switch (p) {
+    case MesosAgent::Phase::kDown:
+      return "down";
+    case MesosAgent::Phase::kRecovering:
+      return "recovering";
+    case MesosAgent::Phase::kConnecting:
+      return "connecting";
+    case MesosAgent::Phase::kBackoff:
+      return "backoff";
+    case MesosAgent::Phase::kRegistering:
+      return "registering";
+    case MesosAgent::Phase::kRegistered:
+      return "registered";
+  }
+  return "?";
+}
 }  // namespace
+
+void MesosAgent::set_phase(Phase next, std::string detail, sim::ArgList args) {
+  if (next == phase_ && next != Phase::kRegistering) return;
+  const Phase from = std::exchange(phase_, next);
+  ctx_.state_change(site_->node_name, "mesos-agent", phase_name(from), phase_name(next),
+                    std::move(detail), args);
+}
 
 void MesosAgent::on_spawned() {
   auto accept = [this](sim::ConnectionId, sim::Address) {
@@ -74,6 +100,8 @@ void MesosAgent::on_ready() {
     start_detector();
     return;
   }
+  set_phase(Phase::kRecovering, fmt::format("waiting for the executors of {} task{} to re-register",
+                                            recovered, recovered == 1 ? "" : "s"));
   // Executors are given executor_reregistration_timeout to re-register before the agent
   // detects the master (MESOS-7539).
   ctx_.network().after(process_,
@@ -82,6 +110,7 @@ void MesosAgent::on_ready() {
 }
 
 void MesosAgent::start_detector() {
+  set_phase(Phase::kConnecting, "detecting the leading master in ZooKeeper");
   // The agent's --zk_session_timeout defaults to 10 s, like the master's.
   detector_ = std::make_unique<MasterDetector>(
       ctx_, process_, zookeeper_servers(ctx_.topology()),
@@ -92,6 +121,7 @@ void MesosAgent::start_detector() {
 
 void MesosAgent::on_exit() {
   running_ = false;
+  set_phase(Phase::kDown, "process exited");
   detector_.reset();
   registered_ = false;
   leader_.reset();
@@ -115,6 +145,9 @@ void MesosAgent::start_registration() {
   const std::uint64_t generation = ++generation_;
   backoff_ = ctx_.params().duration("mesos-agent.registration_backoff_factor");
   const sim::SimTime delay = sim::from_seconds(rng_->uniform(0.0, backoff_.to_seconds()));
+  attempts_ = 0;
+  set_phase(Phase::kBackoff, fmt::format("first attempt in {}s", sim::format_seconds(delay)),
+            {sim::arg_duration("delay", delay)});
   ctx_.network().after(process_, delay, [this, generation] { try_register(generation); });
 }
 
@@ -138,6 +171,11 @@ void MesosAgent::try_register(std::uint64_t generation) {
              leader_->info.hostname);
   backoff_ = std::min(backoff_ * 2, ctx_.params().duration("mesos-agent.max_registration_backoff"));
   const sim::SimTime delay = sim::from_seconds(rng_->uniform(0.0, backoff_.to_seconds()));
+  ++attempts_;
+  set_phase(Phase::kRegistering,
+            fmt::format("attempt {} to {}; next in {}s unless answered", attempts_,
+                        leader_->info.hostname, sim::format_seconds(delay)),
+            {sim::arg_int("attempt", attempts_), sim::arg_duration("retry_after", delay)});
   ctx_.network().after(process_, delay, [this, generation] { try_register(generation); });
 }
 
@@ -161,6 +199,7 @@ void MesosAgent::registered(const std::string& agent_id, const std::string& mast
   if (registered_ || !running_) return;
   registered_ = true;
   id_ = agent_id;
+  set_phase(Phase::kRegistered, fmt::format("{} registered with {}", agent_id, master));
   total_ping_timeout_ = total_ping_timeout;
   HostStore& host = ctx_.host(site_->node);
   const auto cause = ctx_.milestone(

@@ -20,6 +20,12 @@
 //   through the status update manager: one unacknowledged update per task at a time, resent
 //   after 10 s doubling to 10 min (src/slave/constants.hpp STATUS_UPDATE_RETRY_INTERVAL_MIN /
 //   _MAX), and held while the agent is not registered.
+// - Its registration phases go out as typed state changes of component "mesos-agent" (from
+//   "down"): recovering (waiting for executors to re-register), connecting (detecting the
+//   leading master in ZooKeeper; Slave's DISCONNECTED state), backoff (the first U(0, b) delay
+//   after a leader is detected, before any attempt), registering (one phase per attempt, args
+//   attempt and retry_after: the draw it waits before the next one), registered (Slave's
+//   RUNNING), and down again when the process exits.
 #pragma once
 
 #include <deque>
@@ -44,6 +50,9 @@ inline constexpr std::string_view kAgentBootId = "/var/lib/mesos/slave/meta/boot
 
 class MesosAgent final : public UnitProcess {
  public:
+  // The registration phases the trace shows (the header says when each is entered).
+  enum class Phase { kDown, kRecovering, kConnecting, kBackoff, kRegistering, kRegistered };
+
   // `programs`: what tasks run, by name (the run's, RunContext::shared). The start time and the
   // registration back-off come from one stream, "<process>/<incarnation>" (no purpose).
   MesosAgent(RunContext& ctx, sim::Distribution start, const TaskPrograms& programs)
@@ -80,6 +89,8 @@ class MesosAgent final : public UnitProcess {
   void on_ack(const mesos::StatusUpdateAck& a);
   mesos::SlaveInfo info() const;
   std::uint64_t boot_id() const;
+  // Records the move to `next` (a registering phase again for each attempt).
+  void set_phase(Phase next, std::string detail, sim::ArgList args = {});
 
   const TaskPrograms& programs_;
   bool running_ = false;
@@ -88,6 +99,8 @@ class MesosAgent final : public UnitProcess {
   std::unique_ptr<MasterDetector> detector_;  // started after recovery (slave.cpp)
   std::optional<DetectedMaster> leader_;
   std::uint64_t generation_ = 0;  // bumps on each new leader: restarts the back-off
+  Phase phase_ = Phase::kDown;
+  int attempts_ = 0;  // registration attempts since the leader was detected
   sim::SimTime backoff_;
   sim::SimTime total_ping_timeout_;
   std::uint64_t ping_generation_ = 0;

@@ -69,7 +69,7 @@ void MesosMaster::on_exit() {
   // ensemble expires them. Dropping the election stops its callbacks (it may be running one).
   // Everything but the replica (on disk) goes with the process.
   election_.reset();
-  phase_ = Phase::kDown;
+  set_phase(Phase::kDown, "process exited");
   fetching_ = false;
   fetched_.reset();
   ++recover_round_;

@@ -213,8 +213,10 @@ void SchedulerDriver::on_offers(const mesos::ResourceOffers& o) {
       accept->offer_id = offer.id;
       accept->refuse = refuse_;
       for (const mesos::Task& t : tasks) {
-        launches_[t.name] = ctx_.event(
-            info_.name, "scheduler", "launch", fmt::format("{} on {}", t.name, offer.hostname),
+        launches_[t.name] = ctx_.typed_event(
+            sim::RecordType::kPlain, info_.name, "scheduler", "launch",
+            fmt::format("{} on {}", t.name, offer.hostname),
+            {sim::arg_text("task", t.name), sim::arg_text("agent", offer.hostname)},
             RunContext::later(ctx_.latest_milestone("scheduler.registered", info_.name),
                               ctx_.latest_milestone("agent.available", offer.hostname)));
       }

@@ -31,11 +31,15 @@ constexpr int kEventsTid = 1;  // each node's track for what belongs to no lifec
 
 // One trace event, kept for sorting by time. Phases are emitted track by track in order, so at
 // equal times a stable sort keeps each E after its own B and before the next B (zero-length
-// phases included); flows and instants come after the phases of their time, so that a flow
-// binds to the phase open then.
+// phases included). A viewer binds a flow end to the slice open on its track when it reads it,
+// in file order: so flows and instants come after the B/E pairs of their time (a phase that
+// begins then encloses them), and the E of a phase that no other follows at once comes after
+// them (the phase that ends then still does: the last phases end with the run, at its last
+// milestone).
+enum class Order { kPhase = 0, kPoint = 1, kLastEnd = 2 };
 struct Out {
   sim::SimTime ts;
-  int order;  // 0 a phase's B or E, 1 flow or instant
+  Order order;
   std::size_t seq;
   std::string json;
 };
@@ -106,7 +110,7 @@ class ChromeWriter {
     return it->second;
   }
 
-  void add(sim::SimTime t, int order, std::string json) {
+  void add(sim::SimTime t, Order order, std::string json) {
     out_.push_back(Out{t, order, out_.size(), std::move(json)});
   }
 
@@ -114,15 +118,17 @@ class ChromeWriter {
     for (const Track& t : tracks_) {
       const int pid = pid_of(t.node);
       const int tid = *state_tid(t.node, t.component);
-      for (const Phase& p : t.phases) {
+      for (std::size_t i = 0; i < t.phases.size(); ++i) {
+        const Phase& p = t.phases[i];
         const sim::TraceRecord& rec = r_.trace.at(p.record);
-        add(p.begin, 0,
+        const bool followed = i + 1 < t.phases.size() && t.phases[i + 1].begin == p.end;
+        add(p.begin, Order::kPhase,
             fmt::format(
                 R"({{"ph":"B","pid":{},"tid":{},"ts":{},"name":{},"cat":{},"args":{{"state":{},"detail":{},"record":{}}}}})",
                 pid, tid, micros(p.begin), json_string(phase_label(p.kind, p.state)),
                 json_string(t.unit ? "unit" : "model"), json_string(p.state),
                 json_string(rec.detail), p.record));
-        add(p.end, 0,
+        add(p.end, followed ? Order::kPhase : Order::kLastEnd,
             fmt::format(R"({{"ph":"E","pid":{},"tid":{},"ts":{}}})", pid, tid, micros(p.end)));
         open_[{pid, tid}].push_back({p.begin, p.end});
       }
@@ -172,7 +178,7 @@ class ChromeWriter {
       if (cat.empty()) continue;
       // A violation concerns the whole cluster: a global instant (a line across every track).
       const char* scope = rec.type == sim::RecordType::kViolation ? "g" : "t";
-      add(rec.time, 1,
+      add(rec.time, Order::kPoint,
           fmt::format(
               R"({{"ph":"i","s":"{}","pid":{},"tid":{},"ts":{},"name":{},"cat":"{}","args":{{"detail":{},"record":{}}}}})",
               scope, pid, tid, micros(rec.time), json_string(rec.name), cat,
@@ -189,11 +195,11 @@ class ChromeWriter {
     const auto [pb, tb] = where_[to];
     if (!open_at(pa, ta, a.time) || !open_at(pb, tb, b.time)) return;
     const std::size_t id = ++flows_;
-    add(a.time, 1,
+    add(a.time, Order::kPoint,
         fmt::format(
             R"({{"ph":"s","id":{},"pid":{},"tid":{},"ts":{},"name":"cause","cat":"cause"}})", id,
             pa, ta, micros(a.time)));
-    add(b.time, 1,
+    add(b.time, Order::kPoint,
         fmt::format(
             R"({{"ph":"f","bp":"e","id":{},"pid":{},"tid":{},"ts":{},"name":"cause","cat":"cause"}})",
             id, pb, tb, micros(b.time)));

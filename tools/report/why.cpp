@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "tools/report/phases.hpp"
 
@@ -28,6 +30,10 @@ std::string param_text(const models::RunResult& r, std::string_view key) {
   const auto d = duration_param(r, key);
   return fmt::format("{}={}", key, d ? sim::format_duration(*d) : "?");
 }
+
+// A gate that failed this long into its attempt or later waited on its probe's own timeouts
+// (glibc's resolver waits at least 1 s per nameserver: resolv/res_send.c).
+constexpr sim::SimTime kProbeTimeout = sim::seconds(1);
 
 std::string secs(sim::SimTime t) {
   return sim::format_seconds(t) + "s";
@@ -54,6 +60,13 @@ class Explainer {
           rec.component == "mesos-master")
         events_[{rec.node, rec.name}].push_back(id);
       if (rec.kind == sim::RecordKind::kMilestone) events_[{rec.node, rec.name}].push_back(id);
+      // Spartan's upstreams that did not answer (models/dns/spartan), by node.
+      if (rec.component == "spartan" && rec.name == "upstream_timeout")
+        upstream_timeouts_[rec.node].push_back(id);
+      // Cosmos's installs and Marathon's deployments (models/dcos/cosmos, marathon), by name.
+      if (rec.component == "cosmos" || rec.component == "marathon")
+        events_[{rec.node, rec.name}].push_back(id);
+      if (rec.component == "cosmos" && rec.name == "package_installed") installs_.push_back(id);
     }
   }
 
@@ -74,6 +87,7 @@ class Explainer {
     if (auto backoff = registration_backoff(rec, low, s)) return *backoff;
     if (auto start = service_start(rec, low, s)) return *start;
     if (auto retry = log_recovery_retry(rec, low, s)) return *retry;
+    if (auto install = install_wait(rec, low, s)) return *install;
     s.cause = "protocol";
     s.detail = fmt::format("{}{} on {} ({}{})", rec.component.empty() ? "" : rec.component + " ",
                            rec.name, rec.node, rec.detail.empty() ? "" : rec.detail + "; ",
@@ -149,6 +163,12 @@ class Explainer {
       s.cause = "gate";
       s.detail = fmt::format("{} on {}: its gates passed {} after the step below", u.component,
                              u.node, sim::format_seconds(*s.gap) + "s");
+      const auto spartan =
+          *s.gap >= kProbeTimeout ? upstream_wait(u.node, low.time, rec.time) : std::nullopt;
+      if (spartan) {
+        s.cause = "upstream timeout";
+        s.detail += "; meanwhile " + *spartan;
+      }
       return s;
     }
     s.cause = "RestartSec";
@@ -157,7 +177,55 @@ class Explainer {
                            restart_sec ? sim::format_duration(*restart_sec) : "?",
                            sim::format_seconds(restart->end));
     s.detail += restart_reason(u, restart->begin);
+    if (const auto spartan = failed_attempt_upstreams(u, restart->begin)) {
+      s.cause = "upstream timeout";
+      s.detail += "; " + *spartan;
+    }
     return s;
+  }
+
+  // The upstream timeouts behind the gate failure that a restart at `t` followed, if the
+  // failure (not a process exit) was the reason and its probe waited on timeouts (a second or
+  // more, as a resolver's does): those of the node's lookups made during that attempt. By node
+  // and time: a gate's record does not name what it looked up.
+  std::optional<std::string> failed_attempt_upstreams(const Track& u, sim::SimTime t) const {
+    const auto f = last_before(failures_, u, t);
+    const auto x = last_before(exits_, u, t);
+    if (!f || (x && r_.trace.at(*x).time >= r_.trace.at(*f).time)) return std::nullopt;
+    const sim::SimTime failed = r_.trace.at(*f).time;
+    const auto took = gate_time(u, failed);
+    if (!took || *took < kProbeTimeout) return std::nullopt;
+    return upstream_wait(u.node, failed - *took, failed);
+  }
+
+  // Spartan on `node` forwarded lookups in [from, to] to upstreams that did not answer within
+  // dns-proxy.upstream_timeout (its records name the upstream and the timeout; the query went
+  // out that long before): who, and how often. Spartan serves its own node's clients only.
+  std::optional<std::string> upstream_wait(std::string_view node, sim::SimTime from,
+                                           sim::SimTime to) const {
+    const auto it = upstream_timeouts_.find(node);
+    if (it == upstream_timeouts_.end()) return std::nullopt;
+    std::vector<std::string_view> upstreams, names;
+    std::size_t n = 0;
+    for (const sim::RecordId id : it->second) {
+      const sim::TraceRecord& rec = r_.trace.at(id);
+      const sim::SimTime asked =
+          rec.time - r_.trace.duration_arg(rec, "timeout").value_or(sim::SimTime::zero());
+      if (asked < from || asked > to) continue;
+      ++n;
+      for (auto [key, list] : {std::pair{"upstream", &upstreams}, std::pair{"name", &names}}) {
+        const std::string_view v = r_.trace.text_arg(rec, key).value_or("?");
+        if (std::find(list->begin(), list->end(), v) == list->end()) list->push_back(v);
+      }
+    }
+    if (n == 0) return std::nullopt;
+    std::sort(upstreams.begin(), upstreams.end());
+    return fmt::format(
+        "Spartan on {0} forwarded {0}'s lookups ({1}) to Mesos-DNS on {2}, and {3} of those "
+        "forwards got no answer within {4}",
+        node, fmt::join(names, ", "), fmt::join(upstreams, ", "),
+        n == 1 ? std::string("one") : std::to_string(n),
+        param_text(r_, "dns-proxy.upstream_timeout"));
   }
 
   // The records named `name` on `node` in (from, to], in time order.
@@ -287,6 +355,56 @@ class Explainer {
     return s;
   }
 
+  // A Marathon launch that waited for its app: the package's install by Cosmos (through Admin
+  // Router on the same master, retried by the operator while it or a leading Marathon was
+  // missing), then Marathon's deployment (queue, revive, the next offer).
+  std::optional<ChainStep> install_wait(const sim::TraceRecord& rec, const sim::TraceRecord& low,
+                                        ChainStep s) const {
+    if (rec.component != "scheduler" || rec.name != "launch") return std::nullopt;
+    const auto task = r_.trace.text_arg(rec, "task");
+    if (!task) return std::nullopt;
+    const sim::TraceRecord* installed = nullptr;
+    for (const sim::RecordId id : installs_) {
+      const sim::TraceRecord& i = r_.trace.at(id);
+      if (i.time > low.time && i.time <= rec.time && r_.trace.text_arg(i, "task") == task)
+        installed = &i;
+    }
+    if (installed == nullptr) return std::nullopt;
+    s.cause = "install";
+    s.detail = fmt::format(
+        "{}'s app reached Marathon only at {}: Cosmos on {} installed its package then, through "
+        "Admin Router there",
+        *task, secs(installed->time), installed->node);
+    s.detail += install_history(*installed);
+    s.detail += fmt::format(
+        "; Marathon queued it, revived its offers and launched it on the next offer, {} later",
+        sim::format_duration(rec.time - installed->time));
+    return s;
+  }
+
+  // What an install had waited for: the operator's retries and the last thing missing.
+  std::string install_history(const sim::TraceRecord& installed) const {
+    const auto serving = r_.trace.record_arg(installed, "serving");
+    const auto router = r_.trace.record_arg(installed, "adminrouter");
+    const sim::SimTime since = serving ? r_.trace.at(*serving).time : installed.time;
+    const Ids retries =
+        between(installed.node, "install_retry", since - sim::nanoseconds(1), installed.time);
+    if (retries.empty()) return fmt::format(", as soon as Cosmos served (at {})", secs(since));
+    const sim::TraceRecord& last = r_.trace.at(retries.back());
+    const std::string_view missing = r_.trace.text_arg(last, "waiting_for").value_or("?");
+    std::string what = missing == "marathon" ? "no Marathon led yet"
+                       : missing == "both" ? "neither Admin Router served there nor a Marathon led"
+                                           : "Admin Router did not serve there yet";
+    if (missing != "marathon" && router) {
+      what += fmt::format(" (adminrouter.started at {})", secs(r_.trace.at(*router).time));
+    }
+    const auto retry = r_.trace.duration_arg(last, "retry");
+    return fmt::format(
+        "; Cosmos served from {}, but {}: the operator's install is retried every {} (a "
+        "simplification of the scenario's operator, not a DC/OS default), {} tries before this one",
+        secs(since), what, retry ? sim::format_duration(*retry) : "?", retries.size());
+  }
+
   // What a restart at `t` followed: the unit's last failed gate or process exit before it. A
   // gate that failed a second or more into its attempt says how long: that time went on the
   // probe's own timeouts (a DNS lookup retrying its nameservers, a connection attempt).
@@ -301,7 +419,7 @@ class Explainer {
     if (!f) return "";
     const sim::TraceRecord& fr = r_.trace.at(*f);
     std::string probe;
-    if (const auto took = gate_time(u, fr.time); took && *took >= sim::seconds(1))
+    if (const auto took = gate_time(u, fr.time); took && *took >= kProbeTimeout)
       probe = fmt::format(", {}s into its gates", sim::format_seconds(*took));
     return fmt::format(" after its gate '{}' failed at {}s{}: {}",
                        r_.trace.text_arg(fr, "gate").value_or("?"), sim::format_seconds(fr.time),
@@ -335,6 +453,8 @@ class Explainer {
   std::map<Key, std::vector<sim::RecordId>> failures_;
   std::map<Key, Ids> exits_;   // (node, unit): its process exits
   std::map<Key, Ids> events_;  // (node, name): milestones and the protocol events above
+  std::map<std::string_view, Ids> upstream_timeouts_;  // Spartan's, by node
+  Ids installs_;                                       // Cosmos's package_installed records
 };
 
 }  // namespace

@@ -22,7 +22,11 @@ struct ChainStep {
   // "timer" (a timer unit's period), "start" (a unit's or a service scheduler's own start time),
   // "gate" (a gate's probe), "refresh" (a Mesos-DNS record that came with its periodic reload,
   // refreshSeconds), "backoff" (a registration that came with a retry after a random backoff draw),
-  // "retry" (a master that led after its log's recover protocol was retried), "protocol" (other
+  // "retry" (a master that led after its log's recover protocol was retried), "upstream timeout"
+  // (a unit whose failed or slow gate attempt made lookups that Spartan forwarded to Mesos-DNS
+  // instances that did not answer within dns-proxy.upstream_timeout; the detail keeps the
+  // RestartSec), "install" (Marathon's launch of a service's scheduler that waited for Cosmos to
+  // install its package: the operator's retries and what they were missing), "protocol" (other
   // messages and timers of a protocol model), or "" for the last step.
   std::string cause;
   std::string detail;  // for people: the unit, the value, the gate that failed and why
