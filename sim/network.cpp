@@ -72,6 +72,7 @@ struct Network::Impl {
     SimTime clock_skew = SimTime::zero();
     std::int64_t clock_drift_ppm = 0;
     std::int64_t disk_percent = 100;
+    std::uint32_t zone = kNoZone;
   };
   struct Process {
     NodeId node;
@@ -106,13 +107,16 @@ struct Network::Impl {
     Stall stalled[2];
   };
   struct Link {
-    Distribution latency;
+    std::optional<Distribution> latency;  // absent: the zones' or the default latency
     double loss = 0.0;
   };
 
   Engine& engine;
   Distribution default_latency;
   Distribution loopback_latency = Distribution::constant(microseconds(20));
+  // zone_count x zone_count, row-major; an absent entry: default_latency.
+  std::uint32_t zone_count = 0;
+  std::vector<std::optional<Distribution>> zone_latency;
   double default_loss = 0.0;
   LinkFaults link_faults;
   std::vector<Node> nodes;
@@ -140,8 +144,9 @@ struct Network::Impl {
   SimTime arrival_time(NodeId from, NodeId to, bool stream) {
     Node& src = nodes[from.value];
     const Link* l = link(from, to);
-    const Distribution& d =
-        l != nullptr ? l->latency : (from == to ? loopback_latency : default_latency);
+    const Distribution& d = l != nullptr && l->latency ? *l->latency
+                            : from == to               ? loopback_latency
+                                                       : zone_or_default_latency(src, to);
     SimTime delay = d.sample(src.rng);
     if (link_faults.any()) delay += link_faults.degradation(from.value, to.value).extra_delay;
     const double loss = loss_between(from, to);
@@ -157,6 +162,26 @@ struct Network::Impl {
     if (at < last) at = last;
     last = at;
     return at;
+  }
+
+  // At least `count` zones in the matrix, keeping the latencies set so far.
+  void grow_zones(std::uint32_t count) {
+    if (count <= zone_count) return;
+    std::vector<std::optional<Distribution>> m(std::size_t{count} * count);
+    for (std::uint32_t i = 0; i < zone_count; ++i) {
+      for (std::uint32_t j = 0; j < zone_count; ++j) {
+        m[std::size_t{i} * count + j] = std::move(zone_latency[std::size_t{i} * zone_count + j]);
+      }
+    }
+    zone_latency = std::move(m);
+    zone_count = count;
+  }
+
+  const Distribution& zone_or_default_latency(const Node& src, NodeId to) const {
+    const std::uint32_t za = src.zone, zb = nodes[to.value].zone;
+    if (za == kNoZone || zb == kNoZone) return default_latency;
+    const auto& d = zone_latency[std::size_t{za} * zone_count + zb];
+    return d ? *d : default_latency;
   }
 
   double loss_between(NodeId from, NodeId to) const {
@@ -280,7 +305,8 @@ Network::~Network() = default;
 
 NodeId Network::add_node(std::string name) {
   RandomStream rng(engine_.seed(), "net/" + name);
-  impl_->nodes.push_back(Impl::Node{std::move(name), true, {}, rng, SimTime::zero(), 0, 100});
+  impl_->nodes.push_back(
+      Impl::Node{std::move(name), true, {}, rng, SimTime::zero(), 0, 100, kNoZone});
   return NodeId{static_cast<std::uint32_t>(impl_->nodes.size() - 1)};
 }
 
@@ -321,9 +347,18 @@ void Network::set_loopback_latency(Distribution d) {
 }
 void Network::set_link_latency(NodeId a, NodeId b, Distribution d) {
   const auto key = std::minmax(a.value, b.value);
-  auto [it, inserted] =
-      impl_->links.try_emplace({key.first, key.second}, Impl::Link{impl_->default_latency, 0.0});
+  auto [it, inserted] = impl_->links.try_emplace({key.first, key.second}, Impl::Link{});
   it->second.latency = std::move(d);
+}
+void Network::set_node_zone(NodeId n, std::uint32_t zone) {
+  impl_->nodes.at(n.value).zone = zone;
+  impl_->grow_zones(zone + 1);
+}
+void Network::set_zone_latency(std::uint32_t a, std::uint32_t b, Distribution d) {
+  impl_->grow_zones(std::max(a, b) + 1);
+  const std::uint32_t n = impl_->zone_count;
+  impl_->zone_latency[std::size_t{a} * n + b] = d;
+  impl_->zone_latency[std::size_t{b} * n + a] = std::move(d);
 }
 void Network::set_default_loss(double probability) {
   impl_->default_loss = probability;
@@ -331,9 +366,7 @@ void Network::set_default_loss(double probability) {
 
 void Network::set_link_loss(NodeId a, NodeId b, double probability) {
   const auto key = std::minmax(a.value, b.value);
-  auto [it, inserted] = impl_->links.try_emplace(
-      {key.first, key.second},
-      Impl::Link{a == b ? impl_->loopback_latency : impl_->default_latency, 0.0});
+  auto [it, inserted] = impl_->links.try_emplace({key.first, key.second}, Impl::Link{});
   it->second.loss = probability;
 }
 

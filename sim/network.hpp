@@ -53,6 +53,7 @@ struct ConnectionId {
   friend constexpr auto operator<=>(ConnectionId, ConnectionId) = default;
 };
 using Port = std::uint16_t;
+inline constexpr std::uint32_t kNoZone = 0xffffffffu;
 struct Address {
   NodeId node;
   Port port = 0;
@@ -123,6 +124,12 @@ class Network {
   void set_link_loss(NodeId a, NodeId b, double probability);
   // Loss on every link between distinct hosts that has no loss of its own.
   void set_default_loss(double probability);
+  // Zones (availability zones, racks): a node in zone z, numbered from 0; a message between
+  // two zoned hosts takes the latency set for their pair of zones (within one zone: (z, z)),
+  // unless its link has a latency of its own; pairs with none, and unzoned hosts, take the
+  // default.
+  void set_node_zone(NodeId n, std::uint32_t zone);
+  void set_zone_latency(std::uint32_t a, std::uint32_t b, Distribution d);
 
   // --- lifecycle and faults -------------------------------------------------------------------
   // Starts a new incarnation of the process (its host must be up).

@@ -55,7 +55,7 @@ struct DnsWorld {
     asked.resize(static_cast<std::size_t>(masters));
     for (int i = 1; i <= masters; ++i) {
       const auto n = net.add_node("master-" + std::to_string(i));
-      topology.masters.push_back({n, "master-" + std::to_string(i), models::Role::kMaster, i});
+      topology.masters.push_back({n, "master-" + std::to_string(i), models::Role::kMaster, i, {}});
       const auto p = net.add_process(n, "mesos-dns");
       net.start_process(p);
       net.bind(p, dns::kMesosDnsPort, [this, p, i](sim::Address from, const sim::Message& m) {
@@ -70,7 +70,7 @@ struct DnsWorld {
       mesos_dns.push_back(p);
     }
     agent = net.add_node("agent-1");
-    topology.agents.push_back({agent, "agent-1", models::Role::kPrivateAgent, 0});
+    topology.agents.push_back({agent, "agent-1", models::Role::kPrivateAgent, 0, {}});
     ctx = std::make_unique<models::RunContext>(engine, net, trace, params, topology);
     ctx->provide(log);
     client = net.add_process(agent, "client");

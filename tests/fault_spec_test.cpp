@@ -186,7 +186,7 @@ TEST_CASE("invalid fault lines", "[fault]") {
       {"kind=crash target=node-7 at=30s",
        "fault.target: 'node-7' is not a node or role (expected master-N, agent-N, "
        "public-agent-N, zookeeper-leader, mesos-leader, any-master, any-agent, all-masters, "
-       "all-agents or a range such as masters[1..2])"},
+       "all-agents, a range such as masters[1..2] or a zone such as zone:b)"},
       {"kind=crash target=rest at=30s",
        "fault.target: 'rest' is only meaningful in partition groups"},
       {"kind=crash target=master-1/ at=30s", "fault.target: missing unit after '/' in 'master-1/'"},

@@ -160,7 +160,7 @@ TEST_CASE("new fault kinds refuse what they cannot do", "[faults][parse]") {
       {"kind=crash target=masters[2..1] at=0s",
        "fault.target: 'masters[2..1]' is not a node or role (expected master-N, agent-N, "
        "public-agent-N, zookeeper-leader, mesos-leader, any-master, any-agent, all-masters, "
-       "all-agents or a range such as masters[1..2])"},
+       "all-agents, a range such as masters[1..2] or a zone such as zone:b)"},
   };
   for (const auto& [line, message] : cases) {
     INFO(line);

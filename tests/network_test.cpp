@@ -690,3 +690,61 @@ TEST_CASE("delivery times are a function of the seed", "[network][determinism]")
   CHECK(arrival_times(42) == first);
   CHECK(arrival_times(43) != first);
 }
+
+// --- zones -------------------------------------------------------------------------------------
+
+TEST_CASE("zones: a message takes its pair of zones' latency, a link's own still overrides",
+          "[network][zones]") {
+  // a and b in zone 0, c in zone 1, d in zone 2, e in no zone. Within zone 0: 100 us; zones
+  // 0-1: 1 ms; zones 0-2: 2 ms; zones 1-2 set nothing (the default, kLatency = 3 ms); a-b has a
+  // link latency of its own (40 ms), which wins over the zone's; a loss-only link (a-c) keeps
+  // the zones' latency.
+  World w;
+  const sim::NodeId d = w.net.add_node("d");
+  const sim::NodeId e = w.net.add_node("e");
+  const ProcessId pd = w.net.add_process(d, "pd");
+  const ProcessId pe = w.net.add_process(e, "pe");
+  w.net.start_process(pd);
+  w.net.start_process(pe);
+  const ProcessId pa2 = w.net.add_process(w.a, "pa2");  // a second process on host a
+  w.net.start_process(pa2);
+  w.net.set_node_zone(w.a, 0);
+  w.net.set_node_zone(w.b, 0);
+  w.net.set_node_zone(w.c, 1);
+  w.net.set_node_zone(d, 2);
+  w.net.set_zone_latency(0, 0, sim::Distribution::constant(sim::microseconds(100)));
+  w.net.set_zone_latency(1, 0, sim::Distribution::constant(sim::milliseconds(1)));
+  w.net.set_zone_latency(0, 2, sim::Distribution::constant(sim::milliseconds(2)));
+  w.net.set_link_loss(w.a, w.c, 0.0);
+  std::vector<std::pair<SimTime, std::string>> at_a2, at_b, at_c, at_d, at_e;
+  w.receive_datagrams(pa2, at_a2);
+  w.receive_datagrams(w.pb, at_b);
+  w.receive_datagrams(w.pc, at_c);
+  w.receive_datagrams(pd, at_d);
+  w.receive_datagrams(pe, at_e);
+  w.at(SimTime::zero(), [&] {
+    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("a>b within zone 0"));
+    w.net.send_datagram(w.pa, Address{w.c, kPort}, text("a>c zones 0-1"));
+    w.net.send_datagram(w.pc, Address{d, kPort}, text("c>d zones 1-2, unset"));
+    w.net.send_datagram(pd, Address{w.b, kPort}, text("d>b zones 2-0"));
+    w.net.send_datagram(w.pa, Address{e, kPort}, text("a>e no zone"));
+    w.net.send_datagram(w.pa, Address{w.a, kPort}, text("a>a loopback"));
+  });
+  w.at(sim::milliseconds(10), [&] {
+    w.net.set_link_latency(w.a, w.b, sim::Distribution::constant(sim::milliseconds(40)));
+    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("a>b link"));
+  });
+  w.run();
+  REQUIRE(at_b.size() == 3);
+  CHECK(at_b[0] == std::pair{sim::microseconds(100), std::string("a>b within zone 0")});
+  CHECK(at_b[1] == std::pair{sim::milliseconds(2), std::string("d>b zones 2-0")});
+  CHECK(at_b[2] == std::pair{sim::milliseconds(50), std::string("a>b link")});
+  REQUIRE(at_c.size() == 1);
+  CHECK(at_c[0].first == sim::milliseconds(1));
+  REQUIRE(at_d.size() == 1);
+  CHECK(at_d[0].first == kLatency);
+  REQUIRE(at_e.size() == 1);
+  CHECK(at_e[0].first == kLatency);
+  REQUIRE(at_a2.size() == 1);  // within a host: the loopback latency (20 us), not the zone's
+  CHECK(at_a2[0].first == sim::microseconds(20));
+}

@@ -132,6 +132,31 @@ const std::map<std::string, std::string>& bad_cases() {
       {"unknown_top_level_key.yaml",
        "2:1: error: unknown key 'seeed' at the top level (did you mean 'seed'?)"},
       {"yaml_syntax.yaml", "4:9: error: invalid YAML: end of sequence flow not found"},
+      {"zone_agents_do_not_add_up.yaml",
+       "3:21: error: cluster.agents.private is 30, but the zones' private agents add up to 25 "
+       "(a 10, b 10, c 5); give either the total or every zone's count"},
+      {"zone_agents_exceed_total.yaml",
+       "3:21: error: the zones give 13 private agents (a 8, b 5), more than "
+       "cluster.agents.private (10); the zones without a count share what is left"},
+      {"zone_key_without_zones.yaml",
+       "3:20: error: zones.a.latency: this scenario has no zones (give them in 'zones:')"},
+      {"zone_master_in_two_zones.yaml",
+       "4:17: error: zones.b.masters: master-2 is already in zone a (a host is in one zone)"},
+      {"zone_name_uppercase.yaml",
+       "3:3: error: zones: 'A' is not a zone name (a lowercase letter or digit, then lowercase "
+       "letters, digits, '-' and '_')"},
+      {"zone_pair_same_zone.yaml",
+       "5:23: error: zones.latency.pairs: a pair joins two different zones, got 'a' twice (the "
+       "latency within a zone is zones.a.latency)"},
+      {"zone_unknown_in_fault.yaml",
+       "6:5: error: fault.groups: no zone 'c' in this scenario (zones: a, b)"},
+      {"zone_unknown_in_parameters.yaml",
+       "6:28: error: zones.bb.agents.private: unknown zone 'bb' (did you mean 'b'?)"},
+      {"zone_unknown_key.yaml",
+       "3:28: error: unknown key 'agent' in 'zones.a' (did you mean 'agents'?)"},
+      {"zone_unknown_master.yaml",
+       "4:27: error: zones.a.masters: no node 'master-4' in this cluster (masters are "
+       "master-1..master-3)"},
   };
   return cases;
 }
@@ -181,6 +206,8 @@ TEST_CASE("the README's example scenario loads", "[scenario]") {
   REQUIRE(s.links[0].latency.has_value());
   CHECK(s.links[0].latency->is_constant());
   CHECK(s.faults.size() == 2);
+  REQUIRE(s.zones.size() == 3);
+  CHECK(s.zones[0].name == "a");
   REQUIRE(s.rules.size() == 1);
   CHECK_FALSE(s.rules[0].same_node);
   CHECK(s.rules[0].name == "mesos-master.leading before agent.registered");

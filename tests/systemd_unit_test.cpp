@@ -115,7 +115,7 @@ class DelayedStart final : public models::UnitProcess {
 struct UnitWorld {
   UnitWorld() : engine(1), net(engine, sim::Distribution::constant(sim::milliseconds(1))) {
     node = net.add_node(kNode);
-    topology.masters.push_back(models::HostInfo{node, kNode, models::Role::kMaster, 1});
+    topology.masters.push_back(models::HostInfo{node, kNode, models::Role::kMaster, 1, {}});
     ctx = std::make_unique<models::RunContext>(engine, net, trace, params, topology);
     systemd = net.add_process(node, "systemd");
     net.start_process(systemd);

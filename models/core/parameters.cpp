@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "models/core/source_location.hpp"
+#include "models/core/zone_keys.hpp"
 
 namespace bootsim::models {
 
@@ -562,6 +563,7 @@ const ParamSpec* find_param(std::string_view key) {
 
 bool is_parameter_key(std::string_view key) {
   if (find_param(key) != nullptr) return true;
+  if (parse_zone_key(key)) return true;
   const auto unit_key = split_unit_key(key);
   return unit_key && is_plausible_unit_name(unit_key->unit);
 }
@@ -619,6 +621,7 @@ bool Parameters::set(std::string_view raw_key, std::string_view raw_value, std::
     overrides_.insert_or_assign(std::string(key), std::string(value));
     return true;
   }
+  if (key.starts_with(kZonesPrefix)) return set_zone_key(key, value, error);
   const ParamSpec* spec = find_param(key);
   if (spec == nullptr) {
     error = unknown_parameter(key);
@@ -660,6 +663,48 @@ sim::Distribution Parameters::distribution(std::string_view key) const {
 std::optional<sim::SimTime> Parameters::unit_restart_sec(std::string_view unit) const {
   const auto it = unit_restart_sec_.find(unit);
   if (it == unit_restart_sec_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Parameters::set_zone_key(std::string_view key, std::string_view value, std::string& error) {
+  const auto zone_key = parse_zone_key(key);
+  if (!zone_key) {
+    error = zone_key_problem(key);
+    return false;
+  }
+  if (value.empty()) {
+    error = fmt::format("{}: missing value", key);
+    return false;
+  }
+  // One key for a pair of zones whichever way round it is written.
+  const std::string canonical = zone_key->kind == ZoneKeyKind::kPair
+                                    ? zone_pair_key(zone_key->zone, zone_key->other)
+                                    : std::string(key);
+  if (zone_key->is_count()) {
+    // Bounded as cluster.agents.* are; messages name the zone key.
+    ParamSpec spec = *find_param("cluster.agents.private");
+    spec.key = key;
+    std::int64_t n = 0;
+    if (!parse_integer_value(spec, value, n, error)) return false;
+    zone_counts_.insert_or_assign(canonical, n);
+  } else {
+    sim::Distribution d;
+    if (!parse_distribution_value(key, value, d, error)) return false;
+    zone_latencies_.insert_or_assign(canonical, std::move(d));
+  }
+  overrides_.insert_or_assign(canonical, std::string(value));
+  return true;
+}
+
+std::optional<std::int64_t> Parameters::zone_count(std::string_view key) const {
+  const auto it = zone_counts_.find(key);
+  if (it == zone_counts_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<sim::Distribution> Parameters::zone_latency(std::string_view key) const {
+  const auto it = zone_latencies_.find(key);
+  if (it == zone_latencies_.end()) return std::nullopt;
   return it->second;
 }
 

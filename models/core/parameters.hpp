@@ -9,7 +9,8 @@
 // from a Parameters, never literals. Keys are the names scenarios, --set and --vary share:
 // component, dot, the real component's own flag name where one exists. Besides the table's keys,
 // `units.<unit>.start` (a distribution) and `units.<unit>.restart_sec` (a duration) may be set
-// for any plausible unit name; whether the profile has that unit is the caller's check.
+// for any plausible unit name; whether the profile has that unit is the caller's check; and the
+// zone keys (zone_keys.hpp), whose zones the scenario checks.
 // set() validates and reports errors as text without location (the caller adds FILE:LINE:COL);
 // the typed getters abort on an unknown key or a wrong type, which is a bug, not an input error.
 // A value type: copy it per run; no shared state.
@@ -78,6 +79,10 @@ class Parameters {
   std::optional<sim::Distribution> unit_start(std::string_view unit) const;
   std::vector<std::string> units_mentioned() const;  // unit names in units.* keys, sorted
 
+  // Zone keys (zone_keys.hpp), by key (a pair of zones by zone_pair_key); nullopt: not set.
+  std::optional<std::int64_t> zone_count(std::string_view key) const;
+  std::optional<sim::Distribution> zone_latency(std::string_view key) const;
+
   // The current value of any key (table or units.*) as text, e.g. for reports; nullopt if the
   // key is neither in the table nor set.
   std::optional<std::string> text(std::string_view key) const;
@@ -90,6 +95,7 @@ class Parameters {
   // Why the value just set for `key` makes a product of parameters (tickTime x initLimit, ...)
   // overflow the simulated-time horizon, or nullopt.
   std::optional<std::string> product_problem(std::string_view key) const;
+  bool set_zone_key(std::string_view key, std::string_view value, std::string& error);
 
   using Value = std::variant<sim::SimTime, std::int64_t, double, sim::Distribution>;
   struct Entry {
@@ -99,6 +105,8 @@ class Parameters {
   std::vector<Entry> values_;  // parallel to parameter_table()
   std::map<std::string, sim::Distribution, std::less<>> unit_start_;
   std::map<std::string, sim::SimTime, std::less<>> unit_restart_sec_;
+  std::map<std::string, std::int64_t, std::less<>> zone_counts_;
+  std::map<std::string, sim::Distribution, std::less<>> zone_latencies_;
   std::map<std::string, std::string, std::less<>> overrides_;  // key -> text, as set
 };
 

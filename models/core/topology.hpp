@@ -21,7 +21,8 @@ struct HostInfo {
   sim::NodeId node;
   std::string name;  // master-1, agent-3, public-agent-1
   Role role = Role::kMaster;
-  int zk_id = 0;  // masters only: ZooKeeper server id, 1..N
+  int zk_id = 0;     // masters only: ZooKeeper server id, 1..N
+  std::string zone;  // the scenario's zone (availability zone or rack); empty without zones
 };
 
 struct Topology {

@@ -120,6 +120,13 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
   Parameters& params = p.params;
   if (auto e = apply_settings(scenario.settings, params)) return *e;
   if (auto e = apply_settings(options.settings, params)) return *e;
+  {
+    std::vector<Setting> all = scenario.settings;
+    all.insert(all.end(), options.settings.begin(), options.settings.end());
+    auto zones = resolve_zones(scenario, all, params);
+    if (auto* e = std::get_if<InputError>(&zones)) return *e;
+    p.zones = std::get<ZoneLayout>(std::move(zones));
+  }
   const auto masters = params.integer("cluster.masters");
   if (masters != 1 && masters != 3 && masters != 5 && masters != 7 && masters != 9) {
     return command_line_error(
@@ -186,6 +193,7 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
 std::variant<RunResult, InputError> execute(const PreparedRun& p, std::uint64_t seed) {
   auto cluster = std::make_unique<World>(*p.scenario, p.params, p.profile, seed, p.until, p.faults);
   cluster->set_testing(p.testing);
+  cluster->set_zones(p.zones);
   if (auto e = cluster->build()) return *e;
   cluster->set_stop_at_ready(p.stop_at_ready);
   cluster->set_limits(p.max_events, p.max_trace_records);

@@ -22,6 +22,7 @@
 #include "models/run/dns_windows.hpp"
 #include "models/run/rules.hpp"
 #include "models/scenario/scenario.hpp"
+#include "models/scenario/zones.hpp"
 #include "models/systemd/profile.hpp"
 #include "sim/trace.hpp"
 
@@ -90,7 +91,8 @@ struct RunResult {
   std::string scenario_file, scenario_hash;  // the file and its bytes' hash (Scenario)
   std::vector<std::string> set_options;      // --set key=value, in order
   std::vector<std::string> fault_options;    // --fault lines (canonical text), in order
-  // Every parameter of the table with its effective value, sorted by key, then units.* set.
+  // Every parameter of the table with its effective value, sorted by key, then units.* and
+  // zones.* set.
   std::vector<std::pair<std::string, std::string>> parameters;
   sim::Trace trace;
   std::vector<Violation> violations;  // safety properties, ordering and liveness rules
@@ -148,6 +150,7 @@ struct PreparedRun {
   Parameters params;
   Profile profile;
   std::vector<FaultSpec> faults;
+  ZoneLayout zones;                                     // where each host is (empty: no zones)
   std::vector<std::string> set_options, fault_options;  // for the result: how to reproduce it
   sim::SimTime until;
   std::uint64_t max_events = 0;

@@ -595,6 +595,10 @@ std::vector<std::size_t> World::resolve_hosts(const std::string& target,
       if ((hosts_[i].info.role == Role::kMaster) == (target == "any-master")) pool.push_back(i);
     }
     if (!pool.empty()) out.push_back(pool[rng.uniform_index(pool.size())]);
+  } else if (const auto zone = parse_zone_ref(target)) {
+    for (std::size_t i = 0; i < hosts_.size(); ++i) {
+      if (hosts_[i].info.zone == *zone) out.push_back(i);
+    }
   } else if (const auto group = parse_node_group(target)) {
     for (std::size_t i = 0; i < hosts_.size(); ++i) {
       const auto n = parse_node_name(hosts_[i].info.name);

@@ -32,7 +32,7 @@ RunResult World::collect() {
     r.parameters.emplace_back(std::string(p.key), params_.text(p.key).value_or(""));
   }
   for (const auto& [k, v] : params_.overrides()) {
-    if (k.starts_with("units.")) r.parameters.emplace_back(k, v);
+    if (k.starts_with("units.") || k.starts_with("zones.")) r.parameters.emplace_back(k, v);
   }
   r.violations = ctx_.violations();
   r.rules = check_rules(trace_, builtin_rules(profile_), true);

@@ -6,9 +6,14 @@
 
 namespace bootsim::models {
 
-void World::add_host(const std::string& name, Role role, int zk_id) {
+void World::add_host(const std::string& name, Role role, int zk_id,
+                     std::optional<std::uint32_t> zone) {
   Host h;
-  h.info = HostInfo{network_.add_node(name), name, role, zk_id};
+  h.info = HostInfo{network_.add_node(name), name, role, zk_id, {}};
+  if (zone) {
+    h.info.zone = zones_.names[*zone];
+    network_.set_node_zone(h.info.node, *zone);
+  }
   h.systemd = network_.add_process(h.info.node, "systemd");
   (role == Role::kMaster ? topology_.masters : topology_.agents).push_back(h.info);
   hosts_.push_back(std::move(h));
@@ -18,14 +23,23 @@ std::optional<InputError> World::build() {
   const auto masters = params_.integer("cluster.masters");
   const auto agents = params_.integer("cluster.agents.private");
   const auto publics = params_.integer("cluster.agents.public");
+  // The zone of the i-th host of a kind (0-based), when the scenario has zones.
+  const auto zone = [&](const std::vector<std::uint32_t>& of, std::int64_t i) {
+    return zones_.empty() ? std::nullopt
+                          : std::optional<std::uint32_t>(of[static_cast<std::size_t>(i - 1)]);
+  };
   for (std::int64_t i = 1; i <= masters; ++i) {
-    add_host(fmt::format("master-{}", i), Role::kMaster, static_cast<int>(i));
+    add_host(fmt::format("master-{}", i), Role::kMaster, static_cast<int>(i),
+             zone(zones_.masters, i));
   }
-  for (std::int64_t i = 1; i <= agents; ++i)
-    add_host(fmt::format("agent-{}", i), Role::kPrivateAgent, 0);
+  for (std::int64_t i = 1; i <= agents; ++i) {
+    add_host(fmt::format("agent-{}", i), Role::kPrivateAgent, 0, zone(zones_.private_agents, i));
+  }
   for (std::int64_t i = 1; i <= publics; ++i) {
-    add_host(fmt::format("public-agent-{}", i), Role::kPublicAgent, 0);
+    add_host(fmt::format("public-agent-{}", i), Role::kPublicAgent, 0,
+             zone(zones_.public_agents, i));
   }
+  apply_zone_latencies();
   network_.set_loopback_latency(params_.distribution("network.loopback_latency"));
   network_.set_default_loss(params_.probability("network.loss"));
   for (const LinkSpec& l : scenario_.links) {
@@ -88,6 +102,17 @@ std::optional<InputError> World::build() {
     }
   });
   return std::nullopt;
+}
+
+void World::apply_zone_latencies() {
+  const std::size_t n = zones_.names.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i; j < n; ++j) {
+      if (const auto& d = zones_.between(i, j)) {
+        network_.set_zone_latency(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j), *d);
+      }
+    }
+  }
 }
 
 void World::boot_host(std::size_t host) {

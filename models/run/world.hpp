@@ -77,14 +77,16 @@ class World {
   void set_stop_at_ready(bool stop) { stop_at_ready_ = stop; }
   // Before build(): the broken variants the tests select.
   void set_testing(const TestingVariants& t) { testing_ = t; }
+  // Before build(): which zone each host is in, and the latencies between zones.
+  void set_zones(const ZoneLayout& zones) { zones_ = zones; }
 
   // The fault API that fault handlers act through (faults.cpp). Hosts are indices in build
   // order: masters, private agents, public agents.
   std::size_t host_count() const { return hosts_.size(); }
   const std::string& host_name(std::size_t host) const { return hosts_[host].info.name; }
   sim::NodeId host_node(std::size_t host) const { return hosts_[host].info.node; }
-  // The hosts a fault target names: a host name, or a role resolved now (zookeeper-leader,
-  // mesos-leader; any-master and any-agent draw from `rng`).
+  // The hosts a fault target names: a host name, a group, a zone (zone:b), or a role resolved
+  // now (zookeeper-leader, mesos-leader; any-master and any-agent draw from `rng`).
   std::vector<std::size_t> resolve_hosts(const std::string& target, sim::RandomStream& rng) const;
   SystemdUnit* find_unit(std::size_t host, const std::string& unit) const;  // "x" or "dcos-x"
   ZooKeeperServer* zookeeper_on(std::size_t host) const;  // Exhibitor's child, if it has one
@@ -99,7 +101,8 @@ class World {
 
  private:
   // world.cpp
-  void add_host(const std::string& name, Role role, int zk_id);
+  void add_host(const std::string& name, Role role, int zk_id, std::optional<std::uint32_t> zone);
+  void apply_zone_latencies();
   void boot_host(std::size_t host);
   // Powers every host on at its own time: cluster.boot_skew drawn per host.
   void schedule_first_boots();
@@ -176,6 +179,7 @@ class World {
   bool settled_ = false;
   bool stop_at_ready_ = false;
   TestingVariants testing_;
+  ZoneLayout zones_;
   std::string ended_by_;
   std::uint64_t max_events_ = 0;
   std::size_t max_trace_records_ = 0;

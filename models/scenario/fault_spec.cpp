@@ -9,6 +9,7 @@
 
 #include "models/core/milestones.hpp"
 #include "models/core/parameters.hpp"
+#include "models/core/zone_keys.hpp"
 
 namespace bootsim::models {
 
@@ -151,7 +152,7 @@ std::optional<FaultKind> parse_kind(std::string_view s) {
 
 bool is_node_or_role(std::string_view s) {
   return is_fault_target_role(s) || parse_node_name(s).has_value() ||
-         parse_node_group(s).has_value();
+         parse_node_group(s).has_value() || parse_zone_ref(s).has_value();
 }
 
 // A probability in [0, 1] for `field`.
@@ -223,8 +224,8 @@ std::optional<std::string> check_target(std::string_view target, FaultKind kind)
     }
     return fmt::format(
         "fault.target: {} is not a node or role (expected master-N, agent-N, public-agent-N, "
-        "zookeeper-leader, mesos-leader, any-master, any-agent, all-masters, all-agents or a "
-        "range such as masters[1..2])",
+        "zookeeper-leader, mesos-leader, any-master, any-agent, all-masters, all-agents, a "
+        "range such as masters[1..2] or a zone such as zone:b)",
         quoted(t.node));
   }
   const bool has_slash = target.find('/') != std::string_view::npos;
@@ -458,6 +459,13 @@ std::span<const std::string_view> fault_target_roles() {
 
 bool is_fault_target_role(std::string_view name) {
   return std::find(kRoles.begin(), kRoles.end(), name) != kRoles.end();
+}
+
+std::optional<std::string> parse_zone_ref(std::string_view name) {
+  if (!name.starts_with(kZoneRefPrefix)) return std::nullopt;
+  const std::string_view zone = name.substr(kZoneRefPrefix.size());
+  if (!is_zone_name(zone)) return std::nullopt;
+  return std::string(zone);
 }
 
 FaultTarget split_fault_target(std::string_view target) {

@@ -82,6 +82,12 @@ struct NodeGroup {
 };
 std::optional<NodeGroup> parse_node_group(std::string_view name);
 
+// A zone of the scenario's `zones:` as a target or group member: "zone:b" -> "b" (every host
+// in zone b); nullopt when `name` is not of that form. Whether the zone exists is the
+// scenario's check.
+inline constexpr std::string_view kZoneRefPrefix = "zone:";
+std::optional<std::string> parse_zone_ref(std::string_view name);
+
 // "master-2/mesos-dns" -> {"master-2", "mesos-dns"}; "zookeeper-leader" -> {"zookeeper-leader",
 // ""}.
 struct FaultTarget {

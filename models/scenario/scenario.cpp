@@ -7,10 +7,13 @@
 #include <span>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include "models/core/milestones.hpp"
+#include "models/core/zone_keys.hpp"
 #include "models/scenario/yaml_input.hpp"
+#include "models/scenario/zones.hpp"
 
 namespace bootsim::models {
 
@@ -19,9 +22,12 @@ namespace {
 constexpr int kMaxInstances = 10'000;
 constexpr InputKind kScenarioInput{"scenario", "name, cluster, ..."};
 
-constexpr std::array<std::string_view, 12> kTopKeys{
-    "name",       "description", "profile",  "seed",   "until", "cluster",
+constexpr std::array<std::string_view, 13> kTopKeys{
+    "name",       "description", "profile",  "seed",   "until", "cluster", "zones",
     "parameters", "units",       "services", "faults", "rules", "budgets"};
+constexpr std::array<std::string_view, 3> kZoneKeys{"masters", "agents", "latency"};
+constexpr std::array<std::string_view, 3> kZoneLatencyKeys{"within", "between", "pairs"};
+constexpr std::array<std::string_view, 2> kZonePairKeys{"between", "latency"};
 constexpr std::array<std::string_view, 3> kLivenessKeys{"name", "liveness", "within"};
 constexpr std::array<std::string_view, 3> kLivenessMilestones{
     "cluster.ready", "cluster.masters_ready", "cluster.agents_ready"};
@@ -86,6 +92,26 @@ std::optional<std::string> node_problem(std::string_view name, const ClusterShap
   return std::nullopt;
 }
 
+// Why the target or group member `name` (a node, a group or zone:NAME) is not in this
+// cluster, or nullopt.
+std::optional<std::string> member_problem(std::string_view name, const Scenario& s,
+                                          const ClusterShape& shape) {
+  const auto zone = parse_zone_ref(name);
+  if (!zone) return node_problem(name, shape);
+  if (std::any_of(s.zones.begin(), s.zones.end(),
+                  [&](const ZoneSpec& z) { return z.name == *zone; })) {
+    return std::nullopt;
+  }
+  if (s.zones.empty()) {
+    return fmt::format("{} names a zone, but this scenario has no zones", quoted(name));
+  }
+  std::vector<std::string_view> names;
+  for (const ZoneSpec& z : s.zones) names.push_back(z.name);
+  const std::string hint = did_you_mean(*zone, names);
+  return fmt::format("no zone '{}' in this scenario{}", *zone,
+                     hint.empty() ? fmt::format(" (zones: {})", fmt::join(names, ", ")) : hint);
+}
+
 std::optional<InputError> check_names(const Scenario& s, const Parameters& params,
                                       std::span<const LinkWhere> link_where,
                                       std::span<const FaultWhere> fault_where) {
@@ -108,14 +134,14 @@ std::optional<InputError> check_names(const Scenario& s, const Parameters& param
     if (!f.target.empty()) {
       const FaultTarget t = split_fault_target(f.target);
       if (!is_fault_target_role(t.node)) {
-        if (auto p = node_problem(t.node, shape))
+        if (auto p = member_problem(t.node, s, shape))
           return InputError{w.target, "fault.target: " + *p};
       }
     }
     for (const auto& group : f.groups) {
       for (const std::string& member : group) {
         if (member == "rest" || is_fault_target_role(member)) continue;
-        if (auto p = node_problem(member, shape))
+        if (auto p = member_problem(member, s, shape))
           return InputError{w.groups, "fault.groups: " + *p};
       }
     }
@@ -172,6 +198,8 @@ class Loader : private YamlInput {
         s_.until = positive_duration(value, "until");
       } else if (k == "cluster") {
         load_cluster(value);
+      } else if (k == "zones") {
+        load_zones(value);
       } else if (k == "parameters") {
         load_parameters(value);
       } else if (k == "units") {
@@ -192,6 +220,9 @@ class Loader : private YamlInput {
       }
     }
     if (!has_name) fail(root, "missing required key 'name'");
+    // The zones make the agent totals (zones.hpp): before the names are checked against them.
+    auto layout = resolve_zones(s_, s_.settings, params_);
+    if (auto* e = std::get_if<InputError>(&layout)) throw LoadFailure{*e};
     s_.masters = static_cast<int>(params_.integer("cluster.masters"));
     s_.private_agents = static_cast<int>(params_.integer("cluster.agents.private"));
     s_.public_agents = static_cast<int>(params_.integer("cluster.agents.public"));
@@ -356,6 +387,106 @@ class Loader : private YamlInput {
     }
     s_.links.push_back(std::move(link));
     link_where_.push_back(where);
+  }
+
+  // zones: {latency: {within, between, pairs}, NAME: {masters, agents, latency}, …}.
+  void load_zones(const YAML::Node& map) {
+    if (!map.IsMap() || map.size() == 0) {
+      fail(map, fmt::format("zones: expected a map of zone names to zones (e.g. a: {{masters: "
+                            "[master-1], agents: {{private: 10}}}}), got {}",
+                            describe(map)));
+    }
+    for (const auto& [key, value] : entries(map, "zones", {})) {
+      const std::string& name = key.Scalar();
+      if (name == "latency") {
+        load_zone_latency(value);
+        continue;
+      }
+      if (!is_zone_name(name)) {
+        fail(key, fmt::format("zones: {} is not a zone name (a lowercase letter or digit, then "
+                              "lowercase letters, digits, '-' and '_')",
+                              quoted(name)));
+      }
+      load_zone(name, key, value);
+    }
+    if (s_.zones.empty()) fail(map, "zones: no zone given, only their latencies");
+  }
+
+  void load_zone(const std::string& name, const YAML::Node& key, const YAML::Node& zone) {
+    ZoneSpec z{name, {}, loc(key)};
+    const std::string context = "zones." + name;
+    if (!zone.IsNull()) {
+      for (const auto& [zkey, zvalue] : entries(zone, context, kZoneKeys)) {
+        const std::string& k = zkey.Scalar();
+        if (k == "masters") {
+          if (!zvalue.IsSequence()) {
+            fail(zvalue, fmt::format("{}.masters: expected a list of master names (e.g. "
+                                     "[master-1]), got {}",
+                                     context, describe(zvalue)));
+          }
+          z.masters = scalar_list(zvalue, context + ".masters", "a master name");
+        } else if (k == "agents") {
+          for (const auto& [akey, avalue] : entries(zvalue, context + ".agents", kAgentKeys)) {
+            add_setting(context + ".agents." + akey.Scalar(), akey, avalue);
+          }
+        } else {
+          add_setting(context + ".latency", zkey, zvalue);
+        }
+      }
+    }
+    s_.zones.push_back(std::move(z));
+  }
+
+  void load_zone_latency(const YAML::Node& map) {
+    for (const auto& [key, value] : entries(map, "zones.latency", kZoneLatencyKeys)) {
+      if (key.Scalar() != "pairs") {
+        add_setting("zones.latency." + key.Scalar(), key, value);
+        continue;
+      }
+      for_each_item(value, "zones.latency.pairs",
+                    [&](const YAML::Node& item) { load_zone_pair(item); });
+    }
+  }
+
+  // {between: [a, c], latency: D}: the zones' names are checked with the others' (zones.hpp).
+  void load_zone_pair(const YAML::Node& item) {
+    std::optional<std::string> key;
+    std::optional<YAML::Node> latency, key_node;
+    for (const auto& [pkey, pvalue] : entries(item, "zones.latency.pairs", kZonePairKeys)) {
+      if (pkey.Scalar() == "latency") {
+        latency = pvalue;
+        continue;
+      }
+      if (!pvalue.IsSequence() || pvalue.size() != 2) {
+        fail(pvalue, fmt::format("zones.latency.pairs: between: expected a list of two zone "
+                                 "names, got {}",
+                                 pvalue.IsSequence() ? fmt::format("{} items", pvalue.size())
+                                                     : describe(pvalue)));
+      }
+      const std::string a = scalar(pvalue[0], "zones.latency.pairs", "a zone name");
+      const std::string b = scalar(pvalue[1], "zones.latency.pairs", "a zone name");
+      for (const auto& [z, n] : {std::pair{a, pvalue[0]}, std::pair{b, pvalue[1]}}) {
+        if (!is_zone_name(z))
+          fail(n, fmt::format("zones.latency.pairs: {} is not a zone name", quoted(z)));
+      }
+      if (a == b) {
+        fail(pvalue[1], fmt::format("zones.latency.pairs: a pair joins two different zones, got "
+                                    "'{}' twice (the latency within a zone is zones.{}.latency)",
+                                    a, a));
+      }
+      key = zone_pair_key(a, b);
+      key_node = pvalue;
+    }
+    if (!key) fail(item, "zones.latency.pairs: missing 'between' (e.g. between: [a, c])");
+    if (!latency) fail(item, "zones.latency.pairs: missing 'latency'");
+    for (const Setting& st : s_.settings) {
+      if (st.key == *key) {
+        fail(*key_node, fmt::format("zones.latency.pairs: a second latency between these zones "
+                                    "(first at line {})",
+                                    st.where.line));
+      }
+    }
+    add_setting(*key, *key_node, *latency);
   }
 
   void load_parameters(const YAML::Node& map) {

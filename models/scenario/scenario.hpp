@@ -43,6 +43,15 @@ struct LinkSpec {
   SourceLocation where;
 };
 
+// A zone (an availability zone or a rack) as the scenario names it. Its agent counts and
+// latencies are settings (zones.<name>.agents.private, zones.<name>.latency, …: zone_keys.hpp),
+// so that --set and --vary reach them; which masters it holds is structure, given here.
+struct ZoneSpec {
+  std::string name;
+  std::vector<std::pair<std::string, SourceLocation>> masters;  // as listed, where each is
+  SourceLocation where;                                         // the zone's key
+};
+
 // An installed DC/OS service launched by Marathon (Marathon itself is always present, not listed).
 struct ServiceSpec {
   std::string name;
@@ -114,6 +123,7 @@ struct Scenario {
   int masters = 3, private_agents = 10, public_agents = 1;
   SourceLocation masters_where;
   std::vector<LinkSpec> links;
+  std::vector<ZoneSpec> zones;    // in the file's order; empty: no zones
   std::vector<Setting> settings;  // every parameter/unit override, in file order
   std::vector<UnitOverride> unit_overrides;
   std::vector<ServiceSpec> services;

@@ -1,6 +1,7 @@
 // bootsim params [--profile P]: every parameter a scenario, --set and --vary take, with its
 // default, its type (the unit it is written in) and the source of the default; then each unit
-// of the profile's units.<unit>.start and .restart_sec with the profile's values and sources.
+// of the profile's units.<unit>.start and .restart_sec with the profile's values and sources;
+// then the zone keys a scenario with zones takes.
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
@@ -37,6 +38,28 @@ void print_units(const models::Profile& profile, std::ostream& out) {
   }
 }
 
+// The zone keys a scenario with `zones:` takes (models/core/zone_keys.hpp), as patterns: which
+// zones there are is the scenario's.
+void print_zone_keys(std::ostream& out) {
+  out << "\nzone keys of a scenario with zones: (scenarios/README.md, Zones)\n";
+  const auto row = [&](std::string_view key, std::string_view type, std::string_view dflt,
+                       std::string_view what) {
+    out << fmt::format("{:<42} {:<13} {:<34} {}\n", key, type, dflt, what);
+  };
+  row("zones.<zone>.agents.private", "integer", "a share of cluster.agents.private",
+      "the zone's private agents");
+  row("zones.<zone>.agents.public", "integer", "a share of cluster.agents.public",
+      "the zone's public agents");
+  row("zones.<zone>.latency", "distribution", "zones.latency.within",
+      "one way, between two hosts of the zone");
+  row("zones.latency.within", "distribution", "network.latency",
+      "one way, between two hosts of one zone");
+  row("zones.latency.between", "distribution", "network.latency",
+      "one way, between hosts of two zones");
+  row("zones.latency.<zone>.<zone>", "distribution", "zones.latency.between",
+      "one way, between hosts of these two zones");
+}
+
 }  // namespace
 
 int params_command(const std::vector<std::string>& args) {
@@ -66,6 +89,7 @@ int params_command(const std::vector<std::string>& args) {
   }
   print_table(std::cout);
   print_units(std::get<models::Profile>(loaded), std::cout);
+  print_zone_keys(std::cout);
   return 0;
 }
 

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "models/core/milestones.hpp"
+#include "models/core/zone_keys.hpp"
 #include "tools/output.hpp"
 #include "tools/report/report.hpp"
 #include "tools/sweep/command.hpp"
@@ -111,6 +112,25 @@ std::vector<Candidate> candidates(const models::PreparedRun& base, int pct) {
     Candidate c{std::string(p.key), base.params.text(p.key).value_or(""),
                 scaled_value(base.params, p, -pct), scaled_value(base.params, p, pct)};
     if (!c.low.empty() || !c.high.empty()) out.push_back(std::move(c));
+  }
+  // A zoned scenario's zone sizes and latencies, as far as it sets them.
+  for (const auto& [key, text] : base.params.overrides()) {
+    const auto zone_key = models::parse_zone_key(key);
+    if (!zone_key) continue;
+    const auto valid = [&](const std::string& value) {
+      models::Parameters check = base.params;
+      std::string error;
+      return check.set(key, value, error) ? value : std::string();
+    };
+    const auto scale = [&](int by) {
+      if (!zone_key->is_count()) {
+        return valid(scale_distribution(*base.params.zone_latency(key), by));
+      }
+      const std::int64_t v = *base.params.zone_count(key);
+      const std::int64_t w = (v * (100 + by) + (by < 0 ? 0 : 99)) / 100;
+      return w == v || w < 0 ? std::string() : valid(std::to_string(w));
+    };
+    out.push_back(Candidate{key, text, scale(-pct), scale(pct)});
   }
   for (const models::UnitDef& u : base.profile.units) {
     if (u.type != models::UnitType::kService) continue;
