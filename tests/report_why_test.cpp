@@ -186,7 +186,7 @@ TEST_CASE("why: a registration that waited for a retry names the backoff draw", 
         "registrations until it leads, and the driver retries after random draws from U(0, b), b "
         "from scheduler.registration_backoff_factor=2s doubling up to "
         "scheduler.max_registration_backoff=1m: the first retry after master-3 led registered it "
-        "12.843s later");
+        "12.844s later");
 }
 
 TEST_CASE("why: a restart after the process exited names the exit, not an older gate failure",
