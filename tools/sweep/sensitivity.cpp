@@ -114,7 +114,10 @@ std::vector<Candidate> candidates(const models::PreparedRun& base, int pct) {
     if (!c.low.empty() || !c.high.empty()) out.push_back(std::move(c));
   }
   // A zoned scenario's zone sizes and latencies, as far as it sets them.
-  for (const auto& [key, text] : base.params.overrides()) {
+  for (const auto& entry : base.params.overrides()) {
+    // Named copies, not structured bindings: lambdas cannot capture those before Clang 16.
+    const std::string& key = entry.first;
+    const std::string& text = entry.second;
     const auto zone_key = models::parse_zone_key(key);
     if (!zone_key) continue;
     const auto valid = [&](const std::string& value) {
