@@ -115,7 +115,7 @@ std::vector<Candidate> candidates(const models::PreparedRun& base, int pct) {
   }
   // A zoned scenario's zone sizes and latencies, as far as it sets them.
   for (const auto& entry : base.params.overrides()) {
-    // Named copies, not structured bindings: lambdas cannot capture those before Clang 16.
+    // Named references, not structured bindings: lambdas cannot capture those before Clang 16.
     const std::string& key = entry.first;
     const std::string& text = entry.second;
     const auto zone_key = models::parse_zone_key(key);
