@@ -9,6 +9,7 @@
 #include "models/run/faults.hpp"
 #include "models/scenario/scenario.hpp"
 #include "tests/printers.hpp"
+#include "tests/run_helpers.hpp"
 #include "tools/report/report.hpp"
 
 using namespace bootsim;
@@ -24,18 +25,9 @@ Scenario small_cluster() {
 
 RunOptions options(std::vector<std::string> sets, std::vector<std::string> faults,
                    sim::SimTime until = sim::minutes(30)) {
-  RunOptions o;
-  o.until = until;
   sets.insert(sets.begin(), "cluster.agents.private=2");
-  for (const std::string& s : sets) {
-    const auto eq = s.find('=');
-    o.settings.push_back(Setting{s.substr(0, eq), s.substr(eq + 1), SourceLocation{}});
-  }
-  for (const std::string& f : faults) {
-    auto parsed = parse_fault_line(f, SourceLocation{});
-    if (auto* e = std::get_if<InputError>(&parsed)) FAIL(e->format());
-    o.faults.push_back(std::get<FaultSpec>(parsed));
-  }
+  RunOptions o = bootsim::testing::options_of(sets, faults);
+  o.until = until;
   return o;
 }
 

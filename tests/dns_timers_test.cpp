@@ -27,18 +27,9 @@ RunResult run_default(std::vector<std::string> sets, std::vector<std::string> fa
                       std::optional<sim::SimTime> until = std::nullopt) {
   auto loaded = load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/default.yaml");
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
-  RunOptions o;
-  o.until = until;
   sets.insert(sets.begin(), "cluster.boot_skew=constant(0s)");
-  for (const std::string& s : sets) {
-    const auto eq = s.find('=');
-    o.settings.push_back(Setting{s.substr(0, eq), s.substr(eq + 1), SourceLocation{}});
-  }
-  for (const std::string& f : faults) {
-    auto parsed = parse_fault_line(f, SourceLocation{});
-    if (auto* e = std::get_if<InputError>(&parsed)) FAIL(e->format());
-    o.faults.push_back(std::get<FaultSpec>(parsed));
-  }
+  RunOptions o = bootsim::testing::options_of(sets, faults);
+  o.until = until;
   auto r = run_scenario(std::get<Scenario>(loaded), o);
   if (auto* e = std::get_if<InputError>(&r)) FAIL(e->format());
   return std::move(std::get<RunResult>(r));

@@ -1,5 +1,5 @@
-// Whole runs for the per-model tests: a scenario from text, a run with settings, and the
-// records of a run by name and node.
+// Whole runs for the per-model tests: a scenario from text, a run with settings, options from
+// --set and --fault lines, and the records of a run by name and node.
 //
 //   const RunResult r = bootsim::testing::run_text(kYaml, {{"network.latency", "constant(1ms)"}});
 //   for (const sim::TraceRecord* rec : bootsim::testing::records(r, "run_task", "agent-1")) ...
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/run/cluster.hpp"
+#include "models/scenario/fault_spec.hpp"
 #include "models/scenario/scenario.hpp"
 
 namespace bootsim::testing {
@@ -28,6 +29,22 @@ inline models::RunResult run_text(const std::string& yaml,
   auto r = models::run_scenario(std::get<models::Scenario>(loaded), o);
   if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
   return std::move(std::get<models::RunResult>(r));
+}
+
+// Run options from `key=value` settings and fault lines, as `--set` and `--fault` take them.
+inline models::RunOptions options_of(const std::vector<std::string>& sets,
+                                     const std::vector<std::string>& faults) {
+  models::RunOptions o;
+  for (const std::string& s : sets) {
+    const auto eq = s.find('=');
+    o.settings.push_back(models::Setting{s.substr(0, eq), s.substr(eq + 1), {}});
+  }
+  for (const std::string& f : faults) {
+    auto parsed = models::parse_fault_line(f, models::SourceLocation{});
+    if (auto* e = std::get_if<models::InputError>(&parsed)) FAIL(e->format());
+    o.faults.push_back(std::get<models::FaultSpec>(parsed));
+  }
+  return o;
 }
 
 // The records named `name` (on `node`, if given), in time order.
