@@ -109,12 +109,7 @@ generator=()
 [[ -f build/CMakeCache.txt ]] || generator=(-G Ninja)
 werror=OFF
 [[ "$mode" == test ]] && werror=ON
-# Release at -O2 without debugging information: -g doubles the compile time of the template-heavy
-# test files, and CI has 20 minutes for both builds (a developer who wants a debugger configures a
-# tree of their own; a plain `cmake` defaults to RelWithDebInfo). -O2, not -O3: GCC 12 at -O3
-# raises a false -Wrestrict inside libstdc++'s char_traits.h, which warnings-as-errors refuses.
-if ! cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-    "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
+if ! cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DBOOTSIM_WERROR="$werror" >build/setup-configure.log 2>&1; then
   cat build/setup-configure.log >&2
   echo "setup.sh: configuring failed (log: build/setup-configure.log)" >&2
