@@ -437,12 +437,12 @@ std::optional<int> agree(const Ranks& ranks, int rc, const std::string& message)
   return parse_number<int>(verdict).value_or(kExitBadInput);
 }
 
-// This rank's share of the runs rank 0 has not got yet (`todo[i]` is '1' for run i).
-std::vector<std::uint64_t> share_of(const std::string& todo, const Ranks& ranks) {
+// This rank's share of the runs rank 0 has not got yet (`missing[i]` is '1' for run i).
+std::vector<std::uint64_t> share_of(const std::string& missing, const Ranks& ranks) {
   std::vector<std::uint64_t> mine;
   std::size_t j = 0;
-  for (std::uint64_t i = 0; i < todo.size(); ++i) {
-    if (todo[i] != '1') continue;
+  for (std::uint64_t i = 0; i < missing.size(); ++i) {
+    if (missing[i] != '1') continue;
     if (j++ % static_cast<std::size_t>(ranks.size()) == static_cast<std::size_t>(ranks.rank()))
       mine.push_back(i);
   }
@@ -492,10 +492,10 @@ int sweep_on_ranks(const std::vector<std::string>& args, const Ranks& ranks) {
   const int* failed = std::get_if<int>(&prepared);
   if (auto rc = agree(ranks, failed != nullptr ? *failed : kReady, message)) return *rc;
   Sweep& s = std::get<Sweep>(prepared);
-  std::string todo(s.records.size(), '0');
-  for (std::size_t i = 0; i < todo.size(); ++i) todo[i] = s.records[i] ? '0' : '1';
-  todo = ranks.broadcast(todo);
-  const auto mine = share_of(todo, ranks);
+  std::string missing(s.records.size(), '0');
+  for (std::size_t i = 0; i < missing.size(); ++i) missing[i] = s.records[i] ? '0' : '1';
+  missing = ranks.broadcast(missing);
+  const auto mine = share_of(missing, ranks);
   const Runner runner(s.plan.prepared, s.plan.runs, s.plan.first_seed);
   const RunnerOptions options{s.request.jobs, s.journal ? &*s.journal : nullptr, false};
   RunnerStatus st = runner.run(mine, options, s.records);
@@ -504,7 +504,7 @@ int sweep_on_ranks(const std::vector<std::string>& args, const Ranks& ranks) {
   if (ranks.root()) {
     for (std::size_t r = 1; r < reports.size(); ++r) merge_report(r, reports[r], s, st);
     if (auto e = s.journal->sync(); e && st.error.empty()) st.error = *e;
-    rc = finish(s, st, static_cast<std::size_t>(std::count(todo.begin(), todo.end(), '1')));
+    rc = finish(s, st, static_cast<std::size_t>(std::count(missing.begin(), missing.end(), '1')));
   }
   return parse_number<int>(ranks.broadcast(std::to_string(rc))).value_or(kExitBadInput);
 }
