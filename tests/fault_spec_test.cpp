@@ -64,6 +64,13 @@ TEST_CASE("time references", "[fault]") {
   CHECK(bare.offset == sim::SimTime::zero());
   CHECK(bare.to_string() == "mesos-master.elected");
 
+  // A node whose name ends like a negative offset keeps "+0s", or its text would not read back
+  // (found by the fault fuzzer).
+  auto odd_node = std::get<TimeRef>(parse_time_ref("agent.registered@web-1h+0s"));
+  CHECK(odd_node.node == "web-1h");
+  CHECK(odd_node.to_string() == "agent.registered@web-1h+0s");
+  CHECK(std::get<TimeRef>(parse_time_ref(odd_node.to_string())).node == "web-1h");
+
   CHECK(time_error("") == "missing time (expected e.g. 30s or zookeeper.quorum+4s)");
   CHECK(time_error("30") ==
         "malformed time '30' (expected a duration such as 30s, or milestone[@node][+offset] "
@@ -109,6 +116,12 @@ TEST_CASE("valid fault lines", "[fault]") {
     CHECK(f.restart_after == sim::seconds(30));
     CHECK_FALSE(f.heal_after.has_value());
     CHECK(f.text == "kind=crash target=zookeeper-leader at=zookeeper.quorum+4s restart_after=30s");
+  }
+  SECTION("the canonical text reads back to the same fault") {
+    // The fault fuzzer's finding: "+0s" after a node ending in "-1s" was dropped from the text.
+    const FaultSpec f = parse_ok("kind=crash target=master-1 at=agent.registered@agent-3-1s+0s");
+    CHECK(f.text == "kind=crash target=master-1 at=agent.registered@agent-3-1s+0s");
+    CHECK(parse_ok(f.text) == f);
   }
   SECTION("crash a process, fields in any order, extra spaces") {
     const FaultSpec f = parse_ok("  at=90s   target=master-2/mesos-dns\tkind=crash ");

@@ -316,7 +316,10 @@ std::string TimeRef::to_string() const {
   if (absolute) return sim::format_duration(*absolute);
   std::string s = milestone;
   if (!node.empty()) s += "@" + node;
-  if (offset != sim::SimTime::zero()) s += "+" + sim::format_duration(offset);
+  // "@web-1h" alone would read back as a negative offset, so such a node keeps its "+0s".
+  if (offset != sim::SimTime::zero() || ends_with_negative_offset(node)) {
+    s += "+" + sim::format_duration(offset);
+  }
   return s;
 }
 
