@@ -122,6 +122,8 @@ std::optional<SimTime> parse_duration(std::string_view text);
 bool is_past_horizon(std::string_view text);
 // The longest finite duration as parse_duration reads it, for messages: "2562047h47m16.854775806s".
 inline constexpr std::string_view kHorizonText = "2562047h47m16.854775806s";
+// What a message about a malformed duration suggests instead.
+inline constexpr std::string_view kDurationHint = "(expected e.g. 250ms, 2s, 1m30s)";
 
 // "1m30.25s", "250ms", "0s", "inf": the shortest exact form that parse_duration reads back.
 std::string format_duration(SimTime t);

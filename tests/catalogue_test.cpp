@@ -14,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "tests/bootsim_process.hpp"
+
 namespace fs = std::filesystem;
+using bootsim::test_support::slurp;
 
 namespace {
 
@@ -25,13 +28,6 @@ struct Case {
   int status;
   std::string err;  // standard error, exactly
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // The scenario errors: bootsim run s.yaml --out out.json.
 std::vector<Case> scenario_cases() {

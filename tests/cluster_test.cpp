@@ -22,12 +22,16 @@
 #include "sim/network.hpp"
 #include "sim/trace.hpp"
 #include "tests/printers.hpp"
+#include "tests/run_helpers.hpp"
 #include "tools/report/report.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;
 using bootsim::report::format_json;
 using bootsim::report::format_text;
+using bootsim::testing::fault;
+using bootsim::testing::first;
+using bootsim::testing::run;
 
 namespace {
 
@@ -41,25 +45,6 @@ Scenario default_scenario() {
   auto loaded = load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/default.yaml");
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
   return std::get<Scenario>(loaded);
-}
-
-RunResult run(const Scenario& s, const RunOptions& o = {}) {
-  auto r = run_scenario(s, o);
-  if (auto* e = std::get_if<InputError>(&r)) FAIL(e->format());
-  return std::move(std::get<RunResult>(r));
-}
-
-std::optional<sim::SimTime> first(const RunResult& r, std::string_view name,
-                                  std::string_view node) {
-  const auto id = r.trace.first_milestone(name, node);
-  if (!id) return std::nullopt;
-  return r.trace.at(*id).time;
-}
-
-FaultSpec fault(const std::string& line) {
-  auto f = parse_fault_line(line, SourceLocation{});
-  if (auto* e = std::get_if<InputError>(&f)) FAIL(e->format());
-  return std::get<FaultSpec>(f);
 }
 
 }  // namespace

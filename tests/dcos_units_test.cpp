@@ -17,7 +17,7 @@ using bootsim::testing::run_text;
 
 namespace {
 
-constexpr const char* kCluster = R"(
+constexpr const char* kUnitsCluster = R"(
 name: units
 seed: 7
 until: 30m
@@ -58,7 +58,7 @@ std::vector<const sim::TraceRecord*> states(const models::RunResult& r, std::str
 
 TEST_CASE("1.9: /cluster-id is created once and every bootstrap reads the same value",
           "[dcos-units]") {
-  const models::RunResult r = run_text(kCluster, {});
+  const models::RunResult r = run_text(kUnitsCluster, {});
   INFO(r.ended_by);
   const auto created = records(r, "created /cluster-id");
   REQUIRE(created.size() == 1);  // NodeExistsError for every later proposer
@@ -79,7 +79,7 @@ TEST_CASE("1.9: /cluster-id is created once and every bootstrap reads the same v
 }
 
 TEST_CASE("1.9: dcos-oauth's bootstraps agree on one /dcos/auth-token-secret", "[dcos-units]") {
-  const models::RunResult r = run_text(kCluster, {});
+  const models::RunResult r = run_text(kUnitsCluster, {});
   const auto created = records(r, "created /dcos/auth-token-secret");
   REQUIRE(created.size() == 1);
   CHECK(created[0]->component == "dcos-oauth");
@@ -97,7 +97,7 @@ TEST_CASE(
     "1.9: dcos-signal retries its leader.mesos ping every 20 s, then posts once and stays "
     "inactive",
     "[dcos-units]") {
-  const models::RunResult r = run_text(kCluster, {});
+  const models::RunResult r = run_text(kUnitsCluster, {});
   // At boot leader.mesos does not resolve: the first attempt fails at the ping.
   const auto failed = events(r, "master-1", "dcos-signal", "gate_failed");
   REQUIRE_FALSE(failed.empty());
@@ -166,7 +166,7 @@ faults:
 
 TEST_CASE("1.9: an agent's bootstrap looks up zk-N.zk, and fails while its resolver cannot",
           "[dcos-units]") {
-  const models::RunResult r = run_text(kCluster, {});
+  const models::RunResult r = run_text(kUnitsCluster, {});
   // dcos-3dt-agent has no ping gate: its first bootstrap runs before resolv.conf points at
   // Spartan, so every zk-N.zk lookup fails and kazoo times out; a later one connects.
   const auto failed = events(r, "agent-1", "dcos-3dt-agent", "gate_failed");

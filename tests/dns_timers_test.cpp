@@ -23,8 +23,8 @@ using bootsim::testing::events;
 
 namespace {
 
-RunResult run_default(std::vector<std::string> sets, std::vector<std::string> faults = {},
-                      std::optional<sim::SimTime> until = std::nullopt) {
+RunResult run_default_set(std::vector<std::string> sets, std::vector<std::string> faults = {},
+                          std::optional<sim::SimTime> until = std::nullopt) {
   auto loaded = load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/default.yaml");
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
   sets.insert(sets.begin(), "cluster.boot_skew=constant(0s)");
@@ -58,7 +58,7 @@ TEST_CASE("spartan watchdog: a stopped Spartan is killed by the timer's check an
   // external watchdog's timer fires at 5 s (OnBootSec), sleeps 60 s, then asks 198.51.100.1
   // with resolv.conf's `timeout:1 attempts:3` (gen-resolvconf wrote it at 20 s): no answer by
   // 68 s, so `pkill -9 -f spartan` kills it then; RestartSec=5 starts it again at 73 s.
-  const RunResult r = run_default(
+  const RunResult r = run_default_set(
       {}, {"kind=pause target=agent-1/dcos-spartan-agent at=dns-proxy.started@agent-1+1s"});
   const auto killed = events(r, "agent-1", "dcos-spartan-agent", "signalled");
   REQUIRE(killed.size() == 1);
@@ -79,16 +79,16 @@ TEST_CASE("spartan watchdog: a stopped Spartan is killed by the timer's check an
 
 TEST_CASE("spartan watchdog: a later first run moves the kill with it", "[dns][timers]") {
   // OnBootSec 20 s: the check asks at 80 s and gives up at 83 s.
-  const RunResult r =
-      run_default({"spartan-watchdog.OnBootSec=20s"},
-                  {"kind=pause target=agent-1/dcos-spartan-agent at=dns-proxy.started@agent-1+1s"});
+  const RunResult r = run_default_set(
+      {"spartan-watchdog.OnBootSec=20s"},
+      {"kind=pause target=agent-1/dcos-spartan-agent at=dns-proxy.started@agent-1+1s"});
   CHECK(times(events(r, "agent-1", "dcos-spartan-agent", "signalled")) ==
         std::vector<sim::SimTime>{sim::seconds(83)});
 }
 
 TEST_CASE("spartan watchdog: a healthy Spartan is never killed in the default boot",
           "[dns][timers]") {
-  const RunResult r = run_default({});
+  const RunResult r = run_default_set({});
   CHECK(r.violations.empty());
   for (const std::string& node : r.nodes) {
     INFO(node);
@@ -154,7 +154,7 @@ TEST_CASE("adminrouter reload: nginx takes up a new leader at the next reload, n
   // load only. Once every Mesos-DNS has the new leader (all_records), the next reload (every
   // 30 s) resolves it, through Spartan to any Mesos-DNS: a few one-way latencies later.
   const sim::SimTime forwarding = sim::milliseconds(50);
-  const RunResult r = run_default({}, {kCrashLeader}, sim::minutes(6));
+  const RunResult r = run_default_set({}, {kCrashLeader}, sim::minutes(6));
   const LeaderChange c = leader_change(r);
   for (const char* m : {"master-1", "master-2", "master-3"}) {
     INFO(m);
@@ -173,7 +173,7 @@ TEST_CASE("adminrouter reload: nginx takes up a new leader at the next reload, n
 TEST_CASE("adminrouter reload: with a 10 min period nginx keeps the old leader far longer",
           "[dns][timers]") {
   const RunResult r =
-      run_default({"adminrouter-reload.OnUnitActiveSec=10m"}, {kCrashLeader}, sim::minutes(6));
+      run_default_set({"adminrouter-reload.OnUnitActiveSec=10m"}, {kCrashLeader}, sim::minutes(6));
   const LeaderChange c = leader_change(r);
   for (const char* m : {"master-1", "master-2", "master-3"}) {
     INFO(m);
@@ -212,8 +212,8 @@ TEST_CASE(
   // lasts 15 s: OnUnitActiveSec=10s starts them at 5, 20, 35, 50, 65 s; 1min at 5, 65 s.
   // Both runs at 65 s find Spartan up by the query at 75 s; mesos-master's `ping ready.spartan`
   // (RestartSec=15s: 60 s, 75 s) passes at 75 s either way: the boot is not shortened.
-  const RunResult slow = run_default({});
-  const RunResult fast = run_default({"resolvconf.OnUnitActiveSec=10s"});
+  const RunResult slow = run_default_set({});
+  const RunResult fast = run_default_set({"resolvconf.OnUnitActiveSec=10s"});
   for (const char* m : {"master-1", "master-2", "master-3"}) {
     INFO(m);
     CHECK(resolvconf_runs(slow, m, sim::seconds(66)) ==
@@ -238,8 +238,8 @@ TEST_CASE(
   // which falls back to the upstream resolvers at 80 s. With 1min the next run is at 125 s;
   // with 10s it starts at once, at 80 s.
   const std::string slow_start = "units.dcos-spartan.start=constant(12s)";
-  const RunResult slow = run_default({slow_start});
-  const RunResult fast = run_default({slow_start, "resolvconf.OnUnitActiveSec=10s"});
+  const RunResult slow = run_default_set({slow_start});
+  const RunResult fast = run_default_set({slow_start, "resolvconf.OnUnitActiveSec=10s"});
   for (const char* m : {"master-1", "master-2", "master-3"}) {
     INFO(m);
     REQUIRE(to_spartan(slow, m));

@@ -15,6 +15,8 @@
 
 using namespace bootsim;
 using namespace bootsim::models;
+using bootsim::testing::fault;
+using bootsim::testing::first;
 
 namespace {
 
@@ -31,19 +33,13 @@ Scenario small() {
       "public: 0}}\n");
 }
 
-FaultSpec fault(const std::string& line) {
-  auto f = parse_fault_line(line, SourceLocation{});
-  if (auto* e = std::get_if<InputError>(&f)) FAIL(e->format());
-  return std::get<FaultSpec>(f);
-}
-
 std::string fault_error(const std::string& line) {
   auto f = parse_fault_line(line, SourceLocation{});
   if (std::holds_alternative<FaultSpec>(f)) FAIL("accepted: " << line);
   return std::get<InputError>(f).format();
 }
 
-RunResult run(const Scenario& s, std::vector<std::string> faults = {}, RunOptions o = {}) {
+RunResult run_faults(const Scenario& s, std::vector<std::string> faults = {}, RunOptions o = {}) {
   for (const std::string& f : faults) o.faults.push_back(fault(f));
   auto r = run_scenario(s, o);
   if (auto* e = std::get_if<InputError>(&r)) FAIL(e->format());
@@ -59,13 +55,6 @@ std::string run_error(const Scenario& s, const std::string& line) {
 }
 
 using bootsim::testing::events;
-
-std::optional<sim::SimTime> first(const RunResult& r, std::string_view name,
-                                  std::string_view node) {
-  const auto id = r.trace.first_milestone(name, node);
-  if (!id) return std::nullopt;
-  return r.trace.at(*id).time;
-}
 
 // The first reach of `name` on any node.
 std::optional<sim::SimTime> first_any(const RunResult& r, std::string_view name) {
@@ -192,9 +181,9 @@ TEST_CASE("faults naming what the cluster or profile lacks are load errors", "[f
 
 TEST_CASE("a group target hits every host it names, and the report says which",
           "[faults][targets]") {
-  const RunResult r = run(small(), {"kind=crash target=masters[2..3] at=zookeeper.quorum+1s "
-                                    "restart_after=30s",
-                                    "kind=crash target=mesos-leader at=25m"});
+  const RunResult r = run_faults(small(), {"kind=crash target=masters[2..3] at=zookeeper.quorum+1s "
+                                           "restart_after=30s",
+                                           "kind=crash target=mesos-leader at=25m"});
   const auto crashes = events(r, "", "fault", "host_crash");
   REQUIRE(crashes.size() == 3);
   CHECK(crashes[0]->node == "master-2");
@@ -209,8 +198,8 @@ TEST_CASE("a group target hits every host it names, and the report says which",
 
 TEST_CASE("restart_after on a Restart=always unit acts as an operator's stop and start",
           "[faults][operator]") {
-  const RunResult r =
-      run(small(), {"kind=crash target=master-2/mesos-dns at=cluster.ready+10s restart_after=2m"});
+  const RunResult r = run_faults(
+      small(), {"kind=crash target=master-2/mesos-dns at=cluster.ready+10s restart_after=2m"});
   const auto ready = r.ready_at.value();
   const auto fired = ready + sim::seconds(10);
   // systemctl stop: the unit goes inactive, and stays so (RestartSec would have restarted it).
@@ -232,8 +221,8 @@ TEST_CASE("restart_after on a Restart=always unit acts as an operator's stop and
 
 TEST_CASE("a crash loop kills the process dies_after each start until it ends",
           "[faults][crash-loop]") {
-  const RunResult r = run(small(), {"kind=crash-loop target=master-1/marathon "
-                                    "at=marathon.started@master-1 dies_after=10s for=2m"});
+  const RunResult r = run_faults(small(), {"kind=crash-loop target=master-1/marathon "
+                                           "at=marathon.started@master-1 dies_after=10s for=2m"});
   const auto kills = events(r, "master-1", "fault", "process_crash");
   REQUIRE(kills.size() >= 3);
   const auto execs = events(r, "master-1", "dcos-marathon", "exec");
@@ -252,9 +241,10 @@ TEST_CASE("a crash loop kills the process dies_after each start until it ends",
 
 TEST_CASE("overlapping partitions in a run: an agent cut by two registers once both heal",
           "[faults][partition]") {
-  const RunResult r = run(small(), {"kind=partition name=p1 groups=agent-1|rest at=0s",
-                                    "kind=partition name=p2 groups=agent-1,agent-2|rest at=0s",
-                                    "kind=heal name=p1 at=5m", "kind=heal name=p2 at=8m"});
+  const RunResult r =
+      run_faults(small(), {"kind=partition name=p1 groups=agent-1|rest at=0s",
+                           "kind=partition name=p2 groups=agent-1,agent-2|rest at=0s",
+                           "kind=heal name=p1 at=5m", "kind=heal name=p2 at=8m"});
   const auto a1 = first(r, "agent.registered", "agent-1");
   const auto a2 = first(r, "agent.registered", "agent-2");
   REQUIRE(a1.has_value());
@@ -269,7 +259,7 @@ TEST_CASE("overlapping partitions in a run: an agent cut by two registers once b
 
 TEST_CASE("healing a partition that is not in force is reported, not silent",
           "[faults][partition]") {
-  const RunResult r = run(small(), {"kind=heal name=nothing at=10s"});
+  const RunResult r = run_faults(small(), {"kind=heal name=nothing at=10s"});
   REQUIRE(events(r, "cluster", "fault", "no_target").size() == 1);
   CHECK(r.ineffective_faults().size() == 1);
 }
@@ -278,30 +268,30 @@ TEST_CASE("loss as transports see it: 30% loss slows the boot but it becomes rea
           "[faults][loss]") {
   RunOptions o;
   o.settings.push_back(Setting{"network.loss", "0.3", {}});
-  const RunResult lossy = run(small(), {}, o);
-  const RunResult clean = run(small());
+  const RunResult lossy = run_faults(small(), {}, o);
+  const RunResult clean = run_faults(small());
   REQUIRE(lossy.ready_at.has_value());
   CHECK(*lossy.ready_at > *clean.ready_at);
 }
 
 TEST_CASE("a lossy link to one master: its streams retransmit, the cluster still boots",
           "[faults][link]") {
-  const RunResult r =
-      run(small(), {"kind=link groups=master-2|rest at=0s loss=0.3 delay=50ms heal_after=10m"});
+  const RunResult r = run_faults(
+      small(), {"kind=link groups=master-2|rest at=0s loss=0.3 delay=50ms heal_after=10m"});
   CHECK(r.ready_at.has_value());
   CHECK(events(r, "cluster", "fault", "link_degraded").size() == 1);
 }
 
 TEST_CASE("a one-way partition from the leading master is survived", "[faults][partition]") {
-  const RunResult r = run(small(), {"kind=one-way-partition groups=mesos-leader|rest "
-                                    "at=mesos-master.elected+1s heal_after=2m"});
+  const RunResult r = run_faults(small(), {"kind=one-way-partition groups=mesos-leader|rest "
+                                           "at=mesos-master.elected+1s heal_after=2m"});
   CHECK(events(r, "cluster", "fault", "one_way_partition").size() == 1);
   CHECK(r.ready_at.has_value());
 }
 
 TEST_CASE("a slow disk on every master delays the boot", "[faults][disk]") {
-  const RunResult slow = run(small(), {"kind=slow-disk target=all-masters at=0s factor=5"});
-  const RunResult clean = run(small());
+  const RunResult slow = run_faults(small(), {"kind=slow-disk target=all-masters at=0s factor=5"});
+  const RunResult clean = run_faults(small());
   REQUIRE(slow.ready_at.has_value());
   CHECK(*first(slow, "zookeeper.quorum", "cluster") > *first(clean, "zookeeper.quorum", "cluster"));
 }
@@ -311,20 +301,20 @@ TEST_CASE("stop-at-ready ends a faulted run at cluster.ready once the faults are
   RunOptions o;
   o.stop_at_ready = true;
   const std::vector<std::string> f{"kind=crash target=agent-2 at=20s restart_after=10s"};
-  const RunResult stopped = run(small(), f, o);
+  const RunResult stopped = run_faults(small(), f, o);
   REQUIRE(stopped.ready_at.has_value());
   CHECK(stopped.ended_by == "cluster.ready");
   CHECK(stopped.ended_at == *stopped.ready_at);
-  const RunResult full = run(small(), f);
+  const RunResult full = run_faults(small(), f);
   CHECK(full.ended_by != "cluster.ready");
   CHECK(full.ready_at == stopped.ready_at);
 }
 
 TEST_CASE("a DNS outage of every Mesos-DNS: leader.mesos resolves only once it ends",
           "[faults][dns]") {
-  const RunResult base = run(small());
-  const RunResult r =
-      run(small(), {"kind=dns-outage target=all-masters/mesos-dns at=0s answers=servfail for=4m"});
+  const RunResult base = run_faults(small());
+  const RunResult r = run_faults(
+      small(), {"kind=dns-outage target=all-masters/mesos-dns at=0s answers=servfail for=4m"});
   REQUIRE(events(r, "", "fault", "dns_outage").size() == 3);
   const auto restored = events(r, "", "fault", "dns_restored");
   REQUIRE(restored.size() == 3);
@@ -346,8 +336,8 @@ TEST_CASE("a DNS outage of every Mesos-DNS: leader.mesos resolves only once it e
 TEST_CASE("a silent Spartan is killed by its own watchdog and stays silent while the outage lasts",
           "[faults][dns]") {
   const RunResult r =
-      run(small(), {"kind=dns-outage target=agent-1/spartan at=dns-proxy.started@agent-1+1m "
-                    "answers=nothing for=2m"});
+      run_faults(small(), {"kind=dns-outage target=agent-1/spartan at=dns-proxy.started@agent-1+1m "
+                           "answers=nothing for=2m"});
   const auto outage = events(r, "agent-1", "fault", "dns_outage");
   REQUIRE(outage.size() == 1);
   // spartan_watchdog: no health check passed for 30 s, kill -9 (then systemd restarts it).
@@ -374,8 +364,8 @@ TEST_CASE("a ZooKeeper session expiry of the leading master: it steps down, anot
   const Scenario small4 = scenario(
       "name: small\nseed: 4\nuntil: 30m\ncluster: {masters: 3, agents: {private: 2, "
       "public: 0}}\n");
-  const RunResult r = run(small4, {"kind=zk-session-expiry target=mesos-leader/mesos-master "
-                                   "at=mesos-master.elected+2m"});
+  const RunResult r = run_faults(small4, {"kind=zk-session-expiry target=mesos-leader/mesos-master "
+                                          "at=mesos-master.elected+2m"});
   const auto expired = events(r, "", "fault", "zk_session_expired");
   REQUIRE(expired.size() == 1);
   const std::string old_leader = expired[0]->node;
@@ -420,10 +410,10 @@ TEST_CASE("a ZooKeeper session expiry of the leading master: it steps down, anot
   // The same expiry of a master that keeps leading is caught by the single-leader check.
   RunOptions broken;
   broken.testing.mesos_master_keeps_leading = true;
-  const RunResult b = run(small(),
-                          {"kind=zk-session-expiry target=mesos-leader/mesos-master "
-                           "at=mesos-master.elected+2m"},
-                          broken);
+  const RunResult b = run_faults(small(),
+                                 {"kind=zk-session-expiry target=mesos-leader/mesos-master "
+                                  "at=mesos-master.elected+2m"},
+                                 broken);
   REQUIRE(!b.violations.empty());
   CHECK(b.violations[0].rule == "single-mesos-leader");
   REQUIRE(b.leader_overlaps.size() == 1);
@@ -432,7 +422,8 @@ TEST_CASE("a ZooKeeper session expiry of the leading master: it steps down, anot
 
 TEST_CASE("a session expiry without a serving ZooKeeper leader is reported, not dropped",
           "[faults][zookeeper]") {
-  const RunResult r = run(small(), {"kind=zk-session-expiry target=master-1/mesos-master at=1s"});
+  const RunResult r =
+      run_faults(small(), {"kind=zk-session-expiry target=master-1/mesos-master at=1s"});
   const auto outcome = events(r, "master-1", "fault", "not_running");
   REQUIRE(outcome.size() == 1);
   CHECK(outcome[0]->detail.find("no mesos-master running") != std::string::npos);
@@ -477,7 +468,7 @@ TEST_CASE("liveness: cluster.ready within a grace period of the last fault heali
       "faults:\n  - kind=dns-outage target=all-masters/mesos-dns at=0s answers=nothing for=4m\n";
   // The outage ends at 240 s and the cluster is ready about 16 s later.
   const RunResult held =
-      run(scenario(base + "rules:\n  - {liveness: cluster.ready, within: 1m}\n"));
+      run_faults(scenario(base + "rules:\n  - {liveness: cluster.ready, within: 1m}\n"));
   REQUIRE(held.ready_at.has_value());
   CHECK(held.violations.empty());
   const RuleResult& user = held.rules.back();
@@ -486,7 +477,7 @@ TEST_CASE("liveness: cluster.ready within a grace period of the last fault heali
   CHECK(!user.builtin);
 
   const RunResult broke =
-      run(scenario(base + "rules:\n  - {liveness: cluster.ready, within: 5s}\n"));
+      run_faults(scenario(base + "rules:\n  - {liveness: cluster.ready, within: 5s}\n"));
   REQUIRE(broke.violations.size() == 1);
   const Violation& v = broke.violations[0];
   CHECK(v.rule == "cluster.ready within 5s of the last fault healing");
@@ -503,12 +494,12 @@ TEST_CASE("liveness: cluster.ready within a grace period of the last fault heali
   CHECK(broke.trace.at(v.evidence[1]).name == "cluster.ready");
 
   // Undecided: a fault that never heals, or faults that all come after cluster.ready.
-  const RunResult never = run(small(), {"kind=partition groups=agent-1|rest at=10s"});
+  const RunResult never = run_faults(small(), {"kind=partition groups=agent-1|rest at=10s"});
   CHECK(never.rules.back().checked == 0);
   CHECK(never.rules.back().not_checked ==
         "a fault never heals: kind=partition groups=agent-1|rest at=10s");
-  const RunResult late = run(small(), {"kind=crash target=agent-1 at=cluster.ready+1s "
-                                       "restart_after=10s"});
+  const RunResult late = run_faults(small(), {"kind=crash target=agent-1 at=cluster.ready+1s "
+                                              "restart_after=10s"});
   CHECK(late.rules.back().checked == 0);
   CHECK(late.rules.back().not_checked ==
         "cluster.ready came before the first fault; it is recorded once");
@@ -535,7 +526,7 @@ TEST_CASE("liveness rules in a scenario are checked where they are written", "[f
 TEST_CASE("an ordering rule's violation names both milestones and explains itself",
           "[faults][rules]") {
   // Marathon starts after the Mesos master on every master, so this user rule breaks on each.
-  const RunResult r = run(scenario(
+  const RunResult r = run_faults(scenario(
       "name: order\nseed: 3\nuntil: 30m\ncluster: {masters: 3, agents: {private: 2, public: 0}}\n"
       "rules:\n  - {before: marathon.started, after: mesos-master.started}\n"));
   REQUIRE(r.violations.size() == 3);

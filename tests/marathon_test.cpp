@@ -19,7 +19,7 @@ using bootsim::testing::run_text;
 
 namespace {
 
-constexpr const char* kCluster = R"yaml(
+constexpr const char* kMarathonCluster = R"yaml(
 name: marathon
 profile: dcos-1.9
 seed: 13
@@ -32,7 +32,7 @@ services:
 }  // namespace
 
 TEST_CASE("Marathon leads 0.5 s after it holds the latch and loads its state first", "[marathon]") {
-  const models::RunResult r = run_text(kCluster, {});
+  const models::RunResult r = run_text(kMarathonCluster, {});
   REQUIRE(r.violations.empty());
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() == 1);
@@ -57,7 +57,7 @@ TEST_CASE("Marathon reconciles 15 s after election, then every 600 s", "[maratho
                                     models::SourceLocation{});
   if (auto* e = std::get_if<models::InputError>(&f)) FAIL(e->format());
   o.faults.push_back(std::get<models::FaultSpec>(f));
-  const models::RunResult r = run_text(kCluster, {}, o);
+  const models::RunResult r = run_text(kMarathonCluster, {}, o);
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() == 1);
   const std::string leader = started[0]->detail.substr(std::string("leader on ").size());
@@ -70,7 +70,7 @@ TEST_CASE("Marathon reconciles 15 s after election, then every 600 s", "[maratho
 
 TEST_CASE("a service's scheduler is launched only after Cosmos installed it through Admin Router",
           "[marathon][dcos]") {
-  const models::RunResult r = run_text(kCluster, {});
+  const models::RunResult r = run_text(kMarathonCluster, {});
   REQUIRE(r.violations.empty());
   const auto installed = records(r, "package_installed");
   REQUIRE(installed.size() == 1);
@@ -87,7 +87,8 @@ TEST_CASE("a service's scheduler is launched only after Cosmos installed it thro
   const sim::TraceRecord& launch = first_with(r, "launch", "marathon", "kafka-scheduler ");
   CHECK(launch.time > installed[0]->time);
   // Cosmos coming later moves the launch with it.
-  const models::RunResult late = run_text(kCluster, {{"units.dcos-cosmos.start", "constant(5m)"}});
+  const models::RunResult late =
+      run_text(kMarathonCluster, {{"units.dcos-cosmos.start", "constant(5m)"}});
   REQUIRE(late.violations.empty());
   const sim::TraceRecord& late_launch = first_with(late, "launch", "marathon", "kafka-scheduler ");
   CHECK(late_launch.time > launch.time + sim::minutes(4));
@@ -107,7 +108,7 @@ TEST_CASE(
       models::SourceLocation{});
   if (auto* e = std::get_if<models::InputError>(&f)) FAIL(e->format());
   o.faults.push_back(std::get<models::FaultSpec>(f));
-  const models::RunResult r = run_text(kCluster, {}, o);
+  const models::RunResult r = run_text(kMarathonCluster, {}, o);
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() >= 2);
   const std::string first = started[0]->detail.substr(std::string("leader on ").size());

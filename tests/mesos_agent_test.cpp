@@ -15,7 +15,7 @@ using bootsim::testing::run_text;
 
 namespace {
 
-constexpr const char* kCluster = R"yaml(
+constexpr const char* kAgentCluster = R"yaml(
 name: agent
 profile: dcos-1.9
 seed: 5
@@ -26,11 +26,11 @@ services:
 )yaml";
 
 using Settings = std::vector<std::pair<std::string, std::string>>;
-const Settings kConstant{{"network.latency", "constant(1ms)"},
-                         {"network.loopback_latency", "constant(1ms)"},
-                         {"mesos-agent.fetch", "constant(2s)"},
-                         {"mesos-agent.container_start", "constant(1s)"},
-                         {"mesos-agent.task_start", "constant(500ms)"}};
+const Settings kAgentTimings{{"network.latency", "constant(1ms)"},
+                             {"network.loopback_latency", "constant(1ms)"},
+                             {"mesos-agent.fetch", "constant(2s)"},
+                             {"mesos-agent.container_start", "constant(1s)"},
+                             {"mesos-agent.task_start", "constant(500ms)"}};
 
 }  // namespace
 
@@ -38,9 +38,9 @@ TEST_CASE("a task runs fetch + container_start + task_start after the agent got 
           "[mesos][agent]") {
   for (const char* fetch : {"2s", "5s"}) {
     INFO("fetch " << fetch);
-    Settings s = kConstant;
+    Settings s = kAgentTimings;
     s[2].second = std::string("constant(") + fetch + ")";
-    const models::RunResult r = run_text(kCluster, s);
+    const models::RunResult r = run_text(kAgentCluster, s);
     REQUIRE(r.violations.empty());
     const sim::TraceRecord& running = first_with(r, "task_running", "kafka", "kafka-0 ");
     const std::string agent = running.detail.substr(running.detail.rfind(' ') + 1);
@@ -55,9 +55,9 @@ TEST_CASE("a task runs fetch + container_start + task_start after the agent got 
 
 TEST_CASE("an agent offers the resources it was given, public ones only to slave_public",
           "[mesos][agent]") {
-  Settings s = kConstant;
+  Settings s = kAgentTimings;
   s.push_back({"mesos-agent.cpus", "8"});
-  const models::RunResult r = run_text(kCluster, s);
+  const models::RunResult r = run_text(kAgentCluster, s);
   REQUIRE(r.violations.empty());
   // The first offer of an agent is the whole agent (nothing runs there yet).
   for (const char* agent : {"agent-1", "agent-2", "public-agent-1"}) {

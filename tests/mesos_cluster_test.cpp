@@ -12,9 +12,13 @@
 #include "models/run/faults.hpp"
 #include "models/scenario/scenario.hpp"
 #include "tests/printers.hpp"
+#include "tests/run_helpers.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;
+using bootsim::testing::fault;
+using bootsim::testing::records;
+using bootsim::testing::run;
 
 namespace {
 
@@ -33,27 +37,6 @@ Scenario load(const std::string& yaml) {
   auto loaded = load_scenario_text(yaml, "test.yaml");
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
   return std::get<Scenario>(loaded);
-}
-
-RunResult run(const Scenario& s, const RunOptions& o = {}) {
-  auto r = run_scenario(s, o);
-  if (auto* e = std::get_if<InputError>(&r)) FAIL(e->format());
-  return std::move(std::get<RunResult>(r));
-}
-
-FaultSpec fault(const std::string& line) {
-  auto f = parse_fault_line(line, SourceLocation{});
-  if (auto* e = std::get_if<InputError>(&f)) FAIL(e->format());
-  return std::get<FaultSpec>(f);
-}
-
-std::vector<const sim::TraceRecord*> records(const RunResult& r, std::string_view name,
-                                             std::string_view node = {}) {
-  std::vector<const sim::TraceRecord*> out;
-  for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.name == name && (node.empty() || rec.node == node)) out.push_back(&rec);
-  }
-  return out;
 }
 
 // The agent id in a milestone detail such as "admitted master-1-1-S0 by master-1".

@@ -20,8 +20,8 @@ namespace dns = bootsim::models::dns;
 
 namespace {
 
-constexpr sim::SimTime kL = sim::milliseconds(1);
-constexpr sim::SimTime kQuorumBy = sim::seconds(3);
+constexpr sim::SimTime kDnsLatency = sim::milliseconds(1);
+constexpr sim::SimTime kDnsQuorumBy = sim::seconds(3);
 using Overrides = std::vector<std::pair<std::string, std::string>>;
 
 class TestControl final : public models::UnitControl {
@@ -46,7 +46,7 @@ class TestControl final : public models::UnitControl {
 // contends (start_master) and answers /master/state with the leader its election detects.
 struct MesosDnsWorld {
   explicit MesosDnsWorld(const Overrides& overrides = {})
-      : w(3, kL, {{"zookeeper.server_start", "1s"}}, {}, 1, 1), control(*w.ctx) {
+      : w(3, kDnsLatency, {{"zookeeper.server_start", "1s"}}, {}, 1, 1), control(*w.ctx) {
     for (const auto& [k, v] : overrides) {
       std::string error;
       REQUIRE(w.params.set(k, v, error));
@@ -56,12 +56,12 @@ struct MesosDnsWorld {
     mesos_dns = w.net.add_process(w.node(2), "mesos-dns");
     client = w.net.add_process(w.topology.agents[0].node, "client");
     w.net.start_process(client);
-    w.engine.run_until(kQuorumBy);
+    w.engine.run_until(kDnsQuorumBy);
     REQUIRE(w.ensemble->serving_leader() != 0);
   }
   void start_mesos_dns() {
     w.net.start_process(mesos_dns);
-    model = std::make_unique<models::MesosDns>(*w.ctx, sim::Distribution::constant(kL));
+    model = std::make_unique<models::MesosDns>(*w.ctx, sim::Distribution::constant(kDnsLatency));
     model->on_exec({w.node(2), "master-2", "dcos-mesos-dns", mesos_dns}, mesos_dns, control);
   }
   void start_master() {
@@ -101,12 +101,12 @@ TEST_CASE("mesos-dns: serves nothing before its first reload, then the records w
           "[dns][mesos-dns]") {
   MesosDnsWorld m(Overrides{{"mesos-dns.ttl", "7s"}});
   m.start_mesos_dns();
-  m.ask(kQuorumBy + sim::seconds(1), "leader.mesos");  // no leader yet: the port is closed
-  m.w.engine.schedule_at(kQuorumBy + sim::seconds(3), [&] { m.start_master(); });
+  m.ask(kDnsQuorumBy + sim::seconds(1), "leader.mesos");  // no leader yet: the port is closed
+  m.w.engine.schedule_at(kDnsQuorumBy + sim::seconds(3), [&] { m.start_master(); });
   for (const char* name : {"leader.mesos", "master.mesos", "marathon.mesos", "nothing.mesos"}) {
-    m.ask(kQuorumBy + sim::seconds(6), name);
+    m.ask(kDnsQuorumBy + sim::seconds(6), name);
   }
-  m.w.engine.run_until(kQuorumBy + sim::seconds(8));
+  m.w.engine.run_until(kDnsQuorumBy + sim::seconds(8));
   REQUIRE(m.answers.size() == 5);
   CHECK(m.answers[0] == nullptr);
   REQUIRE(m.answers[1] != nullptr);
@@ -123,7 +123,7 @@ TEST_CASE("mesos-dns: a reload that times out keeps the old records", "[dns][mes
       Overrides{{"mesos-dns.refreshSeconds", "1s"}, {"mesos-dns.stateTimeoutSeconds", "2s"}});
   m.start_master();
   m.start_mesos_dns();
-  m.w.engine.run_until(kQuorumBy + sim::seconds(2));
+  m.w.engine.run_until(kDnsQuorumBy + sim::seconds(2));
   const sim::SimTime paused = m.w.engine.now();
   m.w.net.pause_process(m.master);
   m.ask(paused + sim::seconds(5), "leader.mesos");
@@ -141,9 +141,9 @@ TEST_CASE("mesos-dns: a reload that times out keeps the old records", "[dns][mes
 TEST_CASE("mesos-dns: exits after zkDetectionTimeout without a leader", "[dns][mesos-dns]") {
   MesosDnsWorld m(Overrides{{"mesos-dns.zkDetectionTimeout", "5s"}});
   m.start_mesos_dns();
-  m.w.engine.run_until(kQuorumBy + sim::seconds(20));
+  m.w.engine.run_until(kDnsQuorumBy + sim::seconds(20));
   REQUIRE_FALSE(m.control.exits.empty());
   CHECK(m.control.exits[0] == "master detection timed out after 5s");
   // Started at 3 s, ready 1 ms later, when the timer is armed.
-  CHECK(m.control.at[0] == kQuorumBy + kL + sim::seconds(5));
+  CHECK(m.control.at[0] == kDnsQuorumBy + kDnsLatency + sim::seconds(5));
 }

@@ -21,10 +21,10 @@ using bootsim::testing::ZkWorld;
 
 namespace {
 
-constexpr sim::SimTime kL = sim::milliseconds(1);  // one-way latency of every link
-constexpr sim::SimTime kTick = sim::seconds(2);    // zookeeper.tickTime default
-constexpr std::int64_t kSyncLimit = 5;             // zookeeper.syncLimit default
-constexpr sim::SimTime kQuorumBy = sim::seconds(3);
+constexpr sim::SimTime kGroupLatency = sim::milliseconds(1);  // one-way latency of every link
+constexpr sim::SimTime kTick = sim::seconds(2);               // zookeeper.tickTime default
+constexpr std::int64_t kSyncLimit = 5;                        // zookeeper.syncLimit default
+constexpr sim::SimTime kGroupQuorumBy = sim::seconds(3);
 
 // A minimal Mesos master around the election: it leads as soon as it is elected (the registry
 // recovery of mesos_master.cpp is left out), and exits when it loses leadership, as
@@ -75,7 +75,7 @@ struct TestMaster {
 // Three masters with ZooKeeper (quorum by 3 s), their Mesos masters, one agent with a detector.
 struct ElectionWorld {
   explicit ElectionWorld(std::uint64_t seed = 1, MesosMasterElection::Options o = {})
-      : w(3, kL, {{"zookeeper.server_start", "1s"}}, {}, seed, 1), monitor(*w.ctx) {
+      : w(3, kGroupLatency, {{"zookeeper.server_start", "1s"}}, {}, seed, 1), monitor(*w.ctx) {
     w.launch_all(sim::SimTime::zero());
     for (int i = 1; i <= 3; ++i) {
       masters.push_back(
@@ -83,7 +83,7 @@ struct ElectionWorld {
     }
     agent = w.net.add_process(w.topology.agents[0].node, "mesos-agent");
     w.net.start_process(agent);
-    w.engine.run_until(kQuorumBy);
+    w.engine.run_until(kGroupQuorumBy);
     REQUIRE(w.ensemble->serving_leader() != 0);
   }
   // Starts master i at `at` (absolute).
@@ -101,10 +101,10 @@ struct ElectionWorld {
   }
   // The usual start: master-1 first, then 2 and 3, 500 ms apart.
   void boot() {
-    start_at(1, kQuorumBy);
-    start_at(2, kQuorumBy + sim::milliseconds(500));
-    start_at(3, kQuorumBy + sim::seconds(1));
-    w.engine.run_until(kQuorumBy + sim::seconds(3));
+    start_at(1, kGroupQuorumBy);
+    start_at(2, kGroupQuorumBy + sim::milliseconds(500));
+    start_at(3, kGroupQuorumBy + sim::seconds(1));
+    w.engine.run_until(kGroupQuorumBy + sim::seconds(3));
   }
   TestMaster& m(int i) { return *masters.at(i - 1); }
   void run_until(sim::SimTime t) { w.engine.run_until(t); }
@@ -149,7 +149,7 @@ TEST_CASE("mesos election: the first znode leads, every detector sees it", "[mes
   // Elected within a few ZooKeeper round trips of joining (connect, create path, create znode,
   // get children, get data): well under 100 ms with 1 ms links.
   REQUIRE(e.m(1).elected_at.size() == 1);
-  CHECK(e.m(1).elected_at[0] - kQuorumBy < sim::milliseconds(100));
+  CHECK(e.m(1).elected_at[0] - kGroupQuorumBy < sim::milliseconds(100));
   CHECK(e.w.ctx->violations().empty());
 }
 

@@ -15,8 +15,8 @@ using bootsim::testing::run_text;
 namespace {
 
 using Settings = std::vector<std::pair<std::string, std::string>>;
-const Settings kConstant{{"network.latency", "constant(1ms)"},
-                         {"network.loopback_latency", "constant(1ms)"}};
+const Settings kConstantLinks{{"network.latency", "constant(1ms)"},
+                              {"network.loopback_latency", "constant(1ms)"}};
 
 }  // namespace
 
@@ -29,7 +29,7 @@ seed: 11
 until: 30m
 cluster: {masters: 3, agents: {private: 1, public: 0}}
 )yaml";
-  const models::RunResult r = run_text(kOneAgent, kConstant);
+  const models::RunResult r = run_text(kOneAgent, kConstantLinks);
   REQUIRE(r.violations.empty());
   const auto admits = records(r, "admit_agent");
   REQUIRE(admits.size() == 1);
@@ -57,7 +57,7 @@ cluster: {masters: 1, agents: {private: 2, public: 0}}
 services:
   - {name: kafka, start: "constant(10s)", instances: 4, cpus: 2, mem: 1024}
 )yaml";
-  const models::RunResult r = run_text(kTight, kConstant);
+  const models::RunResult r = run_text(kTight, kConstantLinks);
   CHECK(r.violations.empty());
   int instances = 0;
   for (const sim::TraceRecord* t : records(r, "task_launched")) {

@@ -18,13 +18,13 @@
 #include "tools/report/report.hpp"
 
 using bootsim::models::RunResult;
-using nlohmann::json;
+using Json = nlohmann::json;
 namespace sim = bootsim::sim;
 namespace report = bootsim::report;
 
 namespace {
 
-RunResult run_default(std::vector<bootsim::models::FaultSpec> faults = {}) {
+RunResult run_default_spec(std::vector<bootsim::models::FaultSpec> faults = {}) {
   auto loaded = bootsim::models::load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) +
                                                     "/scenarios/default.yaml");
   if (auto* e = std::get_if<bootsim::models::InputError>(&loaded)) FAIL(e->format());
@@ -36,7 +36,7 @@ RunResult run_default(std::vector<bootsim::models::FaultSpec> faults = {}) {
 }
 
 // Checks one event's required fields by phase; returns its phase.
-std::string check_fields(const json& e) {
+std::string check_fields(const Json& e) {
   REQUIRE(e.is_object());
   REQUIRE(e.contains("ph"));
   REQUIRE(e["ph"].is_string());
@@ -61,8 +61,8 @@ std::string check_fields(const json& e) {
 }  // namespace
 
 TEST_CASE("chrome: the default boot is a valid trace-event file", "[report][chrome]") {
-  const RunResult r = run_default();
-  const json doc = json::parse(report::format_chrome(r));
+  const RunResult r = run_default_spec();
+  const Json doc = Json::parse(report::format_chrome(r));
   REQUIRE(doc.is_object());
   REQUIRE(doc["traceEvents"].is_array());
   CHECK(doc["displayTimeUnit"] == "ms");
@@ -72,7 +72,7 @@ TEST_CASE("chrome: the default boot is a valid trace-event file", "[report][chro
   std::set<std::string> processes;
   double last_ts = 0;
   std::size_t begins = 0, instants = 0;
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     const std::string ph = check_fields(e);
     const auto track = std::pair<int, int>(e["pid"], e["tid"]);
     if (ph == "M") {
@@ -121,13 +121,13 @@ TEST_CASE("chrome: the default boot is a valid trace-event file", "[report][chro
 }
 
 TEST_CASE("chrome: timestamps are the trace's times in microseconds", "[report][chrome]") {
-  const RunResult r = run_default();
-  const json doc = json::parse(report::format_chrome(r));
+  const RunResult r = run_default_spec();
+  const Json doc = Json::parse(report::format_chrome(r));
   const auto ready = r.trace.first_milestone("cluster.ready", "cluster");
   REQUIRE(ready);
   const double ready_us = static_cast<double>(r.trace.at(*ready).time.ns()) / 1000.0;
   bool found = false;
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "i" && e["name"] == "cluster.ready") {
       CHECK(e["ts"].get<double>() == Approx(ready_us).epsilon(1e-12));
       CHECK(e["cat"] == "milestone");
@@ -138,17 +138,17 @@ TEST_CASE("chrome: timestamps are the trace's times in microseconds", "[report][
   // A unit's phases: master-1's Marathon waits on its gates from boot, named as people read it.
   std::vector<std::string> marathon;
   int pid = 0, tid = 0;
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "M" && e["name"] == "process_name" && e["args"]["name"] == "master-1")
       pid = e["pid"];
   }
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == pid &&
         e["args"]["name"] == "dcos-marathon")
       tid = e["tid"];
   }
   REQUIRE(tid != 0);
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "B" && e["pid"] == pid && e["tid"] == tid) marathon.push_back(e["name"]);
   }
   REQUIRE(marathon.size() >= 3);
@@ -162,15 +162,15 @@ TEST_CASE("chrome: faults are instants on the node they hit", "[report][chrome]"
       "kind=crash target=master-2 at=mesos-master.elected+5s restart_after=30s",
       bootsim::models::SourceLocation{});
   REQUIRE(std::holds_alternative<bootsim::models::FaultSpec>(fault));
-  const RunResult r = run_default({std::get<bootsim::models::FaultSpec>(fault)});
-  const json doc = json::parse(report::format_chrome(r));
+  const RunResult r = run_default_spec({std::get<bootsim::models::FaultSpec>(fault)});
+  const Json doc = Json::parse(report::format_chrome(r));
   int master2 = 0;
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "M" && e["name"] == "process_name" && e["args"]["name"] == "master-2")
       master2 = e["pid"];
   }
   std::vector<std::string> faults;
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "i" && e["cat"] == "fault" && e["pid"] == master2) faults.push_back(e["name"]);
   }
   CHECK(faults == std::vector<std::string>{"host_crash", "host_restart"});
@@ -179,12 +179,12 @@ TEST_CASE("chrome: faults are instants on the node they hit", "[report][chrome]"
 namespace {
 
 // The pid of node `node` and the tid of its track `name` in `doc`, 0 if none.
-std::pair<int, int> track_of(const json& doc, const std::string& node, const std::string& name) {
+std::pair<int, int> track_of(const Json& doc, const std::string& node, const std::string& name) {
   int pid = 0, tid = 0;
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "M" && e["name"] == "process_name" && e["args"]["name"] == node) pid = e["pid"];
   }
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == pid &&
         e["args"]["name"] == name)
       tid = e["tid"];
@@ -193,9 +193,9 @@ std::pair<int, int> track_of(const json& doc, const std::string& node, const std
 }
 
 // The B events of one track, in file order.
-std::vector<json> spans_of(const json& doc, std::pair<int, int> track) {
-  std::vector<json> out;
-  for (const json& e : doc["traceEvents"]) {
+std::vector<Json> spans_of(const Json& doc, std::pair<int, int> track) {
+  std::vector<Json> out;
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "B" && e["pid"] == track.first && e["tid"] == track.second) out.push_back(e);
   }
   return out;
@@ -205,15 +205,15 @@ std::vector<json> spans_of(const json& doc, std::pair<int, int> track) {
 
 TEST_CASE("chrome: agents' registration phases are spans on their mesos-agent track",
           "[report][chrome]") {
-  const RunResult r = run_default();
-  const json doc = json::parse(report::format_chrome(r));
+  const RunResult r = run_default_spec();
+  const Json doc = Json::parse(report::format_chrome(r));
   std::size_t retried = 0;
   for (const std::string& node : r.nodes) {
     if (node.find("agent") == std::string::npos) continue;
     INFO(node);
     const auto track = track_of(doc, node, "mesos-agent");
     REQUIRE(track.second != 0);
-    const std::vector<json> spans = spans_of(doc, track);
+    const std::vector<Json> spans = spans_of(doc, track);
     REQUIRE(spans.size() >= 4);
     // It detects the leader, waits its first U(0, b) draw, attempts, and is admitted.
     CHECK(spans[0]["name"] == "connecting");
@@ -237,12 +237,12 @@ TEST_CASE("chrome: agents' registration phases are spans on their mesos-agent tr
 TEST_CASE("chrome: a master's election is a span of its mesos-master track", "[report][chrome]") {
   // Every master contends (its election); the elected one recovers the registry, then leads;
   // the others stay contending.
-  const RunResult r = run_default();
-  const json doc = json::parse(report::format_chrome(r));
+  const RunResult r = run_default_spec();
+  const Json doc = Json::parse(report::format_chrome(r));
   int leaders = 0, standbys = 0;
   for (const std::string master : {"master-1", "master-2", "master-3"}) {
     std::vector<std::string> names;
-    for (const json& e : spans_of(doc, track_of(doc, master, "mesos-master")))
+    for (const Json& e : spans_of(doc, track_of(doc, master, "mesos-master")))
       names.push_back(e["name"]);
     INFO(master);
     if (names == std::vector<std::string>{"contending", "recovering", "leading"}) {
@@ -270,9 +270,9 @@ TEST_CASE("chrome: a flow at the end of a track's last phase is still inside it"
   const auto active = r.trace.state_change(sim::seconds(1), "n1", "u", "start-pre", "active");
   (void)start;
   r.trace.milestone(sim::seconds(2), "n1", "u.done", {}, active);
-  const json doc = json::parse(report::format_chrome(r));
+  const Json doc = Json::parse(report::format_chrome(r));
   std::vector<std::string> order;  // the events of u's track and the flow, in file order
-  for (const json& e : doc["traceEvents"]) {
+  for (const Json& e : doc["traceEvents"]) {
     if (e["ph"] == "M" || e["ph"] == "i") continue;
     order.push_back(e["ph"].get<std::string>() + "@" + e["ts"].dump());
   }
@@ -287,7 +287,7 @@ TEST_CASE("chrome: an agent restarted with a running task recovers, then registe
   // executor and waits executor_reregistration_timeout (10 s) before it detects the master again.
   std::string agent;
   {
-    const RunResult plain = run_default();
+    const RunResult plain = run_default_spec();
     for (const sim::TraceRecord& rec : plain.trace.records()) {
       if (rec.name == "launch" && plain.trace.text_arg(rec, "task") == "kafka-scheduler")
         agent = std::string(plain.trace.text_arg(rec, "agent").value_or(""));
@@ -298,11 +298,11 @@ TEST_CASE("chrome: an agent restarted with a running task recovers, then registe
       "kind=crash target=" + agent + "/mesos-slave at=scheduler.first_task_running@marathon+1s",
       bootsim::models::SourceLocation{});
   REQUIRE(std::holds_alternative<bootsim::models::FaultSpec>(fault));
-  const RunResult r = run_default({std::get<bootsim::models::FaultSpec>(fault)});
-  const json doc = json::parse(report::format_chrome(r));
-  const std::vector<json> spans = spans_of(doc, track_of(doc, agent, "mesos-agent"));
+  const RunResult r = run_default_spec({std::get<bootsim::models::FaultSpec>(fault)});
+  const Json doc = Json::parse(report::format_chrome(r));
+  const std::vector<Json> spans = spans_of(doc, track_of(doc, agent, "mesos-agent"));
   std::vector<std::string> after;  // the spans from the recovery on
-  for (const json& e : spans) {
+  for (const Json& e : spans) {
     if (e["name"] == "recovering" || !after.empty()) after.push_back(e["name"]);
   }
   REQUIRE(after.size() >= 5);
@@ -313,7 +313,7 @@ TEST_CASE("chrome: an agent restarted with a running task recovers, then registe
   CHECK(after.back() == "registered");
   // The recovery lasts executor_reregistration_timeout: its E is the connecting span's B.
   double recovering = 0, connecting = 0;
-  for (const json& e : spans) {
+  for (const Json& e : spans) {
     if (e["name"] == "recovering") recovering = e["ts"];
     if (e["name"] == "connecting") connecting = e["ts"];
   }

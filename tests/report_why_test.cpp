@@ -380,16 +380,16 @@ TEST_CASE("a violation is explained with its evidence, and leader overlaps are r
   CHECK(names == std::vector<std::string>{"mesos-master.leading", "zk_session_expired",
                                           "mesos-master.leading"});
 
-  const auto json = nlohmann::json::parse(report::format_json(r));
-  REQUIRE(json["violations"].size() == 1);
-  CHECK(json["violations"][0]["explanation"] == v.explanation);
-  REQUIRE(json["violations"][0]["events"].size() == 3);
-  CHECK(json["violations"][0]["events"][1]["name"] == "zk_session_expired");
-  REQUIRE(json["leader_overlaps"].size() == 1);
-  CHECK(json["leader_overlaps"][0]["first"] == o.first);
-  CHECK(json["leader_overlaps"][0]["second"] == o.second);
-  CHECK(json["leader_overlaps"][0]["to_s"].get<double>() >
-        json["leader_overlaps"][0]["from_s"].get<double>());
+  const auto doc = nlohmann::json::parse(report::format_json(r));
+  REQUIRE(doc["violations"].size() == 1);
+  CHECK(doc["violations"][0]["explanation"] == v.explanation);
+  REQUIRE(doc["violations"][0]["events"].size() == 3);
+  CHECK(doc["violations"][0]["events"][1]["name"] == "zk_session_expired");
+  REQUIRE(doc["leader_overlaps"].size() == 1);
+  CHECK(doc["leader_overlaps"][0]["first"] == o.first);
+  CHECK(doc["leader_overlaps"][0]["second"] == o.second);
+  CHECK(doc["leader_overlaps"][0]["to_s"].get<double>() >
+        doc["leader_overlaps"][0]["from_s"].get<double>());
 }
 
 TEST_CASE("why: a gate that passed late while Spartan's upstreams timed out names them",

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,6 +46,28 @@ inline models::RunOptions options_of(const std::vector<std::string>& sets,
     o.faults.push_back(std::get<models::FaultSpec>(parsed));
   }
   return o;
+}
+
+// A run of `s`; FAILs on an input error.
+inline models::RunResult run(const models::Scenario& s, const models::RunOptions& o = {}) {
+  auto r = models::run_scenario(s, o);
+  if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
+  return std::move(std::get<models::RunResult>(r));
+}
+
+// One fault as `--fault` takes it; FAILs when it does not parse.
+inline models::FaultSpec fault(const std::string& line) {
+  auto f = models::parse_fault_line(line, models::SourceLocation{});
+  if (auto* e = std::get_if<models::InputError>(&f)) FAIL(e->format());
+  return std::get<models::FaultSpec>(f);
+}
+
+// When `name` was first reached on `node`, if it was.
+inline std::optional<sim::SimTime> first(const models::RunResult& r, std::string_view name,
+                                         std::string_view node) {
+  const auto id = r.trace.first_milestone(name, node);
+  if (!id) return std::nullopt;
+  return r.trace.at(*id).time;
 }
 
 // The records named `name` (on `node`, if given), in time order.

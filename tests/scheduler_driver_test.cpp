@@ -14,7 +14,7 @@ using bootsim::testing::run_text;
 
 namespace {
 
-constexpr const char* kCluster = R"yaml(
+constexpr const char* kDriverCluster = R"yaml(
 name: driver
 profile: dcos-1.9
 seed: 9
@@ -31,7 +31,7 @@ const std::vector<std::pair<std::string, std::string>> kConstant{
 
 TEST_CASE("a driver registers at once on detecting the leader: one round trip",
           "[mesos][scheduler]") {
-  const models::RunResult r = run_text(kCluster, kConstant);
+  const models::RunResult r = run_text(kDriverCluster, kConstant);
   REQUIRE(r.violations.empty());
   // Kafka's scheduler starts long after the master leads. (Marathon may detect a master still
   // recovering its registry, which drops the registration: Marathon then retries.)
@@ -51,7 +51,7 @@ TEST_CASE("a driver registers at once on detecting the leader: one round trip",
 
 TEST_CASE("the framework id is written on the master's confirmation and stored after",
           "[mesos][scheduler]") {
-  const models::RunResult r = run_text(kCluster, kConstant);
+  const models::RunResult r = run_text(kDriverCluster, kConstant);
   for (const char* framework : {"marathon", "kafka"}) {
     INFO(framework);
     const auto confirmed = records(r, "framework_registered", framework);
@@ -76,7 +76,7 @@ TEST_CASE("a registration dropped by a recovering master is retried within the c
   // of 2 ms on top); with the real cap (1 min) the draws from U(0, 2 s·2^k) may wait longer.
   auto settings = kConstant;
   settings.emplace_back("scheduler.max_registration_backoff", "500ms");
-  const models::RunResult r = run_text(kCluster, settings);
+  const models::RunResult r = run_text(kDriverCluster, settings);
   const auto detected = records(r, "scheduler.detected_leader", "marathon");
   const auto registered = records(r, "scheduler.registered", "marathon");
   REQUIRE(detected.size() == 1);

@@ -19,7 +19,7 @@ using bootsim::testing::ZkWorld;
 
 namespace {
 
-constexpr sim::SimTime kL = sim::milliseconds(1);           // one-way latency of every link
+constexpr sim::SimTime kZkLatency = sim::milliseconds(1);   // one-way latency of every link
 constexpr sim::SimTime kStart = sim::seconds(1);            // zookeeper.server_start (constant)
 constexpr sim::SimTime kSetup = sim::milliseconds(300);     // zookeeper.setup_before_looking
 constexpr sim::SimTime kFinalize = sim::milliseconds(200);  // zookeeper.finalizeWait
@@ -43,7 +43,7 @@ int count_events(const ZkWorld& w, std::string_view node, std::string_view event
 }  // namespace
 
 TEST_CASE("zookeeper: 3 servers reach quorum at the hand-computed time", "[zookeeper]") {
-  ZkWorld w(3, kL, constant_start());
+  ZkWorld w(3, kZkLatency, constant_start());
   w.launch_all(sim::SimTime::zero());
   w.engine.run_until(sim::seconds(10));
   INFO(w.dump());
@@ -59,16 +59,16 @@ TEST_CASE("zookeeper: 3 servers reach quorum at the hand-computed time", "[zooke
   //   T+5L  sid 1 gets sid 2's new vote and sid 2 gets sid 3's (3 reached 2 second): neither
   //         is better, each restarts its 200 ms window -> followers decide at T+5L+fW.
   //   T+6L  sid 3 gets sid 2's vote, the last one it hears -> it decides at T+6L+fW.
-  const sim::SimTime follower_decides = T + kL * 5 + kFinalize;
-  const sim::SimTime leader_decides = T + kL * 6 + kFinalize;
+  const sim::SimTime follower_decides = T + kZkLatency * 5 + kFinalize;
+  const sim::SimTime leader_decides = T + kZkLatency * 6 + kFinalize;
   // Zab. A follower's SYN reaches sid 3 at follower_decides + L = leader_decides, the instant
   // sid 3 binds 2888 (its timer was armed first, so it runs first): no refused connect.
   //   +2L SYN/SYN-ACK, +L FOLLOWERINFO (a quorum with the leader: epoch 1), +L LEADERINFO,
   //   +L ACKEPOCH (quorum), +L DIFF+NEWLEADER, +L ACK (quorum: the leader serves),
   //   +L UPTODATE (followers serve, and so the quorum).
-  const sim::SimTime leader_serves = follower_decides + kL * 7;
-  const sim::SimTime quorum = leader_serves + kL;
-  REQUIRE(leader_decides == follower_decides + kL);
+  const sim::SimTime leader_serves = follower_decides + kZkLatency * 7;
+  const sim::SimTime quorum = leader_serves + kZkLatency;
+  REQUIRE(leader_decides == follower_decides + kZkLatency);
 
   REQUIRE(w.times("zookeeper.started") == std::vector<sim::SimTime>(3, kStart));
   REQUIRE(w.times("zookeeper.quorum") == std::vector<sim::SimTime>{quorum});
@@ -83,7 +83,7 @@ TEST_CASE("zookeeper: 3 servers reach quorum at the hand-computed time", "[zooke
 }
 
 TEST_CASE("zookeeper: 5 servers reach quorum at the hand-computed time", "[zookeeper]") {
-  ZkWorld w(5, kL, constant_start());
+  ZkWorld w(5, kZkLatency, constant_start());
   w.launch_all(sim::SimTime::zero());
   w.engine.run_until(sim::seconds(10));
   INFO(w.dump());
@@ -92,17 +92,18 @@ TEST_CASE("zookeeper: 5 servers reach quorum at the hand-computed time", "[zooke
   // Vote exchange: sids 1 and 2 hear their last (not better) vote at T+5L as with 3 servers,
   // sid 3 at T+7L, sid 4 at T+9L. Sid 5 opens its connections to 1, 2, 3, 4 one after the
   // other (2L each) and hears sid 4's vote last, at T+10L. Each decides fW later.
-  const sim::SimTime leader_decides = T + kL * 10 + kFinalize;
-  const sim::SimTime first_followers_decide = T + kL * 5 + kFinalize;  // sids 1 and 2
+  const sim::SimTime leader_decides = T + kZkLatency * 10 + kFinalize;
+  const sim::SimTime first_followers_decide = T + kZkLatency * 5 + kFinalize;  // sids 1 and 2
   // Sids 1, 2 and 3 reach sid 5's port 2888 before it is bound: refused (SYN L, RST L), then
   // Learner.connectToLeader sleeps 1 s (3.4) and tries again. Sid 4 decides at T+9L+fW; its
   // SYN arrives with the leader's decision and is accepted, but the leader and sid 4 are only
   // 2 of the 3 the epoch needs. So the quorum waits for the retry of sids 1 and 2:
   //   +2L refused, +1 s, +2L SYN/SYN-ACK, +L FOLLOWERINFO (quorum: epoch 1), +L LEADERINFO,
   //   +L ACKEPOCH, +L NEWLEADER, +L ACK (leader serves), +L UPTODATE.
-  const sim::SimTime retried_info = first_followers_decide + kL * 2 + kLearnerRetry + kL * 3;
-  const sim::SimTime leader_serves = retried_info + kL * 4;
-  const sim::SimTime quorum = leader_serves + kL;
+  const sim::SimTime retried_info =
+      first_followers_decide + kZkLatency * 2 + kLearnerRetry + kZkLatency * 3;
+  const sim::SimTime leader_serves = retried_info + kZkLatency * 4;
+  const sim::SimTime quorum = leader_serves + kZkLatency;
   REQUIRE(leader_decides < retried_info);
 
   REQUIRE(w.times("zookeeper.quorum") == std::vector<sim::SimTime>{quorum});
@@ -116,7 +117,7 @@ TEST_CASE("zookeeper: 5 servers reach quorum at the hand-computed time", "[zooke
 
 TEST_CASE("zookeeper: a single server runs standalone and serves once its port is bound",
           "[zookeeper]") {
-  ZkWorld w(1, kL, constant_start());
+  ZkWorld w(1, kZkLatency, constant_start());
   w.launch_all(sim::seconds(2));
   w.engine.run_until(sim::seconds(10));
   REQUIRE(w.times("zookeeper.serving") == std::vector<sim::SimTime>{sim::seconds(3)});
@@ -139,7 +140,7 @@ TEST_CASE("zookeeper: 7 servers elect the highest sid", "[zookeeper]") {
 }
 
 TEST_CASE("zookeeper: staggered starts still elect the best vote", "[zookeeper]") {
-  ZkWorld w(3, kL, constant_start());
+  ZkWorld w(3, kZkLatency, constant_start());
   w.launch_at(1, sim::SimTime::zero());
   w.launch_at(2, sim::seconds(5));
   w.launch_at(3, sim::seconds(10));
@@ -156,7 +157,7 @@ TEST_CASE("zookeeper: staggered starts still elect the best vote", "[zookeeper]"
 
 TEST_CASE("zookeeper: a killed leader process is replaced within milliseconds plus election",
           "[zookeeper][failover]") {
-  ZkWorld w(3, kL, constant_start());
+  ZkWorld w(3, kZkLatency, constant_start());
   w.launch_all(sim::SimTime::zero());
   const sim::SimTime kill_at = sim::seconds(5);
   w.engine.schedule_at(kill_at, [&] { w.net.crash_process(w.zk(3).process()); });
@@ -170,7 +171,7 @@ TEST_CASE("zookeeper: a killed leader process is replaced within milliseconds pl
   // leader's bind once: one retry sleep).
   const sim::SimTime took = quorums[1] - kill_at;
   CHECK(took >= kFinalize);
-  CHECK(took <= kFinalize + kLearnerRetry + kL * 30);
+  CHECK(took <= kFinalize + kLearnerRetry + kZkLatency * 30);
   CHECK(w.zk(2).current_epoch() == 2);
   CHECK(w.zk(1).leader_sid() == 2);
   CHECK(w.ctx->violations().empty());
@@ -178,7 +179,7 @@ TEST_CASE("zookeeper: a killed leader process is replaced within milliseconds pl
 
 TEST_CASE("zookeeper: a crashed leader host is noticed only after syncLimit ticks",
           "[zookeeper][failover]") {
-  ZkWorld w(3, kL, constant_start());
+  ZkWorld w(3, kZkLatency, constant_start());
   w.launch_all(sim::SimTime::zero());
   const sim::SimTime crash_at = sim::seconds(5);
   w.engine.schedule_at(crash_at, [&] { w.net.crash_node(w.node(3)); });
@@ -192,7 +193,7 @@ TEST_CASE("zookeeper: a crashed leader host is noticed only after syncLimit tick
   const sim::SimTime took = quorums[1] - crash_at;
   const sim::SimTime silence = kTick * kSyncLimit;
   CHECK(took >= silence - kTick / 2 + kFinalize);
-  CHECK(took <= silence + kFinalize + kLearnerRetry + kL * 30);
+  CHECK(took <= silence + kFinalize + kLearnerRetry + kZkLatency * 30);
   CHECK(w.ctx->violations().empty());
 }
 
@@ -201,7 +202,7 @@ TEST_CASE("zookeeper: a paused leader process is noticed only after syncLimit ti
   // SIGSTOP: the process is alive and its connections stay open, so, as with a crashed host,
   // only the followers' syncLimit timeout tells them; when it resumes it finds no quorum, steps
   // down and follows the new leader.
-  ZkWorld w(3, kL, constant_start());
+  ZkWorld w(3, kZkLatency, constant_start());
   w.launch_all(sim::SimTime::zero());
   const sim::SimTime pause_at = sim::seconds(5);
   const sim::SimTime resume_at = sim::seconds(20);
@@ -215,7 +216,7 @@ TEST_CASE("zookeeper: a paused leader process is noticed only after syncLimit ti
   const sim::SimTime took = quorums[1] - pause_at;
   const sim::SimTime silence = kTick * kSyncLimit;
   CHECK(took >= silence - kTick / 2 + kFinalize);
-  CHECK(took <= silence + kFinalize + kLearnerRetry + kL * 30);
+  CHECK(took <= silence + kFinalize + kLearnerRetry + kZkLatency * 30);
   // After the resume the old leader rejoins under the new epoch.
   CHECK(w.zk(3).state() == ZooKeeperState::kFollowing);
   CHECK(w.zk(3).leader_sid() == 2);
@@ -223,7 +224,7 @@ TEST_CASE("zookeeper: a paused leader process is noticed only after syncLimit ti
 }
 
 TEST_CASE("zookeeper: killing a minority follower changes nothing", "[zookeeper][failover]") {
-  ZkWorld w(3, kL, constant_start());
+  ZkWorld w(3, kZkLatency, constant_start());
   w.launch_all(sim::SimTime::zero());
   w.engine.schedule_at(sim::seconds(5), [&] { w.net.crash_process(w.zk(1).process()); });
   w.engine.run_until(sim::seconds(60));
@@ -238,7 +239,7 @@ TEST_CASE("zookeeper: killing a minority follower changes nothing", "[zookeeper]
 
 TEST_CASE("zookeeper: with a majority down there is never a quorum, and the run ends",
           "[zookeeper][failover]") {
-  ZkWorld w(3, kL, constant_start());
+  ZkWorld w(3, kZkLatency, constant_start());
   w.launch_all(sim::SimTime::zero());
   w.engine.schedule_at(sim::seconds(5), [&] {
     w.net.crash_process(w.zk(1).process());
@@ -257,7 +258,7 @@ TEST_CASE("zookeeper: with a majority down there is never a quorum, and the run 
 
 TEST_CASE("zookeeper: restarted servers keep their epochs, a new election raises the epoch",
           "[zookeeper][failover]") {
-  ZkWorld w(3, kL, constant_start());
+  ZkWorld w(3, kZkLatency, constant_start());
   w.launch_all(sim::SimTime::zero());
   w.engine.schedule_at(sim::seconds(5), [&] {
     for (int sid = 1; sid <= 3; ++sid) w.zk(sid).kill();
@@ -275,7 +276,7 @@ TEST_CASE("zookeeper: the single-leader check catches a leader that does not ste
   const bool broken = GENERATE(false, true);
   models::ZooKeeperServer::Options options;
   options.testing_skip_step_down = broken;
-  ZkWorld w(3, kL, constant_start(), options);
+  ZkWorld w(3, kZkLatency, constant_start(), options);
   w.launch_all(sim::SimTime::zero());
   // Isolate the leader from both followers.
   w.engine.schedule_at(sim::seconds(5), [&] { w.net.partition({{w.node(3)}}); });
@@ -303,7 +304,7 @@ namespace {
 
 // A world with a formed quorum and a client process on each agent.
 struct SessionWorld {
-  explicit SessionWorld(int agents = 2) : w(3, kL, constant_start(), {}, 1, agents) {
+  explicit SessionWorld(int agents = 2) : w(3, kZkLatency, constant_start(), {}, 1, agents) {
     w.launch_all(sim::SimTime::zero());
     for (int i = 0; i < agents; ++i) {
       const sim::ProcessId p = w.net.add_process(w.topology.agents[i].node, "client");

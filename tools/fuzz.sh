@@ -41,6 +41,7 @@ build=build-asan
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
     "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only" -DBOOTSIM_SANITIZE=ON -DBOOTSIM_FUZZ=ON \
+    -DCMAKE_UNITY_BUILD=ON \
     >/dev/null
 fi
 cmake --build "$build" --target "${targets[@]/#/fuzz_}" >/dev/null

@@ -104,13 +104,17 @@ fi
 
 # --- 2. Configure and build ----------------------------------------------------------------------
 # Ninja on a fresh tree; an existing build/ keeps the generator it was configured with.
+# A unity build (CMAKE_UNITY_BUILD: each target's sources compiled eight to a file) parses the
+# heavy headers (fmt, Boost, yaml-cpp, Catch2) once per batch rather than once per source. On a
+# 2-core machine, bootsim and bench built fresh in 259 s against 358 s file by file (CPU time
+# 393 s against 626 s). A plain `cmake -B` tree stays per-file, for quick rebuilds while editing.
 mkdir -p build
 generator=()
 [[ -f build/CMakeCache.txt ]] || generator=(-G Ninja)
 werror=OFF
 [[ "$mode" == test ]] && werror=ON
 if ! cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DBOOTSIM_WERROR="$werror" >build/setup-configure.log 2>&1; then
+    -DCMAKE_UNITY_BUILD=ON -DBOOTSIM_WERROR="$werror" >build/setup-configure.log 2>&1; then
   cat build/setup-configure.log >&2
   echo "setup.sh: configuring failed (log: build/setup-configure.log)" >&2
   exit 1
@@ -149,6 +153,7 @@ generator=()
 if ! cmake -S . -B build-asan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++-14 \
     -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only" \
     -DBOOTSIM_SANITIZE=ON -DBOOTSIM_FUZZ=ON -DBOOTSIM_WERROR=ON -DBOOTSIM_MPI=OFF \
+    -DCMAKE_UNITY_BUILD=ON \
     >build-asan/setup-configure.log 2>&1; then
   cat build-asan/setup-configure.log >&2
   echo "setup.sh: configuring build-asan/ failed (log: build-asan/setup-configure.log)" >&2

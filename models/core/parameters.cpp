@@ -303,27 +303,27 @@ const Floor* floor_of(std::string_view key) {
 bool parse_duration_value(std::string_view key, std::string_view text, bool allow_zero,
                           sim::SimTime& out, std::string& error, std::string_view floor_key = {}) {
   if (!text.empty() && text.front() == '-') {
-    error = fmt::format("{} must not be negative, got {}", key, quoted(text));
+    error = fmt::format("{} must not be negative, got {}", key, in_quotes(text));
     return false;
   }
   const auto d = sim::parse_duration(text);
   if (!d && sim::is_past_horizon(text)) {
     error = fmt::format("{} must be at most {} (the simulated-time horizon), got {}", key,
-                        sim::kHorizonText, quoted(text));
+                        sim::kHorizonText, in_quotes(text));
     return false;
   }
   if (!d) {
     error = fmt::format("{}: malformed duration {} (expected e.g. 250ms, 2s, 1m30s)", key,
-                        quoted(text));
+                        in_quotes(text));
     return false;
   }
   if (d->is_infinite()) {
-    error = fmt::format("{} must be a finite duration, got {}", key, quoted(text));
+    error = fmt::format("{} must be a finite duration, got {}", key, in_quotes(text));
     return false;
   }
   if (!allow_zero && *d == sim::SimTime::zero()) {
     // A zero period or back-off would make a model retry forever at one instant.
-    error = fmt::format("{} must be positive, got {}", key, quoted(text));
+    error = fmt::format("{} must be positive, got {}", key, in_quotes(text));
     return false;
   }
   if (!allow_zero) {
@@ -331,7 +331,7 @@ bool parse_duration_value(std::string_view key, std::string_view text, bool allo
     const sim::SimTime min = floor != nullptr ? floor->min : kMinPeriod;
     if (*d < min) {
       error = fmt::format("{} must be at least {} ({}), got {}", key, sim::format_duration(min),
-                          floor != nullptr ? floor->why : kMinPeriodWhy, quoted(text));
+                          floor != nullptr ? floor->why : kMinPeriodWhy, in_quotes(text));
       return false;
     }
   }
@@ -346,18 +346,18 @@ bool parse_integer_value(const ParamSpec& spec, std::string_view text, std::int6
   const char* last = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(first, last, v);
   if (text.empty() || ptr != last || first == last) {
-    error = fmt::format("{}: expected an integer, got {}", spec.key, quoted(text));
+    error = fmt::format("{}: expected an integer, got {}", spec.key, in_quotes(text));
     return false;
   }
   if (ec == std::errc::result_out_of_range) {
     error = text.front() == '-'
-                ? fmt::format("{} must not be negative, got {}", spec.key, quoted(text))
+                ? fmt::format("{} must not be negative, got {}", spec.key, in_quotes(text))
                 : fmt::format("{} must be at most {}, got {}", spec.key, spec.max_integer,
-                              quoted(text));
+                              in_quotes(text));
     return false;
   }
   if (ec != std::errc()) {
-    error = fmt::format("{}: expected an integer, got {}", spec.key, quoted(text));
+    error = fmt::format("{}: expected an integer, got {}", spec.key, in_quotes(text));
     return false;
   }
   if (spec.key == "cluster.masters") {
@@ -392,11 +392,11 @@ bool parse_probability_value(std::string_view key, std::string_view text, double
   double v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    error = fmt::format("{}: expected a probability between 0 and 1, got {}", key, quoted(text));
+    error = fmt::format("{}: expected a probability between 0 and 1, got {}", key, in_quotes(text));
     return false;
   }
   if (!(v >= 0.0 && v <= 1.0)) {  // also refuses NaN
-    error = fmt::format("{} must be between 0 and 1, got {}", key, quoted(text));
+    error = fmt::format("{} must be between 0 and 1, got {}", key, in_quotes(text));
     return false;
   }
   out = v;
@@ -472,16 +472,16 @@ std::string unknown_parameter(std::string_view key) {
       const std::string restart = stem + std::string(kRestartSuffix);
       const std::array<std::string_view, 2> candidates{start, restart};
       const std::string hint = did_you_mean(key, candidates);
-      if (!hint.empty()) return fmt::format("unknown parameter {}{}", quoted(key), hint);
+      if (!hint.empty()) return fmt::format("unknown parameter {}{}", in_quotes(key), hint);
     }
     return fmt::format(
         "unknown parameter {} (a unit takes units.<unit>.start or units.<unit>.restart_sec)",
-        quoted(key));
+        in_quotes(key));
   }
   std::vector<std::string_view> keys;
   keys.reserve(kTable.size());
   for (const ParamSpec& s : kTable) keys.push_back(s.key);
-  return fmt::format("unknown parameter {}{}", quoted(key), did_you_mean(key, keys));
+  return fmt::format("unknown parameter {}{}", in_quotes(key), did_you_mean(key, keys));
 }
 
 const ParamSpec& spec_for(std::string_view key, ParamType type) {
@@ -598,7 +598,7 @@ bool Parameters::set(std::string_view raw_key, std::string_view raw_value, std::
   }
   if (const auto unit_key = split_unit_key(key)) {
     if (!is_plausible_unit_name(unit_key->unit)) {
-      error = fmt::format("{}: {} is not a plausible unit name", key, quoted(unit_key->unit));
+      error = fmt::format("{}: {} is not a plausible unit name", key, in_quotes(unit_key->unit));
       return false;
     }
     if (value.empty()) {

@@ -74,7 +74,7 @@ std::string did_you_mean(std::string_view word, std::span<const std::string_view
   return fmt::format(" (did you mean '{}'?)", *match);
 }
 
-std::string quoted(std::string_view text) {
+std::string in_quotes(std::string_view text) {
   constexpr std::size_t kMaxShown = 60;
   std::string out = "'";
   std::size_t shown = 0;

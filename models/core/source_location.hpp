@@ -42,6 +42,6 @@ std::string did_you_mean(std::string_view word, std::span<const std::string_view
 
 // `text` in single quotes for messages: control and non-ASCII bytes as \xNN (input may be any
 // bytes), cut after 60 characters, so an error line stays one readable line.
-std::string quoted(std::string_view text);
+std::string in_quotes(std::string_view text);
 
 }  // namespace bootsim::models

@@ -27,17 +27,18 @@ constexpr std::string_view kFrameworkIdPath = "/marathon/state/framework-id";
 // ElectionServiceBase/CuratorElectionService/ExponentialBackoff of the 1.3-1.4 line, those
 // issues, and the reference notes.
 constexpr sim::SimTime kLeadershipBackoff = sim::milliseconds(500);
-constexpr sim::SimTime kFailoverTimeout = sim::seconds(604'800);  // MarathonConf --failover_timeout
-constexpr std::size_t kMaxInstancesPerOffer = 100;                // DC/OS 1.9 --max_tasks_per_offer
-constexpr sim::SimTime kMinReviveInterval = sim::seconds(5);      // --min_revive_offers_interval
-constexpr sim::SimTime kReconciliationDelay = sim::seconds(15);   // --reconciliation_initial_delay
+constexpr sim::SimTime kMarathonFailoverTimeout =
+    sim::seconds(604'800);                                       // MarathonConf --failover_timeout
+constexpr std::size_t kMaxInstancesPerOffer = 100;               // DC/OS 1.9 --max_tasks_per_offer
+constexpr sim::SimTime kMinReviveInterval = sim::seconds(5);     // --min_revive_offers_interval
+constexpr sim::SimTime kReconciliationDelay = sim::seconds(15);  // --reconciliation_initial_delay
 constexpr sim::SimTime kReconciliationInterval = sim::seconds(600);  // --reconciliation_interval
 }  // namespace
 
 Marathon::Marathon(RunContext& ctx, sim::Distribution start, MarathonApps& apps)
     : UnitProcess(ctx, std::move(start)),
       apps_(apps),
-      driver_(ctx, {"marathon", std::string(mesos::kPublicRole), kFailoverTimeout, ""},
+      driver_(ctx, {"marathon", std::string(mesos::kPublicRole), kMarathonFailoverTimeout, ""},
               ctx.params().duration("marathon.decline_offer_duration"),
               {[this](const mesos::Offer& o) { return on_offer(o); },
                [this](const mesos::StatusUpdate& s) { on_update(s); },

@@ -9,7 +9,7 @@ namespace bootsim::models {
 
 namespace {
 // dcos-commons SchedulerConfig: frameworks fail over within two weeks.
-constexpr sim::SimTime kFailoverTimeout = sim::hours(24 * 14);
+constexpr sim::SimTime kServiceFailoverTimeout = sim::hours(24 * 14);
 }  // namespace
 
 ServiceScheduler::ServiceScheduler(RunContext& ctx, std::string name, sim::Distribution start,
@@ -20,7 +20,7 @@ ServiceScheduler::ServiceScheduler(RunContext& ctx, std::string name, sim::Distr
       instances_(instances),
       per_instance_(per_instance),
       port_(port),
-      driver_(ctx, {name_, name_ + "-role", kFailoverTimeout, ""},
+      driver_(ctx, {name_, name_ + "-role", kServiceFailoverTimeout, ""},
               ctx.params().duration("scheduler.refuse_seconds"),
               {[this](const mesos::Offer& o) { return on_offer(o); },
                [this](const mesos::StatusUpdate& s) { on_update(s); },

@@ -15,8 +15,8 @@ namespace bootsim::models {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kRoles{"zookeeper-leader", "mesos-leader", "any-master",
-                                                 "any-agent"};
+constexpr std::array<std::string_view, 4> kTargetRoles{"zookeeper-leader", "mesos-leader",
+                                                       "any-master", "any-agent"};
 constexpr std::array<std::string_view, 5> kGroupWords{"zookeeper-leader", "mesos-leader",
                                                       "any-master", "any-agent", "rest"};
 constexpr std::array<std::string_view, 11> kKinds{
@@ -82,7 +82,6 @@ std::string expected_kinds() {
   }
   return s;
 }
-constexpr std::string_view kDurationHint = "(expected e.g. 250ms, 2s, 1m30s)";
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -124,21 +123,22 @@ bool ends_with_negative_offset(std::string_view s) {
 std::optional<sim::SimTime> parse_field_duration(std::string_view field, std::string_view text,
                                                  std::string& error) {
   if (!text.empty() && text.front() == '-') {
-    error = fmt::format("{} must not be negative, got {}", field, quoted(text));
+    error = fmt::format("{} must not be negative, got {}", field, in_quotes(text));
     return std::nullopt;
   }
   const auto d = sim::parse_duration(text);
   if (!d && sim::is_past_horizon(text)) {
     error = fmt::format("{} must be at most {} (the simulated-time horizon), got {}", field,
-                        sim::kHorizonText, quoted(text));
+                        sim::kHorizonText, in_quotes(text));
     return std::nullopt;
   }
   if (!d) {
-    error = fmt::format("{}: malformed duration {} {}", field, quoted(text), kDurationHint);
+    error = fmt::format("{}: malformed duration {} {}", field, in_quotes(text), sim::kDurationHint);
     return std::nullopt;
   }
   if (d->is_infinite()) {
-    error = fmt::format("{} must be finite (leave it out for never), got {}", field, quoted(text));
+    error =
+        fmt::format("{} must be finite (leave it out for never), got {}", field, in_quotes(text));
     return std::nullopt;
   }
   return d;
@@ -161,7 +161,7 @@ std::optional<double> parse_probability(std::string_view field, std::string_view
   double p = -1;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), p);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !(p >= 0) || p > 1) {
-    error = fmt::format("{} must be a probability from 0 to 1, got {}", field, quoted(text));
+    error = fmt::format("{} must be a probability from 0 to 1, got {}", field, in_quotes(text));
     return std::nullopt;
   }
   return p;
@@ -175,7 +175,7 @@ std::optional<std::int64_t> parse_integer(std::string_view field, std::string_vi
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v > limit ||
       v < -limit) {
     error = fmt::format("{} must be an integer from {} to {}, got {}", field, -limit, limit,
-                        quoted(text));
+                        in_quotes(text));
     return std::nullopt;
   }
   return v;
@@ -190,7 +190,7 @@ std::optional<std::int64_t> parse_factor(std::string_view text, std::string& err
     error = fmt::format(
         "fault.factor must be a number from 1 to 1000 (how many times slower), "
         "got {}",
-        quoted(text));
+        in_quotes(text));
     return std::nullopt;
   }
   return static_cast<std::int64_t>(f * 100 + 0.5);
@@ -202,13 +202,13 @@ std::optional<std::string> check_process_target(FaultKind kind, const FaultTarge
   if (kind == FaultKind::kDnsOutage && !is_dns_server_unit(t.unit)) {
     return fmt::format(
         "fault.target: a dns-outage names a DNS server as node/unit, the unit one of {}, got {}",
-        fmt::join(kDnsServerUnits, ", "), quoted(target));
+        fmt::join(kDnsServerUnits, ", "), in_quotes(target));
   }
   if (kind == FaultKind::kZkSessionExpiry && (t.unit.empty() || t.unit == "zookeeper")) {
     return fmt::format(
         "fault.target: a zk-session-expiry names a ZooKeeper client as node/unit (e.g. "
         "{}/mesos-master or {}/marathon), got {}",
-        t.node, t.node, quoted(target));
+        t.node, t.node, in_quotes(target));
   }
   return std::nullopt;
 }
@@ -218,32 +218,32 @@ std::optional<std::string> check_target(std::string_view target, FaultKind kind)
   const FaultTarget t = split_fault_target(target);
   if (t.node == "rest") return "fault.target: 'rest' is only meaningful in partition groups";
   if (!is_node_or_role(t.node)) {
-    const std::string hint = did_you_mean(t.node, kRoles);
+    const std::string hint = did_you_mean(t.node, kTargetRoles);
     if (!hint.empty()) {
-      return fmt::format("fault.target: {} is not a node or role{}", quoted(t.node), hint);
+      return fmt::format("fault.target: {} is not a node or role{}", in_quotes(t.node), hint);
     }
     return fmt::format(
         "fault.target: {} is not a node or role (expected master-N, agent-N, public-agent-N, "
         "zookeeper-leader, mesos-leader, any-master, any-agent, all-masters, all-agents, a "
         "range such as masters[1..2] or a zone such as zone:b)",
-        quoted(t.node));
+        in_quotes(t.node));
   }
   const bool has_slash = target.find('/') != std::string_view::npos;
   if (has_slash && t.unit.empty()) {
-    return fmt::format("fault.target: missing unit after '/' in {}", quoted(target));
+    return fmt::format("fault.target: missing unit after '/' in {}", in_quotes(target));
   }
   if (has_slash && !is_plausible_unit_name(t.unit)) {
-    return fmt::format("fault.target: {} is not a plausible unit name", quoted(t.unit));
+    return fmt::format("fault.target: {} is not a plausible unit name", in_quotes(t.unit));
   }
   if ((kind == FaultKind::kPause || kind == FaultKind::kCrashLoop) && t.unit.empty()) {
     return fmt::format(
         "fault.target: a {} a process, so give node/unit (e.g. {}/mesos-dns), got {}",
-        kind == FaultKind::kPause ? "pause stops" : "crash-loop kills", t.node, quoted(target));
+        kind == FaultKind::kPause ? "pause stops" : "crash-loop kills", t.node, in_quotes(target));
   }
   if (auto e = check_process_target(kind, t, target)) return e;
   if ((kind == FaultKind::kSlowDisk || kind == FaultKind::kClock) && !t.unit.empty()) {
     return fmt::format("fault.target: a {} acts on a host, so give a node without a unit, got {}",
-                       fault_kind_name(kind), quoted(target));
+                       fault_kind_name(kind), in_quotes(target));
   }
   return std::nullopt;
 }
@@ -257,30 +257,30 @@ std::optional<std::string> parse_groups(std::string_view text,
     const std::size_t bar = text.find('|', start);
     const std::string_view group = trim(
         text.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
-    if (group.empty()) return fmt::format("fault.groups: empty group in {}", quoted(text));
+    if (group.empty()) return fmt::format("fault.groups: empty group in {}", in_quotes(text));
     std::vector<std::string> members;
     std::size_t mstart = 0;
     while (true) {
       const std::size_t comma = group.find(',', mstart);
       const std::string_view member = trim(group.substr(
           mstart, comma == std::string_view::npos ? std::string_view::npos : comma - mstart));
-      if (member.empty()) return fmt::format("fault.groups: empty member in {}", quoted(text));
+      if (member.empty()) return fmt::format("fault.groups: empty member in {}", in_quotes(text));
       if (member.find('/') != std::string_view::npos) {
         return fmt::format("fault.groups: a partition separates hosts, but {} names a process",
-                           quoted(member));
+                           in_quotes(member));
       }
       if (member != "rest" && !is_node_or_role(member)) {
         const std::string hint = did_you_mean(member, kGroupWords);
         if (!hint.empty()) {
-          return fmt::format("fault.groups: {} is not a node or role{}", quoted(member), hint);
+          return fmt::format("fault.groups: {} is not a node or role{}", in_quotes(member), hint);
         }
         return fmt::format(
             "fault.groups: {} is not a node, role or 'rest' (expected e.g. "
             "groups=master-1,master-2|rest)",
-            quoted(member));
+            in_quotes(member));
       }
       if (std::find(seen.begin(), seen.end(), member) != seen.end()) {
-        return fmt::format("fault.groups: {} appears more than once", quoted(member));
+        return fmt::format("fault.groups: {} appears more than once", in_quotes(member));
       }
       seen.push_back(member);
       members.emplace_back(member);
@@ -293,7 +293,7 @@ std::optional<std::string> parse_groups(std::string_view text,
   }
   if (out.size() < 2) {
     return fmt::format("fault.groups: a partition needs at least 2 groups separated by '|', got {}",
-                       quoted(text));
+                       in_quotes(text));
   }
   return std::nullopt;
 }
@@ -330,14 +330,14 @@ std::variant<TimeRef, std::string> parse_time_ref(std::string_view raw) {
   if (is_digit(text.front())) {
     const auto d = sim::parse_duration(text);
     if (!d && sim::is_past_horizon(text)) {
-      return fmt::format("time {} is past the simulated-time horizon, {}", quoted(text),
+      return fmt::format("time {} is past the simulated-time horizon, {}", in_quotes(text),
                          sim::kHorizonText);
     }
     if (!d || d->is_infinite()) {
       return fmt::format(
           "malformed time {} (expected a duration such as 30s, or milestone[@node][+offset] such "
           "as zookeeper.quorum+4s)",
-          quoted(text));
+          in_quotes(text));
     }
     ref.absolute = *d;
     return ref;
@@ -354,23 +354,23 @@ std::variant<TimeRef, std::string> parse_time_ref(std::string_view raw) {
       return fmt::format(
           "negative offsets are not supported: {} (a fault can only follow a "
           "milestone; use an earlier one)",
-          quoted(text));
+          in_quotes(text));
     }
-    return fmt::format("unknown milestone {}{}", quoted(milestone),
+    return fmt::format("unknown milestone {}{}", in_quotes(milestone),
                        did_you_mean(milestone, milestone_names()));
   }
   if (at != std::string_view::npos) {
-    if (node.empty()) return fmt::format("missing node after '@' in {}", quoted(text));
+    if (node.empty()) return fmt::format("missing node after '@' in {}", in_quotes(text));
     if (may_be_negative && ends_with_negative_offset(node)) {
       // "agent.registered@agent-3-1s": a node name never ends in a duration.
       return fmt::format(
           "negative offsets are not supported: {} (a fault can only follow a "
           "milestone; use an earlier one)",
-          quoted(text));
+          in_quotes(text));
     }
     if (!is_plausible_node(node)) {
       return fmt::format("malformed node {} in {} (expected e.g. master-1 or a service name)",
-                         quoted(node), quoted(text));
+                         in_quotes(node), in_quotes(text));
     }
     if (is_cluster_milestone(milestone)) {
       return fmt::format("'{}' is a cluster milestone; it takes no @node", milestone);
@@ -380,15 +380,15 @@ std::variant<TimeRef, std::string> parse_time_ref(std::string_view raw) {
   ref.milestone = std::string(milestone);
   if (plus != std::string_view::npos) {
     const std::string_view offset = trim(text.substr(plus + 1));
-    if (offset.empty()) return fmt::format("missing offset after '+' in {}", quoted(text));
+    if (offset.empty()) return fmt::format("missing offset after '+' in {}", in_quotes(text));
     const auto d = sim::parse_duration(offset);
     if (!d && sim::is_past_horizon(offset)) {
-      return fmt::format("offset {} in {} is past the simulated-time horizon, {}", quoted(offset),
-                         quoted(text), sim::kHorizonText);
+      return fmt::format("offset {} in {} is past the simulated-time horizon, {}",
+                         in_quotes(offset), in_quotes(text), sim::kHorizonText);
     }
     if (!d || d->is_infinite()) {
-      return fmt::format("malformed offset {} in {} {}", quoted(offset), quoted(text),
-                         kDurationHint);
+      return fmt::format("malformed offset {} in {} {}", in_quotes(offset), in_quotes(text),
+                         sim::kDurationHint);
     }
     ref.offset = *d;
   }
@@ -457,11 +457,11 @@ std::optional<NodeGroup> parse_node_group(std::string_view name) {
 }
 
 std::span<const std::string_view> fault_target_roles() {
-  return kRoles;
+  return kTargetRoles;
 }
 
 bool is_fault_target_role(std::string_view name) {
-  return std::find(kRoles.begin(), kRoles.end(), name) != kRoles.end();
+  return std::find(kTargetRoles.begin(), kTargetRoles.end(), name) != kTargetRoles.end();
 }
 
 std::optional<std::string> parse_zone_ref(std::string_view name) {
@@ -520,7 +520,7 @@ std::variant<const FaultField*, InputError> check_keys(const std::vector<FaultFi
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const FaultField& f = fields[i];
     if (std::find(kKeys.begin(), kKeys.end(), f.key) == kKeys.end()) {
-      return fail(f.key_where, fmt::format("fault: unknown key {}{}", quoted(f.key),
+      return fail(f.key_where, fmt::format("fault: unknown key {}{}", in_quotes(f.key),
                                            did_you_mean(f.key, kKeys)));
     }
     for (std::size_t j = 0; j < i; ++j) {
@@ -542,7 +542,7 @@ std::variant<FaultKind, InputError> check_kind(const FaultField& kind_field) {
   if (kind) return *kind;
   const std::string hint = did_you_mean(kind_text, kKinds);
   return fail(kind_field.value_where,
-              fmt::format("fault.kind: unknown kind {}{}", quoted(kind_text),
+              fmt::format("fault.kind: unknown kind {}{}", in_quotes(kind_text),
                           hint.empty() ? fmt::format(" (expected {})", expected_kinds()) : hint));
 }
 
@@ -576,7 +576,7 @@ std::optional<InputError> apply_scalar(const FaultField& f, std::string_view val
     if (!is_plausible_node(value)) {
       return fail(f.value_where, fmt::format("fault.name: {} is not a plausible name (lowercase "
                                              "letters, digits and '-')",
-                                             quoted(value)));
+                                             in_quotes(value)));
     }
     spec.name = std::string(value);
   } else if (f.key == "loss" || f.key == "duplicate") {
@@ -595,7 +595,7 @@ std::optional<InputError> apply_scalar(const FaultField& f, std::string_view val
   } else if (f.key == "answers") {
     if (value != "servfail" && value != "nothing") {
       return fail(f.value_where, fmt::format("fault.answers: expected servfail or nothing, got {}",
-                                             quoted(value)));
+                                             in_quotes(value)));
     }
     spec.answers = value == "nothing" ? DnsOutageAnswer::kNothing : DnsOutageAnswer::kServFail;
   }
@@ -710,8 +710,8 @@ std::variant<FaultSpec, InputError> parse_fault_line(std::string_view line,
     const std::string_view word = line.substr(i, end - i);
     const std::size_t eq = word.find('=');
     if (eq == std::string_view::npos || eq == 0) {
-      return InputError{where,
-                        fmt::format("fault: malformed word {} (expected key=value)", quoted(word))};
+      return InputError{
+          where, fmt::format("fault: malformed word {} (expected key=value)", in_quotes(word))};
     }
     fields.push_back(FaultField{std::string(word.substr(0, eq)), std::string(word.substr(eq + 1)),
                                 where, where});

@@ -19,16 +19,16 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr InputKind kProfileInput{"profile", "name, units, ..."};
-constexpr std::array<std::string_view, 8> kTopKeys{"name",   "description", "base",      "source",
-                                                   "remove", "units",       "providers", "rules"};
-constexpr std::array<std::string_view, 16> kUnitKeys{
+constexpr std::array<std::string_view, 8> kProfileKeys{
+    "name", "description", "base", "source", "remove", "units", "providers", "rules"};
+constexpr std::array<std::string_view, 16> kProfileUnitKeys{
     "roles",       "type",    "restart_sec",   "restart",     "wanted_by",   "gates",
     "after",       "process", "start",         "milestone",   "on_boot_sec", "on_unit_active_sec",
     "on_calendar", "source",  "insert_before", "insert_after"};
 constexpr std::array<std::string_view, 3> kGateKeys{"kind", "arg", "milestone"};
 constexpr std::array<std::string_view, 2> kProviderKeys{"node", "masters"};
 constexpr std::array<std::string_view, 3> kRemoveKeys{"units", "providers", "rules"};
-constexpr std::array<std::string_view, 3> kRoles{"master", "agent", "public-agent"};
+constexpr std::array<std::string_view, 3> kProfileRoles{"master", "agent", "public-agent"};
 constexpr std::array<std::string_view, 2> kTypes{"service", "timer"};
 constexpr std::array<std::string_view, 2> kRestarts{"always", "on-failure"};
 // OnCalendar= shorthands whose elapses are multiples of a period from an hour's start.
@@ -108,7 +108,7 @@ Profile ProfileLoader::load_ref(std::string_view ref, const std::optional<std::s
     }
     const std::string hint = did_you_mean(ref, names);
     throw LoadFailure{InputError{
-        where, fmt::format("unknown profile {}{}", models::quoted(ref),
+        where, fmt::format("unknown profile {}{}", models::in_quotes(ref),
                            hint.empty() ? fmt::format(" (expected {} or a profile file ending "
                                                       "in .yaml)",
                                                       fmt::join(names, ", "))
@@ -121,7 +121,7 @@ Profile ProfileLoader::load_ref(std::string_view ref, const std::optional<std::s
   const fs::path path = (dir->empty() ? fs::path(ref) : fs::path(*dir) / ref).lexically_normal();
   auto text = read_input_file(path.string(), "profile");
   if (auto* e = std::get_if<InputError>(&text)) {
-    throw LoadFailure{InputError{where, e->message + " " + models::quoted(path.string())}};
+    throw LoadFailure{InputError{where, e->message + " " + models::in_quotes(path.string())}};
   }
   std::error_code ec;
   const fs::path canonical = fs::weakly_canonical(path, ec);
@@ -155,7 +155,7 @@ Profile ProfileLoader::load_text(std::string_view yaml, const std::string& file,
 
 ProfileFile::Top ProfileFile::top_entries(const YAML::Node& root) const {
   Top t;
-  for (const auto& [key, value] : entries(root, "", kTopKeys)) {
+  for (const auto& [key, value] : entries(root, "", kProfileKeys)) {
     const std::string& k = key.Scalar();
     std::optional<YAML::Node>& slot = k == "name"          ? t.name
                                       : k == "description" ? t.description
@@ -221,7 +221,7 @@ void ProfileFile::remove(const YAML::Node& map, const std::string& base) {
         found = it != p_.rules.end();
         if (found) p_.rules.erase(it);
       }
-      if (!found) fail(at, fmt::format("{}: no {} in {}", path, models::quoted(name), base));
+      if (!found) fail(at, fmt::format("{}: no {} in {}", path, models::in_quotes(name), base));
     }
   }
 }
@@ -229,7 +229,7 @@ void ProfileFile::remove(const YAML::Node& map, const std::string& base) {
 std::string ProfileFile::unit_name(const YAML::Node& n, std::string_view path) const {
   const std::string name = scalar(n, path, "a unit name");
   if (!is_plausible_unit_name(name)) {
-    fail(n, fmt::format("{}: {} is not a plausible unit name", path, models::quoted(name)));
+    fail(n, fmt::format("{}: {} is not a plausible unit name", path, models::in_quotes(name)));
   }
   return name;
 }
@@ -253,7 +253,7 @@ void ProfileFile::load_unit(const YAML::Node& key, const YAML::Node& fields) {
   u.where = loc(key);
   std::vector<std::string> given;
   std::optional<std::pair<YAML::Node, bool>> placement;  // (value, before)
-  for (const auto& [k, v] : fields.IsNull() ? Entries{} : entries(fields, path, kUnitKeys)) {
+  for (const auto& [k, v] : fields.IsNull() ? Entries{} : entries(fields, path, kProfileUnitKeys)) {
     const std::string& f = k.Scalar();
     given.push_back(f);
     if (f == "insert_before" || f == "insert_after") {
@@ -286,7 +286,7 @@ void ProfileFile::set_field(UnitDef& u, UnitLocations& at, const std::string& f,
   } else if (f == "type") {
     const std::string type = scalar(v, path, "service or timer");
     if (type != "service" && type != "timer") {
-      fail(v, fmt::format("{}: unknown type {}{}", path, models::quoted(type),
+      fail(v, fmt::format("{}: unknown type {}{}", path, models::in_quotes(type),
                           did_you_mean(type, kTypes)));
     }
     u.type = type == "timer" ? UnitType::kTimer : UnitType::kService;
@@ -295,7 +295,7 @@ void ProfileFile::set_field(UnitDef& u, UnitLocations& at, const std::string& f,
   } else if (f == "restart") {
     const std::string r = scalar(v, path, "always or on-failure");
     if (std::find(kRestarts.begin(), kRestarts.end(), r) == kRestarts.end()) {
-      fail(v, fmt::format("{}: unknown Restart= {}{}", path, models::quoted(r),
+      fail(v, fmt::format("{}: unknown Restart= {}{}", path, models::in_quotes(r),
                           did_you_mean(r, kRestarts)));
     }
     u.restart = r == "always" ? RestartPolicy::kAlways : RestartPolicy::kOnFailure;
@@ -305,7 +305,7 @@ void ProfileFile::set_field(UnitDef& u, UnitLocations& at, const std::string& f,
     const std::string c = scalar(v, path, "minutely or hourly");
     if (std::find(kCalendars.begin(), kCalendars.end(), c) == kCalendars.end()) {
       fail(v, fmt::format("{}: unsupported OnCalendar= {} (minutely or hourly){}", path,
-                          models::quoted(c), did_you_mean(c, kCalendars)));
+                          models::in_quotes(c), did_you_mean(c, kCalendars)));
     }
     u.on_calendar = c == "hourly" ? sim::hours(1) : sim::minutes(1);
   } else if (f == "gates") {
@@ -381,8 +381,8 @@ std::vector<Role> ProfileFile::roles(const YAML::Node& list, const std::string& 
     const std::string name = scalar(item, path, "a role");
     const auto role = parse_role(name);
     if (!role) {
-      const std::string hint = did_you_mean(name, kRoles);
-      fail(item, fmt::format("{}: unknown role {}{}", path, models::quoted(name),
+      const std::string hint = did_you_mean(name, kProfileRoles);
+      fail(item, fmt::format("{}: unknown role {}{}", path, models::in_quotes(name),
                              hint.empty() ? " (expected master, agent or public-agent)" : hint));
     }
     if (std::find(out.begin(), out.end(), *role) != out.end()) {
@@ -423,7 +423,7 @@ GateDef ProfileFile::gate(const YAML::Node& item, const std::string& path) const
   if (g.kind.empty() || g.arg.find(' ') != std::string::npos ||
       (space != std::string::npos && g.arg.empty())) {
     fail(item, fmt::format("{}: expected a gate as KIND or 'KIND ARG', got {}", path,
-                           models::quoted(text)));
+                           models::in_quotes(text)));
   }
   return g;
 }

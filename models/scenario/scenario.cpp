@@ -22,7 +22,7 @@ namespace {
 constexpr int kMaxInstances = 10'000;
 constexpr InputKind kScenarioInput{"scenario", "name, cluster, ..."};
 
-constexpr std::array<std::string_view, 13> kTopKeys{
+constexpr std::array<std::string_view, 13> kScenarioKeys{
     "name",       "description", "profile",  "seed",   "until", "cluster", "zones",
     "parameters", "units",       "services", "faults", "rules", "budgets"};
 constexpr std::array<std::string_view, 3> kZoneKeys{"masters", "agents", "latency"};
@@ -35,7 +35,7 @@ constexpr std::array<std::string_view, 3> kClusterKeys{"masters", "agents", "net
 constexpr std::array<std::string_view, 2> kAgentKeys{"private", "public"};
 constexpr std::array<std::string_view, 4> kNetworkKeys{"latency", "loopback", "loss", "links"};
 constexpr std::array<std::string_view, 3> kLinkKeys{"between", "latency", "loss"};
-constexpr std::array<std::string_view, 3> kUnitKeys{"start", "restart_sec", "after"};
+constexpr std::array<std::string_view, 3> kScenarioUnitKeys{"start", "restart_sec", "after"};
 constexpr std::array<std::string_view, 5> kServiceKeys{"name", "start", "instances", "cpus", "mem"};
 constexpr std::array<std::string_view, 4> kBudgetKeys{"milestone", "within", "quantile", "runs"};
 constexpr std::int64_t kMaxBudgetRuns = 1'000'000;
@@ -72,7 +72,8 @@ std::optional<std::string> group_problem(const NodeGroup& g, std::string_view na
                              : *g.kind == NodeKind::kPrivateAgent ? shape.private_agents
                                                                   : shape.public_agents;
   if (*g.last <= count) return std::nullopt;
-  return fmt::format("{} reaches past this cluster ({})", quoted(name), node_range(*g.kind, count));
+  return fmt::format("{} reaches past this cluster ({})", in_quotes(name),
+                     node_range(*g.kind, count));
 }
 
 // Why `name` is not a node of this cluster, or nullopt if it is one.
@@ -81,7 +82,7 @@ std::optional<std::string> node_problem(std::string_view name, const ClusterShap
   const auto n = parse_node_name(name);
   if (!n) {
     return fmt::format("{} is not a node name (expected master-N, agent-N or public-agent-N)",
-                       quoted(name));
+                       in_quotes(name));
   }
   const std::int64_t count = n->kind == NodeKind::kMaster         ? shape.masters
                              : n->kind == NodeKind::kPrivateAgent ? shape.private_agents
@@ -103,7 +104,7 @@ std::optional<std::string> member_problem(std::string_view name, const Scenario&
     return std::nullopt;
   }
   if (s.zones.empty()) {
-    return fmt::format("{} names a zone, but this scenario has no zones", quoted(name));
+    return fmt::format("{} names a zone, but this scenario has no zones", in_quotes(name));
   }
   std::vector<std::string_view> names;
   for (const ZoneSpec& z : s.zones) names.push_back(z.name);
@@ -182,7 +183,7 @@ class Loader : private YamlInput {
     check_root(root, second, text, kScenarioInput);
     s_.masters_where = loc(root);
     bool has_name = false;
-    for (const auto& [key, value] : entries(root, "", kTopKeys)) {
+    for (const auto& [key, value] : entries(root, "", kScenarioKeys)) {
       const std::string k = key.Scalar();
       if (k == "name") {
         s_.name = scalar(value, "name", "a string");
@@ -247,7 +248,7 @@ class Loader : private YamlInput {
           fail(value, fmt::format("rule.liveness: {} is reached more than once or per node; a "
                                   "liveness rule takes cluster.ready, cluster.masters_ready or "
                                   "cluster.agents_ready",
-                                  quoted(l.milestone)));
+                                  in_quotes(l.milestone)));
         }
       } else if (k == "within") {
         l.within = positive_duration(value, "rule.within");
@@ -296,11 +297,11 @@ class Loader : private YamlInput {
     std::uint64_t seed = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
     if (ec == std::errc::result_out_of_range) {
-      fail(value, fmt::format("seed: {} is out of range (at most {})", quoted(text),
+      fail(value, fmt::format("seed: {} is out of range (at most {})", in_quotes(text),
                               std::numeric_limits<std::uint64_t>::max()));
     }
     if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-      fail(value, fmt::format("seed: expected a non-negative integer, got {}", quoted(text)));
+      fail(value, fmt::format("seed: expected a non-negative integer, got {}", in_quotes(text)));
     }
     s_.seed = seed;
   }
@@ -369,10 +370,10 @@ class Loader : private YamlInput {
         const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), p);
         if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
           fail(value, fmt::format("link.loss: expected a probability between 0 and 1, got {}",
-                                  quoted(text)));
+                                  in_quotes(text)));
         }
         if (!(p >= 0.0 && p <= 1.0)) {
-          fail(value, fmt::format("link.loss must be between 0 and 1, got {}", quoted(text)));
+          fail(value, fmt::format("link.loss must be between 0 and 1, got {}", in_quotes(text)));
         }
         link.loss = p;
       }
@@ -405,7 +406,7 @@ class Loader : private YamlInput {
       if (!is_zone_name(name)) {
         fail(key, fmt::format("zones: {} is not a zone name (a lowercase letter or digit, then "
                               "lowercase letters, digits, '-' and '_')",
-                              quoted(name)));
+                              in_quotes(name)));
       }
       load_zone(name, key, value);
     }
@@ -467,7 +468,7 @@ class Loader : private YamlInput {
       const std::string b = scalar(pvalue[1], "zones.latency.pairs", "a zone name");
       for (const auto& [z, n] : {std::pair{a, pvalue[0]}, std::pair{b, pvalue[1]}}) {
         if (!is_zone_name(z))
-          fail(n, fmt::format("zones.latency.pairs: {} is not a zone name", quoted(z)));
+          fail(n, fmt::format("zones.latency.pairs: {} is not a zone name", in_quotes(z)));
       }
       if (a == b) {
         fail(pvalue[1], fmt::format("zones.latency.pairs: a pair joins two different zones, got "
@@ -501,10 +502,10 @@ class Loader : private YamlInput {
     for (const auto& [key, value] : entries(map, "units", {})) {
       const std::string& unit = key.Scalar();
       if (!is_plausible_unit_name(unit)) {
-        fail(key, fmt::format("units: {} is not a plausible unit name", quoted(unit)));
+        fail(key, fmt::format("units: {} is not a plausible unit name", in_quotes(unit)));
       }
       const std::string context = "units." + unit;
-      for (const auto& [ukey, uvalue] : entries(value, context, kUnitKeys)) {
+      for (const auto& [ukey, uvalue] : entries(value, context, kScenarioUnitKeys)) {
         if (ukey.Scalar() == "after") {
           load_after(unit, key, uvalue);
           continue;
@@ -525,7 +526,7 @@ class Loader : private YamlInput {
     for (const YAML::Node& item : list) {
       const std::string name = scalar(item, path, "a unit name");
       if (!is_plausible_unit_name(name)) {
-        fail(item, fmt::format("{}: {} is not a plausible unit name", path, quoted(name)));
+        fail(item, fmt::format("{}: {} is not a plausible unit name", path, in_quotes(name)));
       }
       o.after.emplace_back(name, loc(item));
     }
@@ -539,12 +540,12 @@ class Loader : private YamlInput {
     double d = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
     if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-      fail(value, fmt::format("{}: expected a number, got {}", what, quoted(text)));
+      fail(value, fmt::format("{}: expected a number, got {}", what, in_quotes(text)));
     }
     const double max = what == "service.cpus" ? 1024.0 : 4.0 * 1024 * 1024;
     if (!(d > 0.0 && d <= max)) {
       fail(value,
-           fmt::format("{} must be above 0 and at most {:g}, got {}", what, max, quoted(text)));
+           fmt::format("{} must be above 0 and at most {:g}, got {}", what, max, in_quotes(text)));
     }
     return d;
   }
@@ -570,7 +571,7 @@ class Loader : private YamlInput {
         if (!plausible) {
           fail(value, fmt::format("service.name: {} is not a valid service name (lowercase "
                                   "letters, digits and '-', as Marathon app ids)",
-                                  quoted(svc.name)));
+                                  in_quotes(svc.name)));
         }
         if (parse_node_name(svc.name) || is_fault_target_role(svc.name) || svc.name == "rest") {
           fail(value, fmt::format("service.name: '{}' is also a node or role name", svc.name));
@@ -591,11 +592,12 @@ class Loader : private YamlInput {
         const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
         if (text.empty() || ptr != text.data() + text.size() ||
             (ec != std::errc() && ec != std::errc::result_out_of_range)) {
-          fail(value, fmt::format("service.instances: expected an integer, got {}", quoted(text)));
+          fail(value,
+               fmt::format("service.instances: expected an integer, got {}", in_quotes(text)));
         }
         if (ec == std::errc::result_out_of_range || n < 1 || n > kMaxInstances) {
           fail(value, fmt::format("service.instances must be between 1 and {}, got {}",
-                                  kMaxInstances, quoted(text)));
+                                  kMaxInstances, in_quotes(text)));
         }
         svc.instances = n;
       } else if (k == "cpus" || k == "mem") {

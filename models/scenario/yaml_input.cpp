@@ -15,7 +15,6 @@ namespace {
 
 // Input files are small; a limit keeps a stray multi-gigabyte file from exhausting memory.
 constexpr std::size_t kMaxFileBytes = 16 * 1024 * 1024;
-constexpr std::string_view kDurationHint = "(expected e.g. 250ms, 2s, 1m30s)";
 constexpr std::array<std::string_view, 4> kRuleKeys{"name", "before", "after", "scope"};
 constexpr std::array<std::string_view, 2> kScopes{"node", "cluster"};
 
@@ -105,7 +104,7 @@ void YamlInput::fail(const YAML::Node& n, std::string message) const {
 std::string YamlInput::describe(const YAML::Node& n) {
   if (n.IsMap()) return "a map";
   if (n.IsSequence()) return "a list";
-  if (n.IsScalar()) return quoted(n.Scalar());
+  if (n.IsScalar()) return models::in_quotes(n.Scalar());
   return "nothing";
 }
 
@@ -128,12 +127,12 @@ YamlInput::Entries YamlInput::entries(const YAML::Node& map, std::string_view co
     }
     const std::string& k = key.Scalar();
     if (!known.empty() && std::find(known.begin(), known.end(), k) == known.end()) {
-      fail(key, fmt::format("unknown key {} {}{}", quoted(k), where_text(context),
+      fail(key, fmt::format("unknown key {} {}{}", in_quotes(k), where_text(context),
                             did_you_mean(k, known)));
     }
     for (const auto& [seen, v] : out) {
       if (seen.Scalar() == k) {
-        fail(key, fmt::format("duplicate key {} {} (first at line {})", quoted(k),
+        fail(key, fmt::format("duplicate key {} {} (first at line {})", in_quotes(k),
                               where_text(context), loc(seen).line));
       }
     }
@@ -158,14 +157,16 @@ std::vector<std::pair<std::string, SourceLocation>> YamlInput::scalar_list(
 sim::SimTime YamlInput::positive_duration(const YAML::Node& value, std::string_view path) const {
   const std::string text = scalar(value, path, "a duration");
   if (!text.empty() && text.front() == '-') {
-    fail(value, fmt::format("{} must not be negative, got {}", path, quoted(text)));
+    fail(value, fmt::format("{} must not be negative, got {}", path, in_quotes(text)));
   }
   const auto d = sim::parse_duration(text);
   if (!d)
-    fail(value, fmt::format("{}: malformed duration {} {}", path, quoted(text), kDurationHint));
-  if (d->is_infinite()) fail(value, fmt::format("{} must be finite, got {}", path, quoted(text)));
+    fail(value,
+         fmt::format("{}: malformed duration {} {}", path, in_quotes(text), sim::kDurationHint));
+  if (d->is_infinite())
+    fail(value, fmt::format("{} must be finite, got {}", path, in_quotes(text)));
   if (*d == sim::SimTime::zero()) {
-    fail(value, fmt::format("{} must be positive, got {}", path, quoted(text)));
+    fail(value, fmt::format("{} must be positive, got {}", path, in_quotes(text)));
   }
   return *d;
 }
@@ -181,7 +182,7 @@ sim::Distribution YamlInput::distribution(const YAML::Node& value, std::string_v
 std::string YamlInput::milestone(const YAML::Node& value, std::string_view path) const {
   const std::string m = scalar(value, path, "a milestone name");
   if (!is_milestone(m)) {
-    fail(value, fmt::format("{}: unknown milestone {}{}", path, quoted(m),
+    fail(value, fmt::format("{}: unknown milestone {}{}", path, in_quotes(m),
                             did_you_mean(m, milestone_names())));
   }
   return m;
@@ -206,7 +207,7 @@ RuleSpec YamlInput::rule(const YAML::Node& item) const {
       const std::string scope = scalar(value, "rule.scope", "node or cluster");
       if (scope != "node" && scope != "cluster") {
         const std::string hint = did_you_mean(scope, kScopes);
-        fail(value, fmt::format("rule.scope: unknown scope {}{}", quoted(scope),
+        fail(value, fmt::format("rule.scope: unknown scope {}{}", in_quotes(scope),
                                 hint.empty() ? " (expected node or cluster)" : hint));
       }
       rule.same_node = scope == "node";

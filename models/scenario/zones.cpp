@@ -87,7 +87,7 @@ class Resolver {
         const auto n = parse_node_name(name);
         if (!n || n->kind != NodeKind::kMaster) {
           fail(where, fmt::format("zones.{}.masters: {} is not a master (master-N)",
-                                  s_.zones[z].name, quoted(name)));
+                                  s_.zones[z].name, in_quotes(name)));
         }
         if (n->index > static_cast<std::int64_t>(count)) {
           fail(where, fmt::format("zones.{}.masters: no node '{}' in this cluster (masters are "

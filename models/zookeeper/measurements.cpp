@@ -84,7 +84,7 @@ std::optional<std::string> parse_int(const Field& f, std::string_view what, int 
   long long v = 0;
   const auto [ptr, ec] = std::from_chars(f.text.data(), f.text.data() + f.text.size(), v);
   if (f.text.empty() || ec != std::errc() || ptr != f.text.data() + f.text.size()) {
-    return fmt::format("{}: expected an integer, got {}", what, quoted(f.text));
+    return fmt::format("{}: expected an integer, got {}", what, in_quotes(f.text));
   }
   if (v < min || v > max) {
     return fmt::format("{} must be between {} and {}, got {}", what, min, max, v);
@@ -98,10 +98,11 @@ std::optional<std::string> parse_seconds(const Field& f, double& out) {
   const auto [ptr, ec] =
       std::from_chars(f.text.data(), f.text.data() + f.text.size(), v, std::chars_format::fixed);
   if (f.text.empty() || ec != std::errc() || ptr != f.text.data() + f.text.size()) {
-    return fmt::format("seconds: expected a decimal number such as 1.234, got {}", quoted(f.text));
+    return fmt::format("seconds: expected a decimal number such as 1.234, got {}",
+                       in_quotes(f.text));
   }
   if (!std::isfinite(v) || v < 0 || v > 1e6) {
-    return fmt::format("seconds must be between 0 and 1000000, got {}", quoted(f.text));
+    return fmt::format("seconds must be between 0 and 1000000, got {}", in_quotes(f.text));
   }
   out = v;
   return std::nullopt;
@@ -111,7 +112,7 @@ std::optional<std::string> parse_scenario(const Field& f, std::string& out) {
   if (find_measurement_scenario(f.text) == nullptr) {
     std::vector<std::string_view> names;
     for (const auto& s : kScenarios) names.push_back(s.name);
-    return fmt::format("unknown scenario {}{}", quoted(f.text), did_you_mean(f.text, names));
+    return fmt::format("unknown scenario {}{}", in_quotes(f.text), did_you_mean(f.text, names));
   }
   out = std::string(f.text);
   return std::nullopt;
@@ -174,7 +175,7 @@ std::variant<std::vector<Measurement>, InputError> parse_measurements(std::strin
       if (line != kHeader) {
         return InputError{
             {file, line_no, 1},
-            fmt::format("expected the header line '{}', got {}", kHeader, quoted(line))};
+            fmt::format("expected the header line '{}', got {}", kHeader, in_quotes(line))};
       }
       header = true;
       continue;

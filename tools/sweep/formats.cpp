@@ -28,13 +28,6 @@ std::string exact(const std::optional<std::int64_t>& ns) {
   return ns ? report::exact_seconds(sim::SimTime::from_ns(*ns)) : "";
 }
 
-// Milliseconds, rounded: "97.312s", for the text table.
-std::string short_seconds(const std::optional<std::int64_t>& ns) {
-  if (!ns) return "never";
-  const std::int64_t ms = (*ns + 500'000) / 1'000'000;
-  return fmt::format("{}.{:03}s", ms / 1000, ms % 1000);
-}
-
 std::string budget_kind(const models::BudgetSpec& b) {
   return b.quantile_bp ? models::quantile_name(*b.quantile_bp) + " over the runs" : "every run";
 }
@@ -216,6 +209,12 @@ const SweepFormat* find_sweep_format(std::string_view name) {
 
 std::string sweep_format_names() {
   return "text, csv, json, junit or html";
+}
+
+std::string short_seconds(const std::optional<std::int64_t>& ns) {
+  if (!ns) return "never";
+  const std::int64_t ms = (*ns + 500'000) / 1'000'000;
+  return fmt::format("{}.{:03}s", ms / 1000, ms % 1000);
 }
 
 std::string seconds_or_never(const std::optional<std::int64_t>& ns) {

@@ -49,6 +49,8 @@ std::string format_sensitivity_html(std::string_view title, std::string_view cha
 
 // Seconds from nanoseconds as the reports print them ("97.3"), "never" for nullopt.
 std::string seconds_or_never(const std::optional<std::int64_t>& ns);
+// Milliseconds, rounded ("97.312s"), or "never": the quantile columns of tables.
+std::string short_seconds(const std::optional<std::int64_t>& ns);
 // "42, 57, 90 and 12 more": the first few seeds of a list.
 std::string seed_list(const std::vector<std::uint64_t>& seeds, std::size_t shown = 20);
 

@@ -18,13 +18,6 @@ namespace bootsim::sweep {
 
 namespace {
 
-// Milliseconds, rounded ("97.312s"), or "never": the quantile columns.
-std::string short_seconds(const std::optional<std::int64_t>& ns) {
-  if (!ns) return "never";
-  const std::int64_t ms = (*ns + 500'000) / 1'000'000;
-  return fmt::format("{}.{:03}s", ms / 1000, ms % 1000);
-}
-
 std::size_t milestone_index(std::string_view name) {
   const auto names = models::milestone_names();
   return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
