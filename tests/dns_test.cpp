@@ -152,6 +152,14 @@ TEST_CASE("resolv.conf: what gen_resolvconf.py writes reads back, with glibc's d
   CHECK(odd.timeout_s == 30);
   CHECK(odd.attempts == 5);
   CHECK(odd.rotate);
+  // Words are split on any blank, CRLF endings and blank lines are harmless, a bare keyword is
+  // ignored.
+  const auto spaced = models::ResolvConf::parse(
+      "\n  nameserver\t10.0.0.1\r\nnameserver\n\noptions  attempts:4\trotate\r\n");
+  CHECK(spaced.nameservers == std::vector<std::string>{"10.0.0.1"});
+  CHECK(spaced.attempts == 4);
+  CHECK(spaced.timeout_s == 5);
+  CHECK(spaced.rotate);
 }
 
 TEST_CASE("stub resolver: a silent Spartan costs attempts x nameservers x 1 s, then fails") {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -25,23 +24,43 @@ int option_value(std::string_view word, std::string_view prefix, int fallback, i
   return std::clamp(v, 0, cap);
 }
 
+// The blank-separated words of one line, as `istream >> std::string` splits them. By hand, not
+// with streams: every lookup reads the file, and streams made that a fifth of the instructions
+// of a 1,000-agent boot.
+class Words {
+ public:
+  explicit Words(std::string_view line) : rest_(line) {}
+  // The next word, or "" at the end of the line.
+  std::string_view next() {
+    constexpr std::string_view kBlanks = " \t\r\v\f";
+    const std::size_t begin = std::min(rest_.find_first_not_of(kBlanks), rest_.size());
+    rest_.remove_prefix(begin);
+    const std::size_t end = std::min(rest_.find_first_of(kBlanks), rest_.size());
+    const std::string_view word = rest_.substr(0, end);
+    rest_.remove_prefix(end);
+    return word;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
 }  // namespace
 
 ResolvConf ResolvConf::parse(std::string_view text) {
   ResolvConf conf;
-  std::istringstream lines{std::string(text)};
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream words(line);
-    std::string key;
-    words >> key;
+  while (!text.empty()) {
+    const std::size_t eol = std::min(text.find('\n'), text.size());
+    Words words{text.substr(0, eol)};
+    text.remove_prefix(std::min(eol + 1, text.size()));
+    const std::string_view key = words.next();
     if (key == "nameserver") {
-      std::string address;
-      if (words >> address && conf.nameservers.size() < kMaxNameservers) {
-        conf.nameservers.push_back(address);
+      const std::string_view address = words.next();
+      if (!address.empty() && conf.nameservers.size() < kMaxNameservers) {
+        conf.nameservers.emplace_back(address);
       }
     } else if (key == "options") {
-      for (std::string w; words >> w;) {
+      for (std::string_view w = words.next(); !w.empty(); w = words.next()) {
         if (w.starts_with("timeout:")) {
           conf.timeout_s = std::max(1, option_value(w, "timeout:", conf.timeout_s, kMaxTimeout));
         } else if (w.starts_with("attempts:")) {
