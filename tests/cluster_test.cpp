@@ -33,13 +33,9 @@ using bootsim::testing::fault;
 using bootsim::testing::first;
 using bootsim::testing::run;
 
-namespace {
+using bootsim::testing::load_text;
 
-Scenario load_text(const std::string& yaml) {
-  auto loaded = load_scenario_text(yaml, "test.yaml");
-  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
-  return std::get<Scenario>(loaded);
-}
+namespace {
 
 Scenario default_scenario() {
   auto loaded = load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/default.yaml");

@@ -23,7 +23,7 @@ Distribution parsed(std::string_view text) {
   return d;
 }
 
-std::string parse_error(std::string_view text) {
+std::string distribution_error(std::string_view text) {
   Distribution d = Distribution::constant(sim::seconds(123));
   std::string error;
   INFO("text: '" << text << "'");
@@ -99,44 +99,48 @@ TEST_CASE("parse errors name the text and the reason", "[distribution]") {
   using Catch::Matchers::Contains;
   using Catch::Matchers::Equals;
 
-  CHECK_THAT(parse_error("unifrm(1s,2s)"),
+  CHECK_THAT(distribution_error("unifrm(1s,2s)"),
              Equals("malformed distribution 'unifrm(1s,2s)': unknown form 'unifrm' (expected "
                     "constant, uniform, normal, lognormal, exponential or empirical)"));
-  CHECK_THAT(parse_error("2x"), Contains("malformed distribution '2x'") && Contains("duration"));
-  CHECK_THAT(parse_error(""), Contains("malformed distribution ''"));
-  CHECK_THAT(parse_error("-1s"), Contains("expected a duration"));
-  CHECK_THAT(parse_error("inf"), Contains("'inf' is not allowed"));
+  CHECK_THAT(distribution_error("2x"),
+             Contains("malformed distribution '2x'") && Contains("duration"));
+  CHECK_THAT(distribution_error(""), Contains("malformed distribution ''"));
+  CHECK_THAT(distribution_error("-1s"), Contains("expected a duration"));
+  CHECK_THAT(distribution_error("inf"), Contains("'inf' is not allowed"));
 
-  CHECK_THAT(parse_error("constant()"), Contains("constant(D) takes 1 argument, got 0"));
-  CHECK_THAT(parse_error("constant(1s, 2s)"), Contains("takes 1 argument, got 2"));
-  CHECK_THAT(parse_error("constant(1q)"), Contains("bad duration '1q'"));
+  CHECK_THAT(distribution_error("constant()"), Contains("constant(D) takes 1 argument, got 0"));
+  CHECK_THAT(distribution_error("constant(1s, 2s)"), Contains("takes 1 argument, got 2"));
+  CHECK_THAT(distribution_error("constant(1q)"), Contains("bad duration '1q'"));
 
-  CHECK_THAT(parse_error("uniform(2s, 1s)"), Contains("uniform(LO, HI) needs LO <= HI"));
-  CHECK_THAT(parse_error("uniform(1s)"), Contains("uniform(LO, HI) takes 2 arguments, got 1"));
-  CHECK_THAT(parse_error("uniform(1s,)"), Contains("empty argument"));
-  CHECK_THAT(parse_error("uniform(1s, 2s"), Contains("expected ')'"));
-  CHECK_THAT(parse_error("uniform(1s, 2s) x"), Contains("expected ')'"));
-  CHECK_THAT(parse_error("uniform((1s), 2s)"), Contains("unexpected parenthesis"));
-  CHECK_THAT(parse_error("uniform(lo=1s, hi=2s)"), Contains("takes plain durations"));
-  CHECK_THAT(parse_error("uniform(1s, inf)"), Contains("'inf' is not allowed"));
+  CHECK_THAT(distribution_error("uniform(2s, 1s)"), Contains("uniform(LO, HI) needs LO <= HI"));
+  CHECK_THAT(distribution_error("uniform(1s)"),
+             Contains("uniform(LO, HI) takes 2 arguments, got 1"));
+  CHECK_THAT(distribution_error("uniform(1s,)"), Contains("empty argument"));
+  CHECK_THAT(distribution_error("uniform(1s, 2s"), Contains("expected ')'"));
+  CHECK_THAT(distribution_error("uniform(1s, 2s) x"), Contains("expected ')'"));
+  CHECK_THAT(distribution_error("uniform((1s), 2s)"), Contains("unexpected parenthesis"));
+  CHECK_THAT(distribution_error("uniform(lo=1s, hi=2s)"), Contains("takes plain durations"));
+  CHECK_THAT(distribution_error("uniform(1s, inf)"), Contains("'inf' is not allowed"));
 
-  CHECK_THAT(parse_error("normal(5s, 1s)"),
+  CHECK_THAT(distribution_error("normal(5s, 1s)"),
              Contains("normal needs named arguments: normal(mean=D, sd=D)"));
-  CHECK_THAT(parse_error("normal(mean=5s)"), Contains("missing 'sd='"));
-  CHECK_THAT(parse_error("normal(mean=5s, sd=1s, sd=2s)"), Contains("'sd' given twice"));
-  CHECK_THAT(parse_error("normal(mean=5s, stddev=1s)"), Contains("unknown argument 'stddev'"));
-  CHECK_THAT(parse_error("normal(mean=-5s, sd=1s)"), Contains("bad duration '-5s'"));
+  CHECK_THAT(distribution_error("normal(mean=5s)"), Contains("missing 'sd='"));
+  CHECK_THAT(distribution_error("normal(mean=5s, sd=1s, sd=2s)"), Contains("'sd' given twice"));
+  CHECK_THAT(distribution_error("normal(mean=5s, stddev=1s)"),
+             Contains("unknown argument 'stddev'"));
+  CHECK_THAT(distribution_error("normal(mean=-5s, sd=1s)"), Contains("bad duration '-5s'"));
 
-  CHECK_THAT(parse_error("lognormal(median=10s, p99=2s)"),
+  CHECK_THAT(distribution_error("lognormal(median=10s, p99=2s)"),
              Contains("lognormal needs p99 >= median"));
-  CHECK_THAT(parse_error("lognormal(median=0s, p99=2s)"), Contains("lognormal needs median > 0"));
-  CHECK_THAT(parse_error("lognormal(median=1s)"), Contains("missing 'p99='"));
+  CHECK_THAT(distribution_error("lognormal(median=0s, p99=2s)"),
+             Contains("lognormal needs median > 0"));
+  CHECK_THAT(distribution_error("lognormal(median=1s)"), Contains("missing 'p99='"));
 
-  CHECK_THAT(parse_error("exponential(1s)"), Contains("exponential needs named arguments"));
-  CHECK_THAT(parse_error("exponential(mean=)"), Contains("empty argument"));
+  CHECK_THAT(distribution_error("exponential(1s)"), Contains("exponential needs named arguments"));
+  CHECK_THAT(distribution_error("exponential(mean=)"), Contains("empty argument"));
 
-  CHECK_THAT(parse_error("empirical()"), Contains("empirical needs at least one sample"));
-  CHECK_THAT(parse_error("empirical(1s, x)"), Contains("bad duration 'x'"));
+  CHECK_THAT(distribution_error("empirical()"), Contains("empirical needs at least one sample"));
+  CHECK_THAT(distribution_error("empirical(1s, x)"), Contains("bad duration 'x'"));
 }
 
 TEST_CASE("to_string is read back by parse", "[distribution]") {

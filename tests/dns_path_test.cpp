@@ -37,8 +37,8 @@ RunResult run(const RunOptions& o) {
   return std::move(std::get<RunResult>(r));
 }
 
-std::optional<sim::SimTime> first(const RunResult& r, std::string_view name,
-                                  std::string_view node = {}) {
+std::optional<sim::SimTime> first_time(const RunResult& r, std::string_view name,
+                                       std::string_view node = {}) {
   const auto id = r.trace.first_milestone(name, node);
   if (!id) return std::nullopt;
   return r.trace.at(*id).time;
@@ -64,7 +64,7 @@ TEST_CASE("dns path: every host resolves leader.mesos after some Mesos-DNS has t
   CHECK(r.violations.empty());
   std::optional<sim::SimTime> record;
   for (const char* m : {"master-1", "master-2", "master-3"}) {
-    const auto t = first(r, "mesos-dns.leader_record", m);
+    const auto t = first_time(r, "mesos-dns.leader_record", m);
     REQUIRE(t);
     if (!record || *t < *record) record = t;
   }
@@ -73,7 +73,7 @@ TEST_CASE("dns path: every host resolves leader.mesos after some Mesos-DNS has t
     INFO(n.node);
     REQUIRE(n.first_resolved);
     CHECK(*n.first_resolved > *record);
-    CHECK(first(r, "dns-proxy.leader_resolvable", n.node) == n.first_resolved);
+    CHECK(first_time(r, "dns-proxy.leader_resolvable", n.node) == n.first_resolved);
     CHECK(n.changes.empty());
   }
   // Before resolv.conf points at Spartan, `ping ready.spartan` fails at the upstream resolver.
@@ -124,13 +124,13 @@ TEST_CASE("dns path: with one Mesos-DNS paused, lookups go through the other ups
   const RunResult r =
       run(options({}, {"kind=pause target=master-1/mesos-dns at=mesos-dns.started@master-1"},
                   sim::minutes(10)));
-  CHECK_FALSE(first(r, "mesos-dns.leader_record", "master-1"));
+  CHECK_FALSE(first_time(r, "mesos-dns.leader_record", "master-1"));
   for (const NodeDns& n : r.dns) {
     INFO(n.node);
     CHECK(n.first_resolved);
   }
-  CHECK(first(r, "agent.leader_pingable", "agent-1"));
-  CHECK(first(r, "agent.registered", "agent-2"));
+  CHECK(first_time(r, "agent.leader_pingable", "agent-1"));
+  CHECK(first_time(r, "agent.registered", "agent-2"));
 }
 
 TEST_CASE(
@@ -146,8 +146,8 @@ TEST_CASE(
   }
   const RunResult r = run(options({}, faults, sim::minutes(5)));
   CHECK_FALSE(r.ready_at);
-  CHECK_FALSE(first(r, "agent.leader_pingable"));
-  CHECK_FALSE(first(r, "agent.started"));
+  CHECK_FALSE(first_time(r, "agent.leader_pingable"));
+  CHECK_FALSE(first_time(r, "agent.started"));
   for (const NodeDns& n : r.dns) {
     INFO(n.node);
     CHECK_FALSE(n.first_resolved);

@@ -28,12 +28,12 @@ using sim::SimTime;
 
 namespace {
 
-constexpr SimTime kLatency = sim::milliseconds(1);
+constexpr SimTime kStubLatency = sim::milliseconds(1);
 constexpr SimTime kLoopback = sim::microseconds(20);
 
-class TestControl final : public models::UnitControl {
+class StubControl final : public models::UnitControl {
  public:
-  explicit TestControl(models::RunContext& ctx) : ctx_(ctx) {}
+  explicit StubControl(models::RunContext& ctx) : ctx_(ctx) {}
   std::optional<sim::RecordId> mark_started(std::string detail) override {
     return ctx_.event("agent-1", "test", "started", std::move(detail));
   }
@@ -50,7 +50,7 @@ class TestControl final : public models::UnitControl {
 // Spartan (start_spartan) or a stand-in on port 53 (fake_spartan).
 struct DnsWorld {
   explicit DnsWorld(int masters = 3)
-      : engine(1), net(engine, sim::Distribution::constant(kLatency)) {
+      : engine(1), net(engine, sim::Distribution::constant(kStubLatency)) {
     net.set_loopback_latency(sim::Distribution::constant(kLoopback));
     asked.resize(static_cast<std::size_t>(masters));
     for (int i = 1; i <= masters; ++i) {
@@ -99,8 +99,8 @@ struct DnsWorld {
   void start_spartan() {
     spartan_process = net.add_process(agent, "dcos-spartan");
     net.start_process(spartan_process);
-    spartan = std::make_unique<models::Spartan>(*ctx, sim::Distribution::constant(kLatency));
-    control = std::make_unique<TestControl>(*ctx);
+    spartan = std::make_unique<models::Spartan>(*ctx, sim::Distribution::constant(kStubLatency));
+    control = std::make_unique<StubControl>(*ctx);
     spartan->on_exec({agent, "agent-1", "dcos-spartan", client}, spartan_process, *control);
   }
   void lookup(SimTime at, std::string name) {
@@ -125,7 +125,7 @@ struct DnsWorld {
   sim::NodeId agent;
   sim::ProcessId client, spartan_process;
   std::unique_ptr<models::Spartan> spartan;
-  std::unique_ptr<TestControl> control;
+  std::unique_ptr<StubControl> control;
   int queries = 0;
   std::vector<int> asked;  // queries each master's stand-in Mesos-DNS has handled
   std::vector<SimTime> times;
@@ -238,7 +238,7 @@ TEST_CASE("spartan: answers ready.spartan and zk-N.zk itself, forwards *.mesos")
   // Forwarded: client -> Spartan -> Mesos-DNS -> Spartan -> client.
   CHECK(w.results[3].hosts == std::vector<std::string>{"master-2"});
   CHECK(w.results[3].ttl == sim::seconds(60));
-  CHECK(w.times[3] == t + sim::seconds(3) + kLoopback * 2 + kLatency * 2);
+  CHECK(w.times[3] == t + sim::seconds(3) + kLoopback * 2 + kStubLatency * 2);
   CHECK_FALSE(w.results[4].ok);
 }
 
@@ -262,7 +262,7 @@ TEST_CASE("spartan: one Mesos-DNS paused, every forwarded lookup is still answer
   for (int i = 0; i < kLookups; ++i) {
     INFO(i);
     CHECK(w.results[i].ok);
-    CHECK(w.times[i] == sim::seconds(1 + i) + kLoopback * 2 + kLatency * 2);
+    CHECK(w.times[i] == sim::seconds(1 + i) + kLoopback * 2 + kStubLatency * 2);
   }
   // The paused upstream was asked too (it handles the queries once it continues): the answers
   // above came from the race, not from Spartan leaving it out.
@@ -389,7 +389,7 @@ TEST_CASE("gen-resolvconf: asks the three Spartan addresses in turn and writes w
   const auto p = up.net.add_process(up.agent, "gen-resolvconf");
   up.net.start_process(p);
   models::GenResolvconf gen(*up.ctx);
-  TestControl control(*up.ctx);
+  StubControl control(*up.ctx);
   gen.on_exec({up.agent, "agent-1", "dcos-gen-resolvconf", up.client}, p, control);
   up.run();
   CHECK(up.queries == 3);
@@ -403,7 +403,7 @@ TEST_CASE("gen-resolvconf: asks the three Spartan addresses in turn and writes w
   const auto q = down.net.add_process(down.agent, "gen-resolvconf");
   down.net.start_process(q);
   models::GenResolvconf gen2(*down.ctx);
-  TestControl control2(*down.ctx);
+  StubControl control2(*down.ctx);
   gen2.on_exec({down.agent, "agent-1", "dcos-gen-resolvconf", down.client}, q, control2);
   down.run();
   CHECK(down.queries == 3);

@@ -8,8 +8,8 @@ using bootsim::models::InstanceState;
 using bootsim::testing::ExhibitorWorld;
 
 namespace {
-constexpr sim::SimTime kCheck = sim::seconds(30);  // exhibitor.check-ms in DC/OS
-constexpr sim::SimTime kStart = sim::seconds(1);   // zookeeper.server_start in these tests
+constexpr sim::SimTime kCheck = sim::seconds(30);          // exhibitor.check-ms in DC/OS
+constexpr sim::SimTime kExhibitorStart = sim::seconds(1);  // zookeeper.server_start in these tests
 // A check that finds ZooKeeper down ends after a refused connect (SYN, RST: 2 x 100 us); one
 // that gets an answer after SYN, SYN-ACK, srvr, reply (4 x 100 us).
 constexpr sim::SimTime kRefusedCheck = sim::microseconds(200);
@@ -25,7 +25,7 @@ TEST_CASE("exhibitor: starts at once, launches ZooKeeper at its first check", "[
   CHECK(x.control.started[0] == "static ensemble 1:master-1,2:master-2,3:master-3");
   // RepeatingActivityImpl queues the first check one period after start.
   REQUIRE(x.w.times("zookeeper.started") ==
-          std::vector<sim::SimTime>(3, sim::seconds(2) + kCheck + kRefusedCheck + kStart));
+          std::vector<sim::SimTime>(3, sim::seconds(2) + kCheck + kRefusedCheck + kExhibitorStart));
   REQUIRE(x.w.times("zookeeper.quorum").size() == 1);
   CHECK(x.w.times("zookeeper.quorum")[0] < sim::seconds(2) + kCheck + sim::seconds(3));
   // The second check (at 62 s) sees it serving.
@@ -45,9 +45,9 @@ TEST_CASE("exhibitor: restarts a ZooKeeper that stays not serving for 40 s", "[e
   // > 2·2 s·max(10, 5) = 40 s -> restart, and the timestamp is reset. 150 s: wait. 180 s:
   // 60 s again -> restart.
   REQUIRE(x.w.times("zookeeper.started") ==
-          std::vector<sim::SimTime>{kCheck + kRefusedCheck + kStart,
-                                    kCheck * 4 + kAnsweredCheck + kStart,
-                                    kCheck * 6 + kAnsweredCheck + kStart});
+          std::vector<sim::SimTime>{kCheck + kRefusedCheck + kExhibitorStart,
+                                    kCheck * 4 + kAnsweredCheck + kExhibitorStart,
+                                    kCheck * 6 + kAnsweredCheck + kExhibitorStart});
   CHECK(x.exhibitors[0]->restart_count() == 3);
   CHECK(x.exhibitors[0]->instance_state() == InstanceState::kNotServing);
 }
@@ -69,7 +69,7 @@ TEST_CASE("exhibitor: one master checks every 2 s", "[exhibitor]") {
   x.start_exhibitor_at(1, sim::SimTime::zero());
   x.w.engine.run_until(sim::seconds(10));
   REQUIRE(x.w.times("zookeeper.serving") ==
-          std::vector<sim::SimTime>{sim::seconds(2) + kRefusedCheck + kStart});
+          std::vector<sim::SimTime>{sim::seconds(2) + kRefusedCheck + kExhibitorStart});
   CHECK(x.exhibitors[0]->instance_state() == InstanceState::kServing);
   CHECK(x.exhibitors[0]->is_leader());
 }

@@ -15,11 +15,11 @@ using namespace bootsim::models;
 
 namespace {
 
-const char* const kSmall =
+const char* const kExploreSmall =
     "name: small\nseed: 4\nuntil: 12m\ncluster: {masters: 3, agents: {private: 1, public: 0}}\n";
 
-Scenario small() {
-  auto loaded = load_scenario_text(kSmall, "small.yaml");
+Scenario explore_small() {
+  auto loaded = load_scenario_text(kExploreSmall, "small.yaml");
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
   return std::get<Scenario>(loaded);
 }
@@ -64,9 +64,9 @@ TEST_CASE("explore: the result is the same whatever the number of jobs", "[explo
   o.base.testing.mesos_master_keeps_leading = true;
   o.base.stop_at_ready = true;
   o.max_shrink_runs = 20;
-  const ExploreResult one = explore(small(), o);
+  const ExploreResult one = explore(explore_small(), o);
   o.jobs = 3;
-  const ExploreResult three = explore(small(), o);
+  const ExploreResult three = explore(explore_small(), o);
   CHECK(one.runs_failed == three.runs_failed);
   REQUIRE(one.findings.size() == three.findings.size());
   for (std::size_t i = 0; i < one.findings.size(); ++i) {
@@ -88,7 +88,7 @@ TEST_CASE("explore finds a master that keeps leading and shrinks it to at most t
       "max_duration=2m");
   o.base.testing.mesos_master_keeps_leading = true;
   o.base.stop_at_ready = true;
-  const ExploreResult r = explore(small(), o);
+  const ExploreResult r = explore(explore_small(), o);
   const Finding* found = nullptr;
   for (const Finding& f : r.findings) {
     if (f.rule == "single-mesos-leader") found = &f;
@@ -102,7 +102,7 @@ TEST_CASE("explore finds a master that keeps leading and shrinks it to at most t
   // The scenario written for it reproduces it (with the same broken master).
   std::vector<std::string> lines;
   for (const FaultSpec& f : found->shrunk) lines.push_back(f.text);
-  const std::string yaml = scenario_with_faults(kSmall, "small-single-mesos-leader", lines,
+  const std::string yaml = scenario_with_faults(kExploreSmall, "small-single-mesos-leader", lines,
                                                 "Found by explore\nsecond line");
   CHECK(yaml.starts_with("# Found by explore\n# second line\n"));
   auto written = load_scenario_text(yaml, "written.yaml");
@@ -129,7 +129,7 @@ TEST_CASE("explore finds through a session expiry a master that keeps leading af
   o.base.testing.mesos_master_keeps_leading = true;
   o.base.stop_at_ready = true;
   o.max_shrink_runs = 40;
-  const ExploreResult r = explore(small(), o);
+  const ExploreResult r = explore(explore_small(), o);
   const Finding* found = nullptr;
   for (const Finding& f : r.findings) {
     if (f.rule == "single-mesos-leader") found = &f;
@@ -140,8 +140,8 @@ TEST_CASE("explore finds through a session expiry a master that keeps leading af
 
   // The written scenario reproduces it: the broken master goes on leading, where the real one
   // steps down as soon as it reconnects and is told its session expired.
-  const std::string yaml =
-      scenario_with_faults(kSmall, "small-expiry", {found->shrunk[0].text}, "Found by explore");
+  const std::string yaml = scenario_with_faults(kExploreSmall, "small-expiry",
+                                                {found->shrunk[0].text}, "Found by explore");
   auto written = load_scenario_text(yaml, "written.yaml");
   if (auto* e = std::get_if<InputError>(&written)) FAIL(e->format());
   RunOptions broken;

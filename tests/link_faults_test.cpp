@@ -24,19 +24,19 @@ struct Note final : sim::Payload {
   std::string_view kind() const override { return "note"; }
 };
 
-constexpr sim::Port kPort = 7100;
-constexpr SimTime kLatency = sim::milliseconds(2);
+constexpr sim::Port kLinkPort = 7100;
+constexpr SimTime kLinkLatency = sim::milliseconds(2);
 
 // Three hosts a, b, c with one process each; datagrams each receives are counted.
 struct Three {
-  Three() : engine(7), net(engine, sim::Distribution::constant(kLatency)) {
+  Three() : engine(7), net(engine, sim::Distribution::constant(kLinkLatency)) {
     for (const char* name : {"a", "b", "c"}) {
       const sim::NodeId n = net.add_node(name);
       nodes.push_back(n);
       procs.push_back(net.add_process(n, std::string("p") + name));
       net.start_process(procs.back());
       const std::size_t i = procs.size() - 1;
-      net.bind(procs.back(), kPort, [this, i](Address, const Message&) { ++received[i]; });
+      net.bind(procs.back(), kLinkPort, [this, i](Address, const Message&) { ++received[i]; });
     }
   }
   // Whether each ordered pair (from, to) delivers a datagram now: "ab" means a reaches b.
@@ -46,7 +46,7 @@ struct Three {
       for (std::size_t to = 0; to < 3; ++to) {
         if (from == to) continue;
         const int before = received[to];
-        net.send_datagram(procs[from], Address{nodes[to], kPort}, std::make_shared<Note>());
+        net.send_datagram(procs[from], Address{nodes[to], kLinkPort}, std::make_shared<Note>());
         engine.run_until(engine.now() + sim::milliseconds(10));
         if (received[to] > before) out.push_back(std::string{"abc"[from], "abc"[to]});
       }
@@ -122,8 +122,9 @@ TEST_CASE("a degraded link adds its delay, and duplicates datagrams", "[network]
   w.net.link_faults().degrade("slow", sim::LinkSet::between({{n[0].value}, {n[1].value}}, false),
                               d);
   std::vector<SimTime> at_b;
-  w.net.bind(w.procs[1], kPort, [&](Address, const Message&) { at_b.push_back(w.engine.now()); });
-  w.net.send_datagram(w.procs[0], Address{n[1], kPort}, std::make_shared<Note>());
+  w.net.bind(w.procs[1], kLinkPort,
+             [&](Address, const Message&) { at_b.push_back(w.engine.now()); });
+  w.net.send_datagram(w.procs[0], Address{n[1], kLinkPort}, std::make_shared<Note>());
   w.engine.run_until(sim::seconds(1));
   // 2 ms of latency + 50 ms added, twice (FIFO on the link keeps the copy behind).
   CHECK(at_b == std::vector<SimTime>{sim::milliseconds(52), sim::milliseconds(52)});
@@ -153,7 +154,7 @@ TEST_CASE("a stream segment lost again and again waits an RTO that doubles",
   net.start_process(pa);
   net.start_process(pb);
   std::optional<SimTime> arrived;
-  net.listen(pb, kPort, [&](sim::ConnectionId, Address) {
+  net.listen(pb, kLinkPort, [&](sim::ConnectionId, Address) {
     sim::StreamHandlers h;
     h.on_message = [&](sim::ConnectionId, const Message&) { arrived = engine.now(); };
     return h;
@@ -163,7 +164,7 @@ TEST_CASE("a stream segment lost again and again waits an RTO that doubles",
     net.set_link_loss(a, b, 1.0);  // from now on every transmission is lost
     net.send(c, pa, std::make_shared<Note>());
   };
-  net.connect(pa, Address{b, kPort}, sim::seconds(1), std::move(h));
+  net.connect(pa, Address{b, kLinkPort}, sim::seconds(1), std::move(h));
   engine.run_until(SimTime::infinite());
   // Opened at 2 ms (one round trip); then 15 retransmissions (tcp_retries2): RTOs of 0.2, 0.4,
   // … 102.4 s (ten of them: 204.6 s), then five at the 120 s ceiling (600 s); 1 ms of latency.
@@ -212,7 +213,7 @@ TEST_CASE("a stream segment caught by a partition is retransmitted and arrives a
   net.start_process(pa);
   net.start_process(pb);
   std::vector<SimTime> arrived;
-  net.listen(pb, kPort, [&](sim::ConnectionId, Address) {
+  net.listen(pb, kLinkPort, [&](sim::ConnectionId, Address) {
     sim::StreamHandlers h;
     h.on_message = [&](sim::ConnectionId, const Message&) { arrived.push_back(engine.now()); };
     return h;
@@ -228,7 +229,7 @@ TEST_CASE("a stream segment caught by a partition is retransmitted and arrives a
     });
     engine.schedule_at(sim::seconds(1), [&net] { net.link_faults().remove("cut"); });
   };
-  net.connect(pa, Address{b, kPort}, sim::seconds(1), std::move(h));
+  net.connect(pa, Address{b, kLinkPort}, sim::seconds(1), std::move(h));
   engine.run_until(SimTime::infinite());
   // Both reach b's host at 11 ms, cut: retransmitted at 211 ms, 611 ms and 1,411 ms (RTO 200,
   // 400, 800 ms); the link is back at 1 s, so both arrive, in order, at 1,411 ms.

@@ -23,7 +23,7 @@ using bootsim::testing::run;
 namespace {
 
 // 3 masters, 3 private agents and a public one; Kafka with two instances.
-constexpr const char* kSmall = R"yaml(
+constexpr const char* kSmallCluster = R"yaml(
 name: small
 profile: dcos-1.9
 seed: 7
@@ -33,7 +33,7 @@ services:
   - {name: kafka, start: "constant(10s)", instances: 2, cpus: 1, mem: 2048}
 )yaml";
 
-Scenario load(const std::string& yaml) {
+Scenario load_yaml(const std::string& yaml) {
   auto loaded = load_scenario_text(yaml, "test.yaml");
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
   return std::get<Scenario>(loaded);
@@ -50,7 +50,7 @@ const std::vector<std::string> kAgents{"agent-1", "agent-2", "agent-3", "public-
 }  // namespace
 
 TEST_CASE("agents register once each, with ids from the leading master", "[mesos][agent]") {
-  const RunResult r = run(load(kSmall));
+  const RunResult r = run(load_yaml(kSmallCluster));
   REQUIRE(r.ready_at.has_value());
   CHECK(r.violations.empty());
   std::set<std::string> ids;
@@ -75,7 +75,7 @@ TEST_CASE(
     "killing the leading master: every agent re-registers with the new leader, same id, "
     "tasks still running",
     "[mesos][agent][faults]") {
-  const Scenario s = load(kSmall);
+  const Scenario s = load_yaml(kSmallCluster);
   RunOptions o;
   o.faults.push_back(fault("kind=crash target=mesos-leader/mesos-master at=cluster.ready+5s"));
   const RunResult r = run(s, o);
@@ -103,7 +103,7 @@ TEST_CASE(
 
 TEST_CASE("a crashed agent host is unreachable after agent_ping_timeout x max_agent_ping_timeouts",
           "[mesos][agent][faults]") {
-  const Scenario s = load(kSmall);
+  const Scenario s = load_yaml(kSmallCluster);
   RunOptions o;
   o.faults.push_back(fault("kind=crash target=agent-1 at=cluster.ready+1s"));
   const RunResult r = run(s, o);
@@ -122,7 +122,7 @@ TEST_CASE("a crashed agent host is unreachable after agent_ping_timeout x max_ag
 }
 
 TEST_CASE("max_agent_ping_timeouts moves the time to unreachable", "[mesos][agent][faults]") {
-  Scenario s = load(kSmall);
+  Scenario s = load_yaml(kSmallCluster);
   RunOptions o;
   o.faults.push_back(fault("kind=crash target=agent-1 at=cluster.ready+1s"));
   o.settings.push_back({"mesos-master.max_agent_ping_timeouts", "5", {}});
@@ -142,7 +142,7 @@ TEST_CASE(
     "[mesos][agent][faults]") {
   // Mesos' own defaults: agent_ping_timeout 15 s x max_agent_ping_timeouts 5 = 75 s (DC/OS 1.9
   // sets 20: 300 s, the test above). The host crashed is the one running Kafka's scheduler.
-  const Scenario s = load(kSmall);
+  const Scenario s = load_yaml(kSmallCluster);
   const RunResult first = run(s);
   const auto sched = records(first, "scheduler.started", "kafka");
   REQUIRE(sched.size() == 1);
@@ -176,7 +176,7 @@ TEST_CASE(
 
 TEST_CASE("a registry write slower than registry_store_timeout aborts the master",
           "[mesos][master]") {
-  Scenario s = load(kSmall);
+  Scenario s = load_yaml(kSmallCluster);
   RunOptions o;
   o.settings.push_back({"mesos-master.registry_store_timeout", "1ms", {}});
   o.settings.push_back({"network.latency", "constant(1ms)", {}});
@@ -193,7 +193,7 @@ namespace {
 // Kafka with more instances than the private agents hold (3 cpus each on 4-cpu agents, one
 // agent also running its scheduler): its last instances never fit, so it keeps taking offers.
 std::string starved() {
-  std::string yaml = kSmall;
+  std::string yaml = kSmallCluster;
   const std::string from = "instances: 2, cpus: 1";
   yaml.replace(yaml.find(from), from.size(), "instances: 5, cpus: 3");
   return yaml;
@@ -211,7 +211,7 @@ std::map<std::string, sim::SimTime> offer_times(const RunResult& r) {
 }  // namespace
 
 TEST_CASE("an unreachable agent's outstanding offers are rescinded", "[mesos][agent][faults]") {
-  const Scenario s = load(starved());
+  const Scenario s = load_yaml(starved());
   const RunResult first = run(s);
   const auto started = records(first, "scheduler.started", "kafka");
   REQUIRE(started.size() == 1);
@@ -236,7 +236,7 @@ TEST_CASE("an unreachable agent's outstanding offers are rescinded", "[mesos][ag
 }
 
 TEST_CASE("offers nobody answers are rescinded after offer_timeout", "[mesos][master][faults]") {
-  const Scenario s = load(starved());
+  const Scenario s = load_yaml(starved());
   const RunResult first = run(s);
   const std::string host = records(first, "scheduler.started", "kafka")[0]->detail.substr(3);
   RunOptions o;
@@ -257,7 +257,7 @@ TEST_CASE(
     "a restarted agent process recovers its id and re-registers after "
     "executor_reregistration_timeout",
     "[mesos][agent][faults]") {
-  const Scenario s = load(kSmall);
+  const Scenario s = load_yaml(kSmallCluster);
   RunOptions o;
   o.faults.push_back(fault("kind=crash target=agent-1/mesos-slave at=cluster.ready+5s"));
   const RunResult r = run(s, o);
@@ -280,7 +280,7 @@ TEST_CASE(
 
 TEST_CASE("a new Marathon leader re-registers the framework with the id stored in ZooKeeper",
           "[mesos][marathon][faults]") {
-  const Scenario s = load(kSmall);
+  const Scenario s = load_yaml(kSmallCluster);
   const RunResult first = run(s);
   const std::string leader =
       records(first, "scheduler.started", "marathon")[0]->detail.substr(10);  // "leader on …"

@@ -24,9 +24,9 @@ constexpr sim::SimTime kDnsLatency = sim::milliseconds(1);
 constexpr sim::SimTime kDnsQuorumBy = sim::seconds(3);
 using Overrides = std::vector<std::pair<std::string, std::string>>;
 
-class TestControl final : public models::UnitControl {
+class MesosDnsControl final : public models::UnitControl {
  public:
-  explicit TestControl(models::RunContext& ctx) : ctx_(ctx) {}
+  explicit MesosDnsControl(models::RunContext& ctx) : ctx_(ctx) {}
   std::optional<sim::RecordId> mark_started(std::string detail) override {
     return ctx_.event("master-2", "dcos-mesos-dns", "active", std::move(detail));
   }
@@ -88,7 +88,7 @@ struct MesosDnsWorld {
   }
 
   ZkWorld w;
-  TestControl control;
+  MesosDnsControl control;
   sim::ProcessId master, mesos_dns, client;
   std::unique_ptr<models::MesosDns> model;
   std::unique_ptr<models::MesosMasterElection> election;

@@ -22,8 +22,8 @@ using bootsim::testing::ZkWorld;
 namespace {
 
 constexpr sim::SimTime kGroupLatency = sim::milliseconds(1);  // one-way latency of every link
-constexpr sim::SimTime kTick = sim::seconds(2);               // zookeeper.tickTime default
-constexpr std::int64_t kSyncLimit = 5;                        // zookeeper.syncLimit default
+constexpr sim::SimTime kGroupTick = sim::seconds(2);          // zookeeper.tickTime default
+constexpr std::int64_t kGroupSyncLimit = 5;                   // zookeeper.syncLimit default
 constexpr sim::SimTime kGroupQuorumBy = sim::seconds(3);
 
 // A minimal Mesos master around the election: it leads as soon as it is elected (the registry
@@ -227,8 +227,8 @@ TEST_CASE("mesos election: a partition isolating the leading master from ZooKeep
   const sim::SimTime tick = params.duration("zookeeper.tickTime");
   const sim::SimTime sync_limit = tick * params.integer("zookeeper.syncLimit");
   const sim::SimTime P = kPartitionAt;
-  REQUIRE(tick == kTick);
-  REQUIRE(sync_limit == kTick * kSyncLimit);
+  REQUIRE(tick == kGroupTick);
+  REQUIRE(sync_limit == kGroupTick * kGroupSyncLimit);
   int safe_runs = 0, hazard_runs = 0;
   for (std::uint64_t seed = 1; seed <= 16; ++seed) {
     const PartitionOutcome r = partition_leader(seed);

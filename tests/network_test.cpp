@@ -25,28 +25,28 @@ using sim::StreamHandlers;
 
 namespace {
 
-struct Text final : sim::Payload {
-  explicit Text(std::string t) : text(std::move(t)) {}
+struct NetText final : sim::Payload {
+  explicit NetText(std::string t) : text(std::move(t)) {}
   std::string_view kind() const override { return "text"; }
   std::string text;
 };
 
-Message text(std::string t) {
-  return std::make_shared<const Text>(std::move(t));
+Message net_text(std::string t) {
+  return std::make_shared<const NetText>(std::move(t));
 }
 std::string text_of(const Message& m) {
-  const Text* t = sim::message_as<Text>(m);
+  const NetText* t = sim::message_as<NetText>(m);
   REQUIRE(t != nullptr);
   return t->text;
 }
 
-constexpr sim::Port kPort = 7000;
-constexpr SimTime kLatency = sim::milliseconds(3);
+constexpr sim::Port kNetPort = 7000;
+constexpr SimTime kNetLatency = sim::milliseconds(3);
 
-// Two hosts (a, b) and a third (c), one process on each, all up; constant latency kLatency.
-struct World {
-  explicit World(std::uint64_t seed = 1,
-                 sim::Distribution latency = sim::Distribution::constant(kLatency))
+// Two hosts (a, b) and a third (c), one process on each, all up; constant latency kNetLatency.
+struct NetWorld {
+  explicit NetWorld(std::uint64_t seed = 1,
+                    sim::Distribution latency = sim::Distribution::constant(kNetLatency))
       : engine(seed), net(engine, std::move(latency)) {
     a = net.add_node("a");
     b = net.add_node("b");
@@ -62,7 +62,7 @@ struct World {
 
   // A datagram receiver on `p` that logs (time, text).
   void receive_datagrams(ProcessId p, std::vector<std::pair<SimTime, std::string>>& log) {
-    net.bind(p, kPort, [this, &log](Address, const Message& m) {
+    net.bind(p, kNetPort, [this, &log](Address, const Message& m) {
       log.emplace_back(engine.now(), text_of(m));
     });
   }
@@ -94,10 +94,10 @@ StreamHandlers logging_handlers(sim::Engine& engine, EndLog& log) {
   return h;
 }
 
-// `server` accepts every connection on kPort with logging handlers; records when and from whom.
+// `server` accepts every connection on kNetPort with logging handlers; records when and from whom.
 struct Acceptor {
-  void listen(World& w, ProcessId server) {
-    w.net.listen(server, kPort, [this, &w](ConnectionId c, Address peer) {
+  void listen(NetWorld& w, ProcessId server) {
+    w.net.listen(server, kNetPort, [this, &w](ConnectionId c, Address peer) {
       accepted_at = w.engine.now();
       peer_node = peer.node;
       conn = c;
@@ -115,13 +115,17 @@ struct Acceptor {
 // --- datagrams ---------------------------------------------------------------------------------
 
 TEST_CASE("a datagram arrives one link latency after it is sent", "[network]") {
-  World w;
+  NetWorld w;
   std::vector<std::pair<SimTime, std::string>> got;
   w.receive_datagrams(w.pb, got);
-  w.at(sim::milliseconds(10), [&] { w.net.send_datagram(w.pa, Address{w.b, kPort}, text("x")); });
+  w.at(sim::milliseconds(10), [&] {
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("x"));
+  });
   std::optional<sim::NodeId> from;
-  w.net.bind(w.pc, kPort, [&](Address f, const Message&) { from = f.node; });
-  w.at(sim::milliseconds(20), [&] { w.net.send_datagram(w.pa, Address{w.c, kPort}, text("y")); });
+  w.net.bind(w.pc, kNetPort, [&](Address f, const Message&) { from = f.node; });
+  w.at(sim::milliseconds(20), [&] {
+    w.net.send_datagram(w.pa, Address{w.c, kNetPort}, net_text("y"));
+  });
   w.run();
   REQUIRE(got.size() == 1);
   CHECK(got[0].first == sim::milliseconds(13));
@@ -132,45 +136,45 @@ TEST_CASE("a datagram arrives one link latency after it is sent", "[network]") {
 }
 
 TEST_CASE("a per-link latency overrides the default in both directions", "[network]") {
-  World w;
+  NetWorld w;
   w.net.set_link_latency(w.a, w.b, sim::Distribution::constant(sim::milliseconds(40)));
   std::vector<std::pair<SimTime, std::string>> at_a, at_b, at_c;
   w.receive_datagrams(w.pa, at_a);
   w.receive_datagrams(w.pb, at_b);
   w.receive_datagrams(w.pc, at_c);
-  w.net.send_datagram(w.pa, Address{w.b, kPort}, text("a->b"));
-  w.net.send_datagram(w.pb, Address{w.a, kPort}, text("b->a"));
-  w.net.send_datagram(w.pa, Address{w.c, kPort}, text("a->c"));  // default link
+  w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("a->b"));
+  w.net.send_datagram(w.pb, Address{w.a, kNetPort}, net_text("b->a"));
+  w.net.send_datagram(w.pa, Address{w.c, kNetPort}, net_text("a->c"));  // default link
   w.run();
   REQUIRE(at_b.size() == 1);
   REQUIRE(at_a.size() == 1);
   REQUIRE(at_c.size() == 1);
   CHECK(at_b[0].first == sim::milliseconds(40));
   CHECK(at_a[0].first == sim::milliseconds(40));
-  CHECK(at_c[0].first == kLatency);
+  CHECK(at_c[0].first == kNetLatency);
 }
 
 TEST_CASE("processes on one host talk over the loopback latency", "[network]") {
-  World w;
+  NetWorld w;
   const ProcessId other = w.net.add_process(w.a, "other");
   w.net.start_process(other);
   std::vector<std::pair<SimTime, std::string>> got;
   w.receive_datagrams(other, got);
-  w.net.send_datagram(w.pa, Address{w.a, kPort}, text("default loopback"));
+  w.net.send_datagram(w.pa, Address{w.a, kNetPort}, net_text("default loopback"));
   w.run();
   REQUIRE(got.size() == 1);
-  CHECK(got[0].first == sim::microseconds(20));  // the documented default, not kLatency
+  CHECK(got[0].first == sim::microseconds(20));  // the documented default, not kNetLatency
 
   w.net.set_loopback_latency(sim::Distribution::constant(sim::microseconds(70)));
   const SimTime sent = w.engine.now();
-  w.net.send_datagram(w.pa, Address{w.a, kPort}, text("set loopback"));
+  w.net.send_datagram(w.pa, Address{w.a, kNetPort}, net_text("set loopback"));
   w.run();
   REQUIRE(got.size() == 2);
   CHECK(got[1].first == sent + sim::microseconds(70));
 }
 
 TEST_CASE("datagram loss follows the link's loss probability", "[network]") {
-  World w;
+  NetWorld w;
   std::vector<std::pair<SimTime, std::string>> at_b, at_c;
   w.receive_datagrams(w.pb, at_b);
   w.receive_datagrams(w.pc, at_c);
@@ -178,37 +182,40 @@ TEST_CASE("datagram loss follows the link's loss probability", "[network]") {
 
   SECTION("probability 1 drops everything") {
     w.net.set_link_loss(w.a, w.b, 1.0);
-    for (int i = 0; i < kMany; ++i) w.net.send_datagram(w.pa, Address{w.b, kPort}, text("x"));
+    for (int i = 0; i < kMany; ++i)
+      w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("x"));
     w.run();
     CHECK(at_b.empty());
     // The loss is per link: a-c still delivers.
-    w.net.send_datagram(w.pa, Address{w.c, kPort}, text("x"));
+    w.net.send_datagram(w.pa, Address{w.c, kNetPort}, net_text("x"));
     w.run();
     CHECK(at_c.size() == 1);
   }
   SECTION("probability 0 drops nothing") {
     w.net.set_link_loss(w.a, w.b, 0.0);
-    for (int i = 0; i < kMany; ++i) w.net.send_datagram(w.pa, Address{w.b, kPort}, text("x"));
+    for (int i = 0; i < kMany; ++i)
+      w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("x"));
     w.run();
     CHECK(at_b.size() == static_cast<std::size_t>(kMany));
   }
   SECTION("probability 0.3 drops about 30%") {
     w.net.set_link_loss(w.b, w.a, 0.3);  // set either way round: one link
-    for (int i = 0; i < kMany; ++i) w.net.send_datagram(w.pa, Address{w.b, kPort}, text("x"));
+    for (int i = 0; i < kMany; ++i)
+      w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("x"));
     w.run();
     // Binomial(10000, 0.7): sd ≈ 46, so ±300 is more than 6 sd.
     CHECK(at_b.size() > 6'700);
     CHECK(at_b.size() < 7'300);
     // Loss does not change the latency of what gets through.
-    for (const auto& [t, s] : at_b) REQUIRE(t == kLatency);
+    for (const auto& [t, s] : at_b) REQUIRE(t == kNetLatency);
   }
 }
 
 TEST_CASE("a datagram to a port nobody bound is dropped", "[network]") {
-  World w;
+  NetWorld w;
   std::vector<std::pair<SimTime, std::string>> got;
   w.receive_datagrams(w.pb, got);
-  w.net.send_datagram(w.pa, Address{w.b, kPort + 1}, text("x"));
+  w.net.send_datagram(w.pa, Address{w.b, kNetPort + 1}, net_text("x"));
   w.run();
   CHECK(got.empty());
 }
@@ -217,7 +224,7 @@ TEST_CASE("a datagram to a port nobody bound is dropped", "[network]") {
 
 TEST_CASE("datagrams on one directed link arrive in send order despite random latency",
           "[network][fifo]") {
-  World w(7, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
+  NetWorld w(7, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
   std::vector<std::pair<SimTime, std::string>> got;
   w.receive_datagrams(w.pb, got);
   constexpr int kCount = 300;
@@ -225,7 +232,9 @@ TEST_CASE("datagrams on one directed link arrive in send order despite random la
   for (int i = 0; i < kCount; ++i) {
     const SimTime t = sim::microseconds(100) * i;
     sent_at.push_back(t);
-    w.at(t, [&w, i] { w.net.send_datagram(w.pa, Address{w.b, kPort}, text(std::to_string(i))); });
+    w.at(t, [&w, i] {
+      w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text(std::to_string(i)));
+    });
   }
   w.run();
   REQUIRE(got.size() == static_cast<std::size_t>(kCount));
@@ -242,7 +251,7 @@ TEST_CASE("datagrams on one directed link arrive in send order despite random la
 }
 
 TEST_CASE("messages on one stream arrive in send order despite random latency", "[network][fifo]") {
-  World w(11, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
+  NetWorld w(11, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
@@ -252,10 +261,10 @@ TEST_CASE("messages on one stream arrive in send order despite random latency", 
     client.opened = w.engine.now();
     for (int i = 0; i < kCount; ++i) {
       w.net.after(w.pa, sim::microseconds(100) * i,
-                  [&w, c, i] { REQUIRE(w.net.send(c, w.pa, text(std::to_string(i)))); });
+                  [&w, c, i] { REQUIRE(w.net.send(c, w.pa, net_text(std::to_string(i)))); });
     }
   };
-  w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(5), std::move(h));
+  w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(5), std::move(h));
   w.run();
   REQUIRE(client.opened.has_value());
   REQUIRE(server.log.messages.size() == static_cast<std::size_t>(kCount));
@@ -268,13 +277,13 @@ TEST_CASE("messages on one stream arrive in send order despite random latency", 
 // --- streams ------------------------------------------------------------------------------------
 
 TEST_CASE("connecting to a listener opens after one round trip", "[network][stream]") {
-  World w;
+  NetWorld w;
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
   ConnectionId conn{};
   w.at(sim::milliseconds(100), [&] {
-    conn = w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1),
+    conn = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
                          logging_handlers(w.engine, client));
   });
   w.run();
@@ -293,33 +302,33 @@ TEST_CASE("connecting to a listener opens after one round trip", "[network][stre
 
   // Data both ways, one latency each.
   const SimTime t0 = w.engine.now();
-  REQUIRE(w.net.send(conn, w.pa, text("ping")));
-  REQUIRE(w.net.send(conn, w.pb, text("pong")));
+  REQUIRE(w.net.send(conn, w.pa, net_text("ping")));
+  REQUIRE(w.net.send(conn, w.pb, net_text("pong")));
   w.run();
   REQUIRE(server.log.messages.size() == 1);
   REQUIRE(client.messages.size() == 1);
-  CHECK(server.log.messages[0] == std::make_pair(t0 + kLatency, std::string("ping")));
-  CHECK(client.messages[0] == std::make_pair(t0 + kLatency, std::string("pong")));
+  CHECK(server.log.messages[0] == std::make_pair(t0 + kNetLatency, std::string("ping")));
+  CHECK(client.messages[0] == std::make_pair(t0 + kNetLatency, std::string("pong")));
 }
 
 TEST_CASE("connecting to an up host with nothing listening is refused after a round trip",
           "[network][stream]") {
-  World w;
+  NetWorld w;
   EndLog client;
-  const ConnectionId c =
-      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  const ConnectionId c = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                       logging_handlers(w.engine, client));
   w.run();
   REQUIRE(client.failed.has_value());
-  CHECK(client.failed->first == kLatency * 2);
+  CHECK(client.failed->first == kNetLatency * 2);
   CHECK(client.failed->second == ConnectError::kRefused);
   CHECK_FALSE(client.opened.has_value());
   CHECK_FALSE(w.net.is_open(c));
-  CHECK_FALSE(w.net.send(c, w.pa, text("x")));
+  CHECK_FALSE(w.net.send(c, w.pa, net_text("x")));
 }
 
 TEST_CASE("connecting to a down or unreachable host times out exactly at the timeout",
           "[network][stream]") {
-  World w;
+  NetWorld w;
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
@@ -332,10 +341,10 @@ TEST_CASE("connecting to a down or unreachable host times out exactly at the tim
     w.net.partition({{w.a}, {w.b}});
   }
   SECTION("the host crashes while the SYN is in flight") {
-    w.at(kLatency / 2, [&] { w.net.crash_node(w.b); });
+    w.at(kNetLatency / 2, [&] { w.net.crash_node(w.b); });
   }
   w.at(SimTime::zero(), [&] {
-    w.net.connect(w.pa, Address{w.b, kPort}, timeout, logging_handlers(w.engine, client));
+    w.net.connect(w.pa, Address{w.b, kNetPort}, timeout, logging_handlers(w.engine, client));
   });
   w.run();
   REQUIRE(client.failed.has_value());
@@ -347,41 +356,41 @@ TEST_CASE("connecting to a down or unreachable host times out exactly at the tim
 
 TEST_CASE("a process crash (host alive) closes its peers' connections one latency later",
           "[network][stream][fault]") {
-  World w;
+  NetWorld w;
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  const ConnectionId conn =
-      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
   w.at(sim::milliseconds(50), [&] { w.net.crash_process(w.pb); });
   w.run();
   REQUIRE(client.opened.has_value());
   CHECK(client.closed == sim::milliseconds(53));
   CHECK_FALSE(server.log.closed.has_value());  // the crashed end hears nothing of its own crash
   CHECK_FALSE(w.net.is_open(conn));
-  CHECK_FALSE(w.net.send(conn, w.pa, text("x")));
+  CHECK_FALSE(w.net.send(conn, w.pa, net_text("x")));
   CHECK(w.net.process_state(w.pb) == sim::ProcessState::kDown);
 
   SECTION("its listeners went with it: a new connect is refused") {
     EndLog again;
-    w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, again));
+    w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1), logging_handlers(w.engine, again));
     const SimTime t0 = w.engine.now();
     w.run();
     REQUIRE(again.failed.has_value());
     CHECK(again.failed->second == ConnectError::kRefused);
-    CHECK(again.failed->first == t0 + kLatency * 2);
+    CHECK(again.failed->first == t0 + kNetLatency * 2);
   }
 }
 
 TEST_CASE("an orderly close reaches the other end one latency later", "[network][stream]") {
-  World w;
+  NetWorld w;
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  const ConnectionId conn =
-      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
   w.at(sim::milliseconds(20), [&] {
-    REQUIRE(w.net.send(conn, w.pa, text("last words")));
+    REQUIRE(w.net.send(conn, w.pa, net_text("last words")));
     w.net.close(conn, w.pa);
   });
   w.run();
@@ -394,14 +403,14 @@ TEST_CASE("an orderly close reaches the other end one latency later", "[network]
 
 TEST_CASE("a listener that closes a connection as it accepts it resets the initiator",
           "[network][stream]") {
-  World w;
+  NetWorld w;
   EndLog client;
-  w.net.listen(w.pb, kPort, [&](ConnectionId c, Address) {
+  w.net.listen(w.pb, kNetPort, [&](ConnectionId c, Address) {
     w.net.close(c, w.pb);  // e.g. a server refusing a peer it does not know
     return StreamHandlers{};
   });
-  const ConnectionId conn =
-      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
   w.run();
   // The handshake completed in the host's kernel, so the initiator may see it open, but the
   // close must reach it: a half-open connection that swallows data forever is not TCP.
@@ -411,31 +420,31 @@ TEST_CASE("a listener that closes a connection as it accepts it resets the initi
 
 TEST_CASE("what a listener sends as it accepts reaches the initiator after on_open",
           "[network][stream]") {
-  World w;
+  NetWorld w;
   EndLog client;
-  w.net.listen(w.pb, kPort, [&](ConnectionId c, Address) {
-    CHECK(w.net.send(c, w.pb, text("hello")));  // e.g. a server greeting
+  w.net.listen(w.pb, kNetPort, [&](ConnectionId c, Address) {
+    CHECK(w.net.send(c, w.pb, net_text("hello")));  // e.g. a server greeting
     return StreamHandlers{};
   });
-  w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1), logging_handlers(w.engine, client));
   w.run();
-  CHECK(client.opened == kLatency * 2);
+  CHECK(client.opened == kNetLatency * 2);
   REQUIRE(client.messages.size() == 1);
-  CHECK(client.messages[0] == std::make_pair(kLatency * 2, std::string("hello")));
+  CHECK(client.messages[0] == std::make_pair(kNetLatency * 2, std::string("hello")));
 }
 
 TEST_CASE("a host crash is silent, after it reboots an old connection is reset",
           "[network][stream][fault]") {
-  World w;
+  NetWorld w;
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  const ConnectionId conn =
-      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
   w.at(sim::milliseconds(50), [&] { w.net.crash_node(w.b); });
-  w.at(sim::milliseconds(60), [&] { CHECK(w.net.send(conn, w.pa, text("into the void"))); });
+  w.at(sim::milliseconds(60), [&] { CHECK(w.net.send(conn, w.pa, net_text("into the void"))); });
   w.run();
-  CHECK(client.opened == kLatency * 2);
+  CHECK(client.opened == kNetLatency * 2);
   CHECK_FALSE(client.closed.has_value());  // nobody told the peer
   CHECK(server.log.messages.empty());      // and what it sent vanished
   CHECK(w.net.process_state(w.pb) == sim::ProcessState::kDown);
@@ -447,26 +456,26 @@ TEST_CASE("a host crash is silent, after it reboots an old connection is reset",
     w.net.start_process(w.pb);
     server.listen(w, w.pb);
   });
-  w.at(sim::seconds(2), [&] { CHECK(w.net.send(conn, w.pa, text("anyone?"))); });
+  w.at(sim::seconds(2), [&] { CHECK(w.net.send(conn, w.pa, net_text("anyone?"))); });
   w.run();
   CHECK(w.net.node_up(w.b));
   CHECK(w.net.incarnation(w.pb) == 2);
-  CHECK(client.closed == sim::seconds(2) + kLatency * 2);  // RST after one round trip
+  CHECK(client.closed == sim::seconds(2) + kNetLatency * 2);  // RST after one round trip
   CHECK(server.log.messages.empty());  // the new incarnation never sees the old stream
   CHECK_FALSE(w.net.is_open(conn));
-  CHECK_FALSE(w.net.send(conn, w.pa, text("again")));
+  CHECK_FALSE(w.net.send(conn, w.pa, net_text("again")));
 }
 
 // --- partitions ---------------------------------------------------------------------------------
 
 TEST_CASE("a partition drops messages in flight and heal restores datagrams", "[network][fault]") {
-  World w;
+  NetWorld w;
   std::vector<std::pair<SimTime, std::string>> at_b, at_c;
   w.receive_datagrams(w.pb, at_b);
   w.receive_datagrams(w.pc, at_c);
   CHECK(w.net.reachable(w.a, w.b));
   // Sent at 0, would arrive at 3 ms; the partition at 1 ms catches it in flight.
-  w.net.send_datagram(w.pa, Address{w.b, kPort}, text("in flight"));
+  w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("in flight"));
   w.at(sim::milliseconds(1), [&] { w.net.partition({{w.a}, {w.b}}); });
   w.at(sim::milliseconds(2), [&] {
     CHECK_FALSE(w.net.reachable(w.a, w.b));
@@ -475,13 +484,13 @@ TEST_CASE("a partition drops messages in flight and heal restores datagrams", "[
     CHECK_FALSE(w.net.reachable(w.a, w.c));
     CHECK_FALSE(w.net.reachable(w.b, w.c));
     CHECK(w.net.reachable(w.a, w.a));
-    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("during"));
-    w.net.send_datagram(w.pa, Address{w.c, kPort}, text("to c during"));
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("during"));
+    w.net.send_datagram(w.pa, Address{w.c, kNetPort}, net_text("to c during"));
   });
   w.at(sim::milliseconds(10), [&] { w.net.heal(); });
   w.at(sim::milliseconds(20), [&] {
     CHECK(w.net.reachable(w.a, w.b));
-    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("after heal"));
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("after heal"));
   });
   w.run();
   REQUIRE(at_b.size() == 1);
@@ -490,25 +499,25 @@ TEST_CASE("a partition drops messages in flight and heal restores datagrams", "[
 }
 
 TEST_CASE("nodes grouped together stay connected across a partition", "[network][fault]") {
-  World w;
+  NetWorld w;
   std::vector<std::pair<SimTime, std::string>> at_b;
   w.receive_datagrams(w.pb, at_b);
   w.net.partition({{w.a, w.b}, {w.c}});
   CHECK(w.net.reachable(w.a, w.b));
   CHECK_FALSE(w.net.reachable(w.a, w.c));
-  w.net.send_datagram(w.pa, Address{w.b, kPort}, text("same side"));
+  w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("same side"));
   w.run();
   CHECK(at_b.size() == 1);
 }
 
 TEST_CASE("a stream segment caught by a partition is lost", "[network][stream][fault]") {
-  World w;
+  NetWorld w;
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  const ConnectionId conn =
-      w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
-  w.at(sim::milliseconds(10), [&] { REQUIRE(w.net.send(conn, w.pa, text("x"))); });
+  const ConnectionId conn = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                          logging_handlers(w.engine, client));
+  w.at(sim::milliseconds(10), [&] { REQUIRE(w.net.send(conn, w.pa, net_text("x"))); });
   w.at(sim::milliseconds(11), [&] { w.net.partition({{w.a}, {w.b}}); });
   w.run();
   REQUIRE(client.opened.has_value());
@@ -520,7 +529,7 @@ TEST_CASE("a stream segment caught by a partition is lost", "[network][stream][f
 
 TEST_CASE("deliveries to a paused process are held and delivered in order at resume",
           "[network][pause]") {
-  World w;
+  NetWorld w;
   std::vector<std::pair<SimTime, std::string>> got;
   w.receive_datagrams(w.pb, got);
   w.net.pause_process(w.pb);
@@ -528,7 +537,7 @@ TEST_CASE("deliveries to a paused process are held and delivered in order at res
   CHECK(w.net.process_up(w.pb));  // alive, only silent
   for (int i = 0; i < 5; ++i) {
     w.at(sim::milliseconds(i), [&w, i] {
-      w.net.send_datagram(w.pa, Address{w.b, kPort}, text(std::to_string(i)));
+      w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text(std::to_string(i)));
     });
   }
   w.at(sim::milliseconds(100), [&] { w.net.resume_process(w.pb); });
@@ -543,15 +552,15 @@ TEST_CASE("deliveries to a paused process are held and delivered in order at res
 
 TEST_CASE("held deliveries stay ahead of a delivery that arrives at the resume instant",
           "[network][pause][fifo]") {
-  World w;
+  NetWorld w;
   std::vector<std::pair<SimTime, std::string>> got;
   w.receive_datagrams(w.pb, got);
   w.net.pause_process(w.pb);
   // The resume is scheduled first, so it runs before an arrival at the same instant.
   w.at(sim::milliseconds(10), [&] { w.net.resume_process(w.pb); });
-  w.net.send_datagram(w.pa, Address{w.b, kPort}, text("first"));  // arrives at 3 ms: held
-  w.at(sim::milliseconds(10) - kLatency, [&] {
-    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("second"));
+  w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("first"));  // arrives at 3 ms: held
+  w.at(sim::milliseconds(10) - kNetLatency, [&] {
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("second"));
   });  // at 10 ms
   w.run();
   REQUIRE(got.size() == 2);
@@ -563,7 +572,7 @@ TEST_CASE("held deliveries stay ahead of a delivery that arrives at the resume i
 
 TEST_CASE("process timers are held while paused and die with the incarnation",
           "[network][pause][timer]") {
-  World w;
+  NetWorld w;
   std::vector<std::pair<SimTime, std::string>> fired;
   auto arm = [&](const char* name, SimTime delay) {
     w.net.after(w.pb, delay, [&w, &fired, name] { fired.emplace_back(w.engine.now(), name); });
@@ -630,7 +639,7 @@ TEST_CASE("process timers are held while paused and die with the incarnation",
 // --- loss on streams ----------------------------------------------------------------------------
 
 TEST_CASE("a stream over a lossy link is reliable but slower", "[network][stream]") {
-  World w;
+  NetWorld w;
   w.net.set_link_loss(w.a, w.b, 0.5);
   Acceptor server;
   server.listen(w, w.pb);
@@ -639,9 +648,9 @@ TEST_CASE("a stream over a lossy link is reliable but slower", "[network][stream
   StreamHandlers h = logging_handlers(w.engine, client);
   h.on_open = [&](ConnectionId c) {
     client.opened = w.engine.now();
-    for (int i = 0; i < kCount; ++i) REQUIRE(w.net.send(c, w.pa, text(std::to_string(i))));
+    for (int i = 0; i < kCount; ++i) REQUIRE(w.net.send(c, w.pa, net_text(std::to_string(i))));
   };
-  w.net.connect(w.pa, Address{w.b, kPort}, sim::minutes(10), std::move(h));
+  w.net.connect(w.pa, Address{w.b, kNetPort}, sim::minutes(10), std::move(h));
   w.run();
   REQUIRE(client.opened.has_value());
   REQUIRE(server.log.messages.size() == static_cast<std::size_t>(kCount));
@@ -651,12 +660,12 @@ TEST_CASE("a stream over a lossy link is reliable but slower", "[network][stream
 }
 
 TEST_CASE("a stream over a link that loses everything terminates", "[network][stream]") {
-  World w;
+  NetWorld w;
   w.net.set_link_loss(w.a, w.b, 1.0);
   Acceptor server;
   server.listen(w, w.pb);
   EndLog client;
-  w.net.connect(w.pa, Address{w.b, kPort}, sim::seconds(1), logging_handlers(w.engine, client));
+  w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1), logging_handlers(w.engine, client));
   w.run();  // must return: retransmissions cannot go on forever
   REQUIRE(client.failed.has_value());
   CHECK(client.failed->second == ConnectError::kTimedOut);
@@ -667,14 +676,14 @@ TEST_CASE("a stream over a link that loses everything terminates", "[network][st
 
 namespace {
 std::vector<SimTime> arrival_times(std::uint64_t seed) {
-  World w(seed, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
+  NetWorld w(seed, sim::Distribution::uniform(sim::milliseconds(1), sim::milliseconds(50)));
   std::vector<std::pair<SimTime, std::string>> got;
   w.receive_datagrams(w.pb, got);
   w.receive_datagrams(w.pc, got);
   for (int i = 0; i < 100; ++i) {
     w.at(sim::milliseconds(100) * i, [&w] {
-      w.net.send_datagram(w.pa, Address{w.b, kPort}, text("b"));
-      w.net.send_datagram(w.pa, Address{w.c, kPort}, text("c"));
+      w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("b"));
+      w.net.send_datagram(w.pa, Address{w.c, kNetPort}, net_text("c"));
     });
   }
   w.run();
@@ -696,10 +705,10 @@ TEST_CASE("delivery times are a function of the seed", "[network][determinism]")
 TEST_CASE("zones: a message takes its pair of zones' latency, a link's own still overrides",
           "[network][zones]") {
   // a and b in zone 0, c in zone 1, d in zone 2, e in no zone. Within zone 0: 100 us; zones
-  // 0-1: 1 ms; zones 0-2: 2 ms; zones 1-2 set nothing (the default, kLatency = 3 ms); a-b has a
+  // 0-1: 1 ms; zones 0-2: 2 ms; zones 1-2 set nothing (the default, kNetLatency = 3 ms); a-b has a
   // link latency of its own (40 ms), which wins over the zone's; a loss-only link (a-c) keeps
   // the zones' latency.
-  World w;
+  NetWorld w;
   const sim::NodeId d = w.net.add_node("d");
   const sim::NodeId e = w.net.add_node("e");
   const ProcessId pd = w.net.add_process(d, "pd");
@@ -723,16 +732,16 @@ TEST_CASE("zones: a message takes its pair of zones' latency, a link's own still
   w.receive_datagrams(pd, at_d);
   w.receive_datagrams(pe, at_e);
   w.at(SimTime::zero(), [&] {
-    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("a>b within zone 0"));
-    w.net.send_datagram(w.pa, Address{w.c, kPort}, text("a>c zones 0-1"));
-    w.net.send_datagram(w.pc, Address{d, kPort}, text("c>d zones 1-2, unset"));
-    w.net.send_datagram(pd, Address{w.b, kPort}, text("d>b zones 2-0"));
-    w.net.send_datagram(w.pa, Address{e, kPort}, text("a>e no zone"));
-    w.net.send_datagram(w.pa, Address{w.a, kPort}, text("a>a loopback"));
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("a>b within zone 0"));
+    w.net.send_datagram(w.pa, Address{w.c, kNetPort}, net_text("a>c zones 0-1"));
+    w.net.send_datagram(w.pc, Address{d, kNetPort}, net_text("c>d zones 1-2, unset"));
+    w.net.send_datagram(pd, Address{w.b, kNetPort}, net_text("d>b zones 2-0"));
+    w.net.send_datagram(w.pa, Address{e, kNetPort}, net_text("a>e no zone"));
+    w.net.send_datagram(w.pa, Address{w.a, kNetPort}, net_text("a>a loopback"));
   });
   w.at(sim::milliseconds(10), [&] {
     w.net.set_link_latency(w.a, w.b, sim::Distribution::constant(sim::milliseconds(40)));
-    w.net.send_datagram(w.pa, Address{w.b, kPort}, text("a>b link"));
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("a>b link"));
   });
   w.run();
   REQUIRE(at_b.size() == 3);
@@ -742,9 +751,9 @@ TEST_CASE("zones: a message takes its pair of zones' latency, a link's own still
   REQUIRE(at_c.size() == 1);
   CHECK(at_c[0].first == sim::milliseconds(1));
   REQUIRE(at_d.size() == 1);
-  CHECK(at_d[0].first == kLatency);
+  CHECK(at_d[0].first == kNetLatency);
   REQUIRE(at_e.size() == 1);
-  CHECK(at_e[0].first == kLatency);
+  CHECK(at_e[0].first == kNetLatency);
   REQUIRE(at_a2.size() == 1);  // within a host: the loopback latency (20 us), not the zone's
   CHECK(at_a2[0].first == sim::microseconds(20));
 }

@@ -128,7 +128,7 @@ constexpr Liveness kLive[] = {
      "kind=pause target=agent-1/dcos-spartan-agent at=dns-proxy.started@agent-1+1s"},
 };
 
-Scenario load(std::string_view scenario) {
+Scenario load_for_parameter(std::string_view scenario) {
   const std::string_view file = scenario.empty() ? "scenarios/default.yaml" : scenario;
   auto loaded = load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/" + std::string(file));
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
@@ -169,7 +169,7 @@ TEST_CASE("liveness: changing each parameter changes its scenario's run",
   for (const Liveness& l : kLive) {
     INFO(l.key << "=" << l.value << (l.fault.empty() ? "" : " with --fault ") << l.fault
                << (l.scenario.empty() ? "" : " in ") << l.scenario);
-    const Scenario s = load(l.scenario);
+    const Scenario s = load_for_parameter(l.scenario);
     const std::uint64_t base = fingerprint(s, l, false);
     CHECK(fingerprint(s, l, true) != base);
   }

@@ -22,7 +22,7 @@ using namespace bootsim::models;
 
 namespace {
 
-Profile load_ok(const std::string& yaml) {
+Profile profile_ok(const std::string& yaml) {
   auto loaded = load_profile_text(yaml, "p.yaml", builtin_profile_texts());
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
   return std::get<Profile>(std::move(loaded));
@@ -64,7 +64,7 @@ struct TempDir {
 
 TEST_CASE("an overlay adds, replaces and removes units, providers and rules", "[profile]") {
   const Profile base = *builtin_profile("dcos-1.9");
-  const Profile p = load_ok(R"yaml(
+  const Profile p = profile_ok(R"yaml(
 name: mine
 base: dcos-1.9
 remove:
@@ -117,7 +117,7 @@ rules:
 
 TEST_CASE("a complete profile stands alone, and a file's source is its units' default",
           "[profile]") {
-  const Profile p = load_ok(R"yaml(
+  const Profile p = profile_ok(R"yaml(
 name: tiny
 source: "my notes"
 units:

@@ -9,20 +9,16 @@
 #include "models/run/registry.hpp"
 #include "models/run/rules.hpp"
 #include "models/systemd/profile.hpp"
+#include "tests/bootsim_process.hpp"
 #include "tests/legacy_profiles.hpp"
 #include "tests/printers.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;
 
-namespace {
+using bootsim::test_support::slurp;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+namespace {
 
 Profile load_builtin(const std::string& name) {
   auto loaded = load_builtin_profile(name);
@@ -101,7 +97,7 @@ TEST_CASE("the built-in graphs are the DOT the C++ profiles drew", "[profile]") 
   for (const std::string name : {"dcos-1.9", "dcos-2.3"}) {
     INFO(name);
     CHECK(to_dot(load_builtin(name)) ==
-          read_file(std::string(BOOTSIM_SOURCE_DIR) + "/tests/profiles/" + name + ".dot"));
+          slurp(std::string(BOOTSIM_SOURCE_DIR) + "/tests/profiles/" + name + ".dot"));
   }
 }
 

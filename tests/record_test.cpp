@@ -14,11 +14,11 @@ using namespace bootsim;
 
 namespace {
 
-const char* const kScenario =
+const char* const kRecordScenario =
     "name: rec\nseed: 5\nuntil: 20m\ncluster: {masters: 1, agents: {private: 1, public: 0}}\n";
 
 tools::RunRecord recorded_run() {
-  auto loaded = models::load_scenario_text(kScenario, "rec.yaml");
+  auto loaded = models::load_scenario_text(kRecordScenario, "rec.yaml");
   REQUIRE(std::holds_alternative<models::Scenario>(loaded));
   models::RunOptions o;
   auto f = models::parse_fault_line("kind=crash target=agent-1 at=30s restart_after=10s", {});
@@ -26,7 +26,8 @@ tools::RunRecord recorded_run() {
   o.settings.push_back(models::Setting{"mesos-dns.ttl", "30s", {}});
   auto r = models::run_scenario(std::get<models::Scenario>(loaded), o);
   REQUIRE(std::holds_alternative<models::RunResult>(r));
-  return tools::make_record(kScenario, "rec.yaml", o, std::get<models::RunResult>(r), "9.9.9");
+  return tools::make_record(kRecordScenario, "rec.yaml", o, std::get<models::RunResult>(r),
+                            "9.9.9");
 }
 
 std::string refusal(const std::string& text, std::string_view version = "9.9.9") {
@@ -56,7 +57,7 @@ TEST_CASE("a run record reads back as it was written", "[record]") {
   REQUIRE(std::holds_alternative<tools::RunRecord>(back));
   const auto& r = std::get<tools::RunRecord>(back);
   CHECK(r.records == rec.records);
-  CHECK(r.scenario_text == kScenario);
+  CHECK(r.scenario_text == kRecordScenario);
   CHECK(r.settings == std::vector<std::string>{"mesos-dns.ttl=30s"});
   CHECK(r.fingerprint == rec.fingerprint);
   CHECK(r.until == sim::minutes(20));

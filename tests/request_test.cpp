@@ -1,6 +1,6 @@
 // The request/response helper (sim/request.hpp) and what it needs of the kernel: datagrams
 // carry their source port, ephemeral ports, unbinding. Constant latencies: every time below is
-// computed by hand (one way = kLatency).
+// computed by hand (one way = kRequestLatency).
 #include "sim/request.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,21 +21,21 @@ using sim::SimTime;
 
 namespace {
 
-struct Text final : sim::Payload {
-  explicit Text(std::string t) : text(std::move(t)) {}
+struct RequestText final : sim::Payload {
+  explicit RequestText(std::string t) : text(std::move(t)) {}
   std::string_view kind() const override { return "text"; }
   std::string text;
 };
-Message text(std::string t) {
-  return std::make_shared<const Text>(std::move(t));
+Message request_text(std::string t) {
+  return std::make_shared<const RequestText>(std::move(t));
 }
 
 constexpr sim::Port kServerPort = 53;
-constexpr SimTime kLatency = sim::milliseconds(3);
+constexpr SimTime kRequestLatency = sim::milliseconds(3);
 
 // A client host and a server host; the server echoes "re:" + the request to its source.
-struct World {
-  World() : engine(1), net(engine, sim::Distribution::constant(kLatency)) {
+struct RequestWorld {
+  RequestWorld() : engine(1), net(engine, sim::Distribution::constant(kRequestLatency)) {
     client_node = net.add_node("client");
     server_node = net.add_node("server");
     client = net.add_process(client_node, "client");
@@ -44,17 +44,18 @@ struct World {
     net.start_process(server);
     net.bind(server, kServerPort, [this](Address from, const Message& m) {
       sources.push_back(from);
-      net.send_datagram(server, kServerPort, from, text("re:" + sim::message_as<Text>(m)->text));
+      net.send_datagram(server, kServerPort, from,
+                        request_text("re:" + sim::message_as<RequestText>(m)->text));
     });
   }
   // Sends one request at `at`; the outcome lands in `answers` (nullopt: timed out).
   void ask(SimTime at, std::string what, SimTime timeout = sim::seconds(1)) {
     engine.schedule_at(at, [this, what = std::move(what), timeout] {
-      sim::request(net, client, {server_node, kServerPort}, text(what), timeout,
+      sim::request(net, client, {server_node, kServerPort}, request_text(what), timeout,
                    [this](Message answer) {
                      times.push_back(engine.now());
                      if (answer) {
-                       answers.emplace_back(sim::message_as<Text>(answer)->text);
+                       answers.emplace_back(sim::message_as<RequestText>(answer)->text);
                      } else {
                        answers.emplace_back(std::nullopt);
                      }
@@ -73,11 +74,11 @@ struct World {
 }  // namespace
 
 TEST_CASE("request: the answer comes back to the ephemeral source port after a round trip") {
-  World w;
+  RequestWorld w;
   w.ask(SimTime::zero(), "a");
   w.engine.run_until(SimTime::infinite());
   REQUIRE(w.answers == std::vector<std::optional<std::string>>{"re:a"});
-  CHECK(w.times.at(0) == kLatency * 2);
+  CHECK(w.times.at(0) == kRequestLatency * 2);
   REQUIRE(w.sources.size() == 1);
   CHECK(w.sources[0].node == w.client_node);
   CHECK(w.sources[0].port >= 32768);
@@ -85,7 +86,7 @@ TEST_CASE("request: the answer comes back to the ephemeral source port after a r
 }
 
 TEST_CASE("request: concurrent requests use distinct ports and each gets its own answer") {
-  World w;
+  RequestWorld w;
   w.ask(SimTime::zero(), "a");
   w.ask(SimTime::zero(), "b");
   w.engine.run_until(SimTime::infinite());
@@ -95,7 +96,7 @@ TEST_CASE("request: concurrent requests use distinct ports and each gets its own
 }
 
 TEST_CASE("request: a silent server means a timeout, and a late answer is dropped") {
-  World w;
+  RequestWorld w;
   w.engine.schedule_at(SimTime::zero(), [&] { w.net.pause_process(w.server); });
   w.ask(sim::milliseconds(1), "a", sim::seconds(1));
   w.engine.schedule_at(sim::seconds(5), [&] { w.net.resume_process(w.server); });
@@ -107,7 +108,7 @@ TEST_CASE("request: a silent server means a timeout, and a late answer is droppe
 }
 
 TEST_CASE("request: nothing is called when the requesting process dies first") {
-  World w;
+  RequestWorld w;
   w.engine.schedule_at(SimTime::zero(), [&] { w.net.pause_process(w.server); });
   w.ask(sim::milliseconds(1), "a");
   w.engine.schedule_at(sim::milliseconds(500), [&] { w.net.crash_process(w.client); });
@@ -116,24 +117,24 @@ TEST_CASE("request: nothing is called when the requesting process dies first") {
 }
 
 TEST_CASE("network: unbind frees a port, and ephemeral ports skip bound ones") {
-  World w;
+  RequestWorld w;
   const sim::Port first = w.net.ephemeral_port(w.client_node);
   w.net.bind(w.client, static_cast<sim::Port>(first + 1), [](Address, const Message&) {});
   CHECK(w.net.ephemeral_port(w.client_node) == first + 2);
   int delivered = 0;
   w.net.bind(w.server, 9000, [&](Address, const Message&) { ++delivered; });
-  w.net.send_datagram(w.client, {w.server_node, 9000}, text("x"));
+  w.net.send_datagram(w.client, {w.server_node, 9000}, request_text("x"));
   w.engine.schedule_at(sim::milliseconds(10), [&] {
     w.net.unbind(w.server, 9000);
-    w.net.send_datagram(w.client, {w.server_node, 9000}, text("y"));
+    w.net.send_datagram(w.client, {w.server_node, 9000}, request_text("y"));
   });
   w.engine.run_until(SimTime::infinite());
   CHECK(delivered == 1);
 }
 
 TEST_CASE("network: a datagram sent from no bound port has source port 0") {
-  World w;
-  w.net.send_datagram(w.client, {w.server_node, kServerPort}, text("x"));
+  RequestWorld w;
+  w.net.send_datagram(w.client, {w.server_node, kServerPort}, request_text("x"));
   w.engine.run_until(SimTime::infinite());
   REQUIRE(w.sources.size() == 1);
   CHECK(w.sources[0].port == 0);

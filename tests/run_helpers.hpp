@@ -48,6 +48,13 @@ inline models::RunOptions options_of(const std::vector<std::string>& sets,
   return o;
 }
 
+// A scenario from YAML text (named test.yaml in messages); FAILs on an input error.
+inline models::Scenario load_text(const std::string& yaml) {
+  auto loaded = models::load_scenario_text(yaml, "test.yaml");
+  if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
+  return std::get<models::Scenario>(std::move(loaded));
+}
+
 // A run of `s`; FAILs on an input error.
 inline models::RunResult run(const models::Scenario& s, const models::RunOptions& o = {}) {
   auto r = models::run_scenario(s, o);

@@ -1,4 +1,5 @@
 #include "models/scenario/scenario.hpp"
+#include "tests/bootsim_process.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -25,17 +26,12 @@ using bootsim::models::Setting;
 using bootsim::models::SourceLocation;
 namespace sim = bootsim::sim;
 
+using bootsim::test_support::slurp;
+
 namespace {
 
 const std::string kSourceDir = BOOTSIM_SOURCE_DIR;
 const std::string kBadDir = kSourceDir + "/tests/scenarios/bad/";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 Scenario load_ok(std::string_view yaml) {
   auto r = load_scenario_text(yaml, "test.yaml");
@@ -191,7 +187,7 @@ TEST_CASE("the default scenario loads", "[scenario]") {
 }
 
 TEST_CASE("the README's example scenario loads", "[scenario]") {
-  const std::string readme = read_file(kSourceDir + "/scenarios/README.md");
+  const std::string readme = slurp(kSourceDir + "/scenarios/README.md");
   const auto begin = readme.find("```yaml\n");
   REQUIRE(begin != std::string::npos);
   const auto end = readme.find("```", begin + 8);
@@ -490,7 +486,7 @@ TEST_CASE("odd inputs never crash the loader", "[scenario][fuzz]") {
 }
 
 TEST_CASE("truncated and mutated default scenarios never crash the loader", "[scenario][fuzz]") {
-  const std::string base = read_file(kSourceDir + "/scenarios/default.yaml") +
+  const std::string base = slurp(kSourceDir + "/scenarios/default.yaml") +
                            "faults:\n"
                            "  - {kind: crash, target: zookeeper-leader, at: zookeeper.quorum+4s, "
                            "restart_after: 30s}\n"

@@ -10,19 +10,15 @@
 
 #include "models/run/cluster.hpp"
 #include "models/scenario/scenario.hpp"
+#include "tests/bootsim_process.hpp"
 #include "tests/printers.hpp"
 
 using namespace bootsim;
 using namespace bootsim::models;
 
-namespace {
+using bootsim::test_support::slurp;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+namespace {
 
 // `text` with `from` replaced by `to`, which must occur exactly once.
 std::string replace_once(std::string text, const std::string& from, const std::string& to) {
@@ -34,7 +30,7 @@ std::string replace_once(std::string text, const std::string& from, const std::s
 
 // The "quantised" boot of tests/cluster_test.cpp — one master, no agents, constant start times,
 // zero loopback latency — with Mesos-DNS's start constant too. PROFILE is replaced.
-constexpr const char* kScenario = R"yaml(
+constexpr const char* kUserProfileScenario = R"yaml(
 name: quantised
 seed: 1
 profile: PROFILE
@@ -62,7 +58,8 @@ struct Workspace {
   void write(const std::string& name, const std::string& text) const {
     std::ofstream(dir / name) << text;
   }
-  RunResult run(const std::string& profile, const std::string& scenario = kScenario) const {
+  RunResult run(const std::string& profile,
+                const std::string& scenario = kUserProfileScenario) const {
     write("scenario.yaml", replace_once(scenario, "PROFILE", profile));
     auto loaded = load_scenario_file((dir / "scenario.yaml").string());
     if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
@@ -73,7 +70,7 @@ struct Workspace {
   std::filesystem::path dir;
 };
 
-std::optional<sim::SimTime> first(const RunResult& r, std::string_view name) {
+std::optional<sim::SimTime> first_on_master(const RunResult& r, std::string_view name) {
   const auto id = r.trace.first_milestone(name, "master-1");
   if (!id) return std::nullopt;
   return r.trace.at(*id).time;
@@ -99,11 +96,10 @@ TEST_CASE("a user's copy of DC/OS 1.9 with one RestartSec changed and one gate r
   // Nothing else moves: ZooKeeper and the DNS proxy do not wait for either.
   const Workspace ws;
   const RunResult builtin = ws.run("dcos-1.9");
-  CHECK(first(builtin, "mesos-master.started") == sim::milliseconds(15501));
-  CHECK(first(builtin, "mesos-dns.started") == sim::milliseconds(15203));
+  CHECK(first_on_master(builtin, "mesos-master.started") == sim::milliseconds(15501));
+  CHECK(first_on_master(builtin, "mesos-dns.started") == sim::milliseconds(15203));
 
-  std::string copy =
-      read_file(std::string(BOOTSIM_SOURCE_DIR) + "/models/dcos/profiles/dcos-1.9.yaml");
+  std::string copy = slurp(std::string(BOOTSIM_SOURCE_DIR) + "/models/dcos/profiles/dcos-1.9.yaml");
   copy = replace_once(copy, "name: dcos-1.9\n", "name: my-dcos\n");
   copy = replace_once(copy, "  dcos-mesos-master:\n    roles: [master]\n    restart_sec: 15s\n",
                       "  dcos-mesos-master:\n    roles: [master]\n    restart_sec: 10s\n");
@@ -116,11 +112,11 @@ TEST_CASE("a user's copy of DC/OS 1.9 with one RestartSec changed and one gate r
   // Named relative to the scenario file's directory.
   const RunResult mine = ws.run("profiles/my-dcos.yaml");
   CHECK(mine.profile == "my-dcos");
-  CHECK(first(mine, "mesos-master.started") == sim::milliseconds(20502));
-  CHECK(first(mine, "mesos-dns.started") == sim::milliseconds(10200));
+  CHECK(first_on_master(mine, "mesos-master.started") == sim::milliseconds(20502));
+  CHECK(first_on_master(mine, "mesos-dns.started") == sim::milliseconds(10200));
   for (const char* m : {"exhibitor.started", "zookeeper.serving", "dns-proxy.started"}) {
     INFO(m);
-    CHECK(first(mine, m) == first(builtin, m));
+    CHECK(first_on_master(mine, m) == first_on_master(builtin, m));
   }
   CHECK(mine.violations.empty());
 
@@ -141,9 +137,10 @@ units:
 
   // The scenario's own overrides apply on top of the user's profile: RestartSec 15 s again.
   const RunResult back =
-      ws.run("profiles/overlay.yaml", replace_once(kScenario, "dcos-mesos-master: {start: 500ms}",
-                                                   "dcos-mesos-master: {start: 500ms, "
-                                                   "restart_sec: 15s}"));
-  CHECK(first(back, "mesos-master.started") == sim::milliseconds(15501));
-  CHECK(first(back, "mesos-dns.started") == sim::milliseconds(10200));
+      ws.run("profiles/overlay.yaml",
+             replace_once(kUserProfileScenario, "dcos-mesos-master: {start: 500ms}",
+                          "dcos-mesos-master: {start: 500ms, "
+                          "restart_sec: 15s}"));
+  CHECK(first_on_master(back, "mesos-master.started") == sim::milliseconds(15501));
+  CHECK(first_on_master(back, "mesos-dns.started") == sim::milliseconds(10200));
 }

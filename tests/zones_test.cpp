@@ -21,16 +21,12 @@ using namespace bootsim;
 using namespace bootsim::models;
 using bootsim::testing::events;
 
+using bootsim::testing::load_text;
+
 namespace {
 
 Scenario load_file(const std::string& relative) {
   auto loaded = load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/" + relative);
-  if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
-  return std::get<Scenario>(std::move(loaded));
-}
-
-Scenario load_text(const std::string& yaml) {
-  auto loaded = load_scenario_text(yaml, "test.yaml");
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
   return std::get<Scenario>(std::move(loaded));
 }

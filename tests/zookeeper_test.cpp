@@ -20,12 +20,12 @@ using bootsim::testing::ZkWorld;
 namespace {
 
 constexpr sim::SimTime kZkLatency = sim::milliseconds(1);   // one-way latency of every link
-constexpr sim::SimTime kStart = sim::seconds(1);            // zookeeper.server_start (constant)
+constexpr sim::SimTime kZkStart = sim::seconds(1);          // zookeeper.server_start (constant)
 constexpr sim::SimTime kSetup = sim::milliseconds(300);     // zookeeper.setup_before_looking
 constexpr sim::SimTime kFinalize = sim::milliseconds(200);  // zookeeper.finalizeWait
 constexpr sim::SimTime kLearnerRetry = sim::seconds(1);     // Learner.java 3.4 retry sleep
-constexpr sim::SimTime kTick = sim::seconds(2);
-constexpr std::int64_t kSyncLimit = 5;
+constexpr sim::SimTime kZkTick = sim::seconds(2);
+constexpr std::int64_t kZkSyncLimit = 5;
 
 // Constant start and no snapshot cost, so that quorum times can be computed by hand.
 std::vector<std::pair<std::string, std::string>> constant_start() {
@@ -48,8 +48,8 @@ TEST_CASE("zookeeper: 3 servers reach quorum at the hand-computed time", "[zooke
   w.engine.run_until(sim::seconds(10));
   INFO(w.dump());
 
-  // All three bind their client port at kStart and enter LOOKING together at T.
-  const sim::SimTime T = kStart + kSetup;
+  // All three bind their client port at kZkStart and enter LOOKING together at T.
+  const sim::SimTime T = kZkStart + kSetup;
   // Vote exchange. Election connects are synchronous, one peer after the other, and only the
   // larger sid's connection survives (a round trip 2L, then the vote, L). Each server first
   // connects to its lowest peer:
@@ -70,7 +70,7 @@ TEST_CASE("zookeeper: 3 servers reach quorum at the hand-computed time", "[zooke
   const sim::SimTime quorum = leader_serves + kZkLatency;
   REQUIRE(leader_decides == follower_decides + kZkLatency);
 
-  REQUIRE(w.times("zookeeper.started") == std::vector<sim::SimTime>(3, kStart));
+  REQUIRE(w.times("zookeeper.started") == std::vector<sim::SimTime>(3, kZkStart));
   REQUIRE(w.times("zookeeper.quorum") == std::vector<sim::SimTime>{quorum});
   REQUIRE(w.details("zookeeper.quorum") == std::vector<std::string>{"leader master-3, epoch 1"});
   const auto serving = w.times("zookeeper.serving");
@@ -88,7 +88,7 @@ TEST_CASE("zookeeper: 5 servers reach quorum at the hand-computed time", "[zooke
   w.engine.run_until(sim::seconds(10));
   INFO(w.dump());
 
-  const sim::SimTime T = kStart + kSetup;
+  const sim::SimTime T = kZkStart + kSetup;
   // Vote exchange: sids 1 and 2 hear their last (not better) vote at T+5L as with 3 servers,
   // sid 3 at T+7L, sid 4 at T+9L. Sid 5 opens its connections to 1, 2, 3, 4 one after the
   // other (2L each) and hears sid 4's vote last, at T+10L. Each decides fW later.
@@ -134,7 +134,7 @@ TEST_CASE("zookeeper: 7 servers elect the highest sid", "[zookeeper]") {
   REQUIRE(w.details("zookeeper.quorum") == std::vector<std::string>{"leader master-7, epoch 1"});
   // Within one learner retry of the election.
   REQUIRE(w.times("zookeeper.quorum").front() <
-          kStart + kSetup + kFinalize + kLearnerRetry + sim::milliseconds(20));
+          kZkStart + kSetup + kFinalize + kLearnerRetry + sim::milliseconds(20));
   w.engine.run_until(sim::seconds(30));
   for (int sid = 1; sid <= 6; ++sid) CHECK(w.zk(sid).serving());
 }
@@ -152,7 +152,7 @@ TEST_CASE("zookeeper: staggered starts still elect the best vote", "[zookeeper]"
   REQUIRE(w.zk(3).state() == ZooKeeperState::kFollowing);
   REQUIRE(w.zk(3).leader_sid() == 2);
   CHECK(w.times("zookeeper.serving").back() <
-        sim::seconds(10) + kStart + kSetup + sim::milliseconds(50));
+        sim::seconds(10) + kZkStart + kSetup + sim::milliseconds(50));
 }
 
 TEST_CASE("zookeeper: a killed leader process is replaced within milliseconds plus election",
@@ -191,8 +191,8 @@ TEST_CASE("zookeeper: a crashed leader host is noticed only after syncLimit tick
   // Nothing tells the followers: each gives up after syncLimit ticks without a packet (the
   // last ping came at most half a tick before the crash), then the same election and sync.
   const sim::SimTime took = quorums[1] - crash_at;
-  const sim::SimTime silence = kTick * kSyncLimit;
-  CHECK(took >= silence - kTick / 2 + kFinalize);
+  const sim::SimTime silence = kZkTick * kZkSyncLimit;
+  CHECK(took >= silence - kZkTick / 2 + kFinalize);
   CHECK(took <= silence + kFinalize + kLearnerRetry + kZkLatency * 30);
   CHECK(w.ctx->violations().empty());
 }
@@ -214,8 +214,8 @@ TEST_CASE("zookeeper: a paused leader process is noticed only after syncLimit ti
   REQUIRE(quorums.size() == 2);
   CHECK(w.details("zookeeper.quorum")[1] == "leader master-2, epoch 2");
   const sim::SimTime took = quorums[1] - pause_at;
-  const sim::SimTime silence = kTick * kSyncLimit;
-  CHECK(took >= silence - kTick / 2 + kFinalize);
+  const sim::SimTime silence = kZkTick * kZkSyncLimit;
+  CHECK(took >= silence - kZkTick / 2 + kFinalize);
   CHECK(took <= silence + kFinalize + kLearnerRetry + kZkLatency * 30);
   // After the resume the old leader rejoins under the new epoch.
   CHECK(w.zk(3).state() == ZooKeeperState::kFollowing);
@@ -414,7 +414,7 @@ TEST_CASE("zookeeper client: a crashed client host's ephemeral nodes vanish afte
   // The leader last heard of the session at most a ping interval (timeout/3) before the
   // crash; it expires it at its first whole-tick check after the timeout.
   CHECK(*deleted_at - crash_at >= sim::seconds(10) - sim::seconds(10) / 3);
-  CHECK(*deleted_at - crash_at <= sim::seconds(10) + kTick + sim::milliseconds(20));
+  CHECK(*deleted_at - crash_at <= sim::seconds(10) + kZkTick + sim::milliseconds(20));
   CHECK(s.w.zk(1).data_tree().nodes.count("/leader") == 0);
   CHECK(b->state() == SessionState::kConnected);
 }

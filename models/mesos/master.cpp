@@ -74,6 +74,7 @@ void MesosMaster::on_exit() {
   fetched_.reset();
   ++recover_round_;
   registry_ = {};
+  written_.reset();
   queued_ops_.clear();
   applying_ops_.clear();
   storing_.reset();
@@ -225,7 +226,8 @@ void MesosMaster::on_promise(const mesos::PromiseResponse& p) {
 // agent_reregister_timeout (Master::recoveredSlavesTimeout).
 void MesosMaster::recovered() {
   fetching_ = false;
-  registry_ = fetched_ ? *fetched_ : mesos::Registry{};
+  registry_ = fetched_ ? fetched_->read() : mesos::Registry{};
+  written_ = fetched_;
   write_position_ = std::max(fetched_position_, 0);
   for (const auto& [id, agent] : registry_.agents) {
     if (registry_.unreachable.count(id) == 0) recovered_.insert(id);
@@ -359,11 +361,11 @@ void MesosMaster::registrar_apply(RegistryOp op, std::function<void()> done) {
 // master with it ("Registrar aborting: Failed to update registry").
 void MesosMaster::registrar_update() {
   if (queued_ops_.empty() || storing_) return;
-  auto next = std::make_shared<mesos::Registry>(registry_);
-  for (PendingOp& p : queued_ops_) p.op(*next);
+  std::vector<mesos::RegistryOperation> operations;
+  for (const PendingOp& p : queued_ops_) operations.push_back(p.op);
   applying_ops_ = std::move(queued_ops_);
   queued_ops_.clear();
-  storing_ = next;
+  storing_ = mesos::StoredRegistry::after(written_, std::move(operations), registry_);
   write_acks_ = 0;
   const int position = ++write_position_;
   for (const sim::Address& a : master_addresses()) {
@@ -393,10 +395,11 @@ void MesosMaster::on_registry_write(const mesos::WriteResponse& w) {
   }
   if (++write_acks_ < ctx_.topology().quorum()) return;
   ctx_.network().cancel(store_timer_);
-  registry_ = *storing_;
-  storing_.reset();
   std::vector<PendingOp> done = std::move(applying_ops_);
   applying_ops_.clear();
+  for (const PendingOp& p : done) p.op(registry_);  // as storing_ holds it, without a copy
+  written_ = std::move(storing_);
+  storing_.reset();
   for (PendingOp& p : done) p.done();
   registrar_update();
 }

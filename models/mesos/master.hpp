@@ -90,7 +90,7 @@ class MesosMaster final : public UnitProcess {
   void serve_state(sim::Address client);
 
   // The registrar (registrar.cpp): operations applied in batches, one store at a time.
-  using RegistryOp = std::function<void(mesos::Registry&)>;
+  using RegistryOp = mesos::RegistryOperation;
   void registrar_apply(RegistryOp op, std::function<void()> done);
   void registrar_update();
   void on_registry_write(const mesos::WriteResponse& w);
@@ -173,7 +173,7 @@ class MesosMaster final : public UnitProcess {
   mesos::ReplicaStatus replica_ = mesos::ReplicaStatus::kEmpty;
   std::uint64_t promised_ = 0;
   int replica_position_ = 0;
-  std::shared_ptr<const mesos::Registry> replica_registry_ = std::make_shared<mesos::Registry>();
+  std::shared_ptr<const mesos::StoredRegistry> replica_registry_;  // nullptr: nothing written
   // The recover protocol of this incarnation.
   int recover_round_ = 0;
   std::map<mesos::ReplicaStatus, int> recover_answers_;  // this round's responses by status
@@ -181,13 +181,14 @@ class MesosMaster final : public UnitProcess {
   std::uint64_t proposal_ = 0;
   int fetch_answers_ = 0;
   int fetched_position_ = 0;
-  std::shared_ptr<const mesos::Registry> fetched_;
+  std::shared_ptr<const mesos::StoredRegistry> fetched_;
   bool fetching_ = false;
   sim::SimTime elected_at_;
   // The registrar.
   mesos::Registry registry_;
   std::vector<PendingOp> queued_ops_, applying_ops_;
-  std::shared_ptr<const mesos::Registry> storing_;
+  std::shared_ptr<const mesos::StoredRegistry> written_;  // what registry_ was last stored as
+  std::shared_ptr<const mesos::StoredRegistry> storing_;
   int write_position_ = 0;
   int write_acks_ = 0;
   sim::TimerId store_timer_;

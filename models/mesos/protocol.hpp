@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "models/mesos/registry.hpp"
 #include "models/mesos/resources.hpp"
 #include "sim/network.hpp"
 
@@ -76,14 +77,6 @@ struct Task {
   std::string name;
   Resources resources;
   TaskState state = TaskState::kStaging;
-};
-
-// SlaveInfo, reduced: hostname, the role its resources are reserved for, its resources.
-struct SlaveInfo {
-  std::string hostname;  // the node name
-  std::string role{kAnyRole};
-  Resources resources;
-  std::string id;  // empty until the master assigned one
 };
 
 struct RegisterSlave : Named<kRegisterSlave> {
@@ -222,15 +215,6 @@ struct RecoverResponse : Named<kRecoverResponse> {
   int round = 0;
   ReplicaStatus status = ReplicaStatus::kEmpty;
 };
-// The registry (src/master/registry.proto, reduced): the agents admitted, by id, and those
-// marked unreachable. The registrar stores it whole in each log write (a state Variable).
-struct RegisteredAgent {
-  SlaveInfo info;
-};
-struct Registry {
-  std::map<std::string, RegisteredAgent> agents;  // admitted, by agent id
-  std::set<std::string> unreachable;              // agent ids
-};
 
 // The log coordinator's election before a read or write (Paxos phase 1): a replica promises a
 // proposal higher than any it promised, and answers with what it holds; only VOTING replicas
@@ -244,14 +228,14 @@ struct PromiseResponse : Named<kPromiseResponse> {
   bool okay = false;
   std::uint64_t promised = 0;  // the replica's highest promise (a rejection says so)
   int position = 0;            // the replica's last written position
-  std::shared_ptr<const Registry> registry;
+  std::shared_ptr<const StoredRegistry> registry;  // nullptr: nothing written
 };
 // Paxos phase 2 for one log position by the elected coordinator: accepted unless the replica
 // promised a higher proposal since.
 struct WriteRequest : Named<kWriteRequest> {
   std::uint64_t proposal = 0;
   int position = 0;
-  std::shared_ptr<const Registry> registry;
+  std::shared_ptr<const StoredRegistry> registry;
   sim::Address reply_to;
 };
 struct WriteResponse : Named<kWriteResponse> {
