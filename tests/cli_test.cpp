@@ -87,6 +87,29 @@ TEST_CASE("command-line errors exit 2", "[cli]") {
   CHECK(run_cli("run scenarios/default.yaml --until soon").status == 2);
 }
 
+TEST_CASE("explore makes a missing --out-dir, and refuses one it cannot use before any run",
+          "[cli][explore]") {
+  const auto base = std::filesystem::temp_directory_path() /
+                    ("bootsim-" + std::to_string(::getpid()) + "-explore");
+  std::filesystem::remove_all(base);
+  const auto made = base / "a" / "b";
+  const Outcome o = run_cli("explore scenarios/default.yaml --runs 1 --out-dir '" + made.string() +
+                            "' --budget-of-faults 'max=1 kinds=crash'");
+  CHECK((o.status == 0 || o.status == 1));
+  CHECK(o.err.empty());
+  CHECK(std::filesystem::is_directory(made));
+  CHECK(o.out.starts_with("explore: scenario 'default', 1 runs"));
+
+  const auto file = temp_file("explore-not-a-dir", "x");
+  const Outcome bad =
+      run_cli("explore scenarios/default.yaml --runs 1 --out-dir '" + file.string() + "/sub'");
+  CHECK(bad.status == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.starts_with("bootsim: error: --out-dir " + file.string() + "/sub: "));
+  std::filesystem::remove_all(base);
+  std::filesystem::remove(file);
+}
+
 TEST_CASE("a missed budget exits 1 and says so", "[cli]") {
   const auto tight =
       temp_file("tight.yaml",

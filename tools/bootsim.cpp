@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -447,6 +448,13 @@ int cmd_explore(const std::vector<std::string>& args) {
   probe.until = sim::seconds(1);
   auto checked = models::run_scenario(s, probe);
   if (auto* e = std::get_if<models::InputError>(&checked)) return input_error(*e);
+  // Made (as mkdir -p) before any run: a bad --out-dir fails now, not after the whole search.
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    return usage_error(
+        fmt::format("--out-dir {}: {}", dir, ec ? ec.message() : std::string("not a directory")));
+  }
   const models::ExploreResult r = models::explore(s, o);
   if (auto rc = report_findings(r, s, read_text(file).value_or(""), o, dir)) return *rc;
   return r.findings.empty() ? kExitOk : kExitChecksFailed;
