@@ -20,6 +20,7 @@
 using namespace bootsim;
 using namespace bootsim::models;
 using bootsim::testing::events;
+using bootsim::testing::milestone_times;
 
 namespace {
 
@@ -38,15 +39,6 @@ RunResult run_default_set(std::vector<std::string> sets, std::vector<std::string
 std::vector<sim::SimTime> times(const std::vector<const sim::TraceRecord*>& recs) {
   std::vector<sim::SimTime> out;
   for (const sim::TraceRecord* r : recs) out.push_back(r->time);
-  return out;
-}
-
-std::vector<sim::SimTime> milestone_times(const RunResult& r, std::string_view name,
-                                          std::string_view node) {
-  std::vector<sim::SimTime> out;
-  for (const sim::RecordId id : r.trace.milestones_named(name)) {
-    if (r.trace.at(id).node == node) out.push_back(r.trace.at(id).time);
-  }
   return out;
 }
 

@@ -25,21 +25,11 @@ RunResult run_shipped(const std::string& name) {
   auto loaded =
       load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/failures/" + name + ".yaml");
   if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
-  auto r = run_scenario(std::get<Scenario>(loaded));
-  if (auto* e = std::get_if<InputError>(&r)) FAIL(e->format());
-  return std::move(std::get<RunResult>(r));
-}
-
-std::vector<sim::SimTime> times(const RunResult& r, std::string_view milestone,
-                                std::string_view node) {
-  std::vector<sim::SimTime> out;
-  for (const sim::RecordId id : r.trace.milestones_named(milestone)) {
-    if (r.trace.at(id).node == node) out.push_back(r.trace.at(id).time);
-  }
-  return out;
+  return bootsim::testing::run(std::get<Scenario>(loaded));
 }
 
 using bootsim::testing::events;
+using bootsim::testing::milestone_times;
 
 using test_support::Outcome;
 using test_support::run_bootsim;
@@ -55,7 +45,7 @@ std::string record_path(const std::string& name) {
 
 TEST_CASE("failures: the ZooKeeper leader killed just after quorum", "[failures]") {
   const RunResult r = run_shipped("zookeeper-leader-killed-after-quorum");
-  const auto quorum = times(r, "zookeeper.quorum", "cluster");
+  const auto quorum = milestone_times(r, "zookeeper.quorum", "cluster");
   const auto kills = events(r, "", "fault", "process_crash");
   REQUIRE(kills.size() == 1);
   REQUIRE(quorum.size() >= 2);  // a second quorum, among the survivors
@@ -80,7 +70,7 @@ TEST_CASE("failures: the leading master partitioned while agents register", "[fa
   // master-3 also led ZooKeeper: the survivors first elect a new ZooKeeper leader (a second
   // zookeeper.quorum, after syncLimit·tickTime and an election), then it expires master-3's
   // session (10 s), then another master is elected.
-  const auto quorum = times(r, "zookeeper.quorum", "cluster");
+  const auto quorum = milestone_times(r, "zookeeper.quorum", "cluster");
   REQUIRE(quorum.size() == 2);
   CHECK(quorum[1] > partition[0]->time);
   CHECK(second.time > quorum[1]);
@@ -105,8 +95,8 @@ TEST_CASE("failures: the leading master partitioned while agents register", "[fa
 TEST_CASE("failures: two of three masters down, and why nothing happened", "[failures]") {
   const RunResult r = run_shipped("two-of-three-masters-down");
   CHECK_FALSE(r.ready_at.has_value());
-  CHECK(times(r, "zookeeper.quorum", "cluster").empty());
-  CHECK(times(r, "mesos-master.elected", "cluster").empty());
+  CHECK(milestone_times(r, "zookeeper.quorum", "cluster").empty());
+  CHECK(milestone_times(r, "mesos-master.elected", "cluster").empty());
   REQUIRE(r.not_reached.size() >= 2);
   CHECK(r.not_reached[0] == "zookeeper.quorum: no ZooKeeper quorum formed");
   CHECK(r.not_reached[1] == "mesos-master.elected: no Mesos master was elected");
@@ -138,7 +128,7 @@ TEST_CASE("failures: a crash-looping Marathon", "[failures]") {
   for (const auto* k : kills) CHECK(k->time <= ended[0]->time);
   // Marathon registers again after each comeback, about every 35 s (20 s up, RestartSec 15 s),
   // and once more after the loop ends.
-  const auto registered = times(r, "scheduler.registered", "marathon");
+  const auto registered = milestone_times(r, "scheduler.registered", "marathon");
   CHECK(registered.size() >= 8);
   // The last comes from a Marathon that the loop, ended meanwhile, no longer kills.
   CHECK(registered.back() > ended[0]->time - sim::seconds(35));
@@ -158,17 +148,17 @@ TEST_CASE("failures: Mesos-DNS down at boot holds leader.mesos back until it ans
   for (const char* m : {"master-1", "master-2", "master-3"}) {
     INFO(m);
     // Mesos-DNS works: its records are built long before the outage ends.
-    REQUIRE(!times(r, "mesos-dns.leader_record", m).empty());
-    CHECK(times(r, "mesos-dns.leader_record", m).front() < sim::seconds(120));
-    REQUIRE(!times(r, "marathon.started", m).empty());
-    CHECK(times(r, "marathon.started", m).front() > end);
+    REQUIRE(!milestone_times(r, "mesos-dns.leader_record", m).empty());
+    CHECK(milestone_times(r, "mesos-dns.leader_record", m).front() < sim::seconds(120));
+    REQUIRE(!milestone_times(r, "marathon.started", m).empty());
+    CHECK(milestone_times(r, "marathon.started", m).front() > end);
   }
   // Nobody resolves leader.mesos before it ends, everybody at its next lookup after: no later
   // than the longest RestartSec of a unit whose gate looks it up (dcos-marathon's 15 s) and
   // the 1 s that one try of a lookup can take.
   for (const char* n : {"master-1", "master-2", "master-3", "agent-1", "agent-2"}) {
     INFO(n);
-    const auto resolvable = times(r, "dns-proxy.leader_resolvable", n);
+    const auto resolvable = milestone_times(r, "dns-proxy.leader_resolvable", n);
     REQUIRE(!resolvable.empty());
     CHECK(resolvable.front() > end);
     CHECK(resolvable.front() < end + sim::seconds(16));

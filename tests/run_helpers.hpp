@@ -77,6 +77,16 @@ inline std::optional<sim::SimTime> first(const models::RunResult& r, std::string
   return r.trace.at(*id).time;
 }
 
+// Every time `name` was reached on `node`, in order.
+inline std::vector<sim::SimTime> milestone_times(const models::RunResult& r, std::string_view name,
+                                                 std::string_view node) {
+  std::vector<sim::SimTime> out;
+  for (const sim::RecordId id : r.trace.milestones_named(name)) {
+    if (r.trace.at(id).node == node) out.push_back(r.trace.at(id).time);
+  }
+  return out;
+}
+
 // The records named `name` (on `node`, if given), in time order.
 inline std::vector<const sim::TraceRecord*> records(const models::RunResult& r,
                                                     std::string_view name,
