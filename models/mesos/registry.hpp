@@ -1,8 +1,9 @@
 // The registry (src/master/registry.proto, reduced) and what one replicated-log write of it
 // stores.
 //
-//   auto v1 = StoredRegistry::after(nullptr, {[](Registry& r) { r.unreachable.insert("S1"); }},
-//   {}); Registry now = v1->read();  // {unreachable: {"S1"}}
+//   const RegistryOperation gone = [](Registry& r) { r.unreachable.insert("S1"); };
+//   auto write = StoredRegistry::after(nullptr, {gone}, {});  // the first write of a log
+//   Registry now = write->read();                           // {unreachable: {"S1"}}
 #pragma once
 
 #include <cstddef>
