@@ -50,19 +50,28 @@ std::string_view to_string(RecordType t) {
   return "?";
 }
 
+Trace::Trace() : symbols_(std::make_unique<Symbols>()) {
+  symbols_->by_id.emplace_back();
+  symbols_->ids.emplace(std::string_view(), Symbol{});
+}
+Trace::~Trace() = default;
+Trace::Trace(Trace&&) noexcept = default;
+Trace& Trace::operator=(Trace&&) noexcept = default;
+
 Symbol Trace::intern(std::string_view s) {
-  const auto it = symbol_ids_.find(s);
-  if (it != symbol_ids_.end()) return it->second;
-  assert(symbols_.size() < std::numeric_limits<std::uint32_t>::max() && "too many symbols");
-  const auto id = static_cast<Symbol>(symbols_.size());
-  symbols_.emplace_back(s);
-  symbol_ids_.emplace(std::string(s), id);
+  const auto it = symbols_->ids.find(s);
+  if (it != symbols_->ids.end()) return it->second;
+  assert(symbols_->by_id.size() < std::numeric_limits<std::uint32_t>::max() && "too many symbols");
+  const auto id = static_cast<Symbol>(symbols_->by_id.size());
+  const std::string_view kept = symbols_->texts.emplace_back(s);
+  symbols_->by_id.push_back(kept);
+  symbols_->ids.emplace(kept, id);
   return id;
 }
 
 std::optional<Symbol> Trace::find_symbol(std::string_view s) const {
-  const auto it = symbol_ids_.find(s);
-  if (it == symbol_ids_.end()) return std::nullopt;
+  const auto it = symbols_->ids.find(s);
+  if (it == symbols_->ids.end()) return std::nullopt;
   return it->second;
 }
 
@@ -133,9 +142,9 @@ RecordId Trace::record(SimTime t, std::string_view node, std::string_view compon
   TraceRecord r;
   r.kind = RecordKind::kEvent;
   r.time = t;
-  r.node = node;
-  r.component = component;
-  r.name = event;
+  r.node = text(intern(node));
+  r.component = text(intern(component));
+  r.name = text(intern(event));
   r.detail = std::move(detail);
   r.cause = cause;
   records_.push_back(std::move(r));

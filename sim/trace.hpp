@@ -22,9 +22,11 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,11 +87,13 @@ inline ArgInit arg_record(std::string_view key, RecordId id) {
 
 struct TraceRecord {
   RecordKind kind = RecordKind::kEvent;
-  SimTime time;           // when it happened (a span: when it began)
-  SimTime end;            // spans only: when it ended
-  std::string node;       // host name, "cluster", or a service name
-  std::string component;  // unit or model, e.g. "dcos-mesos-master"; "" for milestones
-  std::string name;       // event name or milestone name
+  SimTime time;  // when it happened (a span: when it began)
+  SimTime end;   // spans only: when it ended
+  // node, component and name repeat from record to record, so they are interned: views of the
+  // trace's own copy, valid as long as the trace (which is why a trace moves but never copies).
+  std::string_view node;       // host name, "cluster", or a service name
+  std::string_view component;  // unit or model, e.g. "dcos-mesos-master"; "" for milestones
+  std::string_view name;       // event name or milestone name
   std::string detail;
   std::optional<RecordId> cause;
   // Typed records only (type != kPlain); Trace::text() reads the symbols.
@@ -101,6 +105,13 @@ struct TraceRecord {
 
 class Trace {
  public:
+  Trace();
+  ~Trace();
+  Trace(Trace&&) noexcept;
+  Trace& operator=(Trace&&) noexcept;
+  Trace(const Trace&) = delete;
+  Trace& operator=(const Trace&) = delete;
+
   RecordId record(SimTime t, std::string_view node, std::string_view component,
                   std::string_view event, std::string detail = {},
                   std::optional<RecordId> cause = std::nullopt);
@@ -124,7 +135,7 @@ class Trace {
 
   // Interning: the symbol of `s` (added on first use), and back.
   Symbol intern(std::string_view s);
-  std::string_view text(Symbol s) const { return symbols_.at(static_cast<std::size_t>(s)); }
+  std::string_view text(Symbol s) const { return symbols_->by_id.at(static_cast<std::size_t>(s)); }
   // `s`'s symbol if this trace has interned it: a lookup never adds one.
   std::optional<Symbol> find_symbol(std::string_view s) const;
   // The argument `key` of `r`, if it has one.
@@ -147,17 +158,17 @@ class Trace {
 
  private:
   std::vector<TraceRecord> records_;
-  // Interned strings: ids in order of first use (the engine's order, so deterministic); index 0
-  // is "". Each string is kept twice (by id and by text) so that a copied trace is whole.
-  std::vector<std::string> symbols_{std::string()};
-  // Hashed: never iterated (ids come from symbols_), and a tree's string compares were 5 % of a
-  // 1,000-agent boot's instructions.
-  struct TextHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // Interned strings: ids in order of first use (the engine's order, so deterministic); id 0 is
+  // "". A deque never moves what it holds, and the whole table sits behind a pointer that a
+  // move hands over, so every view of it (records' node, component and name) stays valid.
+  struct Symbols {
+    std::deque<std::string> texts;
+    std::vector<std::string_view> by_id;
+    // Hashed: never iterated (ids come from by_id), and a tree's string compares were 5 % of a
+    // 1,000-agent boot's instructions.
+    std::unordered_map<std::string_view, Symbol> ids;
   };
-  std::unordered_map<std::string, Symbol, TextHash, std::equal_to<>> symbol_ids_{
-      {std::string(), Symbol{}}};
+  std::unique_ptr<Symbols> symbols_;
   // Milestone ids by name, in record (= time) order: reports ask for every milestone on every
   // node, which a scan of all records would make quadratic. An ordered map: no hash order.
   std::map<std::string, std::vector<RecordId>, std::less<>> milestones_by_name_;

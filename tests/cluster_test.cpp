@@ -50,7 +50,7 @@ TEST_CASE("the default scenario reaches every milestone of the design", "[cluste
   REQUIRE(r.ready_at.has_value());
   std::set<std::string> reached;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.kind == sim::RecordKind::kMilestone) reached.insert(rec.name);
+    if (rec.kind == sim::RecordKind::kMilestone) reached.emplace(rec.name);
   }
   for (const std::string_view name : milestone_names()) {
     INFO(name);
@@ -197,10 +197,10 @@ units:
   o.settings.push_back(Setting{"cluster.boot_skew", "uniform(0s, 60s)", {}});
   const RunResult a = run(spread, o);
   std::set<sim::SimTime> boots;
-  std::map<std::string, sim::SimTime> boot_of;
+  std::map<std::string, sim::SimTime, std::less<>> boot_of;
   for (const sim::TraceRecord& rec : a.trace.records()) {
     if (rec.component == "systemd" && rec.name == "boot" && !boot_of.contains(rec.node)) {
-      boot_of[rec.node] = rec.time;
+      boot_of[std::string(rec.node)] = rec.time;
       boots.insert(rec.time);
     }
   }

@@ -1,5 +1,6 @@
 // The DC/OS 1.9 units of the built-in profile in whole runs: bootstrap's consensus znodes,
 // dcos-signal (Restart=on-failure, its hourly timer) and the agents' zk-N.zk sessions.
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -62,12 +63,12 @@ TEST_CASE("1.9: /cluster-id is created once and every bootstrap reads the same v
   INFO(r.ended_by);
   const auto created = records(r, "created /cluster-id");
   REQUIRE(created.size() == 1);  // NodeExistsError for every later proposer
-  const std::string creator = created[0]->node + "/" + created[0]->component;
+  const std::string creator = fmt::format("{}/{}", created[0]->node, created[0]->component);
   const auto reads = consensus_on(r, "/cluster-id");
   std::set<std::string> readers;
   for (const sim::TraceRecord* rec : reads) {
     CHECK(text_arg(r, *rec, "value") == "uuid4 of " + creator);
-    readers.insert(rec->node + "/" + rec->component);
+    readers.insert(fmt::format("{}/{}", rec->node, rec->component));
   }
   // dcos-metrics-master on each master, dcos-metrics-agent on each agent (read-only).
   for (const std::string_view m : {"master-1", "master-2", "master-3"}) {
@@ -87,8 +88,8 @@ TEST_CASE("1.9: dcos-oauth's bootstraps agree on one /dcos/auth-token-secret", "
   std::set<std::string> nodes;
   for (const sim::TraceRecord* rec : reads) {
     CHECK(rec->component == "dcos-oauth");
-    CHECK(text_arg(r, *rec, "value") == "uuid4 of " + created[0]->node + "/dcos-oauth");
-    nodes.insert(rec->node);
+    CHECK(text_arg(r, *rec, "value") == fmt::format("uuid4 of {}/dcos-oauth", created[0]->node));
+    nodes.emplace(rec->node);
   }
   CHECK(nodes == std::set<std::string>{"master-1", "master-2", "master-3"});
 }
@@ -160,7 +161,7 @@ faults:
   REQUIRE(created.size() == 1);
   for (const sim::TraceRecord* rec : consensus_on(r, "/cluster-id")) {
     CHECK(text_arg(r, *rec, "value") ==
-          "uuid4 of " + created[0]->node + "/" + created[0]->component);
+          fmt::format("uuid4 of {}/{}", created[0]->node, created[0]->component));
   }
 }
 

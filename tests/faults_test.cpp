@@ -368,7 +368,7 @@ TEST_CASE("a ZooKeeper session expiry of the leading master: it steps down, anot
                                           "at=mesos-master.elected+2m"});
   const auto expired = events(r, "", "fault", "zk_session_expired");
   REQUIRE(expired.size() == 1);
-  const std::string old_leader = expired[0]->node;
+  const std::string old_leader(expired[0]->node);
   // Both sessions (contender and detector) of that master are expired by the ensemble; the
   // client hears it when it reconnects: "the server reports the session expired".
   CHECK(expired[0]->detail.find("sessions 0x") != std::string::npos);

@@ -74,7 +74,7 @@ TEST_CASE("a service's scheduler is launched only after Cosmos installed it thro
   REQUIRE(r.violations.empty());
   const auto installed = records(r, "package_installed");
   REQUIRE(installed.size() == 1);
-  const std::string master = installed[0]->node;
+  const std::string master(installed[0]->node);
   std::vector<const sim::TraceRecord*> serving;
   for (const sim::TraceRecord* rec : records(r, "serving", master)) {
     if (rec->component == "cosmos") serving.push_back(rec);

@@ -372,7 +372,7 @@ TEST_CASE("scenarios/large.yaml completes: every agent available, every service'
   REQUIRE(r.ready_at.has_value());
   CHECK(r.violations.empty());
   std::set<std::string> available;
-  for (const auto* rec : records(r, "agent.available")) available.insert(rec->node);
+  for (const auto* rec : records(r, "agent.available")) available.emplace(rec->node);
   CHECK(available.size() == 1'020);
   for (const ServiceSpec& service : s.services) {
     INFO(service.name);

@@ -376,7 +376,7 @@ TEST_CASE("a violation is explained with its evidence, and leader overlaps are r
         std::string::npos);
   // The evidence: the expiry, and each master's mesos-master.leading.
   std::vector<std::string> names;
-  for (const sim::RecordId id : v.evidence) names.push_back(r.trace.at(id).name);
+  for (const sim::RecordId id : v.evidence) names.emplace_back(r.trace.at(id).name);
   CHECK(names == std::vector<std::string>{"mesos-master.leading", "zk_session_expired",
                                           "mesos-master.leading"});
 

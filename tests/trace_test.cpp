@@ -175,10 +175,17 @@ TEST_CASE("interned strings are stored once and read back", "[trace]") {
   CHECK(t.text(a) == "start-pre");
   CHECK(t.find_symbol("active") == b);
   CHECK_FALSE(t.find_symbol("never interned").has_value());
-  // A copied trace reads its symbols on its own.
-  const Trace copy = t;
+  // A trace moves, never copies: the moved one reads its symbols, and its records' interned
+  // node, component and name, on its own.
+  t.record(sim::seconds(1), "node-1", "unit-1", "event-1");
+  const Trace moved = std::move(t);
   t = Trace();
-  CHECK(copy.text(b) == "active");
+  t.record(sim::seconds(2), "node-2", "unit-2", "event-2");
+  CHECK(moved.text(b) == "active");
+  CHECK(moved.at(0).node == "node-1");
+  CHECK(moved.at(0).component == "unit-1");
+  CHECK(moved.at(0).name == "event-1");
+  CHECK(t.at(0).node == "node-2");
 }
 
 TEST_CASE("fingerprint covers typed fields and leaves plain traces as they were", "[trace]") {

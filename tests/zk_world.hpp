@@ -7,6 +7,7 @@
 //   w.engine.run_until(sim::seconds(10));
 #pragma once
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <memory>
@@ -84,8 +85,8 @@ struct ZkWorld {
   std::string dump() const {
     std::string s;
     for (const sim::TraceRecord& r : trace.records()) {
-      s += std::to_string(r.time.ns() / 1000) + "us " + r.node + " " + r.component + " " + r.name +
-           " " + r.detail + "\n";
+      s += fmt::format("{}us {} {} {} {}\n", r.time.ns() / 1000, r.node, r.component, r.name,
+                       r.detail);
     }
     return s;
   }

@@ -213,7 +213,7 @@ TEST_CASE("zones: partitioning zone c away keeps a quorum and a leader on the ot
     INFO(rec->node << " at " << rec->time.ns() << " ns");
     CHECK(rec->time > cut[0]->time + sim::seconds(300));
     CHECK(rec->time <= cut[0]->time + sim::seconds(315));
-    marked.push_back(rec->node);
+    marked.emplace_back(rec->node);
   }
   std::sort(marked.begin(), marked.end());
   CHECK(marked == std::vector<std::string>{"agent-10", "agent-8", "agent-9", "public-agent-3"});

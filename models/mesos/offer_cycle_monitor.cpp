@@ -31,7 +31,7 @@ void OfferCycleMonitor::on_record(sim::RecordId id) {
   } else if (r.component == kScheduler && r.name == "framework_id_write") {
     check_id_write(r);
   } else if (r.component == kCosmos && r.name == "serving") {
-    cosmos_up_.insert(r.node);
+    cosmos_up_.emplace(r.node);
     note_install_path(r.node);
   }
 }
@@ -40,7 +40,7 @@ void OfferCycleMonitor::on_milestone(sim::RecordId id, const sim::TraceRecord& r
   if (r.name == "agent.registered") {
     check_registration(id, r);
   } else if (r.name == "adminrouter.started") {
-    adminrouter_up_.insert(r.node);
+    adminrouter_up_.emplace(r.node);
     note_install_path(r.node);
   } else if (r.name == "scheduler.first_task_running") {
     check_first_task(r);
@@ -49,9 +49,9 @@ void OfferCycleMonitor::on_milestone(sim::RecordId id, const sim::TraceRecord& r
 
 void OfferCycleMonitor::on_master_event(sim::RecordId id, const sim::TraceRecord& r) {
   if (r.name == "leading") {
-    leaders_.insert(r.node);
+    leaders_.emplace(r.node);
   } else if (r.name == "unreachable") {
-    registered_.erase(r.node);
+    registered_.erase(std::string(r.node));
   } else if (r.name == "offered") {
     check_offer(r);
     offer_left_[id] = resources_of(r);
@@ -59,21 +59,21 @@ void OfferCycleMonitor::on_master_event(sim::RecordId id, const sim::TraceRecord
     check_launch(r);
   } else if (r.name == "framework_registered") {
     if (const auto fid = ctx_.trace().text_arg(r, "framework_id")) {
-      confirmed_.emplace(r.node, std::string(*fid));
+      confirmed_.emplace(std::string(r.node), std::string(*fid));
     }
   }
 }
 
 void OfferCycleMonitor::check_registration(sim::RecordId id, const sim::TraceRecord& r) {
-  registered_[r.node] = id;
+  registered_[std::string(r.node)] = id;
   const sim::TraceRecord* admit = r.cause ? &ctx_.trace().at(*r.cause) : nullptr;
   if (admit == nullptr || admit->component != kMaster || admit->name != "admit_agent") {
-    ctx_.violation("agent-registers-with-leader", r.node,
+    ctx_.violation("agent-registers-with-leader", std::string(r.node),
                    fmt::format("{} registered without a master admitting it", r.node));
     return;
   }
   if (leaders_.count(admit->node) == 0) {
-    ctx_.violation("agent-registers-with-leader", r.node + "," + admit->node,
+    ctx_.violation("agent-registers-with-leader", fmt::format("{},{}", r.node, admit->node),
                    fmt::format("{} admitted by {}, which does not lead at {}s", r.node, admit->node,
                                sim::format_seconds(r.time)));
   }
@@ -82,7 +82,7 @@ void OfferCycleMonitor::check_registration(sim::RecordId id, const sim::TraceRec
 void OfferCycleMonitor::check_offer(const sim::TraceRecord& r) {
   const auto it = registered_.find(r.node);
   if (it == registered_.end() || !r.cause || *r.cause != it->second) {
-    ctx_.violation("offer-for-registered-agent", r.node,
+    ctx_.violation("offer-for-registered-agent", std::string(r.node),
                    fmt::format("an offer for {} at {}s, which is not registered", r.node,
                                sim::format_seconds(r.time)));
   }
@@ -101,7 +101,7 @@ void OfferCycleMonitor::check_launch(const sim::TraceRecord& r) {
   const auto offer = ctx_.trace().record_arg(r, "offer");
   const auto it = offer ? offer_left_.find(*offer) : offer_left_.end();
   if (it == offer_left_.end()) {
-    ctx_.violation("task-within-offer", r.node,
+    ctx_.violation("task-within-offer", std::string(r.node),
                    fmt::format("a task launched on {} at {}s from no offer", r.node,
                                sim::format_seconds(r.time)));
     return;
@@ -109,7 +109,7 @@ void OfferCycleMonitor::check_launch(const sim::TraceRecord& r) {
   const mesos::Resources task = resources_of(r);
   if (!task.fits_in(it->second)) {
     ctx_.violation(
-        "task-within-offer", r.node,
+        "task-within-offer", std::string(r.node),
         fmt::format("a task launched on {} at {}s takes cpus_m:{:g};mem:{:g};disk:{:g};"
                     "ports:{:g} of an offer with cpus_m:{:g};mem:{:g};disk:{:g};ports:"
                     "{:g} left",
@@ -121,15 +121,15 @@ void OfferCycleMonitor::check_launch(const sim::TraceRecord& r) {
 
 void OfferCycleMonitor::check_id_write(const sim::TraceRecord& r) {
   const std::string id(ctx_.trace().text_arg(r, "framework_id").value_or(""));
-  if (confirmed_.count({r.node, id}) == 0) {
+  if (confirmed_.count({std::string(r.node), id}) == 0) {
     ctx_.violation(
-        "framework-id-confirmed", r.node,
+        "framework-id-confirmed", std::string(r.node),
         fmt::format("{} writes framework id '{}' at {}s, which no master confirmed to it", r.node,
                     id, sim::format_seconds(r.time)));
   }
 }
 
-void OfferCycleMonitor::note_install_path(const std::string& master) {
+void OfferCycleMonitor::note_install_path(std::string_view master) {
   if (adminrouter_up_.count(master) != 0 && cosmos_up_.count(master) != 0) {
     install_path_served_ = true;
   }
@@ -137,7 +137,7 @@ void OfferCycleMonitor::note_install_path(const std::string& master) {
 
 void OfferCycleMonitor::check_first_task(const sim::TraceRecord& r) {
   if (install_path_served_) return;
-  ctx_.violation("first-task-after-install", r.node,
+  ctx_.violation("first-task-after-install", std::string(r.node),
                  fmt::format("{}'s first task runs at {}s, before Admin Router and Cosmos served "
                              "together on any master",
                              r.node, sim::format_seconds(r.time)));

@@ -47,18 +47,18 @@ class OfferCycleMonitor {
   void check_launch(const sim::TraceRecord& r);
   void check_id_write(const sim::TraceRecord& r);
   void check_first_task(const sim::TraceRecord& r);
-  void note_install_path(const std::string& master);
+  void note_install_path(std::string_view master);
   mesos::Resources resources_of(const sim::TraceRecord& r) const;
 
   RunContext& ctx_;
-  std::set<std::string> leaders_;
+  std::set<std::string, std::less<>> leaders_;
   // Per agent: the agent.registered milestone that is current (erased when unreachable).
-  std::map<std::string, sim::RecordId> registered_;
+  std::map<std::string, sim::RecordId, std::less<>> registered_;
   // Per offer (its `offered` record): what its launches have left of it.
   std::map<sim::RecordId, mesos::Resources> offer_left_;
-  std::set<std::pair<std::string, std::string>> confirmed_;  // (framework name, id)
-  std::set<std::string> adminrouter_up_, cosmos_up_;         // masters serving now
-  bool install_path_served_ = false;                         // some master had both up together
+  std::set<std::pair<std::string, std::string>> confirmed_;        // (framework name, id)
+  std::set<std::string, std::less<>> adminrouter_up_, cosmos_up_;  // masters serving now
+  bool install_path_served_ = false;  // some master had both up together
 };
 
 }  // namespace bootsim::models

@@ -116,7 +116,7 @@ BudgetResult World::budget_result(const BudgetSpec& b) const {
   BudgetResult br{b.milestone, b.within, std::nullopt, false};
   std::map<std::string, sim::SimTime> first;
   for (const sim::RecordId id : trace_.milestones_named(b.milestone)) {
-    first.try_emplace(trace_.at(id).node, trace_.at(id).time);
+    first.try_emplace(std::string(trace_.at(id).node), trace_.at(id).time);
   }
   const std::vector<std::string> expected = budget_nodes(b.milestone);
   if (expected.empty() && !first.empty()) {

@@ -14,17 +14,17 @@ std::vector<RuleResult> check_rules(const sim::Trace& trace, const std::vector<R
   std::vector<RuleResult> out;
   for (const RuleSpec& rule : rules) {
     RuleResult rr{rule.name, rule.before, rule.after, rule.same_node, builtin, 0, {}, {}, {}};
-    std::map<std::string, sim::SimTime> first_before;
+    std::map<std::string, sim::SimTime, std::less<>> first_before;
     std::optional<sim::SimTime> any_before;
     for (const sim::RecordId id : trace.milestones_named(rule.before)) {
       const sim::TraceRecord& b = trace.at(id);
-      first_before.try_emplace(b.node, b.time);
+      first_before.try_emplace(std::string(b.node), b.time);
       if (!any_before) any_before = b.time;
     }
     std::set<std::string> seen;
     for (const sim::RecordId id : trace.milestones_named(rule.after)) {
       const sim::TraceRecord& a = trace.at(id);
-      if (!seen.insert(a.node).second) continue;  // the first reach on each node
+      if (!seen.emplace(a.node).second) continue;  // the first reach on each node
       ++rr.checked;
       std::optional<sim::SimTime> before = any_before;
       if (rule.same_node) {
@@ -35,7 +35,7 @@ std::vector<RuleResult> check_rules(const sim::Trace& trace, const std::vector<R
         rr.violations.push_back(
             Violation{rule.name,
                       a.time,
-                      a.node,
+                      std::string(a.node),
                       before ? fmt::format("{} reached {} at {}s, before {} (at {}s)", a.node,
                                            rule.after, sim::format_seconds(a.time), rule.before,
                                            sim::format_seconds(*before))

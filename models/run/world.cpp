@@ -97,7 +97,7 @@ std::optional<InputError> World::build() {
   ctx_.on_event([this](sim::RecordId id) {
     const sim::TraceRecord& r = trace_.at(id);
     if (r.component == "scheduler" && r.name == "all_tasks_running") {
-      reached_.try_emplace("all_tasks_running@" + r.node, id);
+      reached_.try_emplace("all_tasks_running@" + std::string(r.node), id);
       check_ready();
     }
   });

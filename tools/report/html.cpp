@@ -29,7 +29,8 @@ std::string chain_table(const models::RunResult& r) {
     s += fmt::format(
         "<tr><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         secs(rec.time), step.gap ? "+" + secs(*step.gap) : "",
-        xml_escape(rec.component.empty() ? rec.name : rec.component + " " + rec.name),
+        xml_escape(rec.component.empty() ? std::string(rec.name)
+                                         : fmt::format("{} {}", rec.component, rec.name)),
         xml_escape(rec.node),
         step.cause.empty() ? ""
                            : "<b>" + xml_escape(step.cause) + "</b> " + xml_escape(step.detail));
@@ -39,8 +40,8 @@ std::string chain_table(const models::RunResult& r) {
 
 // Per milestone: how many nodes reached it, and the first, median and last first reach.
 std::string milestone_table(const models::RunResult& r) {
-  std::map<std::string, std::map<std::string, sim::SimTime>> first;  // name -> node -> time
-  std::vector<std::string> order;
+  std::map<std::string_view, std::map<std::string_view, sim::SimTime>> first;  // name -> node
+  std::vector<std::string_view> order;
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.kind != sim::RecordKind::kMilestone) continue;
     auto [it, added] = first.try_emplace(rec.name);
@@ -50,8 +51,8 @@ std::string milestone_table(const models::RunResult& r) {
   std::string s =
       "<table><tr><th>milestone</th><th>nodes</th><th>first</th><th>median</th><th>last</th>"
       "<th>last node</th></tr>\n";
-  for (const std::string& name : order) {
-    std::vector<std::pair<sim::SimTime, std::string>> v;
+  for (const std::string_view name : order) {
+    std::vector<std::pair<sim::SimTime, std::string_view>> v;
     for (const auto& [node, t] : first[name]) v.emplace_back(t, node);
     std::sort(v.begin(), v.end());
     s += fmt::format(

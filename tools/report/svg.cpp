@@ -212,7 +212,7 @@ class SvgWriter {
   std::map<std::string, std::vector<const Track*>> by_node_;
   std::vector<Row> rows_;
   std::map<std::pair<std::string, std::string>, std::size_t> row_of_;
-  std::map<std::string, std::size_t> node_row_;
+  std::map<std::string, std::size_t, std::less<>> node_row_;
 };
 
 void SvgWriter::rows() {
@@ -283,7 +283,7 @@ std::string SvgWriter::chain() const {
   for (const sim::RecordId id : r_.critical_chain) {
     const sim::TraceRecord& rec = r_.trace.at(id);
     std::optional<std::size_t> row;
-    const auto unit = row_of_.find({rec.node, rec.component});
+    const auto unit = row_of_.find({std::string(rec.node), std::string(rec.component)});
     if (unit != row_of_.end()) {
       row = unit->second;
     } else if (const auto node = node_row_.find(rec.node); node != node_row_.end()) {

@@ -77,12 +77,12 @@ std::string timeline_line(const sim::Trace& trace, const sim::TraceRecord& m, si
 
 // Milestones per node, in time order, with faults and process exits inline.
 std::string timeline(const RunResult& r, const Style& st, bool cluster_only) {
-  std::map<std::string, std::vector<const sim::TraceRecord*>> by_node;
+  std::map<std::string, std::vector<const sim::TraceRecord*>, std::less<>> by_node;
   for (const sim::TraceRecord& rec : r.trace.records()) {
     const bool shown = rec.kind == sim::RecordKind::kMilestone ||
                        rec.type == sim::RecordType::kFault ||
                        rec.type == sim::RecordType::kProcessExit;
-    if (shown) by_node[rec.node].push_back(&rec);
+    if (shown) by_node[std::string(rec.node)].push_back(&rec);
   }
   std::vector<std::string> order = {"cluster"};
   if (!cluster_only) order.insert(order.end(), r.nodes.begin(), r.nodes.end());
@@ -121,8 +121,8 @@ std::string critical_chain(const RunResult& r, const Style& st) {
   }
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const sim::TraceRecord& rec = r.trace.at(steps[i].record);
-    const std::string what =
-        rec.component.empty() ? rec.name : fmt::format("{} {}", rec.component, rec.name);
+    const std::string what = rec.component.empty() ? std::string(rec.name)
+                                                   : fmt::format("{} {}", rec.component, rec.name);
     out += fmt::format("  {} {:>{}}  {}@{}{}\n", pad_time(rec.time), gaps[i], width,
                        printable(what), printable(rec.node),
                        rec.detail.empty() ? "" : " (" + printable(rec.detail) + ")");
