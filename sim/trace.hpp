@@ -53,6 +53,17 @@ enum class RecordType : std::uint8_t {
 };
 std::string_view to_string(RecordType t);
 
+// What a trace keeps of each record's detail (its text for people). Everything else (times,
+// names, typed arguments, causes) is always kept, and the fingerprint, which hashes each record
+// as it comes, is the same at every level.
+//   kFull: every record's detail (what the reports show);
+//   kMilestones: milestones', faults' and violations' (the timeline and the summary);
+//   kNone: faults' only, which name a fault that did nothing (a sweep: milestone times,
+//   budgets and violations, which keep their own text).
+enum class TraceLevel : std::uint8_t { kFull, kMilestones, kNone };
+std::string_view to_string(TraceLevel level);
+std::optional<TraceLevel> trace_level_named(std::string_view name);
+
 // An interned string of one trace; Symbol{} is the empty string.
 enum class Symbol : std::uint32_t {};
 
@@ -154,9 +165,25 @@ class Trace {
   // Every reach of `name`, on any node, in time order.
   std::vector<RecordId> milestones_named(std::string_view name) const;
 
+  // Before the first record: how much detail the trace keeps (kFull unless set).
+  void set_level(TraceLevel level);
+  TraceLevel level() const { return level_; }
+
+  // A hash of every record as it was recorded, detail included whatever the level: equal runs
+  // have equal fingerprints.
   std::uint64_t fingerprint() const;
 
  private:
+  TraceRecord make(RecordKind kind, SimTime t, std::string_view node, std::string_view component,
+                   std::string_view name, std::string detail, std::optional<RecordId> cause);
+  void type_it(TraceRecord& r, RecordType type, ArgList args);
+  // Hashes `r` into the fingerprint, drops its detail if the level says so, and keeps it.
+  RecordId append(TraceRecord&& r);
+  bool keeps_detail(const TraceRecord& r) const;
+  void hash(const TraceRecord& r);
+
+  TraceLevel level_ = TraceLevel::kFull;
+  std::uint64_t hash_;  // the hash of every record so far (trace.cpp: WordHash)
   std::vector<TraceRecord> records_;
   // Interned strings: ids in order of first use (the engine's order, so deterministic); id 0 is
   // "". A deque never moves what it holds, and the whole table sits behind a pointer that a

@@ -75,6 +75,12 @@ TEST_CASE("bench boot at 10 agents and seed 42 is the default scenario's boot", 
   REQUIRE(run.ready_s.has_value());
   REQUIRE(expected.ready_at.has_value());
   CHECK(*run.ready_s == expected.ready_at->to_seconds());
+  // --trace none (what a sweep keeps) is the same boot.
+  options.trace = bootsim::sim::TraceLevel::kNone;
+  const bt::BootRun light = bt::run_boot(options, 0);
+  CHECK(light.events == expected.events);
+  CHECK(light.fingerprint == expected.fingerprint);
+  CHECK(light.ready_s == run.ready_s);
 }
 
 TEST_CASE("bench boot has one installed service per 100 private agents unless told",

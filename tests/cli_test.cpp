@@ -328,3 +328,35 @@ TEST_CASE("names in the text report are escaped", "[cli]") {
   CHECK(o.out.find('\x1b') == std::string::npos);
   std::filesystem::remove(evil);
 }
+
+TEST_CASE(
+    "run --trace keeps less text of the same run (same fingerprint), and a bad level or a record "
+    "without the whole trace exits 2",
+    "[cli]") {
+  const Outcome full = run_cli("run scenarios/default.yaml");
+  const Outcome none = run_cli("run scenarios/default.yaml --trace none");
+  REQUIRE(full.status == 0);
+  REQUIRE(none.status == 0);
+  const auto last_line = [](const std::string& s) {
+    const auto end = s.find_last_not_of('\n');
+    return s.substr(s.rfind('\n', end) + 1, end - s.rfind('\n', end));
+  };
+  CHECK(last_line(none.out) == last_line(full.out));
+  CHECK(last_line(full.out).find("fingerprint ") != std::string::npos);
+  CHECK(none.out.find("cluster.ready at 135.033s") != std::string::npos);
+  // Full keeps the milestones' details (ZooKeeper's leader), none does not.
+  CHECK(full.out.find("zookeeper.quorum               leader ") != std::string::npos);
+  CHECK(none.out.find("zookeeper.quorum               leader ") == std::string::npos);
+  const Outcome bad = run_cli("run scenarios/default.yaml --trace some");
+  CHECK(bad.status == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err == "bootsim: error: --trace must be full, milestones or none, got 'some'\n");
+  const auto record = std::filesystem::temp_directory_path() /
+                      ("bootsim-" + std::to_string(::getpid()) + "-trace.rec");
+  const Outcome rec =
+      run_cli("run scenarios/default.yaml --trace milestones --record " + record.string());
+  CHECK(rec.status == 2);
+  CHECK(rec.out.empty());
+  CHECK(rec.err.find("--record keeps the whole trace") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(record));
+}

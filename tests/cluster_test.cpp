@@ -491,3 +491,41 @@ TEST_CASE("check-time passes unless the host's clock is marked unsynchronised", 
   CHECK_FALSE(results[1].ok);
   CHECK(results[1].reason == "adjtimex: clock not synchronised (offset +30s)");
 }
+
+TEST_CASE("a run keeps the same outcome at every --trace level, with and without faults",
+          "[cluster][trace]") {
+  const Scenario s = default_scenario();
+  for (const bool faulted : {false, true}) {
+    RunOptions o;
+    if (faulted) {
+      // A leader crash after the boot: a violation-free failover with faults, budgets and
+      // re-registrations in the trace.
+      o.faults.push_back(fault("kind=crash target=mesos-leader at=cluster.ready+5s"));
+    }
+    const RunResult full = run(s, o);
+    for (const auto level : {sim::TraceLevel::kMilestones, sim::TraceLevel::kNone}) {
+      INFO("faulted " << faulted << ", level " << sim::to_string(level));
+      o.trace_level = level;
+      const RunResult light = run(s, o);
+      CHECK(light.fingerprint == full.fingerprint);
+      CHECK(light.events == full.events);
+      CHECK(light.ended_by == full.ended_by);
+      CHECK(light.ready_at == full.ready_at);
+      CHECK(light.milestone_times == full.milestone_times);
+      CHECK(light.trace.records().size() == full.trace.records().size());
+      REQUIRE(light.budgets.size() == full.budgets.size());
+      for (std::size_t i = 0; i < full.budgets.size(); ++i) {
+        CHECK(light.budgets[i].actual == full.budgets[i].actual);
+        CHECK(light.budgets[i].ok == full.budgets[i].ok);
+      }
+      REQUIRE(light.violations.size() == full.violations.size());
+      for (std::size_t i = 0; i < full.violations.size(); ++i) {
+        CHECK(light.violations[i].detail == full.violations[i].detail);
+      }
+      CHECK(light.ineffective_faults() == full.ineffective_faults());
+      std::size_t details = 0;
+      for (const sim::TraceRecord& r : light.trace.records()) details += !r.detail.empty();
+      CHECK(details < full.trace.records().size() / 4);
+    }
+  }
+}

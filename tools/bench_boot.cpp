@@ -42,8 +42,10 @@ models::Scenario load_bench_scenario(const BootBenchOptions& options) {
   return std::get<models::Scenario>(std::move(loaded));
 }
 
-models::PreparedRun prepare(const models::Scenario& scenario) {
-  auto prepared = models::prepare_run(scenario, models::RunOptions{});
+models::PreparedRun prepare(const models::Scenario& scenario, sim::TraceLevel trace) {
+  models::RunOptions options;
+  options.trace_level = trace;
+  auto prepared = models::prepare_run(scenario, options);
   if (auto* e = std::get_if<models::InputError>(&prepared)) {
     throw std::runtime_error("bench boot: the run refused the scenario: " + e->format());
   }
@@ -120,7 +122,7 @@ std::string boot_bench_scenario(const BootBenchOptions& options) {
 
 PreparedBoot::PreparedBoot(const BootBenchOptions& options)
     : scenario_((require_valid(options), load_bench_scenario(options))),
-      prepared_(prepare(scenario_)) {}
+      prepared_(prepare(scenario_, options.trace)) {}
 
 BootRun PreparedBoot::run(std::uint64_t seed) const {
   BootRun figures;
@@ -203,7 +205,10 @@ int bench_boot_command(const std::vector<std::string>& args, std::ostream& out) 
       "runs", po::value<std::uint64_t>(&o.runs)->default_value(o.runs),
       "boots, one after the other")("seed",
                                     po::value<std::uint64_t>(&o.seed)->default_value(o.seed),
-                                    "seed of the first run (run r uses seed + r)");
+                                    "seed of the first run (run r uses seed + r)")(
+      "trace", po::value<std::string>()->default_value("full"),
+      "what each run keeps of its records' text: full (as bootsim run), milestones, or none (as "
+      "bootsim sweep)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -213,6 +218,14 @@ int bench_boot_command(const std::vector<std::string>& args, std::ostream& out) 
     return 2;
   }
   if (vm.count("services")) o.services = vm["services"].as<std::uint64_t>();
+  const std::string& trace = vm["trace"].as<std::string>();
+  if (const auto level = sim::trace_level_named(trace)) {
+    o.trace = *level;
+  } else {
+    std::cerr << "bootsim: error: bench boot: --trace must be full, milestones or none, got '"
+              << trace << "'\n";
+    return 2;
+  }
   if (vm.count("help")) {
     out << desc;
     return 0;

@@ -39,6 +39,8 @@ struct BootBenchOptions {
   std::uint64_t seed = 42;  // default.yaml's
   // Installed services; absent: one per 100 private agents, at least one (issue 12's set-up).
   std::optional<std::uint64_t> services;
+  // --trace: full keeps every record's text, as `bootsim run` does; none keeps what a sweep does.
+  sim::TraceLevel trace = sim::TraceLevel::kFull;
 };
 
 // One boot's figures.

@@ -143,7 +143,11 @@ po::options_description run_description(bool with_format) {
       "with faults, end the run at cluster.ready once every fault has fired and been undone")(
       "record", po::value<std::string>(),
       "write a record of the run (scenario, seed, faults, trace) for bootsim replay")(
-      "summary", "text: only the cluster milestones, critical chain, violations and budgets");
+      "summary", "text: only the cluster milestones, critical chain, violations and budgets")(
+      "trace", po::value<std::string>()->default_value("full"),
+      "what the run keeps of its records' text: full (every report complete), milestones "
+      "(milestones', faults' and violations' only), none (faults' only); less is lighter for a "
+      "large cluster, and the fingerprint is the same");
   if (with_format) {
     desc.add_options()("format", po::value<std::string>()->default_value("text"),
                        format_help().c_str());
@@ -254,6 +258,13 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
   if (auto rc = read_settings_and_faults(p.vm, options)) return *rc;
   options.memory_limit_bytes = available_memory_bytes();
   options.stop_at_ready = p.vm.count("stop-at-ready") != 0;
+  const std::string& trace = p.vm["trace"].as<std::string>();
+  const auto level = sim::trace_level_named(trace);
+  if (!level) return usage_error("--trace must be full, milestones or none, got '" + trace + "'");
+  options.trace_level = *level;
+  if (p.vm.count("record") && *level != sim::TraceLevel::kFull) {
+    return usage_error("--record keeps the whole trace for bootsim replay: it needs --trace full");
+  }
   std::optional<tools::OutputTarget> record_out;
   if (p.vm.count("record")) {
     auto target = tools::OutputTarget::prepare(p.vm["record"].as<std::string>());

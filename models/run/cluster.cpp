@@ -182,6 +182,7 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
   p.until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
   p.max_events = options.max_events;
   p.stop_at_ready = options.stop_at_ready;
+  p.trace_level = options.trace_level;
   p.testing = options.testing;
   p.max_trace_records = options.max_trace_records == 0
                             ? 0
@@ -194,6 +195,7 @@ std::variant<RunResult, InputError> execute(const PreparedRun& p, std::uint64_t 
   auto cluster = std::make_unique<World>(*p.scenario, p.params, p.profile, seed, p.until, p.faults);
   cluster->set_testing(p.testing);
   cluster->set_zones(p.zones);
+  cluster->set_trace_level(p.trace_level);
   if (auto e = cluster->build()) return *e;
   cluster->set_stop_at_ready(p.stop_at_ready);
   cluster->set_limits(p.max_events, p.max_trace_records);

@@ -56,6 +56,9 @@ struct RunOptions {
   // fired and undone (without faults a run always ends there). A run whose faults come after
   // cluster.ready goes on as without it (cluster.ready is recorded once).
   bool stop_at_ready = false;
+  // --trace: how much of each record's text the run keeps (reports need kFull; a sweep keeps
+  // none). Milestones, budgets, violations and the fingerprint are the same at every level.
+  sim::TraceLevel trace_level = sim::TraceLevel::kFull;
   TestingVariants testing;  // broken variants, for tests only
 };
 
@@ -156,6 +159,7 @@ struct PreparedRun {
   std::uint64_t max_events = 0;
   std::size_t max_trace_records = 0;
   bool stop_at_ready = false;
+  sim::TraceLevel trace_level = sim::TraceLevel::kFull;
   TestingVariants testing;
 };
 std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,

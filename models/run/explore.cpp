@@ -118,6 +118,7 @@ struct Runner {
   // as none).
   std::map<std::string, std::string> rules(const std::vector<FaultSpec>& schedule) const {
     RunOptions o = base;
+    o.trace_level = sim::TraceLevel::kNone;  // only the violations are read
     o.faults.insert(o.faults.end(), schedule.begin(), schedule.end());
     auto r = run_scenario(scenario, o);
     if (!std::holds_alternative<RunResult>(r)) return {};

@@ -75,6 +75,8 @@ class World {
   }
   RunResult run();
   void set_stop_at_ready(bool stop) { stop_at_ready_ = stop; }
+  // Before build(): how much of each record's text the trace keeps.
+  void set_trace_level(sim::TraceLevel level) { trace_.set_level(level); }
   // Before build(): the broken variants the tests select.
   void set_testing(const TestingVariants& t) { testing_ = t; }
   // Before build(): which zone each host is in, and the latencies between zones.

@@ -187,6 +187,7 @@ struct Plan {
 // The common options of every run (--set, --fault, --until), or an exit code.
 std::variant<models::RunOptions, int> common_options(const Request& r) {
   models::RunOptions o;
+  o.trace_level = sim::TraceLevel::kNone;  // a sweep keeps times, budgets and violations only
   for (const std::string& kv : r.set_specs) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)

@@ -348,6 +348,7 @@ std::variant<Study, int> build_study(const Request& r) {
   }
   st.scenario = std::make_unique<models::Scenario>(std::get<models::Scenario>(std::move(loaded)));
   models::RunOptions common;
+  common.trace_level = sim::TraceLevel::kNone;  // only milestone times are compared
   for (const std::string& kv : r.set) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
