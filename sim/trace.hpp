@@ -118,7 +118,7 @@ class Trace {
  public:
   Trace();
   ~Trace();
-  Trace(Trace&&) noexcept;
+  Trace(Trace&&) noexcept;  // a moved-from trace may only be destroyed or assigned to
   Trace& operator=(Trace&&) noexcept;
   Trace(const Trace&) = delete;
   Trace& operator=(const Trace&) = delete;

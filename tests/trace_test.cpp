@@ -124,9 +124,15 @@ TEST_CASE("fingerprint is equal for equal traces and changes with any field", "[
 }
 
 TEST_CASE("fingerprint is pinned", "[trace]") {
-  // Golden value (cross-checked by an independent implementation of the hash in trace.cpp fed the
-  // fields, then the count of records): a change here changes every recorded run's fingerprint
-  // and breaks replay of older recordings, so it must be deliberate (and bump the version).
+  // Golden value: a change here changes every recorded run's fingerprint and breaks replay of
+  // older recordings, so it must be deliberate (and bump the version). Cross-checked with this
+  // separate implementation of trace.cpp's hash (Python), fed the record's fields, then the count:
+  //   M = 2**64 - 1; h = 14695981039346656037
+  //   def u64(v): global h; h = ((h ^ v) * 0x9E3779B97F4A7C15) & M; h ^= h >> 29
+  //   def s(t): b = t.encode(); u64(len(b)); [u64(int.from_bytes(b[i:i+8], 'little'))
+  //                                          for i in range(0, len(b), 8)]
+  //   u64(1); u64(10**9); u64(0); s('cluster'); s(''); s('zookeeper.quorum'); s('')
+  //   u64(0); u64(0); u64(1); print(h)
   Trace t;
   t.milestone(sim::seconds(1), "cluster", "zookeeper.quorum");
   CHECK(t.fingerprint() == 11956895797791627322ULL);
