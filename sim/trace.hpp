@@ -21,8 +21,6 @@
 // (`Symbol`); a record holds their ids.
 #pragma once
 
-#include <boost/container/deque.hpp>
-#include <boost/container/options.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -116,12 +114,12 @@ struct TraceRecord {
   std::vector<TraceArg> args;
 };
 
-// Records in blocks of 1,024 (about 150 KB): a vector's doubling kept up to twice the records'
-// memory, and three times at the moment it grew (the old buffer, the new, the slack); at 1,000
-// agents that was most of a boot's peak memory. A record also stays where it is once recorded.
-using TraceRecords =
-    boost::container::deque<TraceRecord, void,
-                            boost::container::deque_options_t<boost::container::block_size<1024U>>>;
+// Records in a deque: a vector's doubling kept up to twice the records' memory, and three times
+// at the moment it grew (the old buffer, the new, the slack); at 1,000 agents that was most of a
+// boot's peak memory. A record also stays where it is once recorded. (Not Boost.Container's
+// deque with larger blocks: Boost 1.74's clear() does arithmetic on a null pointer, which UBSan
+// reports, when a trace is moved into an empty one.)
+using TraceRecords = std::deque<TraceRecord>;
 
 class Trace {
  public:
