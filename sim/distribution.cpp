@@ -241,9 +241,16 @@ bool parse_form(std::string_view text, Distribution& out, std::string& why) {
   return parse_args(form, p, out, why);
 }
 
-double log_sigma(const Distribution::LogNormal& f) {
-  return detail::log(f.p99.to_seconds() / f.median.to_seconds()) / kZ99;
+}  // namespace
+
+Distribution Distribution::lognormal(SimTime median, SimTime p99) {
+  // sigma from the 99th percentile: p99 = median * exp(sigma * z99).
+  const double mu = detail::log(median.to_seconds());
+  const double sigma = detail::log(p99.to_seconds() / median.to_seconds()) / kZ99;
+  return Distribution(LogNormal{median, p99, mu, sigma});
 }
+
+namespace {
 
 template <class>
 [[maybe_unused]] inline constexpr bool kAlwaysFalse = false;
@@ -282,8 +289,7 @@ SimTime Distribution::sample(RandomStream& rng) const {
           }
           return SimTime::zero();
         } else if constexpr (std::is_same_v<F, LogNormal>) {
-          const double mu = detail::log(f.median.to_seconds());
-          return from_seconds(detail::exp(mu + log_sigma(f) * rng.standard_normal()));
+          return from_seconds(detail::exp(f.mu + f.sigma * rng.standard_normal()));
         } else if constexpr (std::is_same_v<F, Exponential>) {
           return from_seconds(rng.exponential(f.mean.to_seconds()));
         } else if constexpr (std::is_same_v<F, Empirical>) {
@@ -309,8 +315,7 @@ SimTime Distribution::mean() const {
           return f.mean;
         } else if constexpr (std::is_same_v<F, LogNormal>) {
           // E[X] = exp(mu + sigma^2 / 2) for a lognormal.
-          const double sigma = log_sigma(f);
-          return from_seconds(detail::exp(detail::log(f.median.to_seconds()) + sigma * sigma / 2));
+          return from_seconds(detail::exp(f.mu + f.sigma * f.sigma / 2));
         } else if constexpr (std::is_same_v<F, Exponential>) {
           return f.mean;
         } else if constexpr (std::is_same_v<F, Empirical>) {

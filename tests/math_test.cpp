@@ -199,3 +199,45 @@ TEST_CASE("detail::log's fast evaluation returns log_accurate's bits", "[random]
             std::bit_cast<std::uint64_t>(math::log_accurate(x)));
   }
 }
+
+TEST_CASE("detail::exp's and sincos's fast evaluations return the accurate bits",
+          "[random][math]") {
+  // As log: each is kept only when its rounding is certain. The draws' arguments (a lognormal's
+  // exponent, Box-Muller's angle), the whole domain, subnormal results, and the neighbours of
+  // every centre the reductions use must give exactly the accurate evaluation's bits.
+  const auto same = [](double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+  };
+  const auto check_exp = [&](double x) {
+    INFO("exp(" << x << ")");
+    REQUIRE(same(math::exp(x), math::exp_accurate(x)));
+  };
+  const auto check_sincos = [&](double x) {
+    INFO("sincos(" << x << ")");
+    double s = 0.0, c = 0.0, s_acc = 0.0, c_acc = 0.0;
+    math::sincos(x, s, c);
+    math::sincos_accurate(x, s_acc, c_acc);
+    REQUIRE(same(s, s_acc));
+    REQUIRE(same(c, c_acc));
+  };
+  sim::RandomStream rng(19, "exp-sincos-fast");
+  for (int i = 0; i < 300'000; ++i) {
+    check_exp((rng.uniform01() - 0.5) * 80.0);
+    check_exp(-745.2 + 1455.0 * rng.uniform01());  // underflow (subnormal) to overflow
+    check_exp(std::ldexp(rng.uniform01() - 0.5, -static_cast<int>(rng.uniform_index(60))));
+    check_sincos(2.0 * std::numbers::pi * rng.uniform01());
+    check_sincos((rng.uniform01() - 0.5) * 0x1p21);
+    check_sincos(std::ldexp(rng.uniform01() - 0.5, -static_cast<int>(rng.uniform_index(60))));
+  }
+  // Next to multiples of pi/2 (where sin or cos is smallest) and next to the table's centres.
+  for (int n = -64; n <= 64; ++n) {
+    double x = n * (std::numbers::pi / 2);
+    for (int k = 0; k < 64; ++k, x = std::nextafter(x, 1e9)) check_sincos(x);
+  }
+  for (int j = -101; j <= 101; ++j) {
+    for (int k = -64; k <= 64; ++k) check_sincos(j / 128.0 + k * 0x1p-58 + 1 / 256.0);
+  }
+  for (const double x : {0.0, -0.0, 1e-300, 0x1p-1074, 709.782712893384, -745.13321910194122}) {
+    check_exp(x);
+  }
+}

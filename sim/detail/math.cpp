@@ -154,7 +154,7 @@ constexpr double kMaxTrigArg = 0x1p20;
 // sin(r) and cos(r) for |r| <= pi/4 (+ a little), by Taylor: 14 terms of each (r^28 / 28! <
 // 2^-106 |r|).
 constexpr int kTrigTerms = 14;
-DD sin_small(DD r) {
+constexpr DD sin_small(DD r) {
   const DD r2 = mul(r, r);
   DD p = kInvFact[2 * kTrigTerms + 1];
   for (int i = kTrigTerms - 1; i >= 0; --i) {
@@ -163,11 +163,60 @@ DD sin_small(DD r) {
   }
   return mul(p, r);
 }
-DD cos_small(DD r) {
+constexpr DD cos_small(DD r) {
   const DD r2 = mul(r, r);
   DD p = kInvFact[2 * kTrigTerms];
   for (int i = kTrigTerms - 1; i >= 0; --i) p = add(kInvFact[2 * i], neg(mul(r2, p)));
   return p;
+}
+
+// sin(j / 128) and cos(j / 128) for j = -101..101 (|j / 128| covers pi/4 and a little): the
+// centres that sincos_fast reduces its argument to, by the series above (|j / 128| < 0.79).
+constexpr int kTrigCentres = 101;
+constexpr double kTrigScale = 128.0;
+struct SinCosTable {
+  std::array<DD, 2 * kTrigCentres + 1> sin, cos;
+};
+constexpr SinCosTable make_sin_cos_table() {
+  SinCosTable t{};
+  for (int j = -kTrigCentres; j <= kTrigCentres; ++j) {
+    const DD c{j / kTrigScale, 0.0};
+    t.sin[j + kTrigCentres] = sin_small(c);
+    t.cos[j + kTrigCentres] = cos_small(c);
+  }
+  return t;
+}
+constexpr auto kSinCos = make_sin_cos_table();
+
+// Ziv's rounding test: hi + lo, known to within `err` of the exact value, rounds to the same
+// double at both ends of that interval; then that double is the correctly rounded result.
+bool rounds_surely(DD v, double err, double& result) {
+  const double up = v.hi + (v.lo + err);
+  if (up != v.hi + (v.lo - err)) return false;
+  result = up;
+  return true;
+}
+
+// sin and cos of x = n pi/2 + r from those of r.
+void place_quadrant(long n, double sin_r, double cos_r, double& sin_x, double& cos_x) {
+  switch (((n % 4) + 4) % 4) {
+    case 0:
+      sin_x = sin_r;
+      cos_x = cos_r;
+      break;
+    case 1:
+      sin_x = cos_r;
+      cos_x = -sin_r;
+      break;
+    case 2:
+      sin_x = -sin_r;
+      cos_x = -cos_r;
+      break;
+    default:
+      sin_x = -cos_r;
+      cos_x = sin_r;
+      break;
+  }
 }
 
 // The first try of log (Ziv's strategy): the same argument reduction as log_accurate, then
@@ -209,10 +258,89 @@ bool log_fast(double x, double& result) {
   const DD two_s = two_sum(sum.hi, 2.0 * s_hi);  // 2 s_hi: exact
   const double low = k_ln2.lo + kd * kLn2[1] + log_c.lo + 2.0 * s_lo + tail;
   sum = fast_two_sum(two_s.hi, (sum.lo + two_s.lo) + low);
-  const double err = std::fabs(sum.hi) * 0x1p-60;
-  const double up = sum.hi + (sum.lo + err);
-  if (up != sum.hi + (sum.lo - err)) return false;
-  result = up;
+  return rounds_surely(sum, std::fabs(sum.hi) * 0x1p-60, result);
+}
+
+// exp's first try (Ziv's strategy, as log_fast): the same reduction x = k ln2 / 64 + r as
+// exp_accurate, r in double-double to ~2^-94, then exp(r) = 1 + r + q with the Taylor tail q
+// (r^2 / 2 + ... + r^7 / 7!, truncated below 2^-75) in plain double, about 2^-67 absolute as
+// |q| < 2^-16; times 2^(j / 64) from the table, the mantissa is within 2^-65.5 relative. If
+// it rounds surely within 2^-60 (a 2^5 margin), that is exp_accurate's mantissa, and the same
+// ldexp scales it (subnormals rounded twice alike). Why: exp_accurate's twelve double-double
+// terms were a tenth of the default boot's time, a latency being drawn for every message.
+bool exp_fast(double x, double& result) {
+  if (!(x >= kMinLogArg && x <= kMaxLogArg)) return false;  // also NaN
+  const double kd = std::floor(x * kInvLn2Times64 + 0.5);
+  const DD a = two_prod(kd, kLn2[0] / 64.0);
+  const DD t = two_sum(x, -a.hi);
+  const DD r = two_sum(t.hi, ((t.lo - a.lo) - kd * (kLn2[1] / 64.0)) - kd * (kLn2[2] / 64.0));
+  const double h = r.hi;
+  const double q =
+      h * h *
+          (0.5 + h * (1.0 / 6 + h * (1.0 / 24 + h * (1.0 / 120 + h * (1.0 / 720 + h / 5040))))) +
+      h * r.lo;
+  DD e_r = fast_two_sum(1.0, h);  // |h| < 0.006: exact
+  e_r.lo += r.lo + q;
+  const int k = static_cast<int>(kd);
+  const int j = ((k % 64) + 64) % 64;
+  const DD c = kExp2Table[j];
+  DD m = two_prod(c.hi, e_r.hi);
+  m.lo += c.hi * e_r.lo + c.lo * e_r.hi;
+  double mantissa = 0.0;
+  if (!rounds_surely(fast_two_sum(m.hi, m.lo), m.hi * 0x1p-60, mantissa)) return false;
+  result = std::ldexp(mantissa, (k - j) / 64);
+  return true;
+}
+
+// sincos's first try (Ziv's strategy): the same reduction x = n pi/2 + r as sincos_accurate
+// (r in double-double, within 2^-100 |x|), then r = c + s with c = j / 128 from a table of
+// sin c and cos c, |s| <= 1/256, and sin(c + s) = sin c cos s + cos c sin s, likewise cos.
+// The second-order terms are exact products; the tails (s^3 / 6 ..., s^4 / 24 ...) in plain
+// double are within 2^-77 absolute. sin and cos are kept only if each rounds surely within
+// 2^-60 relative plus 2^-74 and 2^-98 |x| absolute (|sin| < 2^-14 or so falls back). Why:
+// sincos_accurate's 28 double-double terms were a twelfth of the default boot's time.
+bool sincos_fast(double x, double& sin_x, double& cos_x) {
+  if (!(std::fabs(x) <= kMaxTrigArg)) return false;  // also NaN and infinities
+  const double nd = std::floor(x * kTwoOverPi + 0.5);
+  const DD a = two_prod(nd, kPio2[0]);
+  const DD t = two_sum(x, -a.hi);
+  const DD r = two_sum(t.hi, ((t.lo - a.lo) - nd * kPio2[1]) - nd * kPio2[2]);
+  const double jd = std::floor(r.hi * kTrigScale + 0.5);
+  if (!(std::fabs(jd) <= kTrigCentres)) return false;
+  const auto j = static_cast<std::size_t>(static_cast<int>(jd) + kTrigCentres);
+  const DD sc = kSinCos.sin[j];
+  const DD cc = kSinCos.cos[j];
+  const DD d = two_sum(r.hi, -jd / kTrigScale);
+  const DD s = two_sum(d.hi, d.lo + r.lo);
+  const double h = s.hi;
+  const double h2 = h * h;
+  // sin s = s + v, cos s = 1 - w: v = -s^3/6 + s^5/120 - s^7/5040; w = s^2/2 - s^4/24 + s^6/720,
+  // its first term exact (h^2 / 2 as a product) and its cross term h l.
+  const double v = h * h2 * (-1.0 / 6 + h2 * (1.0 / 120 - h2 / 5040));
+  const DD hh = two_prod(h, h);
+  const DD w{hh.hi * 0.5, (hh.lo * 0.5 + h * s.lo) - h2 * h2 * (1.0 / 24 - h2 / 720)};
+  // sin(c + s) = sin c + cos c s - sin c w + cos c v (all products of sin c, cos c by terms).
+  const DD cs = two_prod(cc.hi, h);
+  const DD sw = two_prod(sc.hi, w.hi);
+  const DD sin_a = two_sum(sc.hi, cs.hi);
+  const DD sin_b = two_sum(sin_a.hi, -sw.hi);
+  const double sin_low = sin_a.lo + sin_b.lo + sc.lo + cs.lo + cc.hi * s.lo + cc.lo * h - sw.lo -
+                         sc.hi * w.lo - sc.lo * w.hi + cc.hi * v;
+  // cos(c + s) = cos c - sin c s - cos c w - sin c v.
+  const DD ss = two_prod(sc.hi, h);
+  const DD cw = two_prod(cc.hi, w.hi);
+  const DD cos_a = two_sum(cc.hi, -ss.hi);
+  const DD cos_b = two_sum(cos_a.hi, -cw.hi);
+  const double cos_low = cos_a.lo + cos_b.lo + cc.lo - ss.lo - sc.hi * s.lo - sc.lo * h - cw.lo -
+                         cc.hi * w.lo - cc.lo * w.hi - sc.hi * v;
+  const double absolute = 0x1p-74 + std::fabs(x) * 0x1p-98;
+  double s_r = 0.0;
+  double c_r = 0.0;
+  const DD sin_r = two_sum(sin_b.hi, sin_low);
+  const DD cos_r = two_sum(cos_b.hi, cos_low);
+  if (!rounds_surely(sin_r, std::fabs(sin_r.hi) * 0x1p-60 + absolute, s_r)) return false;
+  if (!rounds_surely(cos_r, std::fabs(cos_r.hi) * 0x1p-60 + absolute, c_r)) return false;
+  place_quadrant(static_cast<long>(nd), s_r, c_r, sin_x, cos_x);
   return true;
 }
 
@@ -251,6 +379,12 @@ double log_accurate(double x) {
 }
 
 double exp(double x) {
+  double result = 0.0;
+  if (exp_fast(x, result)) return result;
+  return exp_accurate(x);
+}
+
+double exp_accurate(double x) {
   if (x != x) return x;  // NaN
   if (x > kMaxLogArg) return std::numeric_limits<double>::infinity();
   if (x < kMinLogArg) return 0.0;
@@ -270,6 +404,11 @@ double exp(double x) {
 }
 
 void sincos(double x, double& sin_x, double& cos_x) {
+  if (sincos_fast(x, sin_x, cos_x)) return;
+  sincos_accurate(x, sin_x, cos_x);
+}
+
+void sincos_accurate(double x, double& sin_x, double& cos_x) {
   if (!(std::fabs(x) <= kMaxTrigArg)) {  // also NaN and infinities
     sin_x = cos_x = std::numeric_limits<double>::quiet_NaN();
     return;
@@ -282,25 +421,7 @@ void sincos(double x, double& sin_x, double& cos_x) {
   const DD r = add(add(add(DD{x, 0.0}, neg(a)), neg(b)), DD{-c, 0.0});
   const double s = round_dd(sin_small(r));
   const double co = round_dd(cos_small(r));
-  const long n = static_cast<long>(nd);
-  switch (((n % 4) + 4) % 4) {
-    case 0:
-      sin_x = s;
-      cos_x = co;
-      break;
-    case 1:
-      sin_x = co;
-      cos_x = -s;
-      break;
-    case 2:
-      sin_x = -s;
-      cos_x = -co;
-      break;
-    default:
-      sin_x = -co;
-      cos_x = s;
-      break;
-  }
+  place_quadrant(static_cast<long>(nd), s, co, sin_x, cos_x);
 }
 
 }  // namespace bootsim::sim::detail

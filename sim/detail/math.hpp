@@ -18,7 +18,8 @@
 //
 // Domains: log and exp take any double (log(0) = -inf, log(x < 0) = NaN, exp overflows to
 // +inf and underflows to 0); sincos takes |x| <= 2^20 (a draw's angle is below 2 pi) and
-// gives NaN beyond. About 50-200 ns a call, several times the C library's.
+// gives NaN beyond. Each first tries a cheaper evaluation that knows when its rounding is
+// certain (Ziv's strategy) and falls back to the double-double one near a rounding midpoint.
 #pragma once
 
 namespace bootsim::sim::detail {
@@ -28,7 +29,9 @@ double log(double x);
 // evaluation that knows when its rounding is certain (exposed for tests/math_test.cpp).
 double log_accurate(double x);
 double exp(double x);
+double exp_accurate(double x);  // as log_accurate
 // sin(x) and cos(x) from one argument reduction.
 void sincos(double x, double& sin_x, double& cos_x);
+void sincos_accurate(double x, double& sin_x, double& cos_x);  // as log_accurate
 
 }  // namespace bootsim::sim::detail
