@@ -1,5 +1,6 @@
 #include "sim/trace.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <limits>
 
@@ -125,33 +126,37 @@ std::optional<Symbol> Trace::find_symbol(std::string_view s) const {
 }
 
 RecordId Trace::typed(SimTime t, RecordType type, std::string_view node, std::string_view component,
-                      std::string_view event, std::string detail, ArgList args,
+                      std::string_view event, std::string_view detail, ArgList args,
                       std::optional<RecordId> cause) {
-  TraceRecord r = make(RecordKind::kEvent, t, node, component, event, std::move(detail), cause);
+  TraceRecord r = make(RecordKind::kEvent, t, node, component, event, cause);
   type_it(r, type, args);
-  return append(std::move(r));
+  return append(std::move(r), detail);
 }
 
 RecordId Trace::state_change(SimTime t, std::string_view node, std::string_view component,
-                             std::string_view from, std::string_view to, std::string detail,
+                             std::string_view from, std::string_view to, std::string_view detail,
                              ArgList args, std::optional<RecordId> cause) {
-  TraceRecord r = make(RecordKind::kEvent, t, node, component, to, std::move(detail), cause);
+  TraceRecord r = make(RecordKind::kEvent, t, node, component, to, cause);
   type_it(r, RecordType::kStateChange, args);
   r.from = intern(from);
   r.to = intern(to);
-  return append(std::move(r));
+  return append(std::move(r), detail);
 }
 
 void Trace::type_it(TraceRecord& r, RecordType type, ArgList args) {
   r.type = type;
-  r.args.reserve(args.size());
+  if (args.size() == 0) return;
+  std::pmr::polymorphic_allocator<TraceArg> arena(&symbols_->arena);
+  TraceArg* const kept = arena.allocate(args.size());
+  TraceArg* out = kept;
   for (const ArgInit& a : args) {
     assert((a.type != ArgType::kRecord || a.number < static_cast<std::int64_t>(records_.size())) &&
            "an argument names an earlier record");
     const std::int64_t value =
         a.type == ArgType::kText ? static_cast<std::int64_t>(intern(a.text)) : a.number;
-    r.args.push_back(TraceArg{intern(a.key), a.type, value});
+    *out++ = TraceArg{intern(a.key), a.type, value};
   }
+  r.args = std::span<const TraceArg>(kept, args.size());
 }
 
 const TraceArg* Trace::arg(const TraceRecord& r, std::string_view key) const {
@@ -188,7 +193,7 @@ std::optional<RecordId> Trace::record_arg(const TraceRecord& r, std::string_view
 }
 
 TraceRecord Trace::make(RecordKind kind, SimTime t, std::string_view node,
-                        std::string_view component, std::string_view name, std::string detail,
+                        std::string_view component, std::string_view name,
                         std::optional<RecordId> cause) {
   assert((!cause || *cause < records_.size()) && "a cause must be an earlier record");
   TraceRecord r;
@@ -197,16 +202,20 @@ TraceRecord Trace::make(RecordKind kind, SimTime t, std::string_view node,
   r.node = text(intern(node));
   r.component = text(intern(component));
   r.name = text(intern(name));
-  r.detail = std::move(detail);
   r.cause = cause;
   return r;
 }
 
-RecordId Trace::append(TraceRecord&& r) {
+RecordId Trace::append(TraceRecord&& r, std::string_view detail) {
   assert(records_.size() < std::numeric_limits<RecordId>::max() && "trace too long");
-  hash(r);
-  if (!keeps_detail(r)) r.detail = std::string();
-  records_.push_back(std::move(r));
+  hash(r, detail);
+  if (!detail.empty() && keeps_detail(r)) {
+    std::pmr::polymorphic_allocator<char> arena(&symbols_->arena);
+    char* const kept = arena.allocate(detail.size());
+    std::copy(detail.begin(), detail.end(), kept);
+    r.detail = std::string_view(kept, detail.size());
+  }
+  records_.push_back(r);
   return static_cast<RecordId>(records_.size() - 1);
 }
 
@@ -229,14 +238,14 @@ void Trace::set_level(TraceLevel level) {
 }
 
 RecordId Trace::record(SimTime t, std::string_view node, std::string_view component,
-                       std::string_view event, std::string detail, std::optional<RecordId> cause) {
-  return append(make(RecordKind::kEvent, t, node, component, event, std::move(detail), cause));
+                       std::string_view event, std::string_view detail,
+                       std::optional<RecordId> cause) {
+  return append(make(RecordKind::kEvent, t, node, component, event, cause), detail);
 }
 
 RecordId Trace::milestone(SimTime t, std::string_view node, std::string_view name,
-                          std::string detail, std::optional<RecordId> cause) {
-  const RecordId id =
-      append(make(RecordKind::kMilestone, t, node, {}, name, std::move(detail), cause));
+                          std::string_view detail, std::optional<RecordId> cause) {
+  const RecordId id = append(make(RecordKind::kMilestone, t, node, {}, name, cause), detail);
   auto it = milestones_by_name_.find(name);
   if (it == milestones_by_name_.end())
     it = milestones_by_name_.emplace(std::string(name), std::vector<RecordId>{}).first;
@@ -253,11 +262,12 @@ RecordId Trace::milestone(SimTime t, std::string_view node, std::string_view nam
 }
 
 RecordId Trace::span(SimTime begin, SimTime end, std::string_view node, std::string_view component,
-                     std::string_view name, std::string detail, std::optional<RecordId> cause) {
+                     std::string_view name, std::string_view detail,
+                     std::optional<RecordId> cause) {
   assert(begin <= end && "a span ends after it begins");
-  TraceRecord r = make(RecordKind::kSpan, begin, node, component, name, std::move(detail), cause);
+  TraceRecord r = make(RecordKind::kSpan, begin, node, component, name, cause);
   r.end = end;
-  return append(std::move(r));
+  return append(std::move(r), detail);
 }
 
 const Trace::Reaches* Trace::reaches(std::string_view name, std::string_view node) const {
@@ -291,7 +301,7 @@ std::vector<RecordId> Trace::milestones_named(std::string_view name) const {
 
 // Each record is hashed as it is appended, before its detail may be dropped, so that the
 // fingerprint is the same at every level; the count of records comes last.
-void Trace::hash(const TraceRecord& r) {
+void Trace::hash(const TraceRecord& r, std::string_view detail) {
   WordHash h(hash_);
   h.byte(static_cast<unsigned char>(r.kind));
   h.i64(r.time.ns());
@@ -299,7 +309,7 @@ void Trace::hash(const TraceRecord& r) {
   h.str(r.node);
   h.str(r.component);
   h.str(r.name);
-  h.str(r.detail);
+  h.str(detail);
   h.byte(r.cause ? 1 : 0);
   h.u64(r.cause ? *r.cause : 0);
   // Typed fields only for typed records; symbols by their text, not their ids.

@@ -27,7 +27,9 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,7 +42,7 @@ namespace bootsim::sim {
 using RecordId = std::uint32_t;
 
 // The shape of a record: a point in time, a milestone (the public vocabulary), or an interval.
-enum class RecordKind { kEvent, kMilestone, kSpan };
+enum class RecordKind : std::uint8_t { kEvent, kMilestone, kSpan };
 
 // What a record is, for reports; kPlain is an untyped record (a name and a detail text).
 enum class RecordType : std::uint8_t {
@@ -97,7 +99,6 @@ inline ArgInit arg_record(std::string_view key, RecordId id) {
 }
 
 struct TraceRecord {
-  RecordKind kind = RecordKind::kEvent;
   SimTime time;  // when it happened (a span: when it began)
   SimTime end;   // spans only: when it ended
   // node, component and name repeat from record to record, so they are interned: views of the
@@ -105,13 +106,15 @@ struct TraceRecord {
   std::string_view node;       // host name, "cluster", or a service name
   std::string_view component;  // unit or model, e.g. "dcos-mesos-master"; "" for milestones
   std::string_view name;       // event name or milestone name
-  std::string detail;
+  // Text for people, kept in the trace's arena as the level says (else empty).
+  std::string_view detail;
+  // Typed records only (type != kPlain), in the trace's arena; Trace::text() reads the symbols.
+  std::span<const TraceArg> args;
   std::optional<RecordId> cause;
-  // Typed records only (type != kPlain); Trace::text() reads the symbols.
-  RecordType type = RecordType::kPlain;
   Symbol from{};  // state changes: the state left
   Symbol to{};    // state changes: the state entered
-  std::vector<TraceArg> args;
+  RecordKind kind = RecordKind::kEvent;
+  RecordType type = RecordType::kPlain;
 };
 
 // Records in a deque: a vector's doubling kept up to twice the records' memory, and three times
@@ -131,24 +134,24 @@ class Trace {
   Trace& operator=(const Trace&) = delete;
 
   RecordId record(SimTime t, std::string_view node, std::string_view component,
-                  std::string_view event, std::string detail = {},
+                  std::string_view event, std::string_view detail = {},
                   std::optional<RecordId> cause = std::nullopt);
   // Milestones are the public vocabulary (DESIGN.md); a milestone may be reached again.
   RecordId milestone(SimTime t, std::string_view node, std::string_view name,
-                     std::string detail = {}, std::optional<RecordId> cause = std::nullopt);
+                     std::string_view detail = {}, std::optional<RecordId> cause = std::nullopt);
   // A closed interval, e.g. a unit waiting for its gates; recorded when it ends.
   RecordId span(SimTime begin, SimTime end, std::string_view node, std::string_view component,
-                std::string_view name, std::string detail = {},
+                std::string_view name, std::string_view detail = {},
                 std::optional<RecordId> cause = std::nullopt);
 
   // A typed event (kind kEvent): its type, arguments and cause. `event` names it as record()
   // does; reports read the type and arguments, never the detail.
   RecordId typed(SimTime t, RecordType type, std::string_view node, std::string_view component,
-                 std::string_view event, std::string detail = {}, ArgList args = {},
+                 std::string_view event, std::string_view detail = {}, ArgList args = {},
                  std::optional<RecordId> cause = std::nullopt);
   // A state change of `component` from `from` to `to`; the record's name is `to`.
   RecordId state_change(SimTime t, std::string_view node, std::string_view component,
-                        std::string_view from, std::string_view to, std::string detail = {},
+                        std::string_view from, std::string_view to, std::string_view detail = {},
                         ArgList args = {}, std::optional<RecordId> cause = std::nullopt);
 
   // Interning: the symbol of `s` (added on first use), and back.
@@ -182,12 +185,13 @@ class Trace {
 
  private:
   TraceRecord make(RecordKind kind, SimTime t, std::string_view node, std::string_view component,
-                   std::string_view name, std::string detail, std::optional<RecordId> cause);
+                   std::string_view name, std::optional<RecordId> cause);
   void type_it(TraceRecord& r, RecordType type, ArgList args);
-  // Hashes `r` into the fingerprint, drops its detail if the level says so, and keeps it.
-  RecordId append(TraceRecord&& r);
+  // Hashes `r` with `detail` into the fingerprint, keeps the detail if the level says so, and
+  // keeps the record.
+  RecordId append(TraceRecord&& r, std::string_view detail);
   bool keeps_detail(const TraceRecord& r) const;
-  void hash(const TraceRecord& r);
+  void hash(const TraceRecord& r, std::string_view detail);
 
   TraceLevel level_ = TraceLevel::kFull;
   std::uint64_t hash_;  // the hash of every record so far (trace.cpp: WordHash)
@@ -195,7 +199,10 @@ class Trace {
   // Interned strings: ids in order of first use (the engine's order, so deterministic); id 0 is
   // "". A deque never moves what it holds, and the whole table sits behind a pointer that a
   // move hands over, so every view of it (records' node, component and name) stays valid.
+  // The arena holds the records' details and arguments the same way: one allocation per
+  // growing block instead of one or two per record, freed with the trace.
   struct Symbols {
+    std::pmr::monotonic_buffer_resource arena;
     std::deque<std::string> texts;
     std::vector<std::string_view> by_id;
     // Hashed: never iterated (ids come from by_id), and a tree's string compares were 5 % of a

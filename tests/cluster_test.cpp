@@ -419,8 +419,8 @@ TEST_CASE("a partition isolating the leading master hands leadership over withou
   const RunResult r = run(s, o);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() == 2);
-  const std::string old_leader = r.trace.at(elected[0]).detail;
-  const std::string new_leader = r.trace.at(elected[1]).detail;
+  const std::string old_leader(r.trace.at(elected[0]).detail);
+  const std::string new_leader(r.trace.at(elected[1]).detail);
   CHECK(old_leader != new_leader);
   const sim::SimTime partition_at = *r.ready_at + sim::seconds(1);
   const sim::SimTime timeout = sim::seconds(10);  // mesos-master.zk_session_timeout

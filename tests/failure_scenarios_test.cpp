@@ -80,14 +80,15 @@ TEST_CASE("failures: the leading master partitioned while agents register", "[fa
   for (const sim::RecordId id : r.trace.milestones_named("agent.registered")) {
     const auto& rec = r.trace.at(id);
     // "admitted <agent id> by <master>"
-    const std::string by = " by " + second.detail;
+    const std::string by = " by " + std::string(second.detail);
     admitted_by_new =
         admitted_by_new || (rec.time > second.time && rec.detail.rfind("admitted ", 0) == 0 &&
                             rec.detail.size() > by.size() &&
                             rec.detail.compare(rec.detail.size() - by.size(), by.size(), by) == 0);
   }
   CHECK(admitted_by_new);
-  CHECK(partition[0]->detail.find("(mesos-leader was " + first.detail + ")") != std::string::npos);
+  CHECK(partition[0]->detail.find("(mesos-leader was " + std::string(first.detail) + ")") !=
+        std::string::npos);
   CHECK(events(r, "cluster", "fault", "heal").size() == 1);
   CHECK(r.ready_at.has_value());
 }

@@ -36,7 +36,7 @@ TEST_CASE("Marathon leads 0.5 s after it holds the latch and loads its state fir
   REQUIRE(r.violations.empty());
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() == 1);
-  const std::string leader = started[0]->detail.substr(std::string("leader on ").size());
+  const std::string leader(started[0]->detail.substr(std::string("leader on ").size()));
   const auto latch = records(r, "latch_acquired", leader);
   REQUIRE(latch.size() == 1);
   CHECK(started[0]->time - latch[0]->time == sim::milliseconds(500));
@@ -60,7 +60,7 @@ TEST_CASE("Marathon reconciles 15 s after election, then every 600 s", "[maratho
   const models::RunResult r = run_text(kMarathonCluster, {}, o);
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() == 1);
-  const std::string leader = started[0]->detail.substr(std::string("leader on ").size());
+  const std::string leader(started[0]->detail.substr(std::string("leader on ").size()));
   const auto reconciles = records(r, "reconcile", leader);
   REQUIRE(reconciles.size() >= 2);
   CHECK(reconciles[0]->time - started[0]->time == sim::seconds(15));
@@ -111,7 +111,7 @@ TEST_CASE(
   const models::RunResult r = run_text(kMarathonCluster, {}, o);
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() >= 2);
-  const std::string first = started[0]->detail.substr(std::string("leader on ").size());
+  const std::string first(started[0]->detail.substr(std::string("leader on ").size()));
   const auto exits = events(r, first, "dcos-marathon", "exited");
   REQUIRE(!exits.empty());
   CHECK(exits[0]->time > started[0]->time);
@@ -121,7 +121,7 @@ TEST_CASE(
   CHECK(restarts[1]->time - exits[0]->time >= sim::seconds(15));
   for (const sim::TraceRecord* s : started) {
     INFO(s->detail << " at " << s->time.to_seconds());
-    const std::string host = s->detail.substr(std::string("leader on ").size());
+    const std::string host(s->detail.substr(std::string("leader on ").size()));
     bool offered = false;
     for (const sim::TraceRecord* latch : records(r, "latch_acquired", host)) {
       offered |= s->time - latch->time == sim::milliseconds(500);

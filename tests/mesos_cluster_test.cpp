@@ -59,7 +59,7 @@ TEST_CASE("agents register once each, with ids from the leading master", "[mesos
     const auto regs = records(r, "agent.registered", a);
     REQUIRE(regs.size() == 1);
     CHECK(regs[0]->detail.rfind("admitted ", 0) == 0);
-    ids.insert(agent_id(regs[0]->detail));
+    ids.insert(agent_id(std::string(regs[0]->detail)));
   }
   CHECK(ids.size() == kAgents.size());
   // Every service task ran once: the two Kafka instances and the scheduler.
@@ -88,7 +88,7 @@ TEST_CASE(
     REQUIRE(regs.size() == 2);
     CHECK(regs[1]->time > elected[1]->time);
     CHECK(regs[1]->detail.rfind("re-admitted ", 0) == 0);
-    CHECK(agent_id(regs[1]->detail) == agent_id(regs[0]->detail));
+    CHECK(agent_id(std::string(regs[1]->detail)) == agent_id(std::string(regs[0]->detail)));
     CHECK(regs[1]->detail.find(elected[1]->detail) != std::string::npos);
     bool reregistered = false;
     for (const auto* rec : records(r, "reregister", a))
@@ -146,7 +146,7 @@ TEST_CASE(
   const RunResult first = run(s);
   const auto sched = records(first, "scheduler.started", "kafka");
   REQUIRE(sched.size() == 1);
-  const std::string host = sched[0]->detail.substr(3);  // "on agent-N"
+  const std::string host(sched[0]->detail.substr(3));  // "on agent-N"
   RunOptions o;
   o.faults.push_back(fault("kind=crash target=" + host + " at=cluster.ready+1s"));
   o.settings.push_back({"mesos-master.max_agent_ping_timeouts", "5", {}});
@@ -203,7 +203,7 @@ std::string starved() {
 std::map<std::string, sim::SimTime> offer_times(const RunResult& r) {
   std::map<std::string, sim::SimTime> made;
   for (const auto* rec : records(r, "offered")) {
-    made[rec->detail.substr(0, rec->detail.find(" to "))] = rec->time;
+    made[std::string(rec->detail.substr(0, rec->detail.find(" to ")))] = rec->time;
   }
   return made;
 }
@@ -215,7 +215,7 @@ TEST_CASE("an unreachable agent's outstanding offers are rescinded", "[mesos][ag
   const RunResult first = run(s);
   const auto started = records(first, "scheduler.started", "kafka");
   REQUIRE(started.size() == 1);
-  const std::string host = started[0]->detail.substr(3);  // "on agent-N"
+  const std::string host(started[0]->detail.substr(3));  // "on agent-N"
   const std::string victim = host == "agent-1" ? "agent-2" : "agent-1";
   // Cut Kafka's scheduler off 10 s after it registered: the offers made to it from then on
   // stay outstanding (offer_timeout set past the test). Crash another private agent at 20 s:
@@ -238,7 +238,7 @@ TEST_CASE("an unreachable agent's outstanding offers are rescinded", "[mesos][ag
 TEST_CASE("offers nobody answers are rescinded after offer_timeout", "[mesos][master][faults]") {
   const Scenario s = load_yaml(starved());
   const RunResult first = run(s);
-  const std::string host = records(first, "scheduler.started", "kafka")[0]->detail.substr(3);
+  const std::string host(records(first, "scheduler.started", "kafka")[0]->detail.substr(3));
   RunOptions o;
   o.faults.push_back(
       fault("kind=partition groups=" + host + "|rest at=scheduler.registered@kafka+10s"));
@@ -246,7 +246,7 @@ TEST_CASE("offers nobody answers are rescinded after offer_timeout", "[mesos][ma
   const auto made = offer_times(r);
   int at_timeout = 0;
   for (const auto* rec : records(r, "offer_rescinded")) {
-    const auto it = made.find(rec->detail.substr(0, rec->detail.find(" to ")));
+    const auto it = made.find(std::string(rec->detail.substr(0, rec->detail.find(" to "))));
     REQUIRE(it != made.end());
     at_timeout += rec->time - it->second == sim::minutes(2);  // DC/OS offer_timeout
   }
@@ -282,8 +282,8 @@ TEST_CASE("a new Marathon leader re-registers the framework with the id stored i
           "[mesos][marathon][faults]") {
   const Scenario s = load_yaml(kSmallCluster);
   const RunResult first = run(s);
-  const std::string leader =
-      records(first, "scheduler.started", "marathon")[0]->detail.substr(10);  // "leader on …"
+  const std::string leader(
+      records(first, "scheduler.started", "marathon")[0]->detail.substr(10));  // "leader on …"
   RunOptions o;
   o.faults.push_back(fault("kind=crash target=" + leader + "/marathon at=cluster.ready+5s"));
   const RunResult r = run(s, o);

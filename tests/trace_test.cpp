@@ -158,7 +158,7 @@ Trace each_kind(sim::TraceLevel level) {
 
 std::vector<std::string> details(const Trace& t) {
   std::vector<std::string> out;
-  for (const sim::TraceRecord& r : t.records()) out.push_back(r.detail);
+  for (const sim::TraceRecord& r : t.records()) out.emplace_back(r.detail);
   return out;
 }
 

@@ -77,7 +77,7 @@ struct ZkWorld {
   std::vector<std::string> details(std::string_view milestone) const {
     std::vector<std::string> out;
     for (const sim::RecordId id : trace.milestones_named(milestone)) {
-      out.push_back(trace.at(id).detail);
+      out.emplace_back(trace.at(id).detail);
     }
     return out;
   }

@@ -239,7 +239,7 @@ TEST_CASE("zones: cutting off the zone of the Mesos leader elects one on the oth
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() == 2);
   CHECK(r.trace.at(elected[0]).detail == "master-3");
-  const std::string next = r.trace.at(elected[1]).detail;
+  const std::string next(r.trace.at(elected[1]).detail);
   CHECK((next == "master-1" || next == "master-2"));
   const auto cut = events(r, "cluster", "fault", "partition");
   REQUIRE(cut.size() == 1);

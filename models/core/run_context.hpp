@@ -114,9 +114,10 @@ class RunContext {
   }
   sim::SimTime now() const { return engine_.now(); }
 
-  sim::RecordId milestone(std::string_view node, std::string_view name, std::string detail = {},
+  sim::RecordId milestone(std::string_view node, std::string_view name,
+                          std::string_view detail = {},
                           std::optional<sim::RecordId> cause = std::nullopt) {
-    const sim::RecordId id = trace_.milestone(now(), node, name, std::move(detail), cause);
+    const sim::RecordId id = trace_.milestone(now(), node, name, detail, cause);
     notify_milestone(id);
     return id;
   }
@@ -124,9 +125,9 @@ class RunContext {
   // master elected: the host is kept as a typed field, subject(), so that nobody reads it back
   // out of the detail text.
   sim::RecordId cluster_milestone(std::string_view name, std::string subject,
-                                  std::string detail = {},
+                                  std::string_view detail = {},
                                   std::optional<sim::RecordId> cause = std::nullopt) {
-    const sim::RecordId id = trace_.milestone(now(), "cluster", name, std::move(detail), cause);
+    const sim::RecordId id = trace_.milestone(now(), "cluster", name, detail, cause);
     subjects_.emplace(id, std::move(subject));
     notify_milestone(id);
     return id;
@@ -163,37 +164,37 @@ class RunContext {
     milestone_listeners_.push_back(std::move(listener));
   }
   sim::RecordId event(std::string_view node, std::string_view component, std::string_view event,
-                      std::string detail = {}, std::optional<sim::RecordId> cause = std::nullopt) {
-    const sim::RecordId id = trace_.record(now(), node, component, event, std::move(detail), cause);
+                      std::string_view detail = {},
+                      std::optional<sim::RecordId> cause = std::nullopt) {
+    const sim::RecordId id = trace_.record(now(), node, component, event, detail, cause);
     notify_event(id);
     return id;
   }
   // A typed event (sim/trace.hpp): what it is, with its arguments as values. Listeners of
   // on_event see it as any event.
   sim::RecordId typed_event(sim::RecordType type, std::string_view node, std::string_view component,
-                            std::string_view event, std::string detail = {}, sim::ArgList args = {},
+                            std::string_view event, std::string_view detail = {},
+                            sim::ArgList args = {},
                             std::optional<sim::RecordId> cause = std::nullopt) {
-    const sim::RecordId id =
-        trace_.typed(now(), type, node, component, event, std::move(detail), args, cause);
+    const sim::RecordId id = trace_.typed(now(), type, node, component, event, detail, args, cause);
     notify_event(id);
     return id;
   }
   // `component` on `node` moved from state `from` to `to` (the record's name is `to`).
   sim::RecordId state_change(std::string_view node, std::string_view component,
-                             std::string_view from, std::string_view to, std::string detail = {},
-                             sim::ArgList args = {},
+                             std::string_view from, std::string_view to,
+                             std::string_view detail = {}, sim::ArgList args = {},
                              std::optional<sim::RecordId> cause = std::nullopt) {
     const sim::RecordId id =
-        trace_.state_change(now(), node, component, from, to, std::move(detail), args, cause);
+        trace_.state_change(now(), node, component, from, to, detail, args, cause);
     notify_event(id);
     return id;
   }
   // A fault fired on `node` ("cluster" for one that names no host); `outcome` is what it did
   // (process_crash, host_crash, pause, partition, no_target, not_running, ...).
-  sim::RecordId fault(std::string_view node, std::string_view outcome, std::string detail = {},
+  sim::RecordId fault(std::string_view node, std::string_view outcome, std::string_view detail = {},
                       sim::ArgList args = {}, std::optional<sim::RecordId> cause = std::nullopt) {
-    return typed_event(sim::RecordType::kFault, node, "fault", outcome, std::move(detail), args,
-                       cause);
+    return typed_event(sim::RecordType::kFault, node, "fault", outcome, detail, args, cause);
   }
   // Checks observe the run; models never call them. Called after every event record (not
   // milestones, spans or violations), with its record id.
@@ -212,8 +213,7 @@ class RunContext {
   void violation(std::string rule, std::string nodes, std::string detail) {
     trace_.typed(now(), sim::RecordType::kViolation, "cluster", "checks", "violation",
                  rule + ": " + detail, {sim::arg_text("rule", rule)});
-    violations_.push_back(
-        Violation{std::move(rule), now(), std::move(nodes), std::move(detail), {}, {}});
+    violations_.push_back(Violation{std::move(rule), now(), std::move(nodes), detail, {}, {}});
   }
   const std::vector<Violation>& violations() const { return violations_; }
 

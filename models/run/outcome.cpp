@@ -173,8 +173,10 @@ std::vector<std::string> RunResult::ineffective_faults() const {
   std::vector<std::string> out;
   for (const sim::TraceRecord& rec : trace.records()) {
     if (rec.type != sim::RecordType::kFault) continue;
-    if (rec.name == "no_target") out.push_back("fault found no target: " + rec.detail);
-    if (rec.name == "not_running") out.push_back("fault found nothing running: " + rec.detail);
+    if (rec.name == "no_target")
+      out.push_back(fmt::format("fault found no target: {}", rec.detail));
+    if (rec.name == "not_running")
+      out.push_back(fmt::format("fault found nothing running: {}", rec.detail));
   }
   for (const std::string& text : faults_not_fired) {
     out.push_back("fault never fired (its time never came): " + text);

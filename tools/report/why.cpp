@@ -89,9 +89,10 @@ class Explainer {
     if (auto retry = log_recovery_retry(rec, low, s)) return *retry;
     if (auto install = install_wait(rec, low, s)) return *install;
     s.cause = "protocol";
-    s.detail = fmt::format("{}{}{} on {} ({}{})", rec.component, rec.component.empty() ? "" : " ",
-                           rec.name, rec.node, rec.detail.empty() ? "" : rec.detail + "; ",
-                           low.node == rec.node ? "same node" : "from " + std::string(low.node));
+    s.detail =
+        fmt::format("{}{}{} on {} ({}{})", rec.component, rec.component.empty() ? "" : " ",
+                    rec.name, rec.node, rec.detail.empty() ? "" : std::string(rec.detail) + "; ",
+                    low.node == rec.node ? "same node" : "from " + std::string(low.node));
     return s;
   }
 
