@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <deque>
 #include <map>
 #include <unordered_map>
 #include <utility>
@@ -105,6 +106,9 @@ struct Network::Impl {
       int retries = 0;
     };
     Stall stalled[2];
+    // The FIFO floors of its two hosts' directions (last_arrival's entries, which never move),
+    // [0] from the initiator's host, [1] back: found once, not hashed for every segment.
+    SimTime* fifo[2] = {nullptr, nullptr};
   };
   struct Link {
     std::optional<Distribution> latency;  // absent: the zones' or the default latency
@@ -121,7 +125,9 @@ struct Network::Impl {
   LinkFaults link_faults;
   std::vector<Node> nodes;
   std::vector<Process> processes;
-  std::vector<Connection> connections;
+  // A deque: a connection stays where it is (handlers hold references across connects), and
+  // growing never copies them all nor holds two copies at once.
+  std::deque<Connection> connections;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Link> links;  // keyed (min, max) node index
   // Directed (from << 32 | to), for FIFO: looked up for every message, never iterated, so
   // hashed (an ordered map of every pair of talking nodes was a tenth of a 2,000-agent boot).
@@ -140,8 +146,17 @@ struct Network::Impl {
     return it == links.end() ? nullptr : &it->second;
   }
 
+  // The FIFO floor of messages from `from` to `to`: the latest arrival so far.
+  SimTime& fifo_floor(NodeId from, NodeId to) {
+    return last_arrival[std::uint64_t{from.value} << 32 | to.value];
+  }
+
   // One-way delay for a message from a to b, never earlier than the previous one on that link.
   SimTime arrival_time(NodeId from, NodeId to, bool stream) {
+    return arrival_time(from, to, stream, fifo_floor(from, to));
+  }
+  // The same, with the link's FIFO floor already found (a connection keeps its two).
+  SimTime arrival_time(NodeId from, NodeId to, bool stream, SimTime& last) {
     Node& src = nodes[from.value];
     const Link* l = link(from, to);
     const Distribution& d = l != nullptr && l->latency ? *l->latency
@@ -158,7 +173,6 @@ struct Network::Impl {
       }
     }
     SimTime at = engine.now() + delay;
-    SimTime& last = last_arrival[std::uint64_t{from.value} << 32 | to.value];
     if (at < last) at = last;
     last = at;
     return at;
@@ -237,7 +251,8 @@ struct Network::Impl {
   // with a reset, which closes the sender's end one latency later.
   void reset_from(ConnectionId c, NodeId src, NodeId dst, int to_side) {
     connections[c.value].ends[to_side].open = false;
-    const SimTime rst_at = arrival_time(dst, src, /*stream=*/true);
+    const SimTime rst_at =
+        arrival_time(dst, src, /*stream=*/true, *connections[c.value].fifo[to_side]);
     engine.schedule_at(rst_at, [this, c, from_side = 1 - to_side] {
       End& e = connections[c.value].ends[from_side];
       if (!e.open) return;
@@ -610,8 +625,10 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
   conn.target = to;
   impl_->connections.push_back(std::move(conn));
   if (!process_up(from)) return c;
-  impl_->processes[from.value].connections.add(c);
   const NodeId src = node_of(from);
+  impl_->connections[c.value].fifo[0] = &impl_->fifo_floor(src, to.node);
+  impl_->connections[c.value].fifo[1] = &impl_->fifo_floor(to.node, src);
+  impl_->processes[from.value].connections.add(c);
   const std::uint64_t inc = incarnation(from);
 
   impl_->connections[c.value].connect_timer = after(from, timeout, [this, c] {
@@ -625,13 +642,15 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
   });
 
   // SYN travels to the target host.
-  const SimTime syn_at = impl_->arrival_time(src, to.node, /*stream=*/true);
+  const SimTime syn_at =
+      impl_->arrival_time(src, to.node, /*stream=*/true, *impl_->connections[c.value].fifo[0]);
   engine_.schedule_at(syn_at, [this, c, src, to, from, inc] {
     if (!impl_->reachable(src, to.node)) return;  // no answer: the caller times out
     const auto owner = impl_->port_owner.find({to.node.value, to.port});
     const bool listening =
         owner != impl_->port_owner.end() && impl_->listeners.count({owner->second.value, to.port});
-    const SimTime back_at = impl_->arrival_time(to.node, src, /*stream=*/true);
+    const SimTime back_at =
+        impl_->arrival_time(to.node, src, /*stream=*/true, *impl_->connections[c.value].fifo[1]);
     if (!listening) {
       // RST from the target host.
       engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
@@ -702,7 +721,7 @@ bool Network::send(ConnectionId c, ProcessId from, Message m) {
   const Impl::End& other = cn.ends[1 - side];
   const NodeId src = node_of(from);
   const NodeId dst = node_of(other.process);
-  const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true);
+  const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true, *cn.fifo[side]);
   const int to_side = 1 - side;
   engine_.schedule_at(at, [this, c, src, dst, to_side, m = std::move(m)]() mutable {
     impl_->segment_arrives(c, src, dst, to_side, std::move(m));
@@ -732,7 +751,7 @@ void Network::close(ConnectionId c, ProcessId by) {
   const NodeId src = node_of(by);
   const NodeId dst = node_of(other.process);
   // FIN/RST follows the data already sent, so it takes the same FIFO path.
-  const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true);
+  const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true, *cn.fifo[side]);
   engine_.schedule_at(at, [this, c, src, dst, to_side = 1 - side] {
     Impl::Connection& cn2 = impl_->connections[c.value];
     if (cn2.broken || !impl_->reachable(src, dst)) return;
