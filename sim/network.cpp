@@ -74,6 +74,11 @@ struct Network::Impl {
     std::int64_t clock_drift_ppm = 0;
     std::int64_t disk_percent = 100;
     std::uint32_t zone = kNoZone;
+    // Bindings are kept by host and by process, not in maps of the whole cluster: a lookup's
+    // cost then stays with one host's few ports however many hosts there are.
+    std::map<Port, ProcessId> port_owner;
+    std::map<Port, DatagramInterceptor> interceptors;
+    Port next_ephemeral = 0;
   };
   struct Process {
     NodeId node;
@@ -83,6 +88,8 @@ struct Network::Impl {
     std::vector<ProcessCallback> held;  // work held while paused, in arrival order
     bool draining = false;  // resumed, held work not yet run: later arrivals queue behind it
     ConnectionList connections;
+    std::map<Port, AcceptHandler> listeners;
+    std::map<Port, DatagramHandler> datagram_handlers;
   };
   struct End {
     ProcessId process;
@@ -123,8 +130,10 @@ struct Network::Impl {
   std::vector<std::optional<Distribution>> zone_latency;
   double default_loss = 0.0;
   LinkFaults link_faults;
-  std::vector<Node> nodes;
-  std::vector<Process> processes;
+  // Deques: a handler running from a process's or host's map may add a process (a task) or
+  // a host, and what it runs from must not move.
+  std::deque<Node> nodes;
+  std::deque<Process> processes;
   // A deque: a connection stays where it is (handlers hold references across connects), and
   // growing never copies them all nor holds two copies at once.
   std::deque<Connection> connections;
@@ -132,11 +141,6 @@ struct Network::Impl {
   // Directed (from << 32 | to), for FIFO: looked up for every message, never iterated, so
   // hashed (an ordered map of every pair of talking nodes was a tenth of a 2,000-agent boot).
   std::unordered_map<std::uint64_t, SimTime> last_arrival;
-  std::map<std::pair<std::uint32_t, Port>, AcceptHandler> listeners;  // (process, port)
-  std::map<std::pair<std::uint32_t, Port>, DatagramHandler> datagram_handlers;
-  std::map<std::pair<std::uint32_t, Port>, ProcessId> port_owner;  // (node, port) → process
-  std::map<std::pair<std::uint32_t, Port>, DatagramInterceptor> interceptors;  // (node, port)
-  std::map<std::uint32_t, Port> next_ephemeral;                                // by node
 
   Impl(Engine& e, Distribution d) : engine(e), default_latency(std::move(d)) {}
 
@@ -144,6 +148,21 @@ struct Network::Impl {
     const auto key = std::minmax(a.value, b.value);
     const auto it = links.find({key.first, key.second});
     return it == links.end() ? nullptr : &it->second;
+  }
+
+  // The process bound to (node, port), if any.
+  std::optional<ProcessId> owner_of(Address a) const {
+    const auto& owners = nodes[a.node.value].port_owner;
+    const auto it = owners.find(a.port);
+    return it == owners.end() ? std::nullopt : std::optional<ProcessId>(it->second);
+  }
+  // Every binding of p, as its crash or its host's drops them.
+  void drop_bindings(ProcessId p) {
+    Process& pr = processes[p.value];
+    pr.listeners.clear();
+    pr.datagram_handlers.clear();
+    std::erase_if(nodes[pr.node.value].port_owner,
+                  [p](const auto& owner) { return owner.second == p; });
   }
 
   // The FIFO floor of messages from `from` to `to`: the latest arrival so far.
@@ -321,7 +340,7 @@ Network::~Network() = default;
 NodeId Network::add_node(std::string name) {
   RandomStream rng(engine_.seed(), "net/" + name);
   impl_->nodes.push_back(
-      Impl::Node{std::move(name), true, {}, rng, SimTime::zero(), 0, 100, kNoZone});
+      Impl::Node{std::move(name), true, {}, rng, SimTime::zero(), 0, 100, kNoZone, {}, {}, 0});
   return NodeId{static_cast<std::uint32_t>(impl_->nodes.size() - 1)};
 }
 
@@ -406,33 +425,13 @@ void Network::start_process(ProcessId p) {
   pr.state = ProcessState::kUp;
 }
 
-namespace {
-// Only the bindings of p: by the key ranges of p (listeners, datagram handlers) and of its
-// node (port owners); erasing by a predicate over every binding of the cluster made each
-// crash, and each exit of a one-shot unit, linear in the nodes.
-void drop_bindings(std::map<std::pair<std::uint32_t, Port>, AcceptHandler>& listeners,
-                   std::map<std::pair<std::uint32_t, Port>, DatagramHandler>& datagrams,
-                   std::map<std::pair<std::uint32_t, Port>, ProcessId>& owners, ProcessId p,
-                   NodeId n) {
-  const auto range = [](auto& map, std::uint32_t key) {
-    return std::pair{map.lower_bound({key, Port{}}), map.lower_bound({key + 1, Port{}})};
-  };
-  const auto [l_first, l_last] = range(listeners, p.value);
-  listeners.erase(l_first, l_last);
-  const auto [d_first, d_last] = range(datagrams, p.value);
-  datagrams.erase(d_first, d_last);
-  const auto [o_first, o_last] = range(owners, n.value);
-  for (auto it = o_first; it != o_last;) it = it->second == p ? owners.erase(it) : std::next(it);
-}
-}  // namespace
-
 void Network::crash_process(ProcessId p) {
   Impl::Process& pr = impl_->processes.at(p.value);
   if (pr.state == ProcessState::kDown) return;
   pr.state = ProcessState::kDown;
   pr.held.clear();
   pr.draining = false;
-  drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p, node_of(p));
+  impl_->drop_bindings(p);
   // The host is alive: its kernel resets every connection of the process at once.
   const std::vector<ConnectionId> conns = pr.connections.take();
   for (const ConnectionId c : conns) close(c, p);
@@ -466,7 +465,7 @@ void Network::crash_node(NodeId n) {
     pr.held.clear();
     pr.draining = false;
     pr.connections.clear();  // silently: no peer hears of it
-    drop_bindings(impl_->listeners, impl_->datagram_handlers, impl_->port_owner, p, node_of(p));
+    impl_->drop_bindings(p);
   }
 }
 
@@ -540,28 +539,29 @@ TimerId Network::after(ProcessId p, SimTime delay, ProcessCallback cb) {
 }
 
 void Network::bind(ProcessId p, Port port, DatagramHandler handler) {
-  const NodeId n = node_of(p);
-  impl_->datagram_handlers[{p.value, port}] = std::move(handler);
-  impl_->port_owner[{n.value, port}] = p;
+  impl_->processes[p.value].datagram_handlers[port] = std::move(handler);
+  impl_->nodes[node_of(p).value].port_owner[port] = p;
 }
 
 void Network::unbind(ProcessId p, Port port) {
-  impl_->datagram_handlers.erase({p.value, port});
-  const auto owner = impl_->port_owner.find({node_of(p).value, port});
-  if (owner != impl_->port_owner.end() && owner->second == p &&
-      !impl_->listeners.contains({p.value, port})) {
-    impl_->port_owner.erase(owner);
+  Impl::Process& pr = impl_->processes[p.value];
+  pr.datagram_handlers.erase(port);
+  auto& owners = impl_->nodes[pr.node.value].port_owner;
+  const auto owner = owners.find(port);
+  if (owner != owners.end() && owner->second == p && !pr.listeners.contains(port)) {
+    owners.erase(owner);
   }
 }
 
 Port Network::ephemeral_port(NodeId node) {
   constexpr Port kFirst = 32768;
   constexpr Port kLast = 60999;
-  Port& next = impl_->next_ephemeral[node.value];
+  Impl::Node& n = impl_->nodes[node.value];
+  Port& next = n.next_ephemeral;
   for (int tries = 0; tries <= kLast - kFirst; ++tries) {
     if (next < kFirst || next > kLast) next = kFirst;
     const Port candidate = next++;
-    if (!impl_->port_owner.contains({node.value, candidate})) return candidate;
+    if (!n.port_owner.contains(candidate)) return candidate;
   }
   assert(false && "every ephemeral port of the host is bound");
   return 0;
@@ -588,31 +588,32 @@ void Network::deliver_datagram(NodeId src, Address to, Address reply_to, Message
   const SimTime at = impl_->arrival_time(src, to.node, stream);
   engine_.schedule_at(at, [this, src, to, reply_to, m = std::move(m)]() mutable {
     if (!impl_->reachable(src, to.node)) return;
-    const auto owner = impl_->port_owner.find({to.node.value, to.port});
-    if (owner == impl_->port_owner.end()) return;  // ICMP port unreachable: UDP callers time out
-    const ProcessId dst = owner->second;
+    const auto owner = impl_->owner_of(to);
+    if (!owner) return;  // ICMP port unreachable: UDP callers time out
+    const ProcessId dst = *owner;
     const auto inc = impl_->processes[dst.value].incarnation;
     impl_->run_for(dst, inc, [this, dst, port = to.port, reply_to, m = std::move(m)]() mutable {
-      const auto i = impl_->interceptors.find({node_of(dst).value, port});
-      if (i != impl_->interceptors.end()) return i->second(dst, reply_to, m);
-      const auto h = impl_->datagram_handlers.find({dst.value, port});
-      if (h != impl_->datagram_handlers.end()) h->second(reply_to, m);
+      const auto& interceptors = impl_->nodes[node_of(dst).value].interceptors;
+      const auto i = interceptors.find(port);
+      if (i != interceptors.end()) return i->second(dst, reply_to, m);
+      const auto& handlers = impl_->processes[dst.value].datagram_handlers;
+      const auto h = handlers.find(port);
+      if (h != handlers.end()) h->second(reply_to, m);
     });
   });
 }
 
 void Network::set_interceptor(Address at, DatagramInterceptor interceptor) {
-  impl_->interceptors[{at.node.value, at.port}] = std::move(interceptor);
+  impl_->nodes[at.node.value].interceptors[at.port] = std::move(interceptor);
 }
 
 void Network::clear_interceptor(Address at) {
-  impl_->interceptors.erase({at.node.value, at.port});
+  impl_->nodes[at.node.value].interceptors.erase(at.port);
 }
 
 void Network::listen(ProcessId p, Port port, AcceptHandler handler) {
-  const NodeId n = node_of(p);
-  impl_->listeners[{p.value, port}] = std::move(handler);
-  impl_->port_owner[{n.value, port}] = p;
+  impl_->processes[p.value].listeners[port] = std::move(handler);
+  impl_->nodes[node_of(p).value].port_owner[port] = p;
 }
 
 ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
@@ -646,9 +647,8 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
       impl_->arrival_time(src, to.node, /*stream=*/true, *impl_->connections[c.value].fifo[0]);
   engine_.schedule_at(syn_at, [this, c, src, to, from, inc] {
     if (!impl_->reachable(src, to.node)) return;  // no answer: the caller times out
-    const auto owner = impl_->port_owner.find({to.node.value, to.port});
-    const bool listening =
-        owner != impl_->port_owner.end() && impl_->listeners.count({owner->second.value, to.port});
+    const auto owner = impl_->owner_of(to);
+    const bool listening = owner && impl_->processes[owner->value].listeners.contains(to.port);
     const SimTime back_at =
         impl_->arrival_time(to.node, src, /*stream=*/true, *impl_->connections[c.value].fifo[1]);
     if (!listening) {
@@ -670,7 +670,7 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
     }
     // The host's kernel completes the handshake even if the process is paused; the process
     // itself accepts when it runs.
-    const ProcessId acceptor = owner->second;
+    const ProcessId acceptor = *owner;
     Impl::Connection& cn = impl_->connections[c.value];
     cn.ends[1].process = acceptor;
     cn.ends[1].incarnation = incarnation(acceptor);
@@ -692,8 +692,9 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
     });
     const std::uint64_t acc_inc = cn.ends[1].incarnation;
     impl_->run_for(acceptor, acc_inc, [this, c, acceptor, src, port = to.port] {
-      const auto l = impl_->listeners.find({acceptor.value, port});
-      if (l == impl_->listeners.end()) return;
+      const auto& listeners = impl_->processes[acceptor.value].listeners;
+      const auto l = listeners.find(port);
+      if (l == listeners.end()) return;
       impl_->connections[c.value].ends[1].handlers = l->second(c, Address{src, 0});
     });
   });
