@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <iterator>
 #include <limits>
 
 namespace bootsim::sim {
@@ -93,11 +94,26 @@ std::string_view to_string(TraceLevel level) {
   return "?";
 }
 
+namespace {
+constexpr TraceLevel kTraceLevels[] = {TraceLevel::kFull, TraceLevel::kMilestones,
+                                       TraceLevel::kNone};
+}  // namespace
+
 std::optional<TraceLevel> trace_level_named(std::string_view name) {
-  for (const TraceLevel l : {TraceLevel::kFull, TraceLevel::kMilestones, TraceLevel::kNone}) {
+  for (const TraceLevel l : kTraceLevels) {
     if (to_string(l) == name) return l;
   }
   return std::nullopt;
+}
+
+std::string trace_level_choices() {
+  std::string out;
+  const std::size_t n = std::size(kTraceLevels);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) out += i + 1 == n ? " or " : ", ";
+    out += to_string(kTraceLevels[i]);
+  }
+  return out;
 }
 
 Trace::Trace() : hash_(WordHash::kOffsetBasis), symbols_(std::make_unique<Symbols>()) {

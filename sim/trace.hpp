@@ -65,6 +65,8 @@ std::string_view to_string(RecordType t);
 enum class TraceLevel : std::uint8_t { kFull, kMilestones, kNone };
 std::string_view to_string(TraceLevel level);
 std::optional<TraceLevel> trace_level_named(std::string_view name);
+// The names trace_level_named takes, for a message: "full, milestones or none".
+std::string trace_level_choices();
 
 // An interned string of one trace; Symbol{} is the empty string.
 enum class Symbol : std::uint32_t {};

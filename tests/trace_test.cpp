@@ -213,6 +213,7 @@ TEST_CASE("trace levels are named as --trace takes them", "[trace]") {
   CHECK(sim::to_string(sim::TraceLevel::kMilestones) == "milestones");
   CHECK_FALSE(sim::trace_level_named("some").has_value());
   CHECK_FALSE(sim::trace_level_named("").has_value());
+  CHECK(sim::trace_level_choices() == "full, milestones or none");
 }
 
 TEST_CASE("typed records keep their type, states and arguments as values", "[trace]") {

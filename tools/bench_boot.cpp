@@ -222,8 +222,8 @@ int bench_boot_command(const std::vector<std::string>& args, std::ostream& out) 
   if (const auto level = sim::trace_level_named(trace)) {
     o.trace = *level;
   } else {
-    std::cerr << "bootsim: error: bench boot: --trace must be full, milestones or none, got '"
-              << trace << "'\n";
+    std::cerr << "bootsim: error: bench boot: --trace must be " << sim::trace_level_choices()
+              << ", got '" << trace << "'\n";
     return 2;
   }
   if (vm.count("help")) {

@@ -260,7 +260,9 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
   options.stop_at_ready = p.vm.count("stop-at-ready") != 0;
   const std::string& trace = p.vm["trace"].as<std::string>();
   const auto level = sim::trace_level_named(trace);
-  if (!level) return usage_error("--trace must be full, milestones or none, got '" + trace + "'");
+  if (!level) {
+    return usage_error("--trace must be " + sim::trace_level_choices() + ", got '" + trace + "'");
+  }
   options.trace_level = *level;
   if (p.vm.count("record") && *level != sim::TraceLevel::kFull) {
     return usage_error("--record keeps the whole trace for bootsim replay: it needs --trace full");
