@@ -33,7 +33,7 @@ class Distribution {
   struct LogNormal {
     SimTime median, p99;
     // log(median) and the log-space sigma, computed once by lognormal(): a latency is drawn for
-    // every message, and two logarithms per draw were a tenth of a boot's draws.
+    // every message, and two logarithms per draw were a tenth of the draws' time.
     double mu = 0.0;
     double sigma = 0.0;
   };

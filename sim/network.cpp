@@ -114,7 +114,8 @@ struct Network::Impl {
     };
     Stall stalled[2];
     // The FIFO floors of its two hosts' directions (last_arrival's entries, which never move),
-    // [0] from the initiator's host, [1] back: found once, not hashed for every segment.
+    // [0] from the initiator's host, [1] back: found once, not hashed for every segment. Null
+    // when the initiator was down at connect: then no end ever opens, and nothing reads them.
     SimTime* fifo[2] = {nullptr, nullptr};
   };
   struct Link {
@@ -539,12 +540,12 @@ TimerId Network::after(ProcessId p, SimTime delay, ProcessCallback cb) {
 }
 
 void Network::bind(ProcessId p, Port port, DatagramHandler handler) {
-  impl_->processes[p.value].datagram_handlers[port] = std::move(handler);
+  impl_->processes.at(p.value).datagram_handlers[port] = std::move(handler);
   impl_->nodes[node_of(p).value].port_owner[port] = p;
 }
 
 void Network::unbind(ProcessId p, Port port) {
-  Impl::Process& pr = impl_->processes[p.value];
+  Impl::Process& pr = impl_->processes.at(p.value);
   pr.datagram_handlers.erase(port);
   auto& owners = impl_->nodes[pr.node.value].port_owner;
   const auto owner = owners.find(port);
@@ -556,7 +557,7 @@ void Network::unbind(ProcessId p, Port port) {
 Port Network::ephemeral_port(NodeId node) {
   constexpr Port kFirst = 32768;
   constexpr Port kLast = 60999;
-  Impl::Node& n = impl_->nodes[node.value];
+  Impl::Node& n = impl_->nodes.at(node.value);
   Port& next = n.next_ephemeral;
   for (int tries = 0; tries <= kLast - kFirst; ++tries) {
     if (next < kFirst || next > kLast) next = kFirst;
@@ -604,15 +605,15 @@ void Network::deliver_datagram(NodeId src, Address to, Address reply_to, Message
 }
 
 void Network::set_interceptor(Address at, DatagramInterceptor interceptor) {
-  impl_->nodes[at.node.value].interceptors[at.port] = std::move(interceptor);
+  impl_->nodes.at(at.node.value).interceptors[at.port] = std::move(interceptor);
 }
 
 void Network::clear_interceptor(Address at) {
-  impl_->nodes[at.node.value].interceptors.erase(at.port);
+  impl_->nodes.at(at.node.value).interceptors.erase(at.port);
 }
 
 void Network::listen(ProcessId p, Port port, AcceptHandler handler) {
-  impl_->processes[p.value].listeners[port] = std::move(handler);
+  impl_->processes.at(p.value).listeners[port] = std::move(handler);
   impl_->nodes[node_of(p).value].port_owner[port] = p;
 }
 

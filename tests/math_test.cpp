@@ -229,14 +229,17 @@ TEST_CASE("detail::exp's and sincos's fast evaluations return the accurate bits"
     check_sincos((rng.uniform01() - 0.5) * 0x1p21);
     check_sincos(std::ldexp(rng.uniform01() - 0.5, -static_cast<int>(rng.uniform_index(60))));
   }
-  // Next to multiples of pi/2 (where sin or cos is smallest) and next to the table's centres.
-  for (int n = -64; n <= 64; ++n) {
-    double x = n * (std::numbers::pi / 2);
-    for (int k = 0; k < 64; ++k, x = std::nextafter(x, 1e9)) check_sincos(x);
-  }
-  for (int j = -101; j <= 101; ++j) {
-    for (int k = -64; k <= 64; ++k) check_sincos(j / 128.0 + k * 0x1p-58 + 1 / 256.0);
-  }
+  // Next to multiples of pi/2 (where sin or cos is smallest), and on both sides of each
+  // boundary between the table's centres j / 128 (where the centre chosen changes).
+  const auto around = [&](double x) {
+    double up = x, down = x;
+    for (int k = 0; k < 64; ++k, up = std::nextafter(up, 1e9), down = std::nextafter(down, -1e9)) {
+      check_sincos(up);
+      check_sincos(down);
+    }
+  };
+  for (int n = -64; n <= 64; ++n) around(n * (std::numbers::pi / 2));
+  for (int j = -102; j <= 101; ++j) around((j + 0.5) / 128.0);
   for (const double x : {0.0, -0.0, 1e-300, 0x1p-1074, 709.782712893384, -745.13321910194122}) {
     check_exp(x);
   }

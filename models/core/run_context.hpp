@@ -213,7 +213,8 @@ class RunContext {
   void violation(std::string rule, std::string nodes, std::string detail) {
     trace_.typed(now(), sim::RecordType::kViolation, "cluster", "checks", "violation",
                  rule + ": " + detail, {sim::arg_text("rule", rule)});
-    violations_.push_back(Violation{std::move(rule), now(), std::move(nodes), detail, {}, {}});
+    violations_.push_back(
+        Violation{std::move(rule), now(), std::move(nodes), std::move(detail), {}, {}});
   }
   const std::vector<Violation>& violations() const { return violations_; }
 

@@ -279,7 +279,7 @@ bool exp_fast(double x, double& result) {
       h * h *
           (0.5 + h * (1.0 / 6 + h * (1.0 / 24 + h * (1.0 / 120 + h * (1.0 / 720 + h / 5040))))) +
       h * r.lo;
-  DD e_r = fast_two_sum(1.0, h);  // |h| < 0.006: exact
+  DD e_r = fast_two_sum(1.0, h);  // valid: 1 >= |h| (< 0.006)
   e_r.lo += r.lo + q;
   const int k = static_cast<int>(kd);
   const int j = ((k % 64) + 64) % 64;
@@ -297,8 +297,8 @@ bool exp_fast(double x, double& result) {
 // sin c and cos c, |s| <= 1/256, and sin(c + s) = sin c cos s + cos c sin s, likewise cos.
 // The second-order terms are exact products; the tails (s^3 / 6 ..., s^4 / 24 ...) in plain
 // double are within 2^-77 absolute. sin and cos are kept only if each rounds surely within
-// 2^-60 relative plus 2^-74 and 2^-98 |x| absolute (|sin| < 2^-14 or so falls back). Why:
-// sincos_accurate's 28 double-double terms were a twelfth of the default boot's time.
+// 2^-60 relative plus 2^-74 and 2^-98 |x| absolute (|sin| below about 2^-20 always falls back).
+// Why: sincos_accurate's 28 double-double terms were a twelfth of the default boot's time.
 bool sincos_fast(double x, double& sin_x, double& cos_x) {
   if (!(std::fabs(x) <= kMaxTrigArg)) return false;  // also NaN and infinities
   const double nd = std::floor(x * kTwoOverPi + 0.5);

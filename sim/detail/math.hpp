@@ -29,9 +29,10 @@ double log(double x);
 // evaluation that knows when its rounding is certain (exposed for tests/math_test.cpp).
 double log_accurate(double x);
 double exp(double x);
-double exp_accurate(double x);  // as log_accurate
+double exp_accurate(double x);  // exp's double-double evaluation alone (for tests)
 // sin(x) and cos(x) from one argument reduction.
 void sincos(double x, double& sin_x, double& cos_x);
-void sincos_accurate(double x, double& sin_x, double& cos_x);  // as log_accurate
+// sincos's double-double evaluation alone (for tests/math_test.cpp).
+void sincos_accurate(double x, double& sin_x, double& cos_x);
 
 }  // namespace bootsim::sim::detail
