@@ -393,7 +393,7 @@ TEST_CASE("gen-resolvconf: asks the three Spartan addresses in turn and writes w
   gen.on_exec({up.agent, "agent-1", "dcos-gen-resolvconf", up.client}, p, control);
   up.run();
   CHECK(up.queries == 3);
-  CHECK(models::read_resolv_conf(up.ctx->host(up.agent)) == kSpartanConf);
+  CHECK(*models::read_resolv_conf(up.ctx->host(up.agent)) == kSpartanConf);
 
   // Nothing answers: three timeouts of resolvconf.query_timeout, then the upstream resolvers.
   DnsWorld down;
@@ -408,7 +408,7 @@ TEST_CASE("gen-resolvconf: asks the three Spartan addresses in turn and writes w
   down.run();
   CHECK(down.queries == 3);
   CHECK(down.engine.now() == sim::seconds(6));
-  CHECK(models::read_resolv_conf(down.ctx->host(down.agent)) == models::upstream_resolv_conf());
+  CHECK(*models::read_resolv_conf(down.ctx->host(down.agent)) == models::upstream_resolv_conf());
 }
 
 TEST_CASE("cached lookup: looks up again when the answer's TTL runs out, 1 s after a failure") {

@@ -4,7 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "models/core/parameters.hpp"
 #include "models/core/topology.hpp"
@@ -79,4 +81,41 @@ TEST_CASE("a host's files outlast its processes, what a process serves goes with
   REQUIRE(host.find(models::host_path::kClusterId) != nullptr);
   CHECK(host.cause(models::host_path::kClusterId) == sim::RecordId{3});
   CHECK(&ctx.host(node) == &host);
+}
+
+TEST_CASE("a host's file is parsed once per write, and a reader keeps what it read", "[core]") {
+  sim::Engine engine(1);
+  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
+  sim::Trace trace;
+  models::Parameters params;
+  models::Topology topology;
+  models::RunContext ctx(engine, net, trace, params, topology);
+  const auto node = net.add_node("agent-1");
+  models::HostStore& host = ctx.host(node);
+  int parses = 0;
+  const auto length = [&parses](std::string_view text) {
+    ++parses;
+    return text.size();
+  };
+  CHECK(host.parsed<std::size_t>("/etc/hosts", length) == nullptr);
+  CHECK(parses == 0);
+
+  host.write_file("/etc/hosts", "127.0.0.1 localhost", 1);
+  const auto first = host.parsed<std::size_t>("/etc/hosts", length);
+  REQUIRE(first != nullptr);
+  CHECK(*first == 19);
+  CHECK(host.parsed<std::size_t>("/etc/hosts", length) == first);  // the same parse, shared
+  CHECK(parses == 1);
+
+  host.write_file("/etc/hosts", "::1 localhost", 2);  // a write: parsed again on the next read
+  const auto second = host.parsed<std::size_t>("/etc/hosts", length);
+  REQUIRE(second != nullptr);
+  CHECK(*second == 13);
+  CHECK(parses == 2);
+  CHECK(*first == 19);  // what the first reader read stays as it was
+  // A parse into another type is its own, and replaces the cached one.
+  const auto text = host.parsed<std::string>(
+      "/etc/hosts", [](std::string_view t) { return std::string(t.substr(0, 3)); });
+  REQUIRE(text != nullptr);
+  CHECK(*text == "::1");
 }

@@ -24,9 +24,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 
 #include "sim/network.hpp"
 #include "sim/trace.hpp"
@@ -60,12 +62,12 @@ class HostStore {
   // A file on the host's disk, written (again) now.
   void write_file(std::string_view path, std::string content, sim::RecordId cause) {
     entries_.insert_or_assign(std::string(path),
-                              Entry{{std::move(content), cause}, std::nullopt, 0});
+                              Entry{{std::move(content), cause}, std::nullopt, 0, {}, nullptr});
   }
   // Something `holder` serves while this incarnation of it runs.
   void hold(std::string_view name, sim::ProcessId holder, sim::RecordId cause) {
-    entries_.insert_or_assign(std::string(name),
-                              Entry{{{}, cause}, holder, network_.incarnation(holder)});
+    entries_.insert_or_assign(
+        std::string(name), Entry{{{}, cause}, holder, network_.incarnation(holder), {}, nullptr});
   }
   // The entry if it is there now; nullptr otherwise (never made, or its holder has ended).
   const HostEntry* find(std::string_view name) const {
@@ -81,6 +83,19 @@ class HostStore {
   std::optional<sim::RecordId> cause(std::string_view name) const {
     const HostEntry* e = find(name);
     return e ? std::optional<sim::RecordId>(e->cause) : std::nullopt;
+  }
+  // The entry `name` as `parse` (std::string_view -> T) reads its content, parsed once per
+  // write: a file read far more often than it is written (resolv.conf, at every lookup) is not
+  // parsed again each time. nullptr if the entry is not there (as find()).
+  template <class T, class Parse>
+  std::shared_ptr<const T> parsed(std::string_view name, Parse parse) const {
+    if (find(name) == nullptr) return nullptr;
+    const Entry& e = entries_.find(name)->second;
+    if (e.parsed_type != &typeid(T)) {
+      e.parsed = std::make_shared<const T>(parse(std::string_view(e.entry.content)));
+      e.parsed_type = &typeid(T);
+    }
+    return std::static_pointer_cast<const T>(e.parsed);
   }
 
   // The process table. A unit whose main process is `main` enters it once, when it is made;
@@ -107,6 +122,9 @@ class HostStore {
     HostEntry entry;
     std::optional<sim::ProcessId> holder;  // none: a file
     std::uint64_t incarnation = 0;         // the holder's, when it made the entry
+    // parsed()'s cache of the content, of type *parsed_type; a write makes a new Entry.
+    mutable std::shared_ptr<const void> parsed;
+    mutable const std::type_info* parsed_type = nullptr;
   };
   const sim::Network& network_;
   std::map<std::string, Entry, std::less<>> entries_;

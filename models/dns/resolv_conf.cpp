@@ -93,14 +93,13 @@ ResolvConf upstream_resolv_conf() {
   return spartan_resolv_conf({std::string(kUpstreamResolver)});
 }
 
-ResolvConf read_resolv_conf(const HostStore& host) {
-  const HostEntry* e = host.find(host_path::kResolvConf);
-  if (e == nullptr) {
-    ResolvConf image;  // glibc defaults: timeout 5 s, 2 attempts
-    image.nameservers = {std::string(kUpstreamResolver)};
-    return image;
+std::shared_ptr<const ResolvConf> read_resolv_conf(const HostStore& host) {
+  if (auto written = host.parsed<ResolvConf>(host_path::kResolvConf, ResolvConf::parse)) {
+    return written;
   }
-  return ResolvConf::parse(e->content);
+  ResolvConf image;  // glibc defaults: timeout 5 s, 2 attempts
+  image.nameservers = {std::string(kUpstreamResolver)};
+  return std::make_shared<const ResolvConf>(std::move(image));
 }
 
 bool is_spartan_address(std::string_view address) {

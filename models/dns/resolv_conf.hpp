@@ -3,6 +3,7 @@
 // dcos-gen-resolvconf writes (gen_resolvconf.py) and what a host has before it first runs.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,8 +32,9 @@ inline constexpr std::string_view kUpstreamResolver = "192.0.2.53";
 ResolvConf spartan_resolv_conf(const std::vector<std::string>& answered);
 // Its fallback when none answered: the upstream resolvers, with the same options.
 ResolvConf upstream_resolv_conf();
-// The host's current /etc/resolv.conf (the image's own, pointing upstream, until written).
-ResolvConf read_resolv_conf(const HostStore& host);
+// The host's current /etc/resolv.conf (the image's own, pointing upstream, until written),
+// shared: a lookup keeps the one it read when it began, as res_init's copy does.
+std::shared_ptr<const ResolvConf> read_resolv_conf(const HostStore& host);
 // Whether `address` is one of Spartan's (198.51.100.1-3, on the host's own dummy interface).
 bool is_spartan_address(std::string_view address);
 

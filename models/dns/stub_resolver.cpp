@@ -18,7 +18,7 @@ struct Lookup {
   RunContext* ctx;
   sim::ProcessId from;
   std::string name;
-  ResolvConf conf;
+  std::shared_ptr<const ResolvConf> conf;
   std::optional<sim::RecordId> conf_cause;
   std::function<void(Resolution)> done;
   int attempt = 0;
@@ -44,7 +44,7 @@ void finish(const LookupPtr& l, Resolution r) {
 }
 
 void next_server(const LookupPtr& l) {
-  if (++l->shift == l->conf.nameservers.size()) {
+  if (++l->shift == l->conf->nameservers.size()) {
     l->shift = 0;
     ++l->attempt;
   }
@@ -68,30 +68,30 @@ void on_answer(const LookupPtr& l, const sim::Message& m) {
 }
 
 void step(const LookupPtr& l) {
-  const std::size_t n = l->conf.nameservers.size();
-  if (n == 0 || l->attempt >= l->conf.attempts) {
+  const std::size_t n = l->conf->nameservers.size();
+  if (n == 0 || l->attempt >= l->conf->attempts) {
     Resolution r;
     r.failure = !l->servfail.empty() ? l->servfail
                                      : fmt::format("no answer from {} ({} x {}, timeout:{})",
-                                                   fmt::join(l->conf.nameservers, ", "),
-                                                   l->conf.attempts, n, l->conf.timeout_s);
+                                                   fmt::join(l->conf->nameservers, ", "),
+                                                   l->conf->attempts, n, l->conf->timeout_s);
     return finish(l, std::move(r));
   }
   const std::size_t ns = (l->shift + l->offset) % n;
-  const std::string& server = l->conf.nameservers[ns];
+  const std::string& server = l->conf->nameservers[ns];
   sim::Network& net = l->ctx->network();
   if (!is_spartan_address(server)) {
     net.after(l->from, kOutsideRoundTrip, [l, ns] {
       auto resp = std::make_shared<dns::Response>();
       resp->rcode = dns::Rcode::kNxDomain;
       resp->by = fmt::format("upstream resolver {} (resolv.conf not pointing at Spartan)",
-                             l->conf.nameservers[ns]);
+                             l->conf->nameservers[ns]);
       on_answer(l, resp);
     });
     return;
   }
   sim::request(net, l->from, {net.node_of(l->from), dns::kSpartanPort},
-               std::make_shared<dns::Query>(l->name), wait_for(l->conf, ns),
+               std::make_shared<dns::Query>(l->name), wait_for(*l->conf, ns),
                [l](sim::Message answer) { on_answer(l, answer); });
 }
 
@@ -110,8 +110,8 @@ void resolve(RunContext& ctx, sim::ProcessId from, std::string name,
 void resolve_at(RunContext& ctx, sim::ProcessId from, std::string name, std::string server,
                 std::function<void(Resolution)> done) {
   const HostStore& host = ctx.host(ctx.network().node_of(from));
-  ResolvConf conf = read_resolv_conf(host);
-  conf.nameservers = {std::move(server)};
+  auto conf = std::make_shared<ResolvConf>(*read_resolv_conf(host));
+  conf->nameservers = {std::move(server)};
   step(std::make_shared<Lookup>(Lookup{&ctx, from, std::move(name), std::move(conf),
                                        host.cause(host_path::kResolvConf), std::move(done)}));
 }
