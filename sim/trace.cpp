@@ -125,13 +125,23 @@ Trace::Trace(Trace&&) noexcept = default;
 Trace& Trace::operator=(Trace&&) noexcept = default;
 
 Symbol Trace::intern(std::string_view s) {
-  const auto it = symbols_->ids.find(s);
-  if (it != symbols_->ids.end()) return it->second;
-  assert(symbols_->by_id.size() < std::numeric_limits<std::uint32_t>::max() && "too many symbols");
-  const auto id = static_cast<Symbol>(symbols_->by_id.size());
-  const std::string_view kept = symbols_->texts.emplace_back(s);
-  symbols_->by_id.push_back(kept);
-  symbols_->ids.emplace(kept, id);
+  Symbols& table = *symbols_;
+  const auto address = reinterpret_cast<std::uintptr_t>(s.data());
+  Symbols::Recent& recent = table.recent[(address >> 4) % table.recent.size()];
+  if (recent.data == s.data() && table.by_id[static_cast<std::size_t>(recent.symbol)] == s) {
+    return recent.symbol;
+  }
+  Symbol id{};
+  if (const auto it = table.ids.find(s); it != table.ids.end()) {
+    id = it->second;
+  } else {
+    assert(table.by_id.size() < std::numeric_limits<std::uint32_t>::max() && "too many symbols");
+    id = static_cast<Symbol>(table.by_id.size());
+    const std::string_view kept = table.texts.emplace_back(s);
+    table.by_id.push_back(kept);
+    table.ids.emplace(kept, id);
+  }
+  recent = {s.data(), id};
   return id;
 }
 

@@ -21,6 +21,7 @@
 // (`Symbol`); a record holds their ids.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -210,6 +211,15 @@ class Trace {
     // Hashed: never iterated (ids come from by_id), and a tree's string compares were 5 % of a
     // 1,000-agent boot's instructions.
     std::unordered_map<std::string_view, Symbol> ids;
+    // The symbol last interned from each of a few recent addresses. Models pass the same
+    // long-lived names (a host's, a unit's) record after record, and comparing a name with its
+    // symbol's text is cheaper than hashing it. A hit is checked by content, never trusted by
+    // address alone, so the symbols are the same with or without it.
+    struct Recent {
+      const char* data = nullptr;
+      Symbol symbol{};
+    };
+    std::array<Recent, 256> recent{};
   };
   std::unique_ptr<Symbols> symbols_;
   // Milestone ids by name, in record (= time) order: reports ask for every milestone on every

@@ -272,6 +272,24 @@ TEST_CASE("interned strings are stored once and read back", "[trace]") {
   CHECK(t.at(0).node == "node-2");
 }
 
+TEST_CASE("a buffer reused with other text is interned as that text", "[trace]") {
+  // intern() remembers the symbol last interned from an address; a buffer that now holds
+  // other text of the same length must not get the old symbol.
+  Trace t;
+  std::string buffer = "alpha";
+  const sim::Symbol alpha = t.intern(buffer);
+  const char* const address = buffer.data();
+  buffer.assign("gamma");
+  REQUIRE(buffer.data() == address);  // the same buffer (short-string storage)
+  const sim::Symbol gamma = t.intern(buffer);
+  CHECK(gamma != alpha);
+  CHECK(t.text(gamma) == "gamma");
+  CHECK(t.intern(std::string_view(buffer)) == gamma);
+  CHECK(t.intern("alpha") == alpha);
+  buffer.assign("alpha");
+  CHECK(t.intern(buffer) == alpha);
+}
+
 TEST_CASE("fingerprint covers typed fields", "[trace]") {
   const auto change = [](std::string_view to, sim::ArgList args) {
     Trace t;
