@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,19 @@
 
 namespace sim = bootsim::sim;
 namespace models = bootsim::models;
+
+namespace {
+// A run context over an empty network, as a model sees it.
+struct EmptyNetworkContext {
+  explicit EmptyNetworkContext(std::uint64_t seed) : engine(seed) {}
+  sim::Engine engine;
+  sim::Network net{engine, sim::Distribution::constant(sim::milliseconds(1))};
+  sim::Trace trace;
+  models::Parameters params;
+  models::Topology topology;
+  models::RunContext ctx{engine, net, trace, params, topology};
+};
+}  // namespace
 
 TEST_CASE("stream names join owner, purpose and index, leaving out empty parts", "[core]") {
   using models::StreamName;
@@ -29,12 +43,10 @@ TEST_CASE("stream names join owner, purpose and index, leaving out empty parts",
 }
 
 TEST_CASE("a process's stream is named by its name, the purpose and its incarnation", "[core]") {
-  sim::Engine engine(7);
-  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
-  sim::Trace trace;
-  models::Parameters params;
-  models::Topology topology;
-  models::RunContext ctx(engine, net, trace, params, topology);
+  EmptyNetworkContext fixture(7);
+  sim::Engine& engine = fixture.engine;
+  sim::Network& net = fixture.net;
+  models::RunContext& ctx = fixture.ctx;
   const auto p = net.add_process(net.add_node("master-1"), "dcos-marathon");
   net.start_process(p);
   net.crash_process(p);
@@ -49,12 +61,9 @@ TEST_CASE("a process's stream is named by its name, the purpose and its incarnat
 }
 
 TEST_CASE("a host's files outlast its processes, what a process serves goes with it", "[core]") {
-  sim::Engine engine(1);
-  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
-  sim::Trace trace;
-  models::Parameters params;
-  models::Topology topology;
-  models::RunContext ctx(engine, net, trace, params, topology);
+  EmptyNetworkContext fixture(1);
+  sim::Network& net = fixture.net;
+  models::RunContext& ctx = fixture.ctx;
   const auto node = net.add_node("agent-1");
   const auto telegraf = net.add_process(node, "dcos-telegraf");
   net.start_process(telegraf);
@@ -84,12 +93,9 @@ TEST_CASE("a host's files outlast its processes, what a process serves goes with
 }
 
 TEST_CASE("a host's file is parsed once per write, and a reader keeps what it read", "[core]") {
-  sim::Engine engine(1);
-  sim::Network net(engine, sim::Distribution::constant(sim::milliseconds(1)));
-  sim::Trace trace;
-  models::Parameters params;
-  models::Topology topology;
-  models::RunContext ctx(engine, net, trace, params, topology);
+  EmptyNetworkContext fixture(1);
+  sim::Network& net = fixture.net;
+  models::RunContext& ctx = fixture.ctx;
   const auto node = net.add_node("agent-1");
   models::HostStore& host = ctx.host(node);
   int parses = 0;
