@@ -280,18 +280,11 @@ RecordId Trace::record(SimTime t, std::string_view node, std::string_view compon
 RecordId Trace::milestone(SimTime t, std::string_view node, std::string_view name,
                           std::string_view detail, std::optional<RecordId> cause) {
   const RecordId id = append(make(RecordKind::kMilestone, t, node, {}, name, cause), detail);
-  auto it = milestones_by_name_.find(name);
-  if (it == milestones_by_name_.end())
-    it = milestones_by_name_.emplace(std::string(name), std::vector<RecordId>{}).first;
-  it->second.push_back(id);
-  auto by_node = reaches_.find(name);
-  if (by_node == reaches_.end()) by_node = reaches_.emplace(std::string(name), NodeReaches{}).first;
-  auto reach = by_node->second.find(node);
-  if (reach == by_node->second.end()) {
-    by_node->second.emplace(std::string(node), Reaches{id, id});
-  } else {
-    reach->second.latest = id;
-  }
+  // Keyed by the record's interned views, which live as long as the trace.
+  const TraceRecord& r = records_.back();
+  milestones_by_name_[r.name].push_back(id);
+  const auto [reach, first] = reaches_[r.name].try_emplace(r.node, Reaches{id, id});
+  if (!first) reach->second.latest = id;
   return id;
 }
 

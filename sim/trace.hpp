@@ -224,15 +224,16 @@ class Trace {
   std::unique_ptr<Symbols> symbols_;
   // Milestone ids by name, in record (= time) order: reports ask for every milestone on every
   // node, which a scan of all records would make quadratic. An ordered map: no hash order.
-  std::map<std::string, std::vector<RecordId>, std::less<>> milestones_by_name_;
+  // Keys are the interned names (views of the symbol table).
+  std::map<std::string_view, std::vector<RecordId>> milestones_by_name_;
   // The first and latest reach of each (milestone, node): models ask for one agent's reach
   // once per agent, which a walk of every reach of the name made quadratic.
   struct Reaches {
     RecordId first;
     RecordId latest;
   };
-  using NodeReaches = std::map<std::string, Reaches, std::less<>>;
-  std::map<std::string, NodeReaches, std::less<>> reaches_;
+  using NodeReaches = std::map<std::string_view, Reaches>;
+  std::map<std::string_view, NodeReaches> reaches_;
   const Reaches* reaches(std::string_view name, std::string_view node) const;
 };
 

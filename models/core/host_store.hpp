@@ -71,14 +71,8 @@ class HostStore {
   }
   // The entry if it is there now; nullptr otherwise (never made, or its holder has ended).
   const HostEntry* find(std::string_view name) const {
-    const auto it = entries_.find(name);
-    if (it == entries_.end()) return nullptr;
-    const Entry& e = it->second;
-    if (e.holder &&
-        (!network_.process_up(*e.holder) || network_.incarnation(*e.holder) != e.incarnation)) {
-      return nullptr;
-    }
-    return &e.entry;
+    const Entry* e = live(name);
+    return e != nullptr ? &e->entry : nullptr;
   }
   std::optional<sim::RecordId> cause(std::string_view name) const {
     const HostEntry* e = find(name);
@@ -89,13 +83,13 @@ class HostStore {
   // parsed again each time. nullptr if the entry is not there (as find()).
   template <class T, class Parse>
   std::shared_ptr<const T> parsed(std::string_view name, Parse parse) const {
-    if (find(name) == nullptr) return nullptr;
-    const Entry& e = entries_.find(name)->second;
-    if (e.parsed_type != &typeid(T)) {
-      e.parsed = std::make_shared<const T>(parse(std::string_view(e.entry.content)));
-      e.parsed_type = &typeid(T);
+    const Entry* e = live(name);
+    if (e == nullptr) return nullptr;
+    if (e->parsed_type != &typeid(T)) {
+      e->parsed = std::make_shared<const T>(parse(std::string_view(e->entry.content)));
+      e->parsed_type = &typeid(T);
     }
-    return std::static_pointer_cast<const T>(e.parsed);
+    return std::static_pointer_cast<const T>(e->parsed);
   }
 
   // The process table. A unit whose main process is `main` enters it once, when it is made;
@@ -126,6 +120,17 @@ class HostStore {
     mutable std::shared_ptr<const void> parsed;
     mutable const std::type_info* parsed_type = nullptr;
   };
+  // The entry if it is there now: a file, or what a holder still alive serves.
+  const Entry* live(std::string_view name) const {
+    const auto it = entries_.find(name);
+    if (it == entries_.end()) return nullptr;
+    const Entry& e = it->second;
+    if (e.holder &&
+        (!network_.process_up(*e.holder) || network_.incarnation(*e.holder) != e.incarnation)) {
+      return nullptr;
+    }
+    return &e;
+  }
   const sim::Network& network_;
   std::map<std::string, Entry, std::less<>> entries_;
 };
