@@ -103,15 +103,14 @@ class Engine {
     std::uint32_t generation = 1;
     std::uint32_t next_free = 0;
   };
+  // No sequence number: the queue keeps entries of equal time in the order they were
+  // scheduled wherever they sit (see Bucket), so ties need no key of their own, and an entry
+  // is 16 bytes instead of 24.
   struct Entry {
     std::int64_t time;
-    std::uint64_t sequence;
     std::uint32_t slot;
     std::uint32_t generation;
   };
-  static bool before(const Entry& a, const Entry& b) {
-    return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
-  }
   std::uint32_t allocate_slot() {
     if (free_head_ != kNoSlot) {
       const std::uint32_t slot = free_head_;
@@ -127,7 +126,10 @@ class Engine {
   void queue_push(const Entry& e);
   void insert_into_run(const Entry& e);
   void spill_run(std::int64_t floor);
-  // The first entry in (time, sequence) order if its time is <= limit, else nullptr. Looking
+  // Fills the empty run with the entries of `from` (at most kSmallBucket), in (time, order
+  // scheduled) order.
+  void sort_into_run(const Entry* from, std::size_t n);
+  // The first entry in (time, order scheduled) order if its time is <= limit, else nullptr. Looking
   // past the limit changes nothing: last_ must never pass the clock, or a later schedule_at
   // could fall before it.
   const Entry* next_due(std::int64_t limit);
@@ -140,7 +142,6 @@ class Engine {
   std::uint64_t seed_;
   SimTime now_ = SimTime::zero();
   std::uint64_t event_limit_ = 0;
-  std::uint64_t next_sequence_ = 0;
   std::uint64_t events_processed_ = 0;
   std::size_t live_count_ = 0;
   std::size_t stale_count_ = 0;
@@ -149,14 +150,19 @@ class Engine {
   // the shortest path problem", J. ACM 37(2), 1990). It relies on what a discrete-event clock
   // guarantees: nothing is scheduled before the last event taken out (last_). Bucket b > 0
   // holds the entries whose highest bit differing from last_ is bit b-1; bucket 0 holds the
-  // entries at exactly last_, in sequence order, read from head_. Taking the next entry
+  // entries at exactly last_, in the order scheduled, read from head_. Taking the next entry
   // empties the lowest non-empty bucket into lower ones around its minimum, so each entry
-  // moves at most 63 times and the (time, sequence) order is exactly that of a heap, with
+  // moves at most 63 times and the (time, order scheduled) order is exactly a heap's, with
   // about a fifth of a binary heap's branch mispredictions (measured with PHOLD).
   // Times are non-negative int64, so key ^ last_ < 2^63: 64 buckets.
   static constexpr int kBuckets = 64;
   // A vector whose append is inlined (std::vector::push_back is a call at -O2); capacity is
   // kept, so steady state allocates nothing.
+  // Invariant (what replaces a sequence number): within every bucket, entries of equal time
+  // are in the order they were scheduled. A new entry is the latest and is appended (or, in
+  // the run, put after every entry at its time or earlier); entries moved out of a bucket go,
+  // in their order, into buckets that are empty at that moment (the lower ones); the run is
+  // filled by a stable sort; compaction removes without reordering.
   struct Bucket {
     std::vector<Entry> storage;
     std::size_t count = 0;
@@ -166,6 +172,10 @@ class Engine {
     Entry* begin() { return storage.data(); }
     Entry* end() { return storage.data() + count; }
     Entry& operator[](std::size_t i) { return storage[i]; }
+    void resize(std::size_t n) {
+      if (n > storage.size()) storage.resize(n < 32 ? 32 : 2 * n);
+      count = n;
+    }
     void push_back(const Entry& e) {
       if (count == storage.size()) [[unlikely]]
         storage.resize(count < 32 ? 32 : 2 * count);
@@ -180,12 +190,14 @@ class Engine {
   std::uint64_t occupied_ = 0;  // bit b set: bucket b is non-empty (b > 0; bit 0 unused)
   std::uint64_t last_ = 0;
   // Bucket 0 is the run: the entries within 2^run_bits_ of last_ (bit_width(time ^ last_) <=
-  // run_bits_), sorted by (time, sequence) and read from head_; buckets 1..run_bits_ are
+  // run_bits_), sorted by (time, order scheduled) and read from head_; buckets 1..run_bits_ are
   // empty. Taking a bucket of at most kSmallBucket entries sorts it into the run instead of
   // spreading it over lower buckets: at PHOLD's 1,000 pending events an entry otherwise
   // moves about 5.7 times before it runs. A push into the run's range is inserted in order
   // (usually at its end); past kRunCap entries a run is spread over the buckets again.
-  static constexpr std::size_t kSmallBucket = 64;
+  // 24: the rank sort (sort_into_run) costs n - 1 comparisons an entry, a spread one move;
+  // PHOLD ran fastest at 24 of 16, 20, 24, 32 and 48 (BENCHMARKS.md).
+  static constexpr std::size_t kSmallBucket = 24;
   static constexpr std::size_t kRunCap = 128;
   int run_bits_ = 0;
   std::vector<Entry> spill_;  // spill_run's scratch, kept to avoid allocating
