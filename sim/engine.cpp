@@ -52,12 +52,15 @@ bool Engine::cancel(TimerId id) {
 }
 
 namespace {
-// The bucket of `key`: std::bit_width(key ^ last), without the branch libstdc++ takes for a
-// zero argument when lzcnt is not enabled; an event at exactly the current instant is common
-// in a boot (timers, zero-delay hand-offs), so that branch would mispredict.
+// The bucket of `key` (see Engine's queue): 0 when key == last, else 16 level + digit, level
+// the highest hexadecimal digit of key ^ last that is not 0 and digit key's value there.
+// Branch-free: an event at exactly the current instant is common in a boot (timers,
+// zero-delay hand-offs), so a branch on it would mispredict.
 inline int bucket_of(std::uint64_t key, std::uint64_t last) {
   const std::uint64_t x = key ^ last;
-  return 64 - std::countl_zero(x | 1) - static_cast<int>(x == 0);
+  const int level = (63 - std::countl_zero(x | 1)) / 4;
+  const int bucket = 16 * level + static_cast<int>((key >> (4 * level)) & 15);
+  return x == 0 ? 0 : bucket;
 }
 }  // namespace
 
@@ -65,12 +68,12 @@ void Engine::queue_push(const Entry& e) {
   assert(static_cast<std::uint64_t>(e.time) >= last_ && "scheduled before the last event run");
   const int b = bucket_of(static_cast<std::uint64_t>(e.time), last_);
   ++queued_;
-  if (b <= run_bits_) {
+  if (b <= run_max_) {
     insert_into_run(e);
     return;
   }
   bucket_min_[b] = std::min(bucket_min_[b], e.time);
-  occupied_ |= std::uint64_t{1} << b;
+  occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
   buckets_[b].push_back(e);
 }
 
@@ -103,11 +106,12 @@ void Engine::spill_run(std::int64_t floor) {
   run.clear();
   head_ = 0;
   queued_ -= spill_.size();
-  // floor (now) is at most every queued time and shares bits >= run_bits_ with last_, so the
-  // buckets above run_bits_ keep their entries; the run's entries fall into buckets <=
-  // run_bits_, those at floor itself into the run again, in (time, order scheduled) order.
+  // floor (now) is at most every queued time and lies in the run's block, so it shares with
+  // last_ every digit above the run's level and the buckets above run_max_ keep their
+  // entries; the run's entries fall into buckets <= run_max_, those at floor itself into the
+  // run again, in (time, order scheduled) order.
   last_ = static_cast<std::uint64_t>(floor);
-  run_bits_ = 0;
+  run_max_ = 0;
   for (const Entry& e : spill_) queue_push(e);
 }
 
@@ -128,36 +132,46 @@ void Engine::sort_into_run(const Entry* from, std::size_t n) {
   }
 }
 
+int Engine::lowest_occupied() const {
+  for (int word = 0; word < kBuckets / 64; ++word) {
+    const std::uint64_t bits =
+        occupied_[word] & (word == 0 ? ~std::uint64_t{1} : ~std::uint64_t{0});
+    if (bits != 0) return 64 * word + std::countr_zero(bits);
+  }
+  return 0;
+}
+
 const Engine::Entry* Engine::next_due(std::int64_t limit) {
   Bucket& run = buckets_[0];
   if (head_ < run.size()) return run[head_].time <= limit ? &run[head_] : nullptr;
   run.clear();
   head_ = 0;
   if (queued_ == 0) return nullptr;
-  const int b = std::countr_zero(occupied_ & ~std::uint64_t{1});
+  const int b = lowest_occupied();
   if (bucket_min_[b] > limit) return nullptr;
   Bucket& from = buckets_[b];
   last_ = static_cast<std::uint64_t>(bucket_min_[b]);
   if (from.size() <= kSmallBucket) {
-    // Every entry of `from` agrees with the new last_ from bit b-1 up: sorted, they are the
-    // run for that range, and nothing is moved between buckets again.
+    // Every entry of `from` agrees with the new last_ from digit b / 16 up: sorted, they are
+    // the run for the block of 16^(b / 16) around last_ (the buckets below b / 16's level),
+    // and nothing is moved between buckets again.
     sort_into_run(from.begin(), from.size());
-    run_bits_ = b - 1;
+    run_max_ = b < 16 ? 0 : 16 * (b / 16) - 1;
   } else {
-    // Every entry of `from` agrees with the new last_ above bit b-1, so it lands in a bucket
-    // below b; entries in higher buckets keep theirs.
-    run_bits_ = 0;
+    // Every entry of `from` agrees with the new last_ from digit b / 16 up, so it lands in a
+    // bucket of a lower level; entries in higher buckets keep theirs.
+    run_max_ = 0;
     for (const Entry& e : from) {
       const int to = bucket_of(static_cast<std::uint64_t>(e.time), last_);
       bucket_min_[to] = std::min(bucket_min_[to], e.time);
-      occupied_ |= std::uint64_t{1} << to;
+      occupied_[to / 64] |= std::uint64_t{1} << (to % 64);
       buckets_[to].push_back(e);
     }
     // Entries reaching the run here are all at last_, in the order they were scheduled.
   }
   from.clear();
   bucket_min_[b] = kNever;
-  occupied_ &= ~(std::uint64_t{1} << b);
+  occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   return &run[0];
 }
 
@@ -177,9 +191,9 @@ void Engine::compact() {
     bucket_min_[b] = kNever;
     for (const Entry& e : bucket) bucket_min_[b] = std::min(bucket_min_[b], e.time);
     if (bucket.empty()) {
-      occupied_ &= ~(std::uint64_t{1} << b);
+      occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
     } else {
-      occupied_ |= std::uint64_t{1} << b;
+      occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
     }
   }
   stale_count_ = 0;

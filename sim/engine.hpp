@@ -10,8 +10,8 @@
 // - Callbacks are stored inline (at most kCallbackCapacity bytes of capture): no heap allocation
 //   per event once the queue has grown to its working size.
 // - cancel() is O(1): the slot is released at once and its queue entry skipped when reached.
-//   schedule is O(1); taking the next event is amortised O(log2 of the time span), each event
-//   moving between queue buckets at most 63 times.
+//   schedule is O(1); taking the next event is amortised O(log16 of the time span), each event
+//   moving between queue buckets at most 15 times.
 // - schedule/cancel may be called from inside a running callback. Not thread-safe: one engine per
 //   thread; parallel sweeps run one engine per run.
 #pragma once
@@ -147,15 +147,18 @@ class Engine {
   std::size_t stale_count_ = 0;
   bool stop_requested_ = false;
   // The queue: a radix heap on time (Ahuja, Mehlhorn, Orlin, Tarjan, "Faster algorithms for
-  // the shortest path problem", J. ACM 37(2), 1990). It relies on what a discrete-event clock
-  // guarantees: nothing is scheduled before the last event taken out (last_). Bucket b > 0
-  // holds the entries whose highest bit differing from last_ is bit b-1; bucket 0 holds the
-  // entries at exactly last_, in the order scheduled, read from head_. Taking the next entry
-  // empties the lowest non-empty bucket into lower ones around its minimum, so each entry
-  // moves at most 63 times and the (time, order scheduled) order is exactly a heap's, with
-  // about a fifth of a binary heap's branch mispredictions (measured with PHOLD).
-  // Times are non-negative int64, so key ^ last_ < 2^63: 64 buckets.
-  static constexpr int kBuckets = 64;
+  // the shortest path problem", J. ACM 37(2), 1990), with base-16 digits as in their
+  // two-level variant. It relies on what a discrete-event clock guarantees: nothing is
+  // scheduled before the last event taken out (last_). An entry whose time differs from last_
+  // goes to bucket 16 level + digit, where level is the highest hexadecimal digit in which they
+  // differ and digit is the time's value there (1..15: the time is the larger); bucket 0 holds
+  // the entries at exactly last_, in the order scheduled, read from head_. Bucket order is
+  // time order, so taking the next entry empties the lowest non-empty bucket into lower ones
+  // around its minimum: each entry moves at most 15 times (at PHOLD's 1,000 pending events,
+  // about once; one bit a level, as before, moved it three times), and the (time, order
+  // scheduled) order is exactly a heap's, with about a fifth of a binary heap's branch
+  // mispredictions (measured with PHOLD). Times are non-negative int64: 16 levels.
+  static constexpr int kBuckets = 256;
   // A vector whose append is inlined (std::vector::push_back is a call at -O2); capacity is
   // kept, so steady state allocates nothing.
   // Invariant (what replaces a sequence number): within every bucket, entries of equal time
@@ -187,19 +190,21 @@ class Engine {
   // O(1), not a scan, and a push updates it without a branch.
   static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
   std::int64_t bucket_min_[kBuckets];
-  std::uint64_t occupied_ = 0;  // bit b set: bucket b is non-empty (b > 0; bit 0 unused)
+  // Bit b of word b / 64 set: bucket b is non-empty (bucket 0's bit is ignored).
+  std::uint64_t occupied_[kBuckets / 64] = {};
+  int lowest_occupied() const;  // the lowest non-empty bucket above 0, else 0
   std::uint64_t last_ = 0;
-  // Bucket 0 is the run: the entries within 2^run_bits_ of last_ (bit_width(time ^ last_) <=
-  // run_bits_), sorted by (time, order scheduled) and read from head_; buckets 1..run_bits_ are
-  // empty. Taking a bucket of at most kSmallBucket entries sorts it into the run instead of
-  // spreading it over lower buckets: at PHOLD's 1,000 pending events an entry otherwise
-  // moves about 5.7 times before it runs. A push into the run's range is inserted in order
-  // (usually at its end); past kRunCap entries a run is spread over the buckets again.
-  // 24: the rank sort (sort_into_run) costs n - 1 comparisons an entry, a spread one move;
-  // PHOLD ran fastest at 24 of 16, 20, 24, 32 and 48 (BENCHMARKS.md).
-  static constexpr std::size_t kSmallBucket = 24;
+  // Bucket 0 is the run: the entries in buckets 0..run_max_ (within last_'s block of
+  // 16^level, level = (run_max_ + 1) / 16), sorted by (time, order scheduled) and read from
+  // head_; buckets 1..run_max_ are empty. Taking a bucket of at most kSmallBucket entries
+  // sorts it into the run instead of spreading it over lower buckets. A push into the run's
+  // range is inserted in order (usually at its end); past kRunCap entries a run is spread
+  // over the buckets again.
+  // 32: the rank sort (sort_into_run) costs n - 1 comparisons an entry, a spread one move;
+  // PHOLD ran about as fast at 32, 48 and 64 and slower at 12 and 24 (BENCHMARKS.md).
+  static constexpr std::size_t kSmallBucket = 32;
   static constexpr std::size_t kRunCap = 128;
-  int run_bits_ = 0;
+  int run_max_ = 0;
   std::vector<Entry> spill_;  // spill_run's scratch, kept to avoid allocating
   std::size_t head_ = 0;      // next entry of bucket 0
   std::size_t queued_ = 0;    // entries in the buckets, cancelled ones included
