@@ -156,8 +156,7 @@ class Engine {
   // time order, so taking the next entry empties the lowest non-empty bucket into lower ones
   // around its minimum: each entry moves at most 15 times (at PHOLD's 1,000 pending events,
   // about once; one bit a level, as before, moved it three times), and the (time, order
-  // scheduled) order is exactly a heap's, with about a fifth of a binary heap's branch
-  // mispredictions (measured with PHOLD). Times are non-negative int64: 16 levels.
+  // scheduled) order is exactly a heap's. Times are non-negative int64: 16 levels.
   static constexpr int kBuckets = 256;
   // A vector whose append is inlined (std::vector::push_back is a call at -O2); capacity is
   // kept, so steady state allocates nothing.
@@ -201,7 +200,7 @@ class Engine {
   // range is inserted in order (usually at its end); past kRunCap entries a run is spread
   // over the buckets again.
   // 32: the rank sort (sort_into_run) costs n - 1 comparisons an entry, a spread one move;
-  // PHOLD ran about as fast at 32, 48 and 64 and slower at 12 and 24 (BENCHMARKS.md).
+  // of 12, 24, 32, 48 and 64, the best balance of PHOLD at E=1 and E=10 (BENCHMARKS.md).
   static constexpr std::size_t kSmallBucket = 32;
   static constexpr std::size_t kRunCap = 128;
   int run_max_ = 0;
