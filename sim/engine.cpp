@@ -87,8 +87,9 @@ void Engine::insert_into_run(const Entry& e) {
   if (run.size() - head_ >= kRunCap) {
     // A run that keeps taking entries in its middle would cost O(run) each: give it back to
     // the radix buckets around its smallest time, and insert e there.
-    // The floor is the clock: every queued time is at or after it, and a later schedule_at
-    // (never before now) can not fall below it.
+    // The floor is the clock: every live queued time is at or after it, and a later
+    // schedule_at (never before now) can not fall below it. (A cancelled entry left in the run
+    // can lie below it; issue 12's closing note has the reproducer and the fix to make.)
     spill_run(now_.ns());
     --queued_;
     queue_push(e);
@@ -106,7 +107,7 @@ void Engine::spill_run(std::int64_t floor) {
   run.clear();
   head_ = 0;
   queued_ -= spill_.size();
-  // floor (now) is at most every queued time and lies in the run's block, so it shares with
+  // floor (now) is at most every live queued time and lies in the run's block, so it shares with
   // last_ every digit above the run's level and the buckets above run_max_ keep their
   // entries; the run's entries fall into buckets <= run_max_, those at floor itself into the
   // run again, in (time, order scheduled) order.

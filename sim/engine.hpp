@@ -11,7 +11,7 @@
 //   per event once the queue has grown to its working size.
 // - cancel() is O(1): the slot is released at once and its queue entry skipped when reached.
 //   schedule is O(1); taking the next event is amortised O(log16 of the time span), each event
-//   moving between queue buckets at most 15 times.
+//   moving between queue buckets at most 16 times (15 levels down, then into the run).
 // - schedule/cancel may be called from inside a running callback. Not thread-safe: one engine per
 //   thread; parallel sweeps run one engine per run.
 #pragma once
@@ -154,7 +154,7 @@ class Engine {
   // differ and digit is the time's value there (1..15: the time is the larger); bucket 0 holds
   // the entries at exactly last_, in the order scheduled, read from head_. Bucket order is
   // time order, so taking the next entry empties the lowest non-empty bucket into lower ones
-  // around its minimum: each entry moves at most 15 times (at PHOLD's 1,000 pending events,
+  // around its minimum: each entry moves at most 16 times (at PHOLD's 1,000 pending events,
   // about once; one bit a level, as before, moved it three times), and the (time, order
   // scheduled) order is exactly a heap's. Times are non-negative int64: 16 levels.
   static constexpr int kBuckets = 256;
@@ -175,14 +175,16 @@ class Engine {
     Entry* end() { return storage.data() + count; }
     Entry& operator[](std::size_t i) { return storage[i]; }
     void resize(std::size_t n) {
-      if (n > storage.size()) storage.resize(n < 32 ? 32 : 2 * n);
+      if (n > storage.size()) grow(n);
       count = n;
     }
     void push_back(const Entry& e) {
       if (count == storage.size()) [[unlikely]]
-        storage.resize(count < 32 ? 32 : 2 * count);
+        grow(count);
       storage[count++] = e;
     }
+    // Room for more than n entries, doubling so that appends are amortised O(1).
+    void grow(std::size_t n) { storage.resize(n < 32 ? 32 : 2 * n); }
   };
   Bucket buckets_[kBuckets];
   // Smallest time in each bucket, kNever when it is empty: a peek past the run's limit costs
