@@ -87,10 +87,7 @@ void Engine::insert_into_run(const Entry& e) {
   if (run.size() - head_ >= kRunCap) {
     // A run that keeps taking entries in its middle would cost O(run) each: give it back to
     // the radix buckets around its smallest time, and insert e there.
-    // The floor is the clock: every live queued time is at or after it, and a later
-    // schedule_at (never before now) can not fall below it. (A cancelled entry left in the run
-    // can lie below it; issue 12's closing note has the reproducer and the fix to make.)
-    spill_run(now_.ns());
+    spill_run();
     --queued_;
     queue_push(e);
     return;
@@ -101,17 +98,16 @@ void Engine::insert_into_run(const Entry& e) {
   run[i] = e;
 }
 
-void Engine::spill_run(std::int64_t floor) {
+void Engine::spill_run() {
   Bucket& run = buckets_[0];
   spill_.assign(run.begin() + head_, run.end());
   run.clear();
   head_ = 0;
   queued_ -= spill_.size();
-  // floor (now) is at most every live queued time and lies in the run's block, so it shares with
-  // last_ every digit above the run's level and the buckets above run_max_ keep their
-  // entries; the run's entries fall into buckets <= run_max_, those at floor itself into the
-  // run again, in (time, order scheduled) order.
-  last_ = static_cast<std::uint64_t>(floor);
+  // last_ stays: every queued entry, cancelled ones included, is at or after it (the clock is
+  // not: run_until can pass cancelled entries). The buckets above run_max_ keep their entries;
+  // the run's fall into buckets <= run_max_, those at last_ into the run again, in (time, order
+  // scheduled) order.
   run_max_ = 0;
   for (const Entry& e : spill_) queue_push(e);
 }
@@ -149,6 +145,7 @@ const Engine::Entry* Engine::next_due(std::int64_t limit) {
   head_ = 0;
   if (queued_ == 0) return nullptr;
   const int b = lowest_occupied();
+  assert(b != 0 && "queued entries outside the run, but no bucket marked occupied");
   if (bucket_min_[b] > limit) return nullptr;
   Bucket& from = buckets_[b];
   last_ = static_cast<std::uint64_t>(bucket_min_[b]);

@@ -125,7 +125,8 @@ class Engine {
   TimerId enqueue(SimTime at, std::uint32_t slot);
   void queue_push(const Entry& e);
   void insert_into_run(const Entry& e);
-  void spill_run(std::int64_t floor);
+  // Spreads the run over buckets 0..run_max_ (relative to last_).
+  void spill_run();
   // Fills the empty run with the entries of `from` (at most kSmallBucket), in (time, order
   // scheduled) order.
   void sort_into_run(const Entry* from, std::size_t n);

@@ -402,21 +402,99 @@ TEST_CASE("engine matches a reference queue with delays of every magnitude", "[e
 
 TEST_CASE("engine keeps (time, insertion) order for events scheduled into a sorted run",
           "[engine]") {
-  // Two events far apart make a bucket of two, taken whole and sorted; callbacks then insert
-  // before, between, at and after them. A reference order by hand.
+  // 1000 (0x3e8) and 1010 (0x3f2) share every hexadecimal digit above the third: a bucket of
+  // two, taken whole and sorted into the run for 0x300..0x3ff. a's callback then inserts into
+  // that run before, at and after c and d. A reference order by hand.
   Engine engine(1);
   std::vector<std::string> order;
   const auto log = [&](std::string name) { return [&order, name] { order.push_back(name); }; };
   engine.schedule_at(sim::nanoseconds(1000), [&] {
     order.push_back("a@1000");
-    engine.schedule_at(sim::nanoseconds(1500), log("c@1500"));
-    engine.schedule_at(sim::nanoseconds(1200), log("b@1200"));
-    engine.schedule_at(sim::nanoseconds(1900), log("e@1900"));  // after d: inserted later
+    engine.schedule_at(sim::nanoseconds(1005), log("c@1005"));
     engine.schedule_at(sim::nanoseconds(1000), log("a2@1000"));
-    engine.schedule_at(sim::nanoseconds(2500), log("f@2500"));
+    engine.schedule_at(sim::nanoseconds(1002), log("b@1002"));
+    engine.schedule_at(sim::nanoseconds(1005), log("c2@1005"));  // a tie in the run's middle
+    engine.schedule_at(sim::nanoseconds(1010), log("e@1010"));   // after d: scheduled later
+    engine.schedule_at(sim::nanoseconds(1020), log("f@1020"));
   });
-  engine.schedule_at(sim::nanoseconds(1900), log("d@1900"));
+  engine.schedule_at(sim::nanoseconds(1010), log("d@1010"));
   engine.run_until(SimTime::infinite());
-  CHECK(order == std::vector<std::string>{"a@1000", "a2@1000", "b@1200", "c@1500", "d@1900",
-                                          "e@1900", "f@2500"});
+  CHECK(order == std::vector<std::string>{"a@1000", "a2@1000", "b@1002", "c@1005", "c2@1005",
+                                          "d@1010", "e@1010", "f@1020"});
+}
+
+TEST_CASE("engine keeps ties in order when a long run is spread over the buckets again",
+          "[engine]") {
+  // 0x1000 and 0x1fff make a run for 0x1000..0x1fff. a's callback schedules 300 events into
+  // its middle, latest time first and two per time: past 128 entries the run is spilled, and
+  // each pair must still run in the order it was scheduled.
+  Engine engine(1);
+  std::vector<std::pair<std::int64_t, int>> ran;
+  const auto log = [&](int label) {
+    return [&ran, &engine, label] { ran.emplace_back(engine.now().ns(), label); };
+  };
+  constexpr std::int64_t kFirst = 0x1000;
+  constexpr std::int64_t kLast = 0x1fff;
+  const auto time_of_pair = [](int i) { return kLast - 1 - 20 * std::int64_t{i}; };
+  engine.schedule_at(sim::nanoseconds(kFirst), [&] {
+    ran.emplace_back(engine.now().ns(), -1);
+    for (int i = 0; i < 150; ++i) {
+      engine.schedule_at(sim::nanoseconds(time_of_pair(i)), log(2 * i));
+      engine.schedule_at(sim::nanoseconds(time_of_pair(i)), log(2 * i + 1));
+    }
+  });
+  engine.schedule_at(sim::nanoseconds(kLast), log(1000));
+  engine.run_until(SimTime::infinite());
+  std::vector<std::pair<std::int64_t, int>> expected{{kFirst, -1}};
+  for (int i = 149; i >= 0; --i) {
+    expected.emplace_back(time_of_pair(i), 2 * i);
+    expected.emplace_back(time_of_pair(i), 2 * i + 1);
+  }
+  expected.emplace_back(kLast, 1000);
+  CHECK(ran == expected);
+}
+
+TEST_CASE("engine spills a run holding cancelled events from before the clock", "[engine]") {
+  // Cancelled entries stay in the run when run_until(20 ns) finds nothing live and moves the
+  // clock past them; a later spill of that run must not put them before the last event taken
+  // (an assertion in debug builds, and buckets out of order).
+  Engine engine(1);
+  std::vector<std::int64_t> ran;
+  const auto log = [&] { return [&] { ran.push_back(engine.now().ns()); }; };
+  engine.schedule_at(sim::nanoseconds(16), [&] {
+    std::vector<TimerId> ids;
+    for (int i = 0; i < 130; ++i) ids.push_back(engine.schedule_at(sim::nanoseconds(17), log()));
+    ids.push_back(engine.schedule_at(sim::nanoseconds(30), log()));
+    for (const TimerId id : ids) CHECK(engine.cancel(id));
+  });
+  CHECK(engine.run_until(sim::nanoseconds(20)) == RunOutcome::kQueueEmpty);
+  CHECK(engine.now() == sim::nanoseconds(20));
+  engine.schedule_at(sim::nanoseconds(25), log());
+  engine.schedule_at(sim::nanoseconds(21), log());
+  engine.schedule_at(sim::nanoseconds(20), log());
+  CHECK(engine.run_until(SimTime::infinite()) == RunOutcome::kQueueEmpty);
+  CHECK(ran == std::vector<std::int64_t>{20, 21, 25});
+  CHECK(engine.now() == sim::nanoseconds(25));
+}
+
+TEST_CASE("engine orders events at the top of the time range", "[engine]") {
+  // The highest levels of the radix heap: 2^62, 2^62 + 15, the last finite time and "never",
+  // 40 of each scheduled in turn (latest first), run in (time, order scheduled) order.
+  Engine engine(1);
+  const std::vector<std::int64_t> times{SimTime::infinite().ns(), SimTime::max_finite().ns(),
+                                        (std::int64_t{1} << 62) + 15, std::int64_t{1} << 62};
+  std::vector<std::pair<std::int64_t, int>> ran;
+  for (int i = 0; i < 40; ++i) {
+    for (const std::int64_t t : times) {
+      engine.schedule_at(SimTime::from_ns(t),
+                         [&ran, &engine, i] { ran.emplace_back(engine.now().ns(), i); });
+    }
+  }
+  CHECK(engine.run_until(SimTime::infinite()) == RunOutcome::kQueueEmpty);
+  std::vector<std::pair<std::int64_t, int>> expected;
+  for (auto t = times.rbegin(); t != times.rend(); ++t) {
+    for (int i = 0; i < 40; ++i) expected.emplace_back(*t, i);
+  }
+  CHECK(ran == expected);
+  CHECK(engine.pending_count() == 0);
 }
