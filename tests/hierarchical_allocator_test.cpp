@@ -143,3 +143,91 @@ TEST_CASE("agents are visited in the order the stream shuffles them", "[allocato
   for (std::uint64_t s = 1; s <= 8; ++s) distinct.insert(order(s));
   CHECK(distinct.size() > 1);
 }
+
+TEST_CASE("an event-driven allocation visits only its candidates, in id order", "[allocator]") {
+  HierarchicalAllocator alloc = three_agents_two_frameworks();
+  alloc.add_agent("S4", "*", kAgent);
+  alloc.set_agent_active("S4", false);
+  // S2 is not a candidate, S4 is inactive, S9 is unknown. S1 first: A and B tie, A by name;
+  // then S3: A holds the whole pool, B nothing → B.
+  const std::set<std::string> candidates{"S3", "S1", "S4", "S9"};
+  CHECK(offers(alloc.allocate(sim::SimTime{}, nullptr, &candidates)) ==
+        std::vector<std::string>{"A:S1", "B:S3"});
+  CHECK(alloc.available("S2") == kAgent);
+}
+
+TEST_CASE("the role order follows the cluster's total as agents come and go", "[allocator]") {
+  // A role's share is of the cluster's total, so adding or removing an agent can reorder the
+  // roles between two allocations. S0 is reserved for a role without frameworks: visiting it
+  // sorts the roles and allocates nothing. r1 holds 2 cpus, r2 300 MB.
+  HierarchicalAllocator alloc({});
+  alloc.add_agent("S0", "r3", {.cpus = 1, .mem = 1});
+  alloc.add_agent("S1", "*", {.cpus = 10, .mem = 1000});
+  alloc.set_agent_active("S1", false);
+  alloc.add_framework("A", "r1", {.cpus = 2});
+  alloc.add_framework("B", "r2", {.mem = 300});
+  // Total (11 cpus, 1001 MB): r1 2/11 = 0.18, r2 300/1001 = 0.30.
+  CHECK(alloc.allocate(sim::SimTime{}, nullptr).empty());
+  CHECK(alloc.role_share("r1") < alloc.role_share("r2"));
+
+  SECTION("an agent added") {
+    // Total (12 cpus, 11001 MB): r1 2/12 = 0.17, r2 300/11001 = 0.03 → B first.
+    alloc.add_agent("S2", "*", {.cpus = 1, .mem = 10000});
+    CHECK(offers(alloc.allocate(sim::seconds(1), nullptr)) == std::vector<std::string>{"B:S2"});
+  }
+  SECTION("an agent removed") {
+    alloc.add_agent("S2", "*", {.cpus = 1, .mem = 10000});
+    alloc.set_agent_active("S2", false);
+    CHECK(alloc.allocate(sim::seconds(1), nullptr).empty());  // B ahead of A now
+    // Back to (11 cpus, 1001 MB) → A first.
+    alloc.remove_agent("S2");
+    alloc.set_agent_active("S1", true);
+    CHECK(offers(alloc.allocate(sim::seconds(2), nullptr)) == std::vector<std::string>{"A:S1"});
+  }
+}
+
+TEST_CASE("the DRF order is sorted again after each change it depends on", "[allocator]") {
+  // Visiting S0 (reserved for a role without frameworks) sorts the frameworks and allocates
+  // nothing; each section changes one thing after such a visit, then offers S1.
+  HierarchicalAllocator alloc({});
+  alloc.add_agent("S0", "r3", {.cpus = 1, .mem = 1});
+  alloc.add_agent("S1", "*", kAgent);
+  alloc.add_framework("A", "*");
+  alloc.add_framework("B", "*", {.cpus = 1});
+  const std::set<std::string> s0{"S0"};
+  const std::set<std::string> s1{"S1"};
+  const auto visit_s0 = [&] { CHECK(alloc.allocate(sim::SimTime{}, nullptr, &s0).empty()); };
+  const auto offer_s1 = [&] { return offers(alloc.allocate(sim::SimTime{}, nullptr, &s1)); };
+  visit_s0();  // the pool is B's 1 cpu: A 0, B 1 → A first
+
+  SECTION("resources recovered") {
+    REQUIRE(offer_s1() == std::vector<std::string>{"A:S1"});
+    visit_s0();  // pool (5 cpus, 4096 MB): A 1, B 0.2 → B first
+    alloc.recover("A", "S1", kAgent, sim::SimTime{});
+    CHECK(offer_s1() == std::vector<std::string>{"A:S1"});  // A 0 again
+  }
+  SECTION("a framework deactivated") {
+    alloc.set_framework_active("A", false);
+    CHECK(offer_s1() == std::vector<std::string>{"B:S1"});
+  }
+  SECTION("a framework reactivated") {
+    alloc.set_framework_active("A", false);
+    visit_s0();
+    alloc.set_framework_active("A", true);
+    CHECK(offer_s1() == std::vector<std::string>{"A:S1"});
+  }
+  SECTION("a framework suppressed") {
+    alloc.suppress("A");
+    CHECK(offer_s1() == std::vector<std::string>{"B:S1"});
+  }
+  SECTION("a framework revived") {
+    alloc.suppress("A");
+    visit_s0();
+    alloc.revive("A");
+    CHECK(offer_s1() == std::vector<std::string>{"A:S1"});
+  }
+  SECTION("a framework removed") {
+    alloc.remove_framework("A");
+    CHECK(offer_s1() == std::vector<std::string>{"B:S1"});
+  }
+}

@@ -9,14 +9,16 @@ void HierarchicalAllocator::add_agent(const std::string& id, std::string role, R
   if (agents_.count(id) != 0) return;
   cluster_total_ += total;
   agents_.emplace(id, Agent{std::move(role), total, {}, true});
+  order_stale_ = true;  // the roles' shares are of the cluster's total
 }
 
 void HierarchicalAllocator::remove_agent(const std::string& id) {
   const auto it = agents_.find(id);
   if (it == agents_.end()) return;
   cluster_total_ -= it->second.total;
+  for (auto& [name, f] : frameworks_) f.filters.erase(&*it);
   agents_.erase(it);
-  for (auto& [name, f] : frameworks_) f.filters.erase(id);
+  order_stale_ = true;
 }
 
 void HierarchicalAllocator::set_agent_active(const std::string& id, bool active) {
@@ -27,6 +29,7 @@ void HierarchicalAllocator::add_framework(const std::string& id, std::string rol
   if (frameworks_.count(id) != 0) return;
   roles_[role].allocated += used;
   frameworks_.emplace(id, Framework{std::move(role), used, 0, true, false, {}});
+  order_stale_ = true;
 }
 
 void HierarchicalAllocator::remove_framework(const std::string& id) {
@@ -39,6 +42,7 @@ void HierarchicalAllocator::remove_framework(const std::string& id) {
   const bool role_used = std::any_of(frameworks_.begin(), frameworks_.end(),
                                      [&](const auto& f) { return f.second.role == role; });
   if (!role_used) roles_.erase(role);
+  order_stale_ = true;
 }
 
 void HierarchicalAllocator::set_framework_active(const std::string& id, bool active) {
@@ -46,6 +50,7 @@ void HierarchicalAllocator::set_framework_active(const std::string& id, bool act
   if (it == frameworks_.end()) return;
   it->second.active = active;
   if (!active) it->second.suppressed = false;  // deactivateFramework clears it
+  order_stale_ = true;
 }
 
 void HierarchicalAllocator::allocate_to(const std::string& framework, const std::string& agent,
@@ -54,6 +59,7 @@ void HierarchicalAllocator::allocate_to(const std::string& framework, const std:
   const auto a = agents_.find(agent);
   if (a == agents_.end()) return;
   a->second.allocated += r;
+  order_stale_ = true;
   if (f == frameworks_.end()) return;  // add_framework brings it in with `used`
   f->second.allocated += r;
   ++f->second.allocations;
@@ -71,14 +77,16 @@ void HierarchicalAllocator::recover(const std::string& framework, const std::str
   if (f == frameworks_.end()) return;
   f->second.allocated -= r;
   roles_[f->second.role].allocated -= r;
+  order_stale_ = true;
   if (!refuse || *refuse <= sim::SimTime{} || a == agents_.end()) return;
   const sim::SimTime until = now + std::max(options_.allocation_interval, *refuse);
-  f->second.filters[agent].emplace_back(r, until);
+  f->second.filters[&*a].emplace_back(r, until);
 }
 
 void HierarchicalAllocator::suppress(const std::string& framework) {
   if (const auto it = frameworks_.find(framework); it != frameworks_.end()) {
     it->second.suppressed = true;
+    order_stale_ = true;
   }
 }
 
@@ -87,6 +95,7 @@ void HierarchicalAllocator::revive(const std::string& framework) {
   if (it == frameworks_.end()) return;
   it->second.suppressed = false;
   it->second.filters.clear();
+  order_stale_ = true;
 }
 
 double HierarchicalAllocator::share(const Resources& allocated, const Resources& total) {
@@ -124,37 +133,60 @@ bool HierarchicalAllocator::suppressed(const std::string& framework) const {
   return it != frameworks_.end() && it->second.suppressed;
 }
 
+namespace {
 // DRFComparator: by share, then by number of allocations, then by name.
-std::vector<std::string> HierarchicalAllocator::sorted_roles() const {
-  std::vector<std::tuple<double, int, std::string>> keyed;
-  for (const auto& [role, pool] : roles_) {
-    keyed.emplace_back(share(pool.allocated, cluster_total_), pool.allocations, role);
+struct DrfKey {
+  double share;
+  int allocations;
+  const std::string* name;
+  bool operator<(const DrfKey& o) const {
+    if (share != o.share) return share < o.share;
+    if (allocations != o.allocations) return allocations < o.allocations;
+    return *name < *o.name;
   }
-  std::sort(keyed.begin(), keyed.end());
-  std::vector<std::string> out;
-  for (auto& k : keyed) out.push_back(std::move(std::get<2>(k)));
+};
+
+template <class Entry>
+std::vector<Entry*> in_drf_order(std::vector<std::pair<DrfKey, Entry*>>& keyed) {
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<Entry*> out;
+  out.reserve(keyed.size());
+  for (const auto& k : keyed) out.push_back(k.second);
   return out;
 }
+}  // namespace
 
-std::vector<std::string> HierarchicalAllocator::sorted_frameworks(const std::string& role) const {
-  const Resources& pool = roles_.at(role).allocated;
-  std::vector<std::tuple<double, int, std::string>> keyed;
-  for (const auto& [id, f] : frameworks_) {
-    // Inactive and suppressed frameworks are not in the sorter (deactivate / suppressOffers).
-    if (f.role != role || !f.active || f.suppressed) continue;
-    keyed.emplace_back(share(f.allocated, pool), f.allocations, id);
+void HierarchicalAllocator::sort_clients() {
+  if (!order_stale_) return;
+  order_stale_ = false;
+  std::vector<std::pair<DrfKey, RoleEntry*>> roles;
+  for (RoleEntry& role : roles_) {
+    role.second.order.clear();
+    roles.push_back(
+        {{share(role.second.allocated, cluster_total_), role.second.allocations, &role.first},
+         &role});
   }
-  std::sort(keyed.begin(), keyed.end());
-  std::vector<std::string> out;
-  for (auto& k : keyed) out.push_back(std::move(std::get<2>(k)));
-  return out;
+  role_order_ = in_drf_order(roles);
+  // All frameworks in one sort: within each role the order is that role's sorter's.
+  std::vector<std::pair<DrfKey, FrameworkEntry*>> frameworks;
+  for (FrameworkEntry& entry : frameworks_) {
+    const Framework& f = entry.second;
+    // Inactive and suppressed frameworks are not in the sorter (deactivate / suppressOffers).
+    if (!f.active || f.suppressed) continue;
+    const Resources& pool = roles_.at(f.role).allocated;
+    frameworks.push_back({{share(f.allocated, pool), f.allocations, &entry.first}, &entry});
+  }
+  for (FrameworkEntry* entry : in_drf_order(frameworks)) {
+    roles_.at(entry->second.role).order.push_back(entry);
+  }
 }
 
 // RefusedOfferFilter::filter: the offer would be a subset of what was refused, and the filter
 // has not expired. Expired filters are dropped here (the real one expires on a timer).
-bool HierarchicalAllocator::filtered(Framework& f, const std::string& agent, const Resources& r,
+bool HierarchicalAllocator::filtered(Framework& f, const AgentEntry& agent, const Resources& r,
                                      sim::SimTime now) {
-  const auto it = f.filters.find(agent);
+  const auto it = f.filters.find(&agent);
   if (it == f.filters.end()) return false;
   auto& list = it->second;
   list.erase(std::remove_if(list.begin(), list.end(),
@@ -174,32 +206,41 @@ bool HierarchicalAllocator::allocatable(const Resources& r) const {
          (options_.min_allocatable.mem > 0 && r.mem >= options_.min_allocatable.mem);
 }
 
-std::vector<std::string> HierarchicalAllocator::candidate_agents(
-    sim::RandomStream* rng, const std::set<std::string>* candidates) const {
-  std::vector<std::string> ids;
-  for (const auto& [id, a] : agents_) {
-    if (a.active && (candidates == nullptr || candidates->count(id) != 0)) ids.push_back(id);
-  }
-  if (rng != nullptr) {
-    for (std::size_t i = ids.size(); i > 1; --i) {
-      std::swap(ids[i - 1], ids[rng->uniform_index(i)]);
+std::vector<HierarchicalAllocator::AgentEntry*> HierarchicalAllocator::candidate_agents(
+    sim::RandomStream* rng, const std::set<std::string>* candidates) {
+  // In id order (a set's order is the map's), then shuffled.
+  std::vector<AgentEntry*> agents;
+  const auto add = [&agents](AgentEntry& a) {
+    if (a.second.active) agents.push_back(&a);
+  };
+  if (candidates == nullptr) {
+    for (AgentEntry& a : agents_) add(a);
+  } else {
+    for (const std::string& id : *candidates) {
+      if (const auto it = agents_.find(id); it != agents_.end()) add(*it);
     }
   }
-  return ids;
+  if (rng != nullptr) {
+    for (std::size_t i = agents.size(); i > 1; --i) {
+      std::swap(agents[i - 1], agents[rng->uniform_index(i)]);
+    }
+  }
+  return agents;
 }
 
-std::optional<Allocation> HierarchicalAllocator::allocate_agent(const std::string& agent,
+std::optional<Allocation> HierarchicalAllocator::allocate_agent(AgentEntry& agent,
                                                                 sim::SimTime now) {
-  const Agent& a = agents_.at(agent);
+  const Agent& a = agent.second;
   const Resources available = a.total - a.allocated;
-  for (const std::string& role : sorted_roles()) {
+  if (!allocatable(available)) return std::nullopt;
+  sort_clients();
+  for (const RoleEntry* role : role_order_) {
     // Unreserved resources and those reserved for this role; nothing else.
-    if (a.role != kAnyRole && a.role != role) continue;
-    if (!allocatable(available)) break;
-    for (const std::string& id : sorted_frameworks(role)) {
-      if (filtered(frameworks_.at(id), agent, available, now)) continue;
-      allocate_to(id, agent, available);
-      return Allocation{id, agent, available};
+    if (a.role != kAnyRole && a.role != role->first) continue;
+    for (FrameworkEntry* f : role->second.order) {
+      if (filtered(f->second, agent, available, now)) continue;
+      allocate_to(f->first, agent.first, available);  // the order is stale from here
+      return Allocation{f->first, agent.first, available};
     }
   }
   return std::nullopt;
@@ -209,8 +250,8 @@ std::vector<Allocation> HierarchicalAllocator::allocate(sim::SimTime now, sim::R
                                                         const std::set<std::string>* candidates) {
   std::vector<Allocation> out;
   if (frameworks_.empty()) return out;
-  for (const std::string& agent : candidate_agents(rng, candidates)) {
-    if (auto a = allocate_agent(agent, now)) out.push_back(std::move(*a));
+  for (AgentEntry* agent : candidate_agents(rng, candidates)) {
+    if (auto a = allocate_agent(*agent, now)) out.push_back(std::move(*a));
   }
   // offerCallback per framework: group by framework, in framework id order (foreachkey over
   // a hashmap there; ordered here for determinism), agents in allocation order.

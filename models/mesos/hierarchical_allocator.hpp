@@ -21,13 +21,16 @@
 // framework sorter's total is what that role has been allocated (frameworkSorter->add).
 //
 // Contract: deterministic (ordered maps; randomness only from the stream passed in); allocate()
-// is O(agents · frameworks · log frameworks). Unknown ids in calls are ignored.
+// is O(agents · frameworks) plus a sort of the frameworks after each allocation, the DRF order
+// being kept until something it depends on changes (as DRFSorter::sort re-sorts only when
+// dirty). Unknown ids in calls are ignored.
 #pragma once
 
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/mesos/resources.hpp"
@@ -94,34 +97,43 @@ class HierarchicalAllocator {
     Resources allocated;
     bool active = true;
   };
+  using AgentEntry = std::map<std::string, Agent>::value_type;
   struct Framework {
     std::string role;
     Resources allocated;
     int allocations = 0;  // DRF tie-break: how often the sorter allocated to it
     bool active = true;
     bool suppressed = false;
-    // Refused resources per agent, and until when (RefusedOfferFilter).
-    std::map<std::string, std::vector<std::pair<Resources, sim::SimTime>>> filters;
+    // Refused resources per agent, and until when (RefusedOfferFilter). Keyed by the agent's
+    // entry (a map node never moves): looked up for every agent an allocation visits, and
+    // never iterated.
+    std::unordered_map<const AgentEntry*, std::vector<std::pair<Resources, sim::SimTime>>> filters;
   };
+  using FrameworkEntry = std::map<std::string, Framework>::value_type;
   struct RolePool {
     Resources allocated;  // the role's framework sorter's total
     int allocations = 0;
+    std::vector<FrameworkEntry*> order;  // its frameworks in DRF order (sort_clients)
   };
+  using RoleEntry = std::map<std::string, RolePool>::value_type;
 
   static double share(const Resources& allocated, const Resources& total);
-  std::vector<std::string> sorted_roles() const;
-  std::vector<std::string> sorted_frameworks(const std::string& role) const;
-  bool filtered(Framework& f, const std::string& agent, const Resources& r, sim::SimTime now);
+  // The roles, and in each its active, unsuppressed frameworks, in DRF order, sorted again
+  // only if a share, a count or a membership changed since (order_stale_).
+  void sort_clients();
+  bool filtered(Framework& f, const AgentEntry& agent, const Resources& r, sim::SimTime now);
   bool allocatable(const Resources& r) const;
-  std::vector<std::string> candidate_agents(sim::RandomStream* rng,
-                                            const std::set<std::string>* candidates) const;
-  std::optional<Allocation> allocate_agent(const std::string& agent, sim::SimTime now);
+  std::vector<AgentEntry*> candidate_agents(sim::RandomStream* rng,
+                                            const std::set<std::string>* candidates);
+  std::optional<Allocation> allocate_agent(AgentEntry& agent, sim::SimTime now);
 
   Options options_;
   std::map<std::string, Agent> agents_;
   std::map<std::string, Framework> frameworks_;
   std::map<std::string, RolePool> roles_;  // roles with at least one framework
   Resources cluster_total_;
+  std::vector<RoleEntry*> role_order_;  // roles_ in DRF order (sort_clients)
+  bool order_stale_ = true;
 };
 
 }  // namespace bootsim::models::mesos
