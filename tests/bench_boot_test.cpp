@@ -131,3 +131,10 @@ TEST_CASE("bench boot refuses options it cannot run", "[bench][boot]") {
   CHECK(bt::bench_boot_command({"--no-such-option"}, out) == 2);
   CHECK(out.str().empty());
 }
+
+TEST_CASE("bench boot --help shows the help whatever else the line says", "[bench][boot]") {
+  std::ostringstream out;
+  CHECK(bt::bench_boot_command({"--trace", "x", "--help"}, out) == 0);
+  CHECK(out.str().find("bootsim bench boot [options]") != std::string::npos);
+  CHECK(out.str().find("--agents") != std::string::npos);
+}

@@ -402,7 +402,7 @@ TEST_CASE("engine matches a reference queue with delays of every magnitude", "[e
 
 TEST_CASE("engine keeps (time, insertion) order for events scheduled into a sorted run",
           "[engine]") {
-  // 1000 (0x3e8) and 1010 (0x3f2) share every hexadecimal digit above the third: a bucket of
+  // 1000 (0x3e8) and 1010 (0x3f2) share their third hexadecimal digit and those above: a bucket of
   // two, taken whole and sorted into the run for 0x300..0x3ff. a's callback then inserts into
   // that run before, at and after c and d. A reference order by hand.
   Engine engine(1);
@@ -457,7 +457,8 @@ TEST_CASE("engine keeps ties in order when a long run is spread over the buckets
 TEST_CASE("engine spills a run holding cancelled events from before the clock", "[engine]") {
   // Cancelled entries stay in the run when run_until(20 ns) finds nothing live and moves the
   // clock past them; a later spill of that run must not put them before the last event taken
-  // (an assertion in debug builds, and buckets out of order).
+  // (an assertion where assertions are on, as in the sanitizer build, and buckets out of
+  // order).
   Engine engine(1);
   std::vector<std::int64_t> ran;
   const auto log = [&] { return [&] { ran.push_back(engine.now().ns()); }; };

@@ -217,6 +217,10 @@ int bench_boot_command(const std::vector<std::string>& args, std::ostream& out) 
     std::cerr << "bootsim: error: bench boot: " << e.what() << '\n';
     return 2;
   }
+  if (vm.count("help")) {  // whatever else the line says, as `bootsim run --help` does
+    out << desc;
+    return 0;
+  }
   if (vm.count("services")) o.services = vm["services"].as<std::uint64_t>();
   const std::string& trace = vm["trace"].as<std::string>();
   if (const auto level = sim::trace_level_named(trace)) {
@@ -225,10 +229,6 @@ int bench_boot_command(const std::vector<std::string>& args, std::ostream& out) 
     std::cerr << "bootsim: error: bench boot: --trace must be " << sim::trace_level_choices()
               << ", got '" << trace << "'\n";
     return 2;
-  }
-  if (vm.count("help")) {
-    out << desc;
-    return 0;
   }
   return run_boot_bench(o, out);
 }

@@ -1,7 +1,6 @@
 #include "models/mesos/hierarchical_allocator.hpp"
 
 #include <algorithm>
-#include <tuple>
 
 namespace bootsim::models::mesos {
 

@@ -12,13 +12,14 @@
 // The algorithm of HierarchicalAllocatorProcess::__allocate (stage 2; no quota, no weights):
 // the candidate agents in random order (std::random_shuffle there; here a Fisher-Yates shuffle
 // from the caller's stream, or id order without one); for each agent, the roles in DRF order,
-// and in each role its active, unsuppressed frameworks in DRF order (re-sorted per agent, as
-// sort() is called per agent); the first framework that does not filter the agent's available
-// resources (unreserved plus those reserved for its role) gets all of them — "coarse-grained"
-// allocation, so an agent has at most one outstanding offer. DRF share of a client is the
-// maximum over cpus, mem and disk of allocated / total; ties go to fewer allocations, then to
-// the smaller name (DRFComparator). The role sorter's total is the cluster's; a role's
-// framework sorter's total is what that role has been allocated (frameworkSorter->add).
+// and in each role its active, unsuppressed frameworks in DRF order (as of that agent, as
+// sort() is called per agent; the sort itself runs only when the order may have changed); the first
+// framework that does not filter the agent's available resources (unreserved plus those reserved
+// for its role) gets all of them — "coarse-grained" allocation, so an agent has at most one
+// outstanding offer. DRF share of a client is the maximum over cpus, mem and disk of allocated /
+// total; ties go to fewer allocations, then to the smaller name (DRFComparator). The role sorter's
+// total is the cluster's; a role's framework sorter's total is what that role has been allocated
+// (frameworkSorter->add).
 //
 // Contract: deterministic (ordered maps; randomness only from the stream passed in); allocate()
 // is O(agents · frameworks) plus a sort of the frameworks after each allocation, the DRF order
@@ -55,6 +56,11 @@ class HierarchicalAllocator {
     Resources min_allocatable{.cpus = 0.01, .mem = 32};
   };
   explicit HierarchicalAllocator(Options options) : options_(options) {}
+  // Not copyable: the DRF order and the filters point into its own maps (a move keeps them).
+  HierarchicalAllocator(const HierarchicalAllocator&) = delete;
+  HierarchicalAllocator& operator=(const HierarchicalAllocator&) = delete;
+  HierarchicalAllocator(HierarchicalAllocator&&) = default;
+  HierarchicalAllocator& operator=(HierarchicalAllocator&&) = default;
 
   // `role`: the role its resources are reserved for ("*": unreserved).
   void add_agent(const std::string& id, std::string role, Resources total);
