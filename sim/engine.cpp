@@ -85,8 +85,8 @@ void Engine::insert_into_run(const Entry& e) {
     return;
   }
   if (run.size() - head_ >= kRunCap) {
-    // A run that keeps taking entries in its middle would cost O(run) each: give it back to
-    // the radix buckets around its smallest time, and insert e there.
+    // A run that keeps taking entries in its middle would cost O(run) each: spread it over
+    // buckets 1..run_max_ again (spill_run), and insert e there.
     spill_run();
     --queued_;
     queue_push(e);

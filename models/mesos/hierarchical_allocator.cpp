@@ -1,6 +1,7 @@
 #include "models/mesos/hierarchical_allocator.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace bootsim::models::mesos {
 
@@ -139,17 +140,16 @@ struct DrfKey {
   int allocations;
   const std::string* name;
   bool operator<(const DrfKey& o) const {
-    if (share != o.share) return share < o.share;
-    if (allocations != o.allocations) return allocations < o.allocations;
-    return *name < *o.name;
+    return std::tie(share, allocations, *name) < std::tie(o.share, o.allocations, *o.name);
   }
 };
 
-template <class Entry>
-std::vector<Entry*> in_drf_order(std::vector<std::pair<DrfKey, Entry*>>& keyed) {
+// The clients (second) sorted by their keys (first).
+template <class Client>
+std::vector<Client> in_drf_order(std::vector<std::pair<DrfKey, Client>>& keyed) {
   std::sort(keyed.begin(), keyed.end(),
             [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::vector<Entry*> out;
+  std::vector<Client> out;
   out.reserve(keyed.size());
   for (const auto& k : keyed) out.push_back(k.second);
   return out;
@@ -168,17 +168,16 @@ void HierarchicalAllocator::sort_clients() {
   }
   role_order_ = in_drf_order(roles);
   // All frameworks in one sort: within each role the order is that role's sorter's.
-  std::vector<std::pair<DrfKey, FrameworkEntry*>> frameworks;
+  std::vector<std::pair<DrfKey, std::pair<FrameworkEntry*, RolePool*>>> frameworks;
   for (FrameworkEntry& entry : frameworks_) {
     const Framework& f = entry.second;
     // Inactive and suppressed frameworks are not in the sorter (deactivate / suppressOffers).
     if (!f.active || f.suppressed) continue;
-    const Resources& pool = roles_.at(f.role).allocated;
-    frameworks.push_back({{share(f.allocated, pool), f.allocations, &entry.first}, &entry});
+    RolePool& pool = roles_.at(f.role);
+    frameworks.push_back(
+        {{share(f.allocated, pool.allocated), f.allocations, &entry.first}, {&entry, &pool}});
   }
-  for (FrameworkEntry* entry : in_drf_order(frameworks)) {
-    roles_.at(entry->second.role).order.push_back(entry);
-  }
+  for (const auto& [entry, pool] : in_drf_order(frameworks)) pool->order.push_back(entry);
 }
 
 // RefusedOfferFilter::filter: the offer would be a subset of what was refused, and the filter
