@@ -529,3 +529,34 @@ TEST_CASE("a run keeps the same outcome at every --trace level, with and without
     }
   }
 }
+
+TEST_CASE("the default event limit is 50 million or 10,000 a host, whichever is more; one given "
+          "is kept as given",
+          "[cluster][limits]") {
+  const auto limit_of = [](const std::string& agents, std::optional<std::uint64_t> given) {
+    const Scenario s = load_text("name: big\ncluster: {masters: 3, agents: {private: " + agents +
+                                 ", public: 1}}\n");
+    RunOptions o;
+    o.max_events = given;
+    auto p = prepare_run(s, o);
+    REQUIRE(std::holds_alternative<PreparedRun>(p));
+    return std::get<PreparedRun>(p).max_events;
+  };
+  CHECK(limit_of("100", std::nullopt) == 50'000'000);
+  CHECK(limit_of("4996", std::nullopt) == 50'000'000);  // 5,000 hosts: exactly 50 million
+  CHECK(limit_of("4997", std::nullopt) == 50'010'000);
+  // A 100,000-agent boot takes about 85 million events: more than the fixed default.
+  CHECK(limit_of("100000", std::nullopt) == 1'000'040'000);
+  CHECK(limit_of("100000", 1000) == 1000);
+  CHECK(limit_of("100000", 0) == 0);
+
+  // The run reports the limit it had, resolved or given.
+  const Scenario small =
+      load_text("name: small\ncluster: {masters: 1, agents: {private: 1, public: 0}}\n");
+  CHECK(run(small).max_events == 50'000'000);
+  RunOptions tight;
+  tight.max_events = 100;
+  const RunResult cut = run(small, tight);
+  CHECK(cut.ended_by == "max-events");
+  CHECK(cut.max_events == 100);
+}

@@ -137,7 +137,8 @@ po::options_description run_description(bool with_format) {
 
       "out", po::value<std::string>()->default_value("-"), "output file (default: stdout)")(
       "max-events", po::value<std::string>(),
-      "stop a run that takes more events than this (default 50000000; 0: no limit)")(
+      "stop a run that takes more events than this (default 50000000 or 10000 a host, "
+      "whichever is more; 0: no limit)")(
       "strict", "a fault that never fired or hit nothing is an error (exit 1)")(
       "stop-at-ready",
       "with faults, end the run at cluster.ready once every fault has fired and been undone")(
@@ -288,7 +289,7 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
     return usage_error(fmt::format(
         "the run took more than --max-events {} events (simulated time {}s of {}); raise "
         "--max-events (0: no limit) or shorten --until",
-        options.max_events, sim::format_seconds(r.ended_at), sim::format_duration(r.until)));
+        r.max_events, sim::format_seconds(r.ended_at), sim::format_duration(r.until)));
   }
   // Colour only on a terminal (plain when piped or written to a file), for the text report.
   report::TextOptions text_options;

@@ -150,7 +150,7 @@ RunRecord make_record(std::string scenario_text, std::string scenario_file,
   r.seed = result.seed;
   r.until = result.until;
   r.stop_at_ready = options.stop_at_ready;
-  r.max_events = options.max_events;
+  r.max_events = result.max_events;  // as it was resolved for this cluster
   for (const models::Setting& s : options.settings) r.settings.push_back(s.key + "=" + s.value);
   for (const models::FaultSpec& f : options.faults) r.faults.push_back(f.text);
   for (const sim::TraceRecord& rec : result.trace.records()) {

@@ -17,6 +17,7 @@ RunResult World::collect() {
   r.ended_at = engine_.now();
   r.ended_by = ended_by_;
   r.settle_window = settle_window_;
+  r.max_events = max_events_;
   r.max_trace_records = max_trace_records_;
   r.events = engine_.events_processed();
   for (const Host& h : hosts_) {
