@@ -180,8 +180,8 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
   for (const Setting& st : options.settings) p.set_options.push_back(st.key + "=" + st.value);
   for (const FaultSpec& f : options.faults) p.fault_options.push_back(f.text);
   p.until = options.until.value_or(scenario.until.value_or(kDefaultUntil));
-  p.max_events = options.max_events.value_or(
-      std::max(kDefaultMaxEvents, hosts * kMaxEventsPerHost));
+  p.max_events =
+      options.max_events.value_or(std::max(kDefaultMaxEvents, hosts * kMaxEventsPerHost));
   p.stop_at_ready = options.stop_at_ready;
   p.trace_level = options.trace_level;
   p.testing = options.testing;

@@ -85,9 +85,9 @@ struct RunResult {
   // "max-events" or "max-trace" (stopped by a limit: not a complete result).
   std::string ended_by;
   sim::SimTime settle_window;
-  std::uint64_t max_events = 0;       // the limits this run had (0: none)
+  std::uint64_t max_events = 0;  // the limits this run had (0: none)
   std::size_t max_trace_records = 0;
-  std::vector<std::string> nodes;     // hosts in order, then services
+  std::vector<std::string> nodes;  // hosts in order, then services
   // Every systemd unit of every host (hosts in order, units in the profile's order), so that
   // reports tell a unit's state changes from a protocol model's without matching names.
   struct UnitRow {
