@@ -27,7 +27,7 @@ void OfferCycleMonitor::on_record(sim::RecordId id) {
   if (r.kind == sim::RecordKind::kMilestone) {
     on_milestone(id, r);
   } else if (r.component == kMaster) {
-    on_master_event(id, r);
+    on_master_event(r);
   } else if (r.component == kScheduler && r.name == "framework_id_write") {
     check_id_write(r);
   } else if (r.component == kCosmos && r.name == "serving") {
@@ -47,14 +47,13 @@ void OfferCycleMonitor::on_milestone(sim::RecordId id, const sim::TraceRecord& r
   }
 }
 
-void OfferCycleMonitor::on_master_event(sim::RecordId id, const sim::TraceRecord& r) {
+void OfferCycleMonitor::on_master_event(const sim::TraceRecord& r) {
   if (r.name == "leading") {
     leaders_.emplace(r.node);
   } else if (r.name == "unreachable") {
     registered_.erase(std::string(r.node));
   } else if (r.name == "offered") {
     check_offer(r);
-    offer_left_[id] = resources_of(r);
   } else if (r.name == "task_launched") {
     check_launch(r);
   } else if (r.name == "framework_registered") {
@@ -97,15 +96,26 @@ mesos::Resources OfferCycleMonitor::resources_of(const sim::TraceRecord& r) cons
   return {.cpus = get("cpus_m"), .mem = get("mem"), .disk = get("disk"), .ports = get("ports")};
 }
 
+// The master's `offered` record with id `id`, if that is one.
+const sim::TraceRecord* OfferCycleMonitor::offered_record(sim::RecordId id) const {
+  const sim::Trace& t = ctx_.trace();
+  if (id >= t.records().size()) return nullptr;
+  const sim::TraceRecord& r = t.at(id);
+  return r.component == kMaster && r.name == "offered" ? &r : nullptr;
+}
+
 void OfferCycleMonitor::check_launch(const sim::TraceRecord& r) {
   const auto offer = ctx_.trace().record_arg(r, "offer");
-  const auto it = offer ? offer_left_.find(*offer) : offer_left_.end();
-  if (it == offer_left_.end()) {
+  const sim::TraceRecord* offered = offer ? offered_record(*offer) : nullptr;
+  if (offered == nullptr) {
     ctx_.violation("task-within-offer", std::string(r.node),
                    fmt::format("a task launched on {} at {}s from no offer", r.node,
                                sim::format_seconds(r.time)));
     return;
   }
+  // Only offers that launched are kept; the others' resources are in their records.
+  const auto [it, first_launch] = offer_left_.try_emplace(*offer);
+  if (first_launch) it->second = resources_of(*offered);
   const mesos::Resources task = resources_of(r);
   if (!task.fits_in(it->second)) {
     ctx_.violation(

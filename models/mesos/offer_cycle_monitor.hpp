@@ -40,7 +40,7 @@ class OfferCycleMonitor {
 
  private:
   void on_record(sim::RecordId id);
-  void on_master_event(sim::RecordId id, const sim::TraceRecord& r);
+  void on_master_event(const sim::TraceRecord& r);
   void on_milestone(sim::RecordId id, const sim::TraceRecord& r);
   void check_registration(sim::RecordId id, const sim::TraceRecord& r);
   void check_offer(const sim::TraceRecord& r);
@@ -49,12 +49,13 @@ class OfferCycleMonitor {
   void check_first_task(const sim::TraceRecord& r);
   void note_install_path(std::string_view master);
   mesos::Resources resources_of(const sim::TraceRecord& r) const;
+  const sim::TraceRecord* offered_record(sim::RecordId id) const;
 
   RunContext& ctx_;
   std::set<std::string, std::less<>> leaders_;
   // Per agent: the agent.registered milestone that is current (erased when unreachable).
   std::map<std::string, sim::RecordId, std::less<>> registered_;
-  // Per offer (its `offered` record): what its launches have left of it.
+  // Per offer that launched tasks (its `offered` record): what its launches have left of it.
   std::map<sim::RecordId, mesos::Resources> offer_left_;
   std::set<std::pair<std::string, std::string>> confirmed_;        // (framework name, id)
   std::set<std::string, std::less<>> adminrouter_up_, cosmos_up_;  // masters serving now
