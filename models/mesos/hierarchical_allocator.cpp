@@ -5,96 +5,125 @@
 
 namespace bootsim::models::mesos {
 
+namespace {
+template <class Entry>
+Entry* find_in(const std::unordered_map<std::string_view, Entry*>& index, std::string_view id) {
+  const auto it = index.find(id);
+  return it == index.end() ? nullptr : it->second;
+}
+}  // namespace
+
+HierarchicalAllocator::AgentEntry* HierarchicalAllocator::find_agent(std::string_view id) {
+  return find_in(agent_index_, id);
+}
+const HierarchicalAllocator::AgentEntry* HierarchicalAllocator::find_agent(
+    std::string_view id) const {
+  return find_in(agent_index_, id);
+}
+HierarchicalAllocator::FrameworkEntry* HierarchicalAllocator::find_framework(std::string_view id) {
+  return find_in(framework_index_, id);
+}
+const HierarchicalAllocator::FrameworkEntry* HierarchicalAllocator::find_framework(
+    std::string_view id) const {
+  return find_in(framework_index_, id);
+}
+
 void HierarchicalAllocator::add_agent(const std::string& id, std::string role, Resources total) {
-  if (agents_.count(id) != 0) return;
+  const auto [it, added] = agents_.try_emplace(id, Agent{std::move(role), total, {}, true});
+  if (!added) return;
+  agent_index_.emplace(it->first, &*it);
   cluster_total_ += total;
-  agents_.emplace(id, Agent{std::move(role), total, {}, true});
   order_stale_ = true;  // the roles' shares are of the cluster's total
 }
 
 void HierarchicalAllocator::remove_agent(const std::string& id) {
-  const auto it = agents_.find(id);
-  if (it == agents_.end()) return;
-  cluster_total_ -= it->second.total;
-  for (auto& [name, f] : frameworks_) f.filters.erase(&*it);
-  agents_.erase(it);
+  AgentEntry* const a = find_agent(id);
+  if (a == nullptr) return;
+  cluster_total_ -= a->second.total;
+  for (auto& [name, f] : frameworks_) f.filters.erase(a);
+  agent_index_.erase(a->first);
+  agents_.erase(a->first);
   order_stale_ = true;
 }
 
 void HierarchicalAllocator::set_agent_active(const std::string& id, bool active) {
-  if (const auto it = agents_.find(id); it != agents_.end()) it->second.active = active;
+  if (AgentEntry* const a = find_agent(id)) a->second.active = active;
 }
 
 void HierarchicalAllocator::add_framework(const std::string& id, std::string role, Resources used) {
-  if (frameworks_.count(id) != 0) return;
-  roles_[role].allocated += used;
-  frameworks_.emplace(id, Framework{std::move(role), used, 0, true, false, {}});
+  if (find_framework(id) != nullptr) return;
+  RolePool& pool = roles_[role];
+  pool.allocated += used;
+  const auto it =
+      frameworks_.emplace(id, Framework{std::move(role), &pool, used, 0, true, false, {}}).first;
+  framework_index_.emplace(it->first, &*it);
   order_stale_ = true;
 }
 
 void HierarchicalAllocator::remove_framework(const std::string& id) {
-  const auto it = frameworks_.find(id);
-  if (it == frameworks_.end()) return;
-  const std::string role = it->second.role;
-  RolePool& pool = roles_[role];
-  pool.allocated -= it->second.allocated;
-  frameworks_.erase(it);
+  FrameworkEntry* const f = find_framework(id);
+  if (f == nullptr) return;
+  const std::string role = f->second.role;
+  f->second.pool->allocated -= f->second.allocated;
+  framework_index_.erase(f->first);
+  frameworks_.erase(id);
   const bool role_used = std::any_of(frameworks_.begin(), frameworks_.end(),
-                                     [&](const auto& f) { return f.second.role == role; });
+                                     [&](const auto& other) { return other.second.role == role; });
   if (!role_used) roles_.erase(role);
   order_stale_ = true;
 }
 
 void HierarchicalAllocator::set_framework_active(const std::string& id, bool active) {
-  const auto it = frameworks_.find(id);
-  if (it == frameworks_.end()) return;
-  it->second.active = active;
-  if (!active) it->second.suppressed = false;  // deactivateFramework clears it
+  FrameworkEntry* const f = find_framework(id);
+  if (f == nullptr) return;
+  f->second.active = active;
+  if (!active) f->second.suppressed = false;  // deactivateFramework clears it
   order_stale_ = true;
 }
 
 void HierarchicalAllocator::allocate_to(const std::string& framework, const std::string& agent,
                                         const Resources& r) {
-  const auto f = frameworks_.find(framework);
-  const auto a = agents_.find(agent);
-  if (a == agents_.end()) return;
-  a->second.allocated += r;
+  if (AgentEntry* const a = find_agent(agent)) allocate_to(find_framework(framework), *a, r);
+}
+
+// `f` null: a framework not (yet) added, whose add_framework brings it in with `used`.
+void HierarchicalAllocator::allocate_to(FrameworkEntry* f, AgentEntry& a, const Resources& r) {
+  a.second.allocated += r;
   order_stale_ = true;
-  if (f == frameworks_.end()) return;  // add_framework brings it in with `used`
+  if (f == nullptr) return;
   f->second.allocated += r;
   ++f->second.allocations;
-  RolePool& pool = roles_[f->second.role];
-  pool.allocated += r;
-  ++pool.allocations;
+  f->second.pool->allocated += r;
+  ++f->second.pool->allocations;
 }
 
 void HierarchicalAllocator::recover(const std::string& framework, const std::string& agent,
                                     const Resources& r, sim::SimTime now,
                                     std::optional<sim::SimTime> refuse) {
-  const auto f = frameworks_.find(framework);
-  const auto a = agents_.find(agent);
-  if (a != agents_.end()) a->second.allocated -= r;
-  if (f == frameworks_.end()) return;
+  FrameworkEntry* const f = find_framework(framework);
+  AgentEntry* const a = find_agent(agent);
+  if (a != nullptr) a->second.allocated -= r;
+  if (f == nullptr) return;
   f->second.allocated -= r;
-  roles_[f->second.role].allocated -= r;
+  f->second.pool->allocated -= r;
   order_stale_ = true;
-  if (!refuse || *refuse <= sim::SimTime{} || a == agents_.end()) return;
+  if (!refuse || *refuse <= sim::SimTime{} || a == nullptr) return;
   const sim::SimTime until = now + std::max(options_.allocation_interval, *refuse);
-  f->second.filters[&*a].emplace_back(r, until);
+  f->second.filters[a].emplace_back(r, until);
 }
 
 void HierarchicalAllocator::suppress(const std::string& framework) {
-  if (const auto it = frameworks_.find(framework); it != frameworks_.end()) {
-    it->second.suppressed = true;
+  if (FrameworkEntry* const f = find_framework(framework)) {
+    f->second.suppressed = true;
     order_stale_ = true;
   }
 }
 
 void HierarchicalAllocator::revive(const std::string& framework) {
-  const auto it = frameworks_.find(framework);
-  if (it == frameworks_.end()) return;
-  it->second.suppressed = false;
-  it->second.filters.clear();
+  FrameworkEntry* const f = find_framework(framework);
+  if (f == nullptr) return;
+  f->second.suppressed = false;
+  f->second.filters.clear();
   order_stale_ = true;
 }
 
@@ -108,9 +137,8 @@ double HierarchicalAllocator::share(const Resources& allocated, const Resources&
 }
 
 double HierarchicalAllocator::framework_share(const std::string& framework) const {
-  const auto it = frameworks_.find(framework);
-  if (it == frameworks_.end()) return 0;
-  return share(it->second.allocated, roles_.at(it->second.role).allocated);
+  const FrameworkEntry* const f = find_framework(framework);
+  return f == nullptr ? 0 : share(f->second.allocated, f->second.pool->allocated);
 }
 
 double HierarchicalAllocator::role_share(const std::string& role) const {
@@ -119,18 +147,18 @@ double HierarchicalAllocator::role_share(const std::string& role) const {
 }
 
 Resources HierarchicalAllocator::available(const std::string& agent) const {
-  const auto it = agents_.find(agent);
-  return it == agents_.end() ? Resources{} : it->second.total - it->second.allocated;
+  const AgentEntry* const a = find_agent(agent);
+  return a == nullptr ? Resources{} : a->second.total - a->second.allocated;
 }
 
 Resources HierarchicalAllocator::allocated(const std::string& framework) const {
-  const auto it = frameworks_.find(framework);
-  return it == frameworks_.end() ? Resources{} : it->second.allocated;
+  const FrameworkEntry* const f = find_framework(framework);
+  return f == nullptr ? Resources{} : f->second.allocated;
 }
 
 bool HierarchicalAllocator::suppressed(const std::string& framework) const {
-  const auto it = frameworks_.find(framework);
-  return it != frameworks_.end() && it->second.suppressed;
+  const FrameworkEntry* const f = find_framework(framework);
+  return f != nullptr && f->second.suppressed;
 }
 
 namespace {
@@ -173,9 +201,8 @@ void HierarchicalAllocator::sort_clients() {
     const Framework& f = entry.second;
     // Inactive and suppressed frameworks are not in the sorter (deactivate / suppressOffers).
     if (!f.active || f.suppressed) continue;
-    RolePool& pool = roles_.at(f.role);
     frameworks.push_back(
-        {{share(f.allocated, pool.allocated), f.allocations, &entry.first}, {&entry, &pool}});
+        {{share(f.allocated, f.pool->allocated), f.allocations, &entry.first}, {&entry, f.pool}});
   }
   for (const auto& [entry, pool] : in_drf_order(frameworks)) pool->order.push_back(entry);
 }
@@ -215,7 +242,7 @@ std::vector<HierarchicalAllocator::AgentEntry*> HierarchicalAllocator::candidate
     for (AgentEntry& a : agents_) add(a);
   } else {
     for (const std::string& id : *candidates) {
-      if (const auto it = agents_.find(id); it != agents_.end()) add(*it);
+      if (AgentEntry* const a = find_agent(id)) add(*a);
     }
   }
   if (rng != nullptr) {
@@ -237,7 +264,7 @@ std::optional<Allocation> HierarchicalAllocator::allocate_agent(AgentEntry& agen
     if (a.role != kAnyRole && a.role != role->first) continue;
     for (FrameworkEntry* f : role->second.order) {
       if (filtered(f->second, agent, available, now)) continue;
-      allocate_to(f->first, agent.first, available);  // the order is stale from here
+      allocate_to(f, agent, available);  // the order is stale from here
       return Allocation{f->first, agent.first, available};
     }
   }

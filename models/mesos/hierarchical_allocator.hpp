@@ -31,6 +31,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -104,8 +105,10 @@ class HierarchicalAllocator {
     bool active = true;
   };
   using AgentEntry = std::map<std::string, Agent>::value_type;
+  struct RolePool;
   struct Framework {
     std::string role;
+    RolePool* pool = nullptr;  // roles_[role]: a role stays while a framework has it
     Resources allocated;
     int allocations = 0;  // DRF tie-break: how often the sorter allocated to it
     bool active = true;
@@ -123,6 +126,14 @@ class HierarchicalAllocator {
   };
   using RoleEntry = std::map<std::string, RolePool>::value_type;
 
+  // The entries of ids, hashed: the maps keep id order (the shuffle's start, the DRF
+  // tie-break), the index answers lookups without comparing ids along a tree path.
+  AgentEntry* find_agent(std::string_view id);
+  const AgentEntry* find_agent(std::string_view id) const;
+  FrameworkEntry* find_framework(std::string_view id);
+  const FrameworkEntry* find_framework(std::string_view id) const;
+  void allocate_to(FrameworkEntry* f, AgentEntry& a, const Resources& r);
+
   static double share(const Resources& allocated, const Resources& total);
   // The roles, and in each its active, unsuppressed frameworks, in DRF order, sorted again
   // only if a share, a count or a membership changed since (order_stale_).
@@ -137,6 +148,9 @@ class HierarchicalAllocator {
   std::map<std::string, Agent> agents_;
   std::map<std::string, Framework> frameworks_;
   std::map<std::string, RolePool> roles_;  // roles with at least one framework
+  // Keys are views of the maps' own keys (a map node never moves).
+  std::unordered_map<std::string_view, AgentEntry*> agent_index_;
+  std::unordered_map<std::string_view, FrameworkEntry*> framework_index_;
   Resources cluster_total_;
   std::vector<RoleEntry*> role_order_;  // roles_ in DRF order (sort_clients)
   bool order_stale_ = true;

@@ -79,11 +79,13 @@ void MesosMaster::on_exit() {
   applying_ops_.clear();
   storing_.reset();
   agents_.clear();
+  agent_index_.clear();
   agent_by_host_.clear();
   registering_.clear();
   reregistering_.clear();
   recovered_.clear();
   frameworks_.clear();
+  framework_index_.clear();
   allocator_.reset();
   offers_.clear();
   allocation_pending_ = false;

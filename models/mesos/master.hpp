@@ -36,6 +36,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "models/core/unit.hpp"
@@ -151,6 +153,13 @@ class MesosMaster final : public UnitProcess {
     std::set<int> offers;
     sim::TimerId failover_timer;
   };
+  // agents_ and frameworks_ by id through their index: null if there is none.
+  Agent* find_agent(std::string_view id);
+  Framework* find_framework(std::string_view id);
+  Agent& add_agent_entry(const std::string& id);  // agents_[id], indexed
+  Framework& add_framework_entry(const std::string& id);
+  void erase_agent_entry(const std::string& id);
+  void erase_framework_entry(const std::string& id);
   struct OutstandingOffer {
     std::string framework_id;
     std::string agent_id;
@@ -193,7 +202,11 @@ class MesosMaster final : public UnitProcess {
   int write_acks_ = 0;
   sim::TimerId store_timer_;
   // Agents.
-  std::map<std::string, Agent> agents_;               // registered, by id
+  std::map<std::string, Agent> agents_;  // registered, by id
+  // agents_ and frameworks_ hashed (the maps keep id order, which their walks follow): the
+  // offer path looks up an agent and a framework for every offer. Keys view the maps' keys.
+  std::unordered_map<std::string_view, Agent*> agent_index_;
+  std::unordered_map<std::string_view, Framework*> framework_index_;
   std::map<std::string, std::string> agent_by_host_;  // hostname → id of registered agents
   std::set<std::string> registering_;                 // hostnames being admitted
   std::set<std::string> reregistering_;               // ids being re-admitted

@@ -84,7 +84,7 @@ void MesosMaster::admitted(const mesos::SlaveInfo& info, sim::NodeId node,
     // The host came back with a new id (it rebooted): the old one is gone.
     mark_unreachable(old->second, "replaced by a new registration of its host");
   }
-  Agent& a = agents_[info.id];
+  Agent& a = add_agent_entry(info.id);
   a.info = info;
   a.node = node;
   agent_by_host_[info.hostname] = info.id;
@@ -217,7 +217,7 @@ void MesosMaster::unreachable(const std::string& agent_id) {
     return;
   }
   Agent a = std::move(it->second);
-  agents_.erase(it);
+  erase_agent_entry(agent_id);
   if (const auto h = agent_by_host_.find(a.info.hostname);
       h != agent_by_host_.end() && h->second == agent_id) {
     agent_by_host_.erase(h);

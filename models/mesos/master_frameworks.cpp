@@ -65,7 +65,7 @@ void MesosMaster::register_framework(const mesos::FrameworkInfo& info, const sim
   }
   const bool known = !id.empty() && frameworks_.count(id) != 0;
   if (id.empty()) id = fmt::format("{}-{:04}", election_->info().id, next_framework_++);
-  Framework& f = frameworks_[id];
+  Framework& f = add_framework_entry(id);
   if (known) {
     ctx_.network().cancel(f.failover_timer);
     allocator_->set_framework_active(id, true);
@@ -131,13 +131,45 @@ void MesosMaster::remove_framework(const std::string& id) {
     std::erase_if(a.tasks, [&](const auto& t) { return t.second.framework_id == id; });
   }
   allocator_->remove_framework(id);
-  frameworks_.erase(it);
+  erase_framework_entry(id);
 }
 
 void MesosMaster::send_to_framework(const std::string& framework_id, sim::Message m) {
-  const auto it = frameworks_.find(framework_id);
-  if (it == frameworks_.end() || !it->second.connected) return;
-  ctx_.network().send_message(process_, it->second.address, std::move(m));
+  const Framework* const f = find_framework(framework_id);
+  if (f == nullptr || !f->connected) return;
+  ctx_.network().send_message(process_, f->address, std::move(m));
+}
+
+MesosMaster::Agent* MesosMaster::find_agent(std::string_view id) {
+  const auto it = agent_index_.find(id);
+  return it == agent_index_.end() ? nullptr : it->second;
+}
+
+MesosMaster::Framework* MesosMaster::find_framework(std::string_view id) {
+  const auto it = framework_index_.find(id);
+  return it == framework_index_.end() ? nullptr : it->second;
+}
+
+MesosMaster::Agent& MesosMaster::add_agent_entry(const std::string& id) {
+  auto& [key, agent] = *agents_.try_emplace(id).first;
+  agent_index_.emplace(key, &agent);
+  return agent;
+}
+
+MesosMaster::Framework& MesosMaster::add_framework_entry(const std::string& id) {
+  auto& [key, framework] = *frameworks_.try_emplace(id).first;
+  framework_index_.emplace(key, &framework);
+  return framework;
+}
+
+void MesosMaster::erase_agent_entry(const std::string& id) {
+  agent_index_.erase(id);
+  agents_.erase(id);
+}
+
+void MesosMaster::erase_framework_entry(const std::string& id) {
+  framework_index_.erase(id);
+  frameworks_.erase(id);
 }
 
 // Master::accept: tasks are launched if their resources fit in the offer (else they fail
@@ -149,8 +181,9 @@ void MesosMaster::accept(const mesos::Accept& a) {
   const OutstandingOffer offer = it->second;
   ctx_.network().cancel(offer.timeout);
   offers_.erase(it);
-  frameworks_.at(offer.framework_id).offers.erase(a.offer_id);
-  Agent& agent = agents_.at(offer.agent_id);
+  // An outstanding offer's framework and agent are known: both rescind their offers as they go.
+  find_framework(offer.framework_id)->offers.erase(a.offer_id);
+  Agent& agent = *find_agent(offer.agent_id);
   agent.offers.erase(a.offer_id);
   mesos::Resources left = offer.resources;
   for (const mesos::Task& t : a.tasks) {
@@ -175,7 +208,7 @@ void MesosMaster::accept(const mesos::Accept& a) {
         offer.offered);
     auto run = std::make_shared<mesos::RunTask>();
     run->framework_id = a.framework_id;
-    run->framework = frameworks_.at(a.framework_id).info.name;
+    run->framework = find_framework(a.framework_id)->info.name;
     run->task = std::move(task);
     run->master = {site_->node, ports::kMesosMaster};
     send_to_agent(agent, std::move(run));
@@ -190,8 +223,8 @@ void MesosMaster::decline(const mesos::Decline& d) {
   const OutstandingOffer offer = it->second;
   ctx_.network().cancel(offer.timeout);
   offers_.erase(it);
-  frameworks_.at(offer.framework_id).offers.erase(d.offer_id);
-  agents_.at(offer.agent_id).offers.erase(d.offer_id);
+  find_framework(offer.framework_id)->offers.erase(d.offer_id);
+  find_agent(offer.agent_id)->offers.erase(d.offer_id);
   allocator_->recover(offer.framework_id, offer.agent_id, offer.resources, ctx_.now(), d.refuse);
 }
 
@@ -202,12 +235,10 @@ void MesosMaster::rescind(int offer_id, bool tell_framework) {
   const OutstandingOffer offer = it->second;
   ctx_.network().cancel(offer.timeout);
   offers_.erase(it);
-  if (const auto f = frameworks_.find(offer.framework_id); f != frameworks_.end()) {
-    f->second.offers.erase(offer_id);
-  }
-  if (const auto a = agents_.find(offer.agent_id); a != agents_.end()) {
-    a->second.offers.erase(offer_id);
-    ctx_.event(a->second.info.hostname, "mesos-master", "offer_rescinded",
+  if (Framework* const f = find_framework(offer.framework_id)) f->offers.erase(offer_id);
+  if (Agent* const a = find_agent(offer.agent_id)) {
+    a->offers.erase(offer_id);
+    ctx_.event(a->info.hostname, "mesos-master", "offer_rescinded",
                fmt::format("offer {} to {}", offer_id, offer.framework_id));
   }
   if (tell_framework) {
@@ -299,8 +330,8 @@ void MesosMaster::offer(const std::vector<mesos::Allocation>& allocations) {
     const sim::TimerId timeout =
         ctx_.network().after(process_, ctx_.params().duration("mesos-master.offer_timeout"),
                              [this, id] { rescind(id, true); });
-    frameworks_.at(a.framework).offers.insert(id);
-    Agent& agent = agents_.at(a.agent);
+    find_framework(a.framework)->offers.insert(id);
+    Agent& agent = *find_agent(a.agent);
     agent.offers.insert(id);
     const ResourceUnits u(a.resources);
     const sim::RecordId offered =
