@@ -231,3 +231,28 @@ TEST_CASE("the DRF order is sorted again after each change it depends on", "[all
     CHECK(offer_s1() == std::vector<std::string>{"B:S1"});
   }
 }
+
+TEST_CASE("an agent or a framework removed and added again under its id is the new one",
+          "[allocator]") {
+  HierarchicalAllocator alloc({});
+  alloc.add_agent("S0", "*", kAgent);
+  alloc.add_framework("A", "*");
+  // Another agent and framework in between, which may take the memory of the removed ones.
+  alloc.remove_agent("S0");
+  alloc.add_agent("S9", "r9", {.cpus = 8, .mem = 1});
+  alloc.add_agent("S0", "*", {.cpus = 2, .mem = 2048});
+  alloc.remove_framework("A");
+  alloc.add_framework("Z", "r9");
+  alloc.suppress("Z");
+  alloc.add_framework("A", "r1");
+  // S0 has the resources it was added with the second time; A is in its new role's pool.
+  const std::vector<Allocation> out = alloc.allocate(sim::SimTime{}, nullptr);
+  REQUIRE(offers(out) == std::vector<std::string>{"A:S0"});
+  CHECK(out[0].resources.cpus == 2);
+  CHECK(alloc.available("S0").cpus == 0);
+  CHECK(alloc.allocated("A").mem == 2048);
+  CHECK(alloc.framework_share("A") == 1);
+  CHECK(alloc.role_share("r1") == Approx(2048.0 / 2049));  // S9 counts in the total
+  CHECK(alloc.available("S9").cpus == 8);
+  CHECK(alloc.allocated("Z").mem == 0);
+}
