@@ -161,50 +161,35 @@ bool HierarchicalAllocator::suppressed(const std::string& framework) const {
   return f != nullptr && f->second.suppressed;
 }
 
-namespace {
-// DRFComparator: by share, then by number of allocations, then by name.
-struct DrfKey {
-  double share;
-  int allocations;
-  const std::string* name;
-  bool operator<(const DrfKey& o) const {
-    return std::tie(share, allocations, *name) < std::tie(o.share, o.allocations, *o.name);
-  }
-};
-
-// The clients (second) sorted by their keys (first).
-template <class Client>
-std::vector<Client> in_drf_order(std::vector<std::pair<DrfKey, Client>>& keyed) {
-  std::sort(keyed.begin(), keyed.end(),
-            [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::vector<Client> out;
-  out.reserve(keyed.size());
-  for (const auto& k : keyed) out.push_back(k.second);
-  return out;
+bool HierarchicalAllocator::DrfKey::operator<(const DrfKey& o) const {
+  return std::tie(share, allocations, *name) < std::tie(o.share, o.allocations, *o.name);
 }
-}  // namespace
 
 void HierarchicalAllocator::sort_clients() {
   if (!order_stale_) return;
   order_stale_ = false;
-  std::vector<std::pair<DrfKey, RoleEntry*>> roles;
+  const auto by_key = [](const auto& x, const auto& y) { return x.first < y.first; };
+  role_keys_.clear();
   for (RoleEntry& role : roles_) {
     role.second.order.clear();
-    roles.push_back(
+    role_keys_.push_back(
         {{share(role.second.allocated, cluster_total_), role.second.allocations, &role.first},
          &role});
   }
-  role_order_ = in_drf_order(roles);
+  std::sort(role_keys_.begin(), role_keys_.end(), by_key);
+  role_order_.clear();
+  for (const auto& [key, role] : role_keys_) role_order_.push_back(role);
   // All frameworks in one sort: within each role the order is that role's sorter's.
-  std::vector<std::pair<DrfKey, std::pair<FrameworkEntry*, RolePool*>>> frameworks;
+  framework_keys_.clear();
   for (FrameworkEntry& entry : frameworks_) {
     const Framework& f = entry.second;
     // Inactive and suppressed frameworks are not in the sorter (deactivate / suppressOffers).
     if (!f.active || f.suppressed) continue;
-    frameworks.push_back(
-        {{share(f.allocated, f.pool->allocated), f.allocations, &entry.first}, {&entry, f.pool}});
+    framework_keys_.push_back(
+        {{share(f.allocated, f.pool->allocated), f.allocations, &entry.first}, &entry});
   }
-  for (const auto& [entry, pool] : in_drf_order(frameworks)) pool->order.push_back(entry);
+  std::sort(framework_keys_.begin(), framework_keys_.end(), by_key);
+  for (const auto& [key, entry] : framework_keys_) entry->second.pool->order.push_back(entry);
 }
 
 // RefusedOfferFilter::filter: the offer would be a subset of what was refused, and the filter

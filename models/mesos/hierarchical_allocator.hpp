@@ -98,6 +98,13 @@ class HierarchicalAllocator {
   std::size_t agent_count() const { return agents_.size(); }
 
  private:
+  // DRFComparator: by share, then by number of allocations, then by name.
+  struct DrfKey {
+    double share;
+    int allocations;
+    const std::string* name;
+    bool operator<(const DrfKey& o) const;
+  };
   struct Agent {
     std::string role;
     Resources total;
@@ -153,6 +160,9 @@ class HierarchicalAllocator {
   std::unordered_map<std::string_view, FrameworkEntry*> framework_index_;
   Resources cluster_total_;
   std::vector<RoleEntry*> role_order_;  // roles_ in DRF order (sort_clients)
+  // sort_clients' scratch, kept so that sorting after each allocation allocates nothing.
+  std::vector<std::pair<DrfKey, RoleEntry*>> role_keys_;
+  std::vector<std::pair<DrfKey, FrameworkEntry*>> framework_keys_;
   bool order_stale_ = true;
 };
 
