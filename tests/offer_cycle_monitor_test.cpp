@@ -54,6 +54,35 @@ TEST_CASE("a correct master's registrations and offers pass the checks", "[check
   CHECK(h.ctx.violations().empty());
 }
 
+TEST_CASE("a launch is checked against what its offer's record says is left of it",
+          "[checks][mesos]") {
+  Harness h;
+  h.lead("master-1");
+  const auto reg = h.admit("master-1", "agent-1");
+  const auto offered =
+      h.ctx.typed_event(sim::RecordType::kPlain, "agent-1", "mesos-master", "offered", "offer 1",
+                        {sim::arg_int("cpus_m", 4000), sim::arg_int("mem", 4096),
+                         sim::arg_int("disk", 0), sim::arg_int("ports", 0)},
+                        reg);
+  const auto launch = [&h](sim::RecordId offer) {
+    h.ctx.typed_event(
+        sim::RecordType::kPlain, "agent-1", "mesos-master", "task_launched", "t",
+        {sim::arg_record("offer", offer), sim::arg_int("cpus_m", 3000), sim::arg_int("mem", 1024),
+         sim::arg_int("disk", 0), sim::arg_int("ports", 0)});
+  };
+  launch(offered);
+  CHECK(h.ctx.violations().empty());
+  launch(offered);    // 1 cpu is left of the offer's 4, not 3
+  launch(reg);        // not an offer
+  launch(1'000'000);  // no record at all
+  const auto& v = h.ctx.violations();
+  REQUIRE(v.size() == 3);
+  CHECK(v[0].detail.find("takes cpus_m:3000") != std::string::npos);
+  CHECK(v[0].detail.find("with cpus_m:1000;mem:3072") != std::string::npos);
+  CHECK(v[1].detail.find("from no offer") != std::string::npos);
+  CHECK(v[2].detail.find("from no offer") != std::string::npos);
+}
+
 TEST_CASE("an agent admitted by a master that does not lead is caught", "[checks][mesos]") {
   Harness h;
   h.lead("master-1");

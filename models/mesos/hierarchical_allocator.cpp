@@ -42,7 +42,7 @@ void HierarchicalAllocator::remove_agent(const std::string& id) {
   cluster_total_ -= a->second.total;
   for (auto& [name, f] : frameworks_) f.filters.erase(a);
   agent_index_.erase(a->first);
-  agents_.erase(a->first);
+  agents_.erase(agents_.find(id));
   order_stale_ = true;
 }
 

@@ -203,10 +203,9 @@ class MesosMaster final : public UnitProcess {
   sim::TimerId store_timer_;
   // Agents.
   std::map<std::string, Agent> agents_;  // registered, by id
-  // agents_ and frameworks_ hashed (the maps keep id order, which their walks follow): the
-  // offer path looks up an agent and a framework for every offer. Keys view the maps' keys.
+  // agents_ hashed (the map keeps id order, which its walks follow): the offer path looks up
+  // an agent and a framework for every offer. Keys view the map's keys.
   std::unordered_map<std::string_view, Agent*> agent_index_;
-  std::unordered_map<std::string_view, Framework*> framework_index_;
   std::map<std::string, std::string> agent_by_host_;  // hostname → id of registered agents
   std::set<std::string> registering_;                 // hostnames being admitted
   std::set<std::string> reregistering_;               // ids being re-admitted
@@ -214,7 +213,8 @@ class MesosMaster final : public UnitProcess {
   int next_agent_ = 0;
   sim::SimTime next_removal_permit_;  // agent_removal_rate_limit
   // Frameworks and offers.
-  std::map<std::string, Framework> frameworks_;  // by id
+  std::map<std::string, Framework> frameworks_;                       // by id
+  std::unordered_map<std::string_view, Framework*> framework_index_;  // as agent_index_
   int next_framework_ = 0;
   std::unique_ptr<mesos::HierarchicalAllocator> allocator_;
   std::optional<sim::RandomStream> allocator_rng_;

@@ -5,10 +5,13 @@
 // statusUpdate, statusUpdateAcknowledgement, reconcileTasks, and Master::initialize's
 // allocator set-up.
 #include <fmt/format.h>
+#include <cassert>
 #include <cmath>
 
 #include "models/core/run_context.hpp"
 #include "models/mesos/master.hpp"
+
+#include <cassert>
 
 namespace bootsim::models {
 
@@ -182,8 +185,11 @@ void MesosMaster::accept(const mesos::Accept& a) {
   ctx_.network().cancel(offer.timeout);
   offers_.erase(it);
   // An outstanding offer's framework and agent are known: both rescind their offers as they go.
-  find_framework(offer.framework_id)->offers.erase(a.offer_id);
-  Agent& agent = *find_agent(offer.agent_id);
+  Framework* const framework = find_framework(offer.framework_id);
+  Agent* const agent_entry = find_agent(offer.agent_id);
+  assert(framework != nullptr && agent_entry != nullptr);
+  framework->offers.erase(a.offer_id);
+  Agent& agent = *agent_entry;
   agent.offers.erase(a.offer_id);
   mesos::Resources left = offer.resources;
   for (const mesos::Task& t : a.tasks) {
@@ -208,7 +214,7 @@ void MesosMaster::accept(const mesos::Accept& a) {
         offer.offered);
     auto run = std::make_shared<mesos::RunTask>();
     run->framework_id = a.framework_id;
-    run->framework = find_framework(a.framework_id)->info.name;
+    run->framework = framework->info.name;
     run->task = std::move(task);
     run->master = {site_->node, ports::kMesosMaster};
     send_to_agent(agent, std::move(run));
@@ -223,8 +229,11 @@ void MesosMaster::decline(const mesos::Decline& d) {
   const OutstandingOffer offer = it->second;
   ctx_.network().cancel(offer.timeout);
   offers_.erase(it);
-  find_framework(offer.framework_id)->offers.erase(d.offer_id);
-  find_agent(offer.agent_id)->offers.erase(d.offer_id);
+  Framework* const framework = find_framework(offer.framework_id);
+  Agent* const agent = find_agent(offer.agent_id);
+  assert(framework != nullptr && agent != nullptr);  // as in accept
+  framework->offers.erase(d.offer_id);
+  agent->offers.erase(d.offer_id);
   allocator_->recover(offer.framework_id, offer.agent_id, offer.resources, ctx_.now(), d.refuse);
 }
 
@@ -330,8 +339,12 @@ void MesosMaster::offer(const std::vector<mesos::Allocation>& allocations) {
     const sim::TimerId timeout =
         ctx_.network().after(process_, ctx_.params().duration("mesos-master.offer_timeout"),
                              [this, id] { rescind(id, true); });
-    find_framework(a.framework)->offers.insert(id);
-    Agent& agent = *find_agent(a.agent);
+    // The allocator knows only the master's agents and frameworks.
+    Framework* const framework = find_framework(a.framework);
+    Agent* const agent_entry = find_agent(a.agent);
+    assert(framework != nullptr && agent_entry != nullptr);
+    framework->offers.insert(id);
+    Agent& agent = *agent_entry;
     agent.offers.insert(id);
     const ResourceUnits u(a.resources);
     const sim::RecordId offered =

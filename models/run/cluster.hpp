@@ -30,9 +30,10 @@ namespace bootsim::models {
 
 // Limits a user understands (issue 7): the longest --until, and the events a run may take
 // before it is stopped: 50 million (about a minute of computing at this kernel's rate), or
-// 10,000 a host for a larger cluster, which a boot never reaches (it takes about 850 a host with
-// the default profile and about 3 more a host for each installed service, which is offered
-// every agent as it registers; BENCHMARKS.md).
+// 10,000 a host for a larger cluster (at 100,000 hosts about an hour). A boot takes about 850 a
+// host with 10 installed services and about 3 more a host for each further one (its framework
+// is offered every agent as it registers; BENCHMARKS.md), so it reaches the limit only with
+// about 3,000 services.
 inline constexpr sim::SimTime kMaxUntil = sim::hours(10'000);
 inline constexpr std::uint64_t kDefaultMaxEvents = 50'000'000;
 inline constexpr std::uint64_t kMaxEventsPerHost = 10'000;
