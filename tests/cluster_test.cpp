@@ -531,8 +531,8 @@ TEST_CASE("a run keeps the same outcome at every --trace level, with and without
 }
 
 TEST_CASE(
-    "the default event limit is 50 million or 10,000 a host, whichever is more; one given "
-    "is kept as given",
+    "the default event limit is 50 million or 10,000 a host, whichever is more, and one "
+    "given is kept as given",
     "[cluster][limits]") {
   const auto limit_of = [](const std::string& agents, std::optional<std::uint64_t> given) {
     const Scenario s = load_text("name: big\ncluster: {masters: 3, agents: {private: " + agents +
