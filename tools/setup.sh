@@ -58,9 +58,10 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 # install on a fresh machine). nlohmann-json3-dev: `bootsim diff` and the tests read JSON back.
 # mpi-default-dev and mpi-default-bin (Debian's Open MPI: libopenmpi-dev, openmpi-bin): a sweep
 # split over the ranks of mpirun (BOOTSIM_MPI), and the test that runs two ranks.
+# libgoogle-perftools-dev: tcmalloc, bootsim's malloc (BOOTSIM_TCMALLOC).
 packages=(build-essential cmake ninja-build libboost-graph-dev libboost-program-options-dev
           libfmt-dev libyaml-cpp-dev nlohmann-json3-dev catch2 clang-format mpi-default-dev
-          mpi-default-bin)
+          mpi-default-bin libgoogle-perftools-dev)
 [[ "$mode" == test ]] && packages+=(clang-14 libclang-rt-14-dev llvm-14 libxml2-utils chromium)
 
 installed() {
