@@ -58,8 +58,8 @@ void hash_typed(WordHash& h, const Trace& t, const TraceRecord& r) {
   h.byte(static_cast<unsigned char>(r.type));
   h.str(t.text(r.from));
   h.str(t.text(r.to));
-  h.u64(r.args.size());
-  for (const TraceArg& a : r.args) {
+  h.u64(r.args().size());
+  for (const TraceArg& a : r.args()) {
     h.str(t.text(a.key));
     h.byte(static_cast<unsigned char>(a.type));
     if (a.type == ArgType::kText) {
@@ -124,39 +124,48 @@ std::string trace_level_choices() {
   return out;
 }
 
-Trace::Trace() : hash_(WordHash::kOffsetBasis), symbols_(std::make_unique<Symbols>()) {
-  symbols_->by_id.emplace_back();
-  symbols_->ids.emplace(std::string_view(), Symbol{});
+SymbolTable::SymbolTable() {
+  by_id_.emplace_back();
+  ids_.emplace(std::string_view(), Symbol{});
 }
-Trace::~Trace() = default;
-Trace::Trace(Trace&&) noexcept = default;
-Trace& Trace::operator=(Trace&&) noexcept = default;
 
-Symbol Trace::intern(std::string_view s) {
-  Symbols& table = *symbols_;
+Symbol SymbolTable::intern(std::string_view s) {
   const auto address = reinterpret_cast<std::uintptr_t>(s.data());
-  Symbols::Recent& recent = table.recent[(address >> 4) % table.recent.size()];
-  if (recent.data == s.data() && table.by_id[static_cast<std::size_t>(recent.symbol)] == s) {
+  Recent& recent = recent_[(address >> 4) % recent_.size()];
+  if (recent.data == s.data() && by_id_[static_cast<std::size_t>(recent.symbol)] == s) {
     return recent.symbol;
   }
   Symbol id{};
-  if (const auto it = table.ids.find(s); it != table.ids.end()) {
+  if (const auto it = ids_.find(s); it != ids_.end()) {
     id = it->second;
   } else {
-    assert(table.by_id.size() < std::numeric_limits<std::uint32_t>::max() && "too many symbols");
-    id = static_cast<Symbol>(table.by_id.size());
-    const std::string_view kept = table.texts.emplace_back(s);
-    table.by_id.push_back(kept);
-    table.ids.emplace(kept, id);
+    assert(by_id_.size() < std::numeric_limits<std::uint32_t>::max() && "too many symbols");
+    id = static_cast<Symbol>(by_id_.size());
+    const std::string_view kept = texts_.emplace_back(s);
+    by_id_.push_back(kept);
+    ids_.emplace(kept, id);
   }
   recent = {s.data(), id};
   return id;
 }
 
-std::optional<Symbol> Trace::find_symbol(std::string_view s) const {
-  const auto it = symbols_->ids.find(s);
-  if (it == symbols_->ids.end()) return std::nullopt;
+std::optional<Symbol> SymbolTable::find(std::string_view s) const {
+  const auto it = ids_.find(s);
+  if (it == ids_.end()) return std::nullopt;
   return it->second;
+}
+
+Trace::Trace() : hash_(WordHash::kOffsetBasis), symbols_(std::make_unique<SymbolTable>()) {}
+Trace::~Trace() = default;
+Trace::Trace(Trace&&) noexcept = default;
+Trace& Trace::operator=(Trace&&) noexcept = default;
+
+Symbol Trace::intern(std::string_view s) {
+  return symbols_->intern(s);
+}
+
+std::optional<Symbol> Trace::find_symbol(std::string_view s) const {
+  return symbols_->find(s);
 }
 
 RecordId Trace::typed(SimTime t, RecordType type, std::string_view node, std::string_view component,
@@ -180,7 +189,8 @@ RecordId Trace::state_change(SimTime t, std::string_view node, std::string_view 
 void Trace::type_it(TraceRecord& r, RecordType type, ArgList args) {
   r.type = type;
   if (args.size() == 0) return;
-  std::pmr::polymorphic_allocator<TraceArg> arena(&symbols_->arena);
+  assert(args.size() <= std::numeric_limits<std::uint16_t>::max() && "too many arguments");
+  std::pmr::polymorphic_allocator<TraceArg> arena(symbols_->arena());
   TraceArg* const kept = arena.allocate(args.size());
   TraceArg* out = kept;
   for (const ArgInit& a : args) {
@@ -190,13 +200,14 @@ void Trace::type_it(TraceRecord& r, RecordType type, ArgList args) {
         a.type == ArgType::kText ? static_cast<std::int64_t>(intern(a.text)) : a.number;
     *out++ = TraceArg{intern(a.key), a.type, value};
   }
-  r.args = std::span<const TraceArg>(kept, args.size());
+  r.args_ = kept;
+  r.args_size_ = static_cast<std::uint16_t>(args.size());
 }
 
 const TraceArg* Trace::arg(const TraceRecord& r, std::string_view key) const {
   const auto k = find_symbol(key);
   if (!k) return nullptr;
-  for (const TraceArg& a : r.args) {
+  for (const TraceArg& a : r.args()) {
     if (a.key == *k) return &a;
   }
   return nullptr;
@@ -233,10 +244,11 @@ TraceRecord Trace::make(RecordKind kind, SimTime t, std::string_view node,
   TraceRecord r;
   r.kind = kind;
   r.time = t;
-  r.node = text(intern(node));
-  r.component = text(intern(component));
-  r.name = text(intern(name));
-  r.cause = cause;
+  r.symbols_ = symbols_.get();
+  r.node_ = intern(node);
+  r.component_ = intern(component);
+  r.name_ = intern(name);
+  if (cause) r.cause_ = *cause;
   return r;
 }
 
@@ -244,10 +256,12 @@ RecordId Trace::append(TraceRecord&& r, std::string_view detail) {
   assert(records_.size() < std::numeric_limits<RecordId>::max() && "trace too long");
   hash(r, detail);
   if (!detail.empty() && keeps_detail(r)) {
-    std::pmr::polymorphic_allocator<char> arena(&symbols_->arena);
+    assert(detail.size() <= std::numeric_limits<std::uint32_t>::max() && "detail too long");
+    std::pmr::polymorphic_allocator<char> arena(symbols_->arena());
     char* const kept = arena.allocate(detail.size());
     std::copy(detail.begin(), detail.end(), kept);
-    r.detail = std::string_view(kept, detail.size());
+    r.detail_ = kept;
+    r.detail_size_ = static_cast<std::uint32_t>(detail.size());
   }
   records_.push_back(r);
   return static_cast<RecordId>(records_.size() - 1);
@@ -282,8 +296,8 @@ RecordId Trace::milestone(SimTime t, std::string_view node, std::string_view nam
   const RecordId id = append(make(RecordKind::kMilestone, t, node, {}, name, cause), detail);
   // Keyed by the record's interned views, which live as long as the trace.
   const TraceRecord& r = records_.back();
-  milestones_by_name_[r.name].push_back(id);
-  const auto [reach, first] = reaches_[r.name].try_emplace(r.node, Reaches{id, id});
+  milestones_by_name_[r.name()].push_back(id);
+  const auto [reach, first] = reaches_[r.name()].try_emplace(r.node(), Reaches{id, id});
   if (!first) reach->second.latest = id;
   return id;
 }
@@ -333,12 +347,13 @@ void Trace::hash(const TraceRecord& r, std::string_view detail) {
   h.byte(static_cast<unsigned char>(r.kind));
   h.i64(r.time.ns());
   h.i64(r.end.ns());
-  h.str(r.node);
-  h.str(r.component);
-  h.str(r.name);
+  h.str(r.node());
+  h.str(r.component());
+  h.str(r.name());
   h.str(detail);
-  h.byte(r.cause ? 1 : 0);
-  h.u64(r.cause ? *r.cause : 0);
+  const std::optional<RecordId> cause = r.cause();
+  h.byte(cause ? 1 : 0);
+  h.u64(cause ? *cause : 0);
   // Typed fields only for typed records; symbols by their text, not their ids.
   if (r.type != RecordType::kPlain) hash_typed(h, *this, r);
   hash_ = h.value();
@@ -349,5 +364,7 @@ std::uint64_t Trace::fingerprint() const {
   h.u64(records_.size());
   return h.value();
 }
+
+static_assert(sizeof(TraceRecord) <= 72, "a record is at most 72 bytes");
 
 }  // namespace bootsim::sim

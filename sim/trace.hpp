@@ -101,23 +101,78 @@ inline ArgInit arg_record(std::string_view key, RecordId id) {
   return {key, ArgType::kRecord, static_cast<std::int64_t>(id), {}};
 }
 
-struct TraceRecord {
-  SimTime time;  // when it happened (a span: when it began)
-  SimTime end;   // spans only: when it ended
-  // node, component and name repeat from record to record, so they are interned: views of the
-  // trace's own copy, valid as long as the trace (which is why a trace moves but never copies).
-  std::string_view node;       // host name, "cluster", or a service name
-  std::string_view component;  // unit or model, e.g. "dcos-mesos-master"; "" for milestones
-  std::string_view name;       // event name or milestone name
-  // Text for people, kept in the trace's arena as the level says (else empty).
-  std::string_view detail;
-  // Typed records only (type != kPlain), in the trace's arena; Trace::text() reads the symbols.
-  std::span<const TraceArg> args;
-  std::optional<RecordId> cause;
+// The interned strings of one trace: ids in order of first use (the engine's order, so
+// deterministic); id 0 is "". A deque never moves what it holds, and the table sits behind the
+// trace's pointer, which a move hands over, so every view of it stays valid. The arena holds
+// the records' details and arguments the same way: one allocation per growing block instead of
+// one or two per record, freed with the trace.
+class SymbolTable {
+ public:
+  SymbolTable();
+  SymbolTable(const SymbolTable&) = delete;
+  SymbolTable& operator=(const SymbolTable&) = delete;
+
+  Symbol intern(std::string_view s);
+  std::string_view text(Symbol s) const { return by_id_.at(static_cast<std::size_t>(s)); }
+  std::optional<Symbol> find(std::string_view s) const;  // never adds one
+  std::pmr::memory_resource* arena() { return &arena_; }
+
+ private:
+  std::pmr::monotonic_buffer_resource arena_;
+  std::deque<std::string> texts_;
+  std::vector<std::string_view> by_id_;
+  // Hashed: never iterated (ids come from by_id_), and a tree's string compares were 5 % of a
+  // 1,000-agent boot's instructions.
+  std::unordered_map<std::string_view, Symbol> ids_;
+  // The symbol last interned from each of a few recent addresses. Models pass the same
+  // long-lived names (a host's, a unit's) record after record, and comparing a name with its
+  // symbol's text is cheaper than hashing it. A hit is checked by content, never trusted by
+  // address alone, so the symbols are the same with or without it.
+  struct Recent {
+    const char* data = nullptr;
+    Symbol symbol{};
+  };
+  std::array<Recent, 256> recent_{};
+};
+
+// One record, as the trace keeps it: 72 bytes, not the 120 that four string views, a span and an
+// optional cause took; a boot keeps about 330 records an agent. Its names are symbols read
+// through the table it points at (valid as long as its trace), its detail and arguments a
+// pointer and a count into the trace's arena. Only a Trace makes one.
+class TraceRecord {
+ public:
+  SimTime time;   // when it happened (a span: when it began)
+  SimTime end;    // spans only: when it ended
   Symbol from{};  // state changes: the state left
   Symbol to{};    // state changes: the state entered
   RecordKind kind = RecordKind::kEvent;
   RecordType type = RecordType::kPlain;
+
+  std::string_view node() const { return symbols_->text(node_); }  // host, "cluster", a service
+  // Unit or model, e.g. "dcos-mesos-master"; "" for milestones.
+  std::string_view component() const { return symbols_->text(component_); }
+  std::string_view name() const { return symbols_->text(name_); }  // event or milestone name
+  // Text for people, kept as the trace's level says (else empty).
+  std::string_view detail() const { return {detail_, detail_size_}; }
+  // Typed records only (type != kPlain); Trace::text() reads their symbols.
+  std::span<const TraceArg> args() const { return {args_, args_size_}; }
+  std::optional<RecordId> cause() const {
+    return cause_ == kNoCause ? std::nullopt : std::optional<RecordId>(cause_);
+  }
+
+ private:
+  friend class Trace;
+  static constexpr RecordId kNoCause = 0xffffffffu;  // a trace never holds that many
+  // In this order, after the public fields, to pack into 72 bytes.
+  std::uint16_t args_size_ = 0;
+  std::uint32_t detail_size_ = 0;
+  const SymbolTable* symbols_ = nullptr;
+  const char* detail_ = nullptr;
+  const TraceArg* args_ = nullptr;
+  Symbol node_{};
+  Symbol component_{};
+  Symbol name_{};
+  RecordId cause_ = kNoCause;
 };
 
 // Records in a deque: a vector's doubling kept up to twice the records' memory, and three times
@@ -159,7 +214,7 @@ class Trace {
 
   // Interning: the symbol of `s` (added on first use), and back.
   Symbol intern(std::string_view s);
-  std::string_view text(Symbol s) const { return symbols_->by_id.at(static_cast<std::size_t>(s)); }
+  std::string_view text(Symbol s) const { return symbols_->text(s); }
   // `s`'s symbol if this trace has interned it: a lookup never adds one.
   std::optional<Symbol> find_symbol(std::string_view s) const;
   // The argument `key` of `r`, if it has one.
@@ -199,29 +254,7 @@ class Trace {
   TraceLevel level_ = TraceLevel::kFull;
   std::uint64_t hash_;  // the hash of every record so far (trace.cpp: WordHash)
   TraceRecords records_;
-  // Interned strings: ids in order of first use (the engine's order, so deterministic); id 0 is
-  // "". A deque never moves what it holds, and the whole table sits behind a pointer that a
-  // move hands over, so every view of it (records' node, component and name) stays valid.
-  // The arena holds the records' details and arguments the same way: one allocation per
-  // growing block instead of one or two per record, freed with the trace.
-  struct Symbols {
-    std::pmr::monotonic_buffer_resource arena;
-    std::deque<std::string> texts;
-    std::vector<std::string_view> by_id;
-    // Hashed: never iterated (ids come from by_id), and a tree's string compares were 5 % of a
-    // 1,000-agent boot's instructions.
-    std::unordered_map<std::string_view, Symbol> ids;
-    // The symbol last interned from each of a few recent addresses. Models pass the same
-    // long-lived names (a host's, a unit's) record after record, and comparing a name with its
-    // symbol's text is cheaper than hashing it. A hit is checked by content, never trusted by
-    // address alone, so the symbols are the same with or without it.
-    struct Recent {
-      const char* data = nullptr;
-      Symbol symbol{};
-    };
-    std::array<Recent, 256> recent{};
-  };
-  std::unique_ptr<Symbols> symbols_;
+  std::unique_ptr<SymbolTable> symbols_;
   // Milestone ids by name, in record (= time) order: reports ask for every milestone on every
   // node, which a scan of all records would make quadratic. An ordered map: no hash order.
   // Keys are the interned names (views of the symbol table).

@@ -40,12 +40,12 @@ TEST_CASE("bootstrap 1.9: the all-serving gate fails while one master is down", 
   REQUIRE(mode_before.has_value());
   CHECK(mode_before->ok);
   REQUIRE(mode_before->cause.has_value());
-  CHECK(x.w.trace.at(*mode_before->cause).name == "zookeeper.serving");
-  CHECK(x.w.trace.at(*mode_before->cause).node == "master-1");
+  CHECK(x.w.trace.at(*mode_before->cause).name() == "zookeeper.serving");
+  CHECK(x.w.trace.at(*mode_before->cause).node() == "master-1");
   REQUIRE(all_after.has_value());
   CHECK(all_after->ok);
   REQUIRE(all_after->cause.has_value());
-  CHECK(x.w.trace.at(*all_after->cause).node == "master-3");
+  CHECK(x.w.trace.at(*all_after->cause).node() == "master-3");
 }
 
 TEST_CASE("bootstrap: an agent's kazoo session needs a serving master", "[bootstrap]") {
@@ -65,7 +65,7 @@ TEST_CASE("bootstrap: an agent's kazoo session needs a serving master", "[bootst
   CHECK(late->ok);
   CHECK(late_at - sim::seconds(40) < sim::milliseconds(50));
   REQUIRE(late->cause.has_value());
-  CHECK(x.w.trace.at(*late->cause).name == "zookeeper.serving");
+  CHECK(x.w.trace.at(*late->cause).name() == "zookeeper.serving");
 }
 
 TEST_CASE("bootstrap: the mode gate accepts standalone with one master", "[bootstrap]") {

@@ -50,7 +50,7 @@ TEST_CASE("the default scenario reaches every milestone of the design", "[cluste
   REQUIRE(r.ready_at.has_value());
   std::set<std::string> reached;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.kind == sim::RecordKind::kMilestone) reached.emplace(rec.name);
+    if (rec.kind == sim::RecordKind::kMilestone) reached.emplace(rec.name());
   }
   for (const std::string_view name : milestone_names()) {
     INFO(name);
@@ -199,8 +199,8 @@ units:
   std::set<sim::SimTime> boots;
   std::map<std::string, sim::SimTime, std::less<>> boot_of;
   for (const sim::TraceRecord& rec : a.trace.records()) {
-    if (rec.component == "systemd" && rec.name == "boot" && !boot_of.contains(rec.node)) {
-      boot_of[std::string(rec.node)] = rec.time;
+    if (rec.component() == "systemd" && rec.name() == "boot" && !boot_of.contains(rec.node())) {
+      boot_of[std::string(rec.node())] = rec.time;
       boots.insert(rec.time);
     }
   }
@@ -211,7 +211,7 @@ units:
   o.settings.push_back(Setting{"cluster.agents.private", "20", {}});
   const RunResult b = run(spread, o);
   for (const sim::TraceRecord& rec : b.trace.records()) {
-    if (rec.node == "master-1" && rec.component == "systemd" && rec.name == "boot") {
+    if (rec.node() == "master-1" && rec.component() == "systemd" && rec.name() == "boot") {
       CHECK(rec.time == boot_of["master-1"]);
       break;
     }
@@ -232,7 +232,7 @@ TEST_CASE("a crashed Mesos leader is replaced after the ZooKeeper session timeou
   REQUIRE(elected.size() >= 2);
   const sim::TraceRecord& first_leader = r.trace.at(elected[0]);
   const sim::TraceRecord& second_leader = r.trace.at(elected[1]);
-  CHECK(first_leader.detail != second_leader.detail);
+  CHECK(first_leader.detail() != second_leader.detail());
   // The crash came 1 s after the first agent registered.
   const auto registered = r.trace.milestones_named("agent.registered");
   const sim::SimTime crash_at = r.trace.at(registered.front()).time + sim::seconds(1);
@@ -255,7 +255,7 @@ TEST_CASE("a process crash restarts only that unit, after its RestartSec", "[clu
   const auto starts = r.trace.milestones_named("mesos-dns.started");
   std::vector<sim::SimTime> on_master_1;
   for (const auto id : starts) {
-    if (r.trace.at(id).node == "master-1") on_master_1.push_back(r.trace.at(id).time);
+    if (r.trace.at(id).node() == "master-1") on_master_1.push_back(r.trace.at(id).time);
   }
   REQUIRE(on_master_1.size() == 2);
   const sim::SimTime crash = *first(r, "cluster.masters_ready", "cluster") + sim::seconds(1);
@@ -264,7 +264,7 @@ TEST_CASE("a process crash restarts only that unit, after its RestartSec", "[clu
   CHECK(on_master_1[1] - crash < sim::seconds(7));
   // Other masters' Mesos-DNS were not touched.
   int others = 0;
-  for (const auto id : starts) others += r.trace.at(id).node != "master-1";
+  for (const auto id : starts) others += r.trace.at(id).node() != "master-1";
   CHECK(others == 2);
 }
 
@@ -419,8 +419,8 @@ TEST_CASE("a partition isolating the leading master hands leadership over withou
   const RunResult r = run(s, o);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() == 2);
-  const std::string old_leader(r.trace.at(elected[0]).detail);
-  const std::string new_leader(r.trace.at(elected[1]).detail);
+  const std::string old_leader(r.trace.at(elected[0]).detail());
+  const std::string new_leader(r.trace.at(elected[1]).detail());
   CHECK(old_leader != new_leader);
   const sim::SimTime partition_at = *r.ready_at + sim::seconds(1);
   const sim::SimTime timeout = sim::seconds(10);  // mesos-master.zk_session_timeout
@@ -430,8 +430,9 @@ TEST_CASE("a partition isolating the leading master hands leadership over withou
   // The old leader stopped leading before the new one was elected.
   bool exited = false;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.node == old_leader && rec.component == "dcos-mesos-master" && rec.name == "exited" &&
-        rec.time > partition_at && rec.time <= r.trace.at(elected[1]).time) {
+    if (rec.node() == old_leader && rec.component() == "dcos-mesos-master" &&
+        rec.name() == "exited" && rec.time > partition_at &&
+        rec.time <= r.trace.at(elected[1]).time) {
       exited = true;
     }
   }
@@ -524,7 +525,7 @@ TEST_CASE("a run keeps the same outcome at every --trace level, with and without
       }
       CHECK(light.ineffective_faults() == full.ineffective_faults());
       std::size_t details = 0;
-      for (const sim::TraceRecord& r : light.trace.records()) details += !r.detail.empty();
+      for (const sim::TraceRecord& r : light.trace.records()) details += !r.detail().empty();
       CHECK(details < full.trace.records().size() / 4);
     }
   }

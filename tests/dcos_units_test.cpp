@@ -48,7 +48,8 @@ std::vector<const sim::TraceRecord*> states(const models::RunResult& r, std::str
                                             std::string_view unit) {
   std::vector<const sim::TraceRecord*> out;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.type == sim::RecordType::kStateChange && rec.node == node && rec.component == unit) {
+    if (rec.type == sim::RecordType::kStateChange && rec.node() == node &&
+        rec.component() == unit) {
       out.push_back(&rec);
     }
   }
@@ -63,12 +64,12 @@ TEST_CASE("1.9: /cluster-id is created once and every bootstrap reads the same v
   INFO(r.ended_by);
   const auto created = records(r, "created /cluster-id");
   REQUIRE(created.size() == 1);  // NodeExistsError for every later proposer
-  const std::string creator = fmt::format("{}/{}", created[0]->node, created[0]->component);
+  const std::string creator = fmt::format("{}/{}", created[0]->node(), created[0]->component());
   const auto reads = consensus_on(r, "/cluster-id");
   std::set<std::string> readers;
   for (const sim::TraceRecord* rec : reads) {
     CHECK(text_arg(r, *rec, "value") == "uuid4 of " + creator);
-    readers.insert(fmt::format("{}/{}", rec->node, rec->component));
+    readers.insert(fmt::format("{}/{}", rec->node(), rec->component()));
   }
   // dcos-metrics-master on each master, dcos-metrics-agent on each agent (read-only).
   for (const std::string_view m : {"master-1", "master-2", "master-3"}) {
@@ -83,13 +84,13 @@ TEST_CASE("1.9: dcos-oauth's bootstraps agree on one /dcos/auth-token-secret", "
   const models::RunResult r = run_text(kUnitsCluster, {});
   const auto created = records(r, "created /dcos/auth-token-secret");
   REQUIRE(created.size() == 1);
-  CHECK(created[0]->component == "dcos-oauth");
+  CHECK(created[0]->component() == "dcos-oauth");
   const auto reads = consensus_on(r, "/dcos/auth-token-secret");
   std::set<std::string> nodes;
   for (const sim::TraceRecord* rec : reads) {
-    CHECK(rec->component == "dcos-oauth");
-    CHECK(text_arg(r, *rec, "value") == fmt::format("uuid4 of {}/dcos-oauth", created[0]->node));
-    nodes.emplace(rec->node);
+    CHECK(rec->component() == "dcos-oauth");
+    CHECK(text_arg(r, *rec, "value") == fmt::format("uuid4 of {}/dcos-oauth", created[0]->node()));
+    nodes.emplace(rec->node());
   }
   CHECK(nodes == std::set<std::string>{"master-1", "master-2", "master-3"});
 }
@@ -107,8 +108,8 @@ TEST_CASE(
   const auto st = states(r, "master-1", "dcos-signal");
   std::vector<sim::SimTime> auto_restart, start_pre;
   for (const sim::TraceRecord* s : st) {
-    if (s->name == "auto-restart") auto_restart.push_back(s->time);
-    if (s->name == "start-pre") start_pre.push_back(s->time);
+    if (s->name() == "auto-restart") auto_restart.push_back(s->time);
+    if (s->name() == "start-pre") start_pre.push_back(s->time);
   }
   REQUIRE(auto_restart.size() == failed.size());
   REQUIRE(start_pre.size() == failed.size() + 1);
@@ -121,14 +122,14 @@ TEST_CASE(
   REQUIRE(exits.size() == 1);
   CHECK(r.trace.text_arg(*exits[0], "reason") == "status 0: telemetry report posted");
   REQUIRE_FALSE(st.empty());
-  CHECK(st.back()->name == "inactive");
+  CHECK(st.back()->name() == "inactive");
   CHECK(st.back()->time == exits[0]->time);
   // It is wanted on masters only: no agent starts it at boot.
   CHECK(states(r, "agent-1", "dcos-signal").empty());
   // Its bootstrap read the cluster's one /cluster-id.
   bool read = false;
   for (const sim::TraceRecord* rec : consensus_on(r, "/cluster-id")) {
-    read = read || (rec->node == "master-1" && rec->component == "dcos-signal");
+    read = read || (rec->node() == "master-1" && rec->component() == "dcos-signal");
   }
   CHECK(read);
 }
@@ -161,7 +162,7 @@ faults:
   REQUIRE(created.size() == 1);
   for (const sim::TraceRecord* rec : consensus_on(r, "/cluster-id")) {
     CHECK(text_arg(r, *rec, "value") ==
-          fmt::format("uuid4 of {}/{}", created[0]->node, created[0]->component));
+          fmt::format("uuid4 of {}/{}", created[0]->node(), created[0]->component()));
   }
 }
 

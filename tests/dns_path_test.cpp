@@ -48,7 +48,8 @@ int count_events(const RunResult& r, std::string_view component, std::string_vie
                  std::string_view node = {}) {
   int n = 0;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.component == component && rec.name == event && (node.empty() || rec.node == node)) {
+    if (rec.component() == component && rec.name() == event &&
+        (node.empty() || rec.node() == node)) {
       ++n;
     }
   }
@@ -79,8 +80,8 @@ TEST_CASE("dns path: every host resolves leader.mesos after some Mesos-DNS has t
   // Before resolv.conf points at Spartan, `ping ready.spartan` fails at the upstream resolver.
   bool upstream_nxdomain = false;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.name == "gate_failed" &&
-        rec.detail.find("ready.spartan: upstream resolver") != std::string::npos) {
+    if (rec.name() == "gate_failed" &&
+        rec.detail().find("ready.spartan: upstream resolver") != std::string::npos) {
       upstream_nxdomain = true;
     }
   }
@@ -173,8 +174,8 @@ TEST_CASE(
   int timed_out = 0;
   sim::SimTime exit_at;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.node == "master-1" && rec.component == "dcos-mesos-dns" && rec.name == "exited" &&
-        rec.detail == "master detection timed out after 30s") {
+    if (rec.node() == "master-1" && rec.component() == "dcos-mesos-dns" && rec.name() == "exited" &&
+        rec.detail() == "master detection timed out after 30s") {
       if (timed_out++ == 0) exit_at = rec.time;
     }
   }
@@ -186,7 +187,7 @@ TEST_CASE(
   // systemd restarts it (RestartSec=5s) and it runs again.
   bool restarted = false;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.node == "master-1" && rec.component == "dcos-mesos-dns" && rec.name == "exec" &&
+    if (rec.node() == "master-1" && rec.component() == "dcos-mesos-dns" && rec.name() == "exec" &&
         rec.time >= exit_at + sim::seconds(5)) {
       restarted = true;
     }
@@ -209,7 +210,7 @@ TEST_CASE("dns path: a shorter resolv.conf timer period shortens a boot that wai
   // The chain shows why: it goes through a resolv.conf rewrite.
   bool through_timer = false;
   for (const sim::RecordId id : base.critical_chain) {
-    if (base.trace.at(id).component == "dcos-gen-resolvconf") through_timer = true;
+    if (base.trace.at(id).component() == "dcos-gen-resolvconf") through_timer = true;
   }
   CHECK(through_timer);
 }

@@ -55,10 +55,10 @@ TEST_CASE("spartan watchdog: a stopped Spartan is killed by the timer's check an
   const auto killed = events(r, "agent-1", "dcos-spartan-agent", "signalled");
   REQUIRE(killed.size() == 1);
   CHECK(killed[0]->time == sim::seconds(68));
-  CHECK(killed[0]->detail == "SIGKILL from dcos-spartan-watchdog");
+  CHECK(killed[0]->detail() == "SIGKILL from dcos-spartan-watchdog");
   const auto pkill = events(r, "agent-1", "dcos-spartan-watchdog", "pkill -9 -f spartan");
   REQUIRE(pkill.size() == 1);
-  CHECK(pkill[0]->detail.ends_with("1 process(es) killed"));
+  CHECK(pkill[0]->detail().ends_with("1 process(es) killed"));
   const auto execs = events(r, "agent-1", "dcos-spartan-agent", "exec");
   REQUIRE(execs.size() == 2);
   CHECK(execs[1]->time > sim::seconds(73));
@@ -93,7 +93,7 @@ TEST_CASE("spartan watchdog: a healthy Spartan is never killed in the default bo
   CHECK(times(agent_runs) == std::vector<sim::SimTime>{sim::seconds(5), sim::seconds(125)});
   const auto answered = events(r, "agent-1", "dcos-spartan-watchdog", "inactive");
   REQUIRE(answered.size() == 1);
-  CHECK(answered[0]->detail == "ready.spartan answered");
+  CHECK(answered[0]->detail() == "ready.spartan answered");
   CHECK(answered[0]->time > sim::seconds(65));
   CHECK(answered[0]->time < sim::seconds(65) + sim::milliseconds(10));
 }
@@ -104,7 +104,7 @@ namespace {
 std::optional<sim::SimTime> upstream_changed(const RunResult& r, const std::string& node,
                                              const std::string& leader, sim::SimTime since) {
   for (const sim::TraceRecord* e : events(r, node, "dcos-adminrouter", "upstream")) {
-    if (e->time >= since && e->detail == "leader.mesos -> " + leader) return e->time;
+    if (e->time >= since && e->detail() == "leader.mesos -> " + leader) return e->time;
   }
   return std::nullopt;
 }
@@ -123,7 +123,7 @@ LeaderChange leader_change(const RunResult& r) {
   for (const char* m : {"master-1", "master-2", "master-3"}) {
     std::optional<sim::SimTime> t;
     for (const sim::TraceRecord* rec : bootsim::testing::records(r, "mesos-dns.leader_record", m)) {
-      if (rec->time >= c.at && rec->detail == "leader.mesos -> " + c.leader) {
+      if (rec->time >= c.at && rec->detail() == "leader.mesos -> " + c.leader) {
         t = rec->time;
         break;
       }

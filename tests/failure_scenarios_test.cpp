@@ -66,7 +66,7 @@ TEST_CASE("failures: the leading master partitioned while agents register", "[fa
   // The master elected last: one whose own session was on the cut-off ZooKeeper server may be
   // elected first and lose that session at once (its znode goes, the next one leads).
   const auto second = r.trace.at(elected.back());
-  CHECK(first.detail != second.detail);  // another master
+  CHECK(first.detail() != second.detail());  // another master
   // master-3 also led ZooKeeper: the survivors first elect a new ZooKeeper leader (a second
   // zookeeper.quorum, after syncLimit·tickTime and an election), then it expires master-3's
   // session (10 s), then another master is elected.
@@ -80,14 +80,14 @@ TEST_CASE("failures: the leading master partitioned while agents register", "[fa
   for (const sim::RecordId id : r.trace.milestones_named("agent.registered")) {
     const auto& rec = r.trace.at(id);
     // "admitted <agent id> by <master>"
-    const std::string by = " by " + std::string(second.detail);
-    admitted_by_new =
-        admitted_by_new || (rec.time > second.time && rec.detail.rfind("admitted ", 0) == 0 &&
-                            rec.detail.size() > by.size() &&
-                            rec.detail.compare(rec.detail.size() - by.size(), by.size(), by) == 0);
+    const std::string by = " by " + std::string(second.detail());
+    admitted_by_new = admitted_by_new ||
+                      (rec.time > second.time && rec.detail().rfind("admitted ", 0) == 0 &&
+                       rec.detail().size() > by.size() &&
+                       rec.detail().compare(rec.detail().size() - by.size(), by.size(), by) == 0);
   }
   CHECK(admitted_by_new);
-  CHECK(partition[0]->detail.find("(mesos-leader was " + std::string(first.detail) + ")") !=
+  CHECK(partition[0]->detail().find("(mesos-leader was " + std::string(first.detail()) + ")") !=
         std::string::npos);
   CHECK(events(r, "cluster", "fault", "heal").size() == 1);
   CHECK(r.ready_at.has_value());
@@ -168,8 +168,8 @@ TEST_CASE("failures: Mesos-DNS down at boot holds leader.mesos back until it ans
   bool gate_failed = false;
   for (const sim::TraceRecord& rec : r.trace.records()) {
     gate_failed =
-        gate_failed || (rec.time < end && rec.detail.find("leader.mesos: no answer from "
-                                                          "198.51.100.") != std::string::npos);
+        gate_failed || (rec.time < end && rec.detail().find("leader.mesos: no answer from "
+                                                            "198.51.100.") != std::string::npos);
   }
   CHECK(gate_failed);
   REQUIRE(r.ready_at.has_value());

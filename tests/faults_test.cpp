@@ -186,13 +186,13 @@ TEST_CASE("a group target hits every host it names, and the report says which",
                                            "kind=crash target=mesos-leader at=25m"});
   const auto crashes = events(r, "", "fault", "host_crash");
   REQUIRE(crashes.size() == 3);
-  CHECK(crashes[0]->node == "master-2");
-  CHECK(crashes[1]->node == "master-3");
-  CHECK(crashes[0]->detail.ends_with("(masters[2..3] was master-2,master-3)"));
+  CHECK(crashes[0]->node() == "master-2");
+  CHECK(crashes[1]->node() == "master-3");
+  CHECK(crashes[0]->detail().ends_with("(masters[2..3] was master-2,master-3)"));
   const auto elected = r.trace.latest_milestone("mesos-master.elected", "cluster");
   REQUIRE(elected.has_value());
   // The role is resolved when the fault fires: the leader at that moment.
-  CHECK(crashes[2]->detail.ends_with(fmt::format("(mesos-leader was {})", crashes[2]->node)));
+  CHECK(crashes[2]->detail().ends_with(fmt::format("(mesos-leader was {})", crashes[2]->node())));
   CHECK(events(r, "", "fault", "host_restart").size() == 2);
 }
 
@@ -206,7 +206,7 @@ TEST_CASE("restart_after on a Restart=always unit acts as an operator's stop and
   const auto stopped = events(r, "master-2", "dcos-mesos-dns", "inactive");
   REQUIRE(!stopped.empty());
   CHECK(stopped.back()->time == fired);
-  CHECK(stopped.back()->detail == "systemctl stop");
+  CHECK(stopped.back()->detail() == "systemctl stop");
   // systemctl start 2 min later: the next attempt is then, not RestartSec after the kill.
   bool attempted_again = false;
   for (const auto* e : events(r, "master-2", "dcos-mesos-dns", "start-pre")) {
@@ -253,8 +253,8 @@ TEST_CASE("overlapping partitions in a run: an agent cut by two registers once b
   CHECK(*a2 > sim::minutes(8));
   const auto heals = events(r, "cluster", "fault", "heal");
   REQUIRE(heals.size() == 2);
-  CHECK(heals[0]->detail == "p1");
-  CHECK(heals[1]->detail == "p2");
+  CHECK(heals[0]->detail() == "p1");
+  CHECK(heals[1]->detail() == "p2");
 }
 
 TEST_CASE("healing a partition that is not in force is reported, not silent",
@@ -343,7 +343,7 @@ TEST_CASE("a silent Spartan is killed by its own watchdog and stays silent while
   // spartan_watchdog: no health check passed for 30 s, kill -9 (then systemd restarts it).
   std::vector<const sim::TraceRecord*> kills;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.node == "agent-1" && rec.detail.find("spartan_watchdog") != std::string::npos &&
+    if (rec.node() == "agent-1" && rec.detail().find("spartan_watchdog") != std::string::npos &&
         rec.time > outage[0]->time) {
       kills.push_back(&rec);
     }
@@ -368,21 +368,22 @@ TEST_CASE("a ZooKeeper session expiry of the leading master: it steps down, anot
                                           "at=mesos-master.elected+2m"});
   const auto expired = events(r, "", "fault", "zk_session_expired");
   REQUIRE(expired.size() == 1);
-  const std::string old_leader(expired[0]->node);
+  const std::string old_leader(expired[0]->node());
   // Both sessions (contender and detector) of that master are expired by the ensemble; the
   // client hears it when it reconnects: "the server reports the session expired".
-  CHECK(expired[0]->detail.find("sessions 0x") != std::string::npos);
+  CHECK(expired[0]->detail().find("sessions 0x") != std::string::npos);
   bool told = false;
   for (const auto* e : events(r, old_leader, "zk-client", "session_state")) {
-    told = told || (e->time >= expired[0]->time &&
-                    e->detail.find("the server reports the session expired") != std::string::npos);
+    told =
+        told || (e->time >= expired[0]->time &&
+                 e->detail().find("the server reports the session expired") != std::string::npos);
   }
   CHECK(told);
   // It commits suicide (stepped down), and a master is elected again after the expiry.
   bool stepped_down = false;
   for (const auto* e : events(r, old_leader, "mesos-master", "election_state")) {
     stepped_down = stepped_down || (e->time >= expired[0]->time &&
-                                    e->detail.find("stepped_down") != std::string::npos);
+                                    e->detail().find("stepped_down") != std::string::npos);
   }
   CHECK(stepped_down);
   std::vector<sim::SimTime> elected;
@@ -426,7 +427,7 @@ TEST_CASE("a session expiry without a serving ZooKeeper leader is reported, not 
       run_faults(small(), {"kind=zk-session-expiry target=master-1/mesos-master at=1s"});
   const auto outcome = events(r, "master-1", "fault", "not_running");
   REQUIRE(outcome.size() == 1);
-  CHECK(outcome[0]->detail.find("no mesos-master running") != std::string::npos);
+  CHECK(outcome[0]->detail().find("no mesos-master running") != std::string::npos);
 }
 
 TEST_CASE("faults in a file naming an unknown node, unit, role or milestone: FILE:LINE:COL",
@@ -490,8 +491,8 @@ TEST_CASE("liveness: cluster.ready within a grace period of the last fault heali
         "fault healed.");
   // Its evidence: the last fault action before it, and cluster.ready itself.
   REQUIRE(v.evidence.size() == 2);
-  CHECK(broke.trace.at(v.evidence[0]).name == "dns_restored");
-  CHECK(broke.trace.at(v.evidence[1]).name == "cluster.ready");
+  CHECK(broke.trace.at(v.evidence[0]).name() == "dns_restored");
+  CHECK(broke.trace.at(v.evidence[1]).name() == "cluster.ready");
 
   // Undecided: a fault that never heals, or faults that all come after cluster.ready.
   const RunResult never = run_faults(small(), {"kind=partition groups=agent-1|rest at=10s"});
@@ -539,10 +540,10 @@ TEST_CASE("an ordering rule's violation names both milestones and explains itsel
   REQUIRE(v.evidence.size() == 2);
   const sim::TraceRecord& broke = r.trace.at(v.evidence[0]);
   const sim::TraceRecord& late = r.trace.at(v.evidence[1]);
-  CHECK(broke.name == "mesos-master.started");
-  CHECK(broke.node == v.nodes);
+  CHECK(broke.name() == "mesos-master.started");
+  CHECK(broke.node() == v.nodes);
   CHECK(broke.time == v.time);
-  CHECK(late.name == "marathon.started");
-  CHECK(late.node == v.nodes);
+  CHECK(late.name() == "marathon.started");
+  CHECK(late.node() == v.nodes);
   CHECK(late.time > broke.time);
 }

@@ -36,7 +36,7 @@ TEST_CASE("Marathon leads 0.5 s after it holds the latch and loads its state fir
   REQUIRE(r.violations.empty());
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() == 1);
-  const std::string leader(started[0]->detail.substr(std::string("leader on ").size()));
+  const std::string leader(started[0]->detail().substr(std::string("leader on ").size()));
   const auto latch = records(r, "latch_acquired", leader);
   REQUIRE(latch.size() == 1);
   CHECK(started[0]->time - latch[0]->time == sim::milliseconds(500));
@@ -60,7 +60,7 @@ TEST_CASE("Marathon reconciles 15 s after election, then every 600 s", "[maratho
   const models::RunResult r = run_text(kMarathonCluster, {}, o);
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() == 1);
-  const std::string leader(started[0]->detail.substr(std::string("leader on ").size()));
+  const std::string leader(started[0]->detail().substr(std::string("leader on ").size()));
   const auto reconciles = records(r, "reconcile", leader);
   REQUIRE(reconciles.size() >= 2);
   CHECK(reconciles[0]->time - started[0]->time == sim::seconds(15));
@@ -74,10 +74,10 @@ TEST_CASE("a service's scheduler is launched only after Cosmos installed it thro
   REQUIRE(r.violations.empty());
   const auto installed = records(r, "package_installed");
   REQUIRE(installed.size() == 1);
-  const std::string master(installed[0]->node);
+  const std::string master(installed[0]->node());
   std::vector<const sim::TraceRecord*> serving;
   for (const sim::TraceRecord* rec : records(r, "serving", master)) {
-    if (rec->component == "cosmos") serving.push_back(rec);
+    if (rec->component() == "cosmos") serving.push_back(rec);
   }
   const auto router = records(r, "adminrouter.started", master);
   REQUIRE(!serving.empty());
@@ -111,17 +111,17 @@ TEST_CASE(
   const models::RunResult r = run_text(kMarathonCluster, {}, o);
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() >= 2);
-  const std::string first(started[0]->detail.substr(std::string("leader on ").size()));
+  const std::string first(started[0]->detail().substr(std::string("leader on ").size()));
   const auto exits = events(r, first, "dcos-marathon", "exited");
   REQUIRE(!exits.empty());
   CHECK(exits[0]->time > started[0]->time);
-  CHECK(exits[0]->detail.find("ZooKeeper") != std::string::npos);
+  CHECK(exits[0]->detail().find("ZooKeeper") != std::string::npos);
   const auto restarts = records(r, "marathon.started", first);
   REQUIRE(restarts.size() >= 2);
   CHECK(restarts[1]->time - exits[0]->time >= sim::seconds(15));
   for (const sim::TraceRecord* s : started) {
-    INFO(s->detail << " at " << s->time.to_seconds());
-    const std::string host(s->detail.substr(std::string("leader on ").size()));
+    INFO(s->detail() << " at " << s->time.to_seconds());
+    const std::string host(s->detail().substr(std::string("leader on ").size()));
     bool offered = false;
     for (const sim::TraceRecord* latch : records(r, "latch_acquired", host)) {
       offered |= s->time - latch->time == sim::milliseconds(500);
@@ -131,6 +131,6 @@ TEST_CASE(
   // The new leader re-registered Marathon's framework with the id it stored.
   const auto regs = records(r, "scheduler.registered", "marathon");
   REQUIRE(regs.size() >= 2);
-  CHECK(regs.back()->detail.substr(0, regs.back()->detail.find(' ')) ==
-        regs[0]->detail.substr(0, regs[0]->detail.find(' ')));
+  CHECK(regs.back()->detail().substr(0, regs.back()->detail().find(' ')) ==
+        regs[0]->detail().substr(0, regs[0]->detail().find(' ')));
 }

@@ -43,7 +43,7 @@ TEST_CASE("a task runs fetch + container_start + task_start after the agent got 
     const models::RunResult r = run_text(kAgentCluster, s);
     REQUIRE(r.violations.empty());
     const sim::TraceRecord& running = first_with(r, "task_running", "kafka", "kafka-0 ");
-    const std::string agent(running.detail.substr(running.detail.rfind(' ') + 1));
+    const std::string agent(running.detail().substr(running.detail().rfind(' ') + 1));
     const sim::TraceRecord& got = first_with(r, "run_task", agent, "kafka-0 ");
     // STARTING after fetch + container start (its update acknowledged within 4 ms), RUNNING
     // task_start later; the update then goes agent → master → scheduler: 2 ms.
@@ -70,6 +70,6 @@ TEST_CASE("an agent offers the resources it was given, public ones only to slave
   }
   // Kafka (role kafka-role) never gets the public agent's slave_public resources.
   for (const sim::TraceRecord* launch : records(r, "launch", "kafka")) {
-    CHECK(launch->detail.find("public-agent") == std::string::npos);
+    CHECK(launch->detail().find("public-agent") == std::string::npos);
   }
 }

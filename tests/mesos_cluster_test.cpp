@@ -58,15 +58,15 @@ TEST_CASE("agents register once each, with ids from the leading master", "[mesos
     INFO(a);
     const auto regs = records(r, "agent.registered", a);
     REQUIRE(regs.size() == 1);
-    CHECK(regs[0]->detail.rfind("admitted ", 0) == 0);
-    ids.insert(agent_id(std::string(regs[0]->detail)));
+    CHECK(regs[0]->detail().rfind("admitted ", 0) == 0);
+    ids.insert(agent_id(std::string(regs[0]->detail())));
   }
   CHECK(ids.size() == kAgents.size());
   // Every service task ran once: the two Kafka instances and the scheduler.
   for (const char* task : {"kafka-0", "kafka-1", "kafka-scheduler"}) {
     INFO(task);
     int runs = 0;
-    for (const auto* rec : records(r, "run_task")) runs += rec->detail.rfind(task, 0) == 0;
+    for (const auto* rec : records(r, "run_task")) runs += rec->detail().rfind(task, 0) == 0;
     CHECK(runs == 1);
   }
 }
@@ -87,9 +87,9 @@ TEST_CASE(
     const auto regs = records(r, "agent.registered", a);
     REQUIRE(regs.size() == 2);
     CHECK(regs[1]->time > elected[1]->time);
-    CHECK(regs[1]->detail.rfind("re-admitted ", 0) == 0);
-    CHECK(agent_id(std::string(regs[1]->detail)) == agent_id(std::string(regs[0]->detail)));
-    CHECK(regs[1]->detail.find(elected[1]->detail) != std::string::npos);
+    CHECK(regs[1]->detail().rfind("re-admitted ", 0) == 0);
+    CHECK(agent_id(std::string(regs[1]->detail())) == agent_id(std::string(regs[0]->detail())));
+    CHECK(regs[1]->detail().find(elected[1]->detail()) != std::string::npos);
     bool reregistered = false;
     for (const auto* rec : records(r, "reregister", a))
       reregistered |= rec->time > elected[1]->time;
@@ -146,7 +146,7 @@ TEST_CASE(
   const RunResult first = run(s);
   const auto sched = records(first, "scheduler.started", "kafka");
   REQUIRE(sched.size() == 1);
-  const std::string host(sched[0]->detail.substr(3));  // "on agent-N"
+  const std::string host(sched[0]->detail().substr(3));  // "on agent-N"
   RunOptions o;
   o.faults.push_back(fault("kind=crash target=" + host + " at=cluster.ready+1s"));
   o.settings.push_back({"mesos-master.max_agent_ping_timeouts", "5", {}});
@@ -164,13 +164,14 @@ TEST_CASE(
   // again on another agent.
   bool reported = false;
   for (const auto* rec : records(r, "task_lost", "marathon")) {
-    reported |= rec->detail.rfind("kafka-scheduler ", 0) == 0 &&
-                rec->detail.find(host) != std::string::npos &&
+    reported |= rec->detail().rfind("kafka-scheduler ", 0) == 0 &&
+                rec->detail().find(host) != std::string::npos &&
                 rec->time - gone[0]->time < sim::milliseconds(100);
   }
   CHECK(reported);
   int launches = 0;
-  for (const auto* rec : records(r, "run_task")) launches += rec->detail.rfind("kafka-sch", 0) == 0;
+  for (const auto* rec : records(r, "run_task"))
+    launches += rec->detail().rfind("kafka-sch", 0) == 0;
   CHECK(launches == 2);
 }
 
@@ -183,7 +184,7 @@ TEST_CASE("a registry write slower than registry_store_timeout aborts the master
   const RunResult r = run(s, o);
   bool aborted = false;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    aborted |= rec.detail.find("Registrar aborting") != std::string::npos;
+    aborted |= rec.detail().find("Registrar aborting") != std::string::npos;
   }
   CHECK(aborted);
 }
@@ -203,7 +204,7 @@ std::string starved() {
 std::map<std::string, sim::SimTime> offer_times(const RunResult& r) {
   std::map<std::string, sim::SimTime> made;
   for (const auto* rec : records(r, "offered")) {
-    made[std::string(rec->detail.substr(0, rec->detail.find(" to ")))] = rec->time;
+    made[std::string(rec->detail().substr(0, rec->detail().find(" to ")))] = rec->time;
   }
   return made;
 }
@@ -215,7 +216,7 @@ TEST_CASE("an unreachable agent's outstanding offers are rescinded", "[mesos][ag
   const RunResult first = run(s);
   const auto started = records(first, "scheduler.started", "kafka");
   REQUIRE(started.size() == 1);
-  const std::string host(started[0]->detail.substr(3));  // "on agent-N"
+  const std::string host(started[0]->detail().substr(3));  // "on agent-N"
   const std::string victim = host == "agent-1" ? "agent-2" : "agent-1";
   // Cut Kafka's scheduler off 10 s after it registered: the offers made to it from then on
   // stay outstanding (offer_timeout set past the test). Crash another private agent at 20 s:
@@ -238,7 +239,7 @@ TEST_CASE("an unreachable agent's outstanding offers are rescinded", "[mesos][ag
 TEST_CASE("offers nobody answers are rescinded after offer_timeout", "[mesos][master][faults]") {
   const Scenario s = load_yaml(starved());
   const RunResult first = run(s);
-  const std::string host(records(first, "scheduler.started", "kafka")[0]->detail.substr(3));
+  const std::string host(records(first, "scheduler.started", "kafka")[0]->detail().substr(3));
   RunOptions o;
   o.faults.push_back(
       fault("kind=partition groups=" + host + "|rest at=scheduler.registered@kafka+10s"));
@@ -246,7 +247,7 @@ TEST_CASE("offers nobody answers are rescinded after offer_timeout", "[mesos][ma
   const auto made = offer_times(r);
   int at_timeout = 0;
   for (const auto* rec : records(r, "offer_rescinded")) {
-    const auto it = made.find(std::string(rec->detail.substr(0, rec->detail.find(" to "))));
+    const auto it = made.find(std::string(rec->detail().substr(0, rec->detail().find(" to "))));
     REQUIRE(it != made.end());
     at_timeout += rec->time - it->second == sim::minutes(2);  // DC/OS offer_timeout
   }
@@ -266,11 +267,11 @@ TEST_CASE(
   CHECK(records(r, "agent.registered", "agent-1").size() == 1);
   const auto available = records(r, "agent.available", "agent-1");
   REQUIRE(available.size() == 2);
-  CHECK(available[1]->detail == available[0]->detail);
+  CHECK(available[1]->detail() == available[0]->detail());
   const auto started = records(r, "agent.started", "agent-1");
   REQUIRE(started.size() == 2);
   // With tasks recovered it waits 10 s (DC/OS) before detecting the master; without, at once.
-  const bool had_tasks = started[1]->detail.find("with 0 tasks") == std::string::npos;
+  const bool had_tasks = started[1]->detail().find("with 0 tasks") == std::string::npos;
   const double wait =
       (records(r, "agent.detected_leader", "agent-1").back()->time - started[1]->time).to_seconds();
   CHECK(wait >= (had_tasks ? 10.0 : 0.0));
@@ -283,20 +284,21 @@ TEST_CASE("a new Marathon leader re-registers the framework with the id stored i
   const Scenario s = load_yaml(kSmallCluster);
   const RunResult first = run(s);
   const std::string leader(
-      records(first, "scheduler.started", "marathon")[0]->detail.substr(10));  // "leader on …"
+      records(first, "scheduler.started", "marathon")[0]->detail().substr(10));  // "leader on …"
   RunOptions o;
   o.faults.push_back(fault("kind=crash target=" + leader + "/marathon at=cluster.ready+5s"));
   const RunResult r = run(s, o);
   const auto regs = records(r, "scheduler.registered", "marathon");
   REQUIRE(regs.size() == 2);
-  CHECK(regs[0]->detail.substr(0, regs[0]->detail.find(' ')) ==
-        regs[1]->detail.substr(0, regs[1]->detail.find(' ')));
+  CHECK(regs[0]->detail().substr(0, regs[0]->detail().find(' ')) ==
+        regs[1]->detail().substr(0, regs[1]->detail().find(' ')));
   const auto started = records(r, "scheduler.started", "marathon");
   REQUIRE(started.size() == 2);
-  CHECK(started[1]->detail != started[0]->detail);
+  CHECK(started[1]->detail() != started[0]->detail());
   // Its task (Kafka's scheduler) was not launched again.
   int launches = 0;
-  for (const auto* rec : records(r, "run_task")) launches += rec->detail.rfind("kafka-sch", 0) == 0;
+  for (const auto* rec : records(r, "run_task"))
+    launches += rec->detail().rfind("kafka-sch", 0) == 0;
   CHECK(launches == 1);
 }
 
@@ -372,13 +374,13 @@ TEST_CASE("scenarios/large.yaml completes: every agent available, every service'
   REQUIRE(r.ready_at.has_value());
   CHECK(r.violations.empty());
   std::set<std::string> available;
-  for (const auto* rec : records(r, "agent.available")) available.emplace(rec->node);
+  for (const auto* rec : records(r, "agent.available")) available.emplace(rec->node());
   CHECK(available.size() == 1'020);
   for (const ServiceSpec& service : s.services) {
     INFO(service.name);
     const auto all = records(r, "all_tasks_running", service.name);
     REQUIRE(all.size() == 1);
-    CHECK(all[0]->detail ==
+    CHECK(all[0]->detail() ==
           fmt::format("{} of {} instances", service.instances, service.instances));
     CHECK(all[0]->time <= *r.ready_at);
   }

@@ -130,7 +130,7 @@ TEST_CASE("mesos-dns: a reload that times out keeps the old records", "[dns][mes
   m.w.engine.run_until(paused + sim::seconds(6));
   int failed = 0;
   for (const sim::TraceRecord& r : m.w.trace.records()) {
-    if (r.component == "mesos-dns" && r.name == "reload failed") ++failed;
+    if (r.component() == "mesos-dns" && r.name() == "reload failed") ++failed;
   }
   CHECK(failed >= 2);
   REQUIRE(m.answers.size() == 1);

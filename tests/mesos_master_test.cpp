@@ -61,7 +61,8 @@ services:
   CHECK(r.violations.empty());
   int instances = 0;
   for (const sim::TraceRecord* t : records(r, "task_launched")) {
-    instances += t->detail.rfind("kafka-", 0) == 0 && t->detail.rfind("kafka-scheduler", 0) != 0;
+    instances +=
+        t->detail().rfind("kafka-", 0) == 0 && t->detail().rfind("kafka-scheduler", 0) != 0;
   }
   CHECK(instances == 3);
   CHECK(records(r, "task_invalid").empty());

@@ -151,7 +151,7 @@ std::vector<models::Violation> violations_of(const models::RunResult& r, const s
 std::size_t count(const models::RunResult& r, std::string_view name, std::string_view node = {}) {
   std::size_t n = 0;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.name == name && (node.empty() || rec.node == node)) ++n;
+    if (rec.name() == name && (node.empty() || rec.node() == node)) ++n;
   }
   return n;
 }

@@ -289,7 +289,7 @@ TEST_CASE("chrome: an agent restarted with a running task recovers, then registe
   {
     const RunResult plain = run_default_spec();
     for (const sim::TraceRecord& rec : plain.trace.records()) {
-      if (rec.name == "launch" && plain.trace.text_arg(rec, "task") == "kafka-scheduler")
+      if (rec.name() == "launch" && plain.trace.text_arg(rec, "task") == "kafka-scheduler")
         agent = std::string(plain.trace.text_arg(rec, "agent").value_or(""));
     }
   }

@@ -50,7 +50,7 @@ const report::ChainStep* step_of(const RunResult& r, const std::vector<report::C
                                  std::string_view name) {
   for (const report::ChainStep& s : steps) {
     const sim::TraceRecord& rec = r.trace.at(s.record);
-    if (rec.node == node && rec.component == component && rec.name == name) return &s;
+    if (rec.node() == node && rec.component() == component && rec.name() == name) return &s;
   }
   return nullptr;
 }
@@ -126,7 +126,7 @@ TEST_CASE("why: Marathon's launch of a service's scheduler names the Cosmos inst
   // The records it reads: Cosmos's tries, its install, Marathon's queueing, the launch.
   std::vector<std::string> tries;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.node == "master-1" && rec.component == "cosmos" && rec.name == "install_retry") {
+    if (rec.node() == "master-1" && rec.component() == "cosmos" && rec.name() == "install_retry") {
       tries.push_back(fmt::format("{:.3f} {}", rec.time.to_seconds(),
                                   r.trace.text_arg(rec, "waiting_for").value_or("?")));
     }
@@ -136,7 +136,7 @@ TEST_CASE("why: Marathon's launch of a service's scheduler names the Cosmos inst
                                           "102.990 adminrouter"});
   const auto queued =
       std::find_if(r.trace.records().begin(), r.trace.records().end(),
-                   [](const sim::TraceRecord& rec) { return rec.name == "app_queued"; });
+                   [](const sim::TraceRecord& rec) { return rec.name() == "app_queued"; });
   REQUIRE(queued != r.trace.records().end());
   CHECK(r.trace.text_arg(*queued, "task") == "kafka-scheduler");
   CHECK(queued->time.to_seconds() == Approx(107.990).margin(0.001));
@@ -242,8 +242,8 @@ TEST_CASE("why: a gate that failed on a DNS timeout says how long its probe wait
   // Each is a typed record of Spartan on master-2 naming the upstream that did not answer.
   std::size_t timeouts = 0;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.node != "master-2" || rec.component != "spartan") continue;
-    CHECK(rec.name == "upstream_timeout");
+    if (rec.node() != "master-2" || rec.component() != "spartan") continue;
+    CHECK(rec.name() == "upstream_timeout");
     CHECK(r.trace.text_arg(rec, "name").value_or("").ends_with(".mesos"));
     CHECK(r.trace.duration_arg(rec, "timeout") == sim::seconds(5));
     CHECK(r.trace.text_arg(rec, "upstream").value_or("").starts_with("master-"));
@@ -258,7 +258,8 @@ TEST_CASE("why: upstream timeouts of other lookups are not a restart's cause", "
   // then (master-3's Mesos master failed `ping ready.spartan`, answered by the outside resolver).
   const RunResult r = run_default();
   std::size_t timeouts = 0;
-  for (const sim::TraceRecord& rec : r.trace.records()) timeouts += rec.name == "upstream_timeout";
+  for (const sim::TraceRecord& rec : r.trace.records())
+    timeouts += rec.name() == "upstream_timeout";
   CHECK(timeouts > 0);
   for (const report::ChainStep& s : report::explain_chain(r)) CHECK(s.cause != "upstream timeout");
 }
@@ -376,7 +377,7 @@ TEST_CASE("a violation is explained with its evidence, and leader overlaps are r
         std::string::npos);
   // The evidence: the expiry, and each master's mesos-master.leading.
   std::vector<std::string> names;
-  for (const sim::RecordId id : v.evidence) names.emplace_back(r.trace.at(id).name);
+  for (const sim::RecordId id : v.evidence) names.emplace_back(r.trace.at(id).name());
   CHECK(names == std::vector<std::string>{"mesos-master.leading", "zk_session_expired",
                                           "mesos-master.leading"});
 

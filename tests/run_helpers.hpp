@@ -82,7 +82,7 @@ inline std::vector<sim::SimTime> milestone_times(const models::RunResult& r, std
                                                  std::string_view node) {
   std::vector<sim::SimTime> out;
   for (const sim::RecordId id : r.trace.milestones_named(name)) {
-    if (r.trace.at(id).node == node) out.push_back(r.trace.at(id).time);
+    if (r.trace.at(id).node() == node) out.push_back(r.trace.at(id).time);
   }
   return out;
 }
@@ -93,7 +93,7 @@ inline std::vector<const sim::TraceRecord*> records(const models::RunResult& r,
                                                     std::string_view node = {}) {
   std::vector<const sim::TraceRecord*> out;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if (rec.name == name && (node.empty() || rec.node == node)) out.push_back(&rec);
+    if (rec.name() == name && (node.empty() || rec.node() == node)) out.push_back(&rec);
   }
   return out;
 }
@@ -102,7 +102,7 @@ inline std::vector<const sim::TraceRecord*> records(const models::RunResult& r,
 inline const sim::TraceRecord& first_with(const models::RunResult& r, std::string_view name,
                                           std::string_view node, std::string_view prefix) {
   for (const sim::TraceRecord* rec : records(r, name, node)) {
-    if (rec->detail.rfind(prefix, 0) == 0) return *rec;
+    if (rec->detail().rfind(prefix, 0) == 0) return *rec;
   }
   FAIL("no " << name << " on " << node << " starting with " << prefix);
   throw;  // unreachable: FAIL throws
@@ -115,7 +115,8 @@ inline std::vector<const sim::TraceRecord*> events(const models::RunResult& r,
                                                    std::string_view name) {
   std::vector<const sim::TraceRecord*> out;
   for (const sim::TraceRecord& rec : r.trace.records()) {
-    if ((node.empty() || rec.node == node) && rec.component == component && rec.name == name) {
+    if ((node.empty() || rec.node() == node) && rec.component() == component &&
+        rec.name() == name) {
       out.push_back(&rec);
     }
   }

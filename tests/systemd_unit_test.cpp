@@ -158,9 +158,9 @@ struct UnitWorld {
   std::vector<std::pair<SimTime, std::string>> events(std::string_view event) const {
     std::vector<std::pair<SimTime, std::string>> out;
     for (const sim::TraceRecord& r : trace.records()) {
-      if (r.kind == sim::RecordKind::kEvent && r.node == kNode && r.component == kUnit &&
-          r.name == event) {
-        out.emplace_back(r.time, r.detail);
+      if (r.kind == sim::RecordKind::kEvent && r.node() == kNode && r.component() == kUnit &&
+          r.name() == event) {
+        out.emplace_back(r.time, r.detail());
       }
     }
     return out;
@@ -301,7 +301,7 @@ TEST_CASE("a gate's milestone is recorded once, at its first pass", "[systemd][m
   CHECK(w.milestone_times("test.gate_open") == std::vector<SimTime>{s(5)});
   CHECK(w.milestone_times(kMilestone) == std::vector<SimTime>{s(6), s(15)});
   REQUIRE(w.trace.first_milestone("test.gate_open", kNode).has_value());
-  CHECK(w.trace.at(*w.trace.first_milestone("test.gate_open", kNode)).detail == "reachable");
+  CHECK(w.trace.at(*w.trace.first_milestone("test.gate_open", kNode)).detail() == "reachable");
 }
 
 TEST_CASE("the milestone's cause chain leads to the gate condition established last",
@@ -329,18 +329,18 @@ TEST_CASE("the milestone's cause chain leads to the gate condition established l
   const auto reached = w.trace.first_milestone(kMilestone, kNode);
   REQUIRE(reached.has_value());
   const sim::TraceRecord& m = w.trace.at(*reached);
-  REQUIRE(m.cause.has_value());
-  const sim::TraceRecord& exec = w.trace.at(*m.cause);
-  CHECK(exec.name == "exec");
-  CHECK(exec.component == kUnit);
-  REQUIRE(exec.cause.has_value());
-  CHECK(*exec.cause == *second);
+  REQUIRE(m.cause().has_value());
+  const sim::TraceRecord& exec = w.trace.at(*m.cause());
+  CHECK(exec.name() == "exec");
+  CHECK(exec.component() == kUnit);
+  REQUIRE(exec.cause().has_value());
+  CHECK(*exec.cause() == *second);
   // The span of time spent in gates carries the same cause.
   bool found_span = false;
   for (const sim::TraceRecord& r : w.trace.records()) {
-    if (r.kind == sim::RecordKind::kSpan && r.name == "gates") {
+    if (r.kind == sim::RecordKind::kSpan && r.name() == "gates") {
       found_span = true;
-      CHECK(r.cause == second);
+      CHECK(r.cause() == second);
     }
   }
   CHECK(found_span);

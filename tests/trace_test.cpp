@@ -35,24 +35,24 @@ TEST_CASE("records keep every field and their kind", "[trace]") {
   const auto& event = t.at(0);
   CHECK(event.kind == RecordKind::kEvent);
   CHECK(event.time == sim::seconds(0));
-  CHECK(event.node == "master-1");
-  CHECK(event.component == "dcos-exhibitor");
-  CHECK(event.name == "started");
-  CHECK(event.detail.empty());
-  CHECK_FALSE(event.cause.has_value());
+  CHECK(event.node() == "master-1");
+  CHECK(event.component() == "dcos-exhibitor");
+  CHECK(event.name() == "started");
+  CHECK(event.detail().empty());
+  CHECK_FALSE(event.cause().has_value());
 
   const auto& milestone = t.at(1);
   CHECK(milestone.kind == RecordKind::kMilestone);
-  CHECK(milestone.component.empty());
-  CHECK(milestone.name == "zookeeper.serving");
-  CHECK(milestone.detail == "follower, epoch 1");
-  CHECK(milestone.cause == RecordId{0});
+  CHECK(milestone.component().empty());
+  CHECK(milestone.name() == "zookeeper.serving");
+  CHECK(milestone.detail() == "follower, epoch 1");
+  CHECK(milestone.cause() == RecordId{0});
 
   const auto& span = t.at(4);
   CHECK(span.kind == RecordKind::kSpan);
   CHECK(span.time == sim::seconds(1));
   CHECK(span.end == sim::seconds(5));
-  CHECK(span.cause == RecordId{1});
+  CHECK(span.cause() == RecordId{1});
 
   CHECK_THROWS(t.at(6));
 }
@@ -158,7 +158,7 @@ Trace each_kind(sim::TraceLevel level) {
 
 std::vector<std::string> details(const Trace& t) {
   std::vector<std::string> out;
-  for (const sim::TraceRecord& r : t.records()) out.emplace_back(r.detail);
+  for (const sim::TraceRecord& r : t.records()) out.emplace_back(r.detail());
   return out;
 }
 
@@ -185,13 +185,13 @@ TEST_CASE("a trace level drops records' text, nothing else, and keeps the finger
       CHECK(a.kind == b.kind);
       CHECK(a.time == b.time);
       CHECK(a.end == b.end);
-      CHECK(a.node == b.node);
-      CHECK(a.component == b.component);
-      CHECK(a.name == b.name);
-      CHECK(a.cause == b.cause);
+      CHECK(a.node() == b.node());
+      CHECK(a.component() == b.component());
+      CHECK(a.name() == b.name());
+      CHECK(a.cause() == b.cause());
       CHECK(a.type == b.type);
       CHECK(full.text(a.to) == t->text(b.to));
-      CHECK(a.args.size() == b.args.size());
+      CHECK(a.args().size() == b.args().size());
     }
     CHECK(t->first_milestone("zookeeper.serving", "master-1") == std::optional<sim::RecordId>(0));
   }
@@ -227,11 +227,11 @@ TEST_CASE("typed records keep their type, states and arguments as values", "[tra
   const sim::TraceRecord& r = t.at(change);
   CHECK(r.kind == RecordKind::kEvent);
   CHECK(r.type == sim::RecordType::kStateChange);
-  CHECK(r.name == "auto-restart");  // a state change is named after the state entered
-  CHECK(r.detail == "RestartSec=15s");
+  CHECK(r.name() == "auto-restart");  // a state change is named after the state entered
+  CHECK(r.detail() == "RestartSec=15s");
   CHECK(t.text(r.from) == "start-pre");
   CHECK(t.text(r.to) == "auto-restart");
-  CHECK(r.cause == exec);
+  CHECK(r.cause() == exec);
   CHECK(t.duration_arg(r, "restart_sec") == sim::seconds(15));
   CHECK(t.int_arg(r, "attempt") == 3);
   CHECK(t.text_arg(r, "gate") == "ping leader.mesos");
@@ -246,7 +246,7 @@ TEST_CASE("typed records keep their type, states and arguments as values", "[tra
   const RecordId fault = t.typed(sim::seconds(3), sim::RecordType::kFault, "master-2", "fault",
                                  "process_crash", "kind=crash target=master-2/zookeeper");
   CHECK(t.at(fault).type == sim::RecordType::kFault);
-  CHECK(t.at(fault).args.empty());
+  CHECK(t.at(fault).args().empty());
 }
 
 TEST_CASE("interned strings are stored once and read back", "[trace]") {
@@ -266,10 +266,10 @@ TEST_CASE("interned strings are stored once and read back", "[trace]") {
   t = Trace();
   t.record(sim::seconds(2), "node-2", "unit-2", "event-2");
   CHECK(moved.text(b) == "active");
-  CHECK(moved.at(0).node == "node-1");
-  CHECK(moved.at(0).component == "unit-1");
-  CHECK(moved.at(0).name == "event-1");
-  CHECK(t.at(0).node == "node-2");
+  CHECK(moved.at(0).node() == "node-1");
+  CHECK(moved.at(0).component() == "unit-1");
+  CHECK(moved.at(0).name() == "event-1");
+  CHECK(t.at(0).node() == "node-2");
 }
 
 TEST_CASE("a buffer reused with other text is interned as that text", "[trace]") {

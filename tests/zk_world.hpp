@@ -77,7 +77,7 @@ struct ZkWorld {
   std::vector<std::string> details(std::string_view milestone) const {
     std::vector<std::string> out;
     for (const sim::RecordId id : trace.milestones_named(milestone)) {
-      out.emplace_back(trace.at(id).detail);
+      out.emplace_back(trace.at(id).detail());
     }
     return out;
   }
@@ -85,8 +85,8 @@ struct ZkWorld {
   std::string dump() const {
     std::string s;
     for (const sim::TraceRecord& r : trace.records()) {
-      s += fmt::format("{}us {} {} {} {}\n", r.time.ns() / 1000, r.node, r.component, r.name,
-                       r.detail);
+      s += fmt::format("{}us {} {} {} {}\n", r.time.ns() / 1000, r.node(), r.component(), r.name(),
+                       r.detail());
     }
     return s;
   }

@@ -199,21 +199,21 @@ TEST_CASE("zones: partitioning zone c away keeps a quorum and a leader on the ot
   const auto cut = events(r, "cluster", "fault", "partition");
   REQUIRE(cut.size() == 1);
   CHECK(cut[0]->time == *r.ready_at + sim::seconds(10));
-  CHECK(cut[0]->detail.find("(zone:c was master-3,agent-8,agent-9,agent-10,public-agent-3)") !=
+  CHECK(cut[0]->detail().find("(zone:c was master-3,agent-8,agent-9,agent-10,public-agent-3)") !=
         std::string::npos);
   const auto quorum = r.trace.milestones_named("zookeeper.quorum");
   REQUIRE(quorum.size() == 1);
-  CHECK(r.trace.at(quorum[0]).detail.find("leader master-2") == 0);
+  CHECK(r.trace.at(quorum[0]).detail().find("leader master-2") == 0);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() == 1);
-  CHECK(r.trace.at(elected[0]).detail == "master-1");
+  CHECK(r.trace.at(elected[0]).detail() == "master-1");
   // Zone c's agents, and only they, are marked unreachable 300 to 315 s after the cut.
   std::vector<std::string> marked;
   for (const auto* rec : events(r, "", "mesos-master", "marking_unreachable")) {
-    INFO(rec->node << " at " << rec->time.ns() << " ns");
+    INFO(rec->node() << " at " << rec->time.ns() << " ns");
     CHECK(rec->time > cut[0]->time + sim::seconds(300));
     CHECK(rec->time <= cut[0]->time + sim::seconds(315));
-    marked.emplace_back(rec->node);
+    marked.emplace_back(rec->node());
   }
   std::sort(marked.begin(), marked.end());
   CHECK(marked == std::vector<std::string>{"agent-10", "agent-8", "agent-9", "public-agent-3"});
@@ -238,8 +238,8 @@ TEST_CASE("zones: cutting off the zone of the Mesos leader elects one on the oth
   const RunResult& r = std::get<RunResult>(ran);
   const auto elected = r.trace.milestones_named("mesos-master.elected");
   REQUIRE(elected.size() == 2);
-  CHECK(r.trace.at(elected[0]).detail == "master-3");
-  const std::string next(r.trace.at(elected[1]).detail);
+  CHECK(r.trace.at(elected[0]).detail() == "master-3");
+  const std::string next(r.trace.at(elected[1]).detail());
   CHECK((next == "master-1" || next == "master-2"));
   const auto cut = events(r, "cluster", "fault", "partition");
   REQUIRE(cut.size() == 1);

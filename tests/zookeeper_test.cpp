@@ -35,7 +35,7 @@ std::vector<std::pair<std::string, std::string>> constant_start() {
 int count_events(const ZkWorld& w, std::string_view node, std::string_view event) {
   int n = 0;
   for (const auto& r : w.trace.records()) {
-    if (r.node == node && r.name == event) ++n;
+    if (r.node() == node && r.name() == event) ++n;
   }
   return n;
 }

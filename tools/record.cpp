@@ -136,8 +136,9 @@ std::uint64_t record_checksum(std::string_view body) {
 
 std::string trace_line(const sim::TraceRecord& r) {
   return fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", r.time.ns(), r.end.ns(),
-                     static_cast<int>(r.kind), escape(r.node), escape(r.component), escape(r.name),
-                     r.cause ? std::to_string(*r.cause) : "-", escape(r.detail));
+                     static_cast<int>(r.kind), escape(r.node()), escape(r.component()),
+                     escape(r.name()), r.cause() ? std::to_string(*r.cause()) : "-",
+                     escape(r.detail()));
 }
 
 RunRecord make_record(std::string scenario_text, std::string scenario_file,
@@ -154,9 +155,9 @@ RunRecord make_record(std::string scenario_text, std::string scenario_file,
   for (const models::Setting& s : options.settings) r.settings.push_back(s.key + "=" + s.value);
   for (const models::FaultSpec& f : options.faults) r.faults.push_back(f.text);
   for (const sim::TraceRecord& rec : result.trace.records()) {
-    if (rec.component != "fault") continue;
-    r.fired.push_back(fmt::format("{}s {} {} {}", sim::format_seconds(rec.time), rec.node, rec.name,
-                                  escape(rec.detail)));
+    if (rec.component() != "fault") continue;
+    r.fired.push_back(fmt::format("{}s {} {} {}", sim::format_seconds(rec.time), rec.node(),
+                                  rec.name(), escape(rec.detail())));
   }
   r.fingerprint = result.fingerprint;
   for (const sim::TraceRecord& rec : result.trace.records()) r.records.push_back(trace_line(rec));

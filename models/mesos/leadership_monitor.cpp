@@ -14,8 +14,8 @@ constexpr std::string_view kMasterModel = "mesos-master";  // the process model 
 LeadershipMonitor::LeadershipMonitor(RunContext& ctx) : ctx_(ctx) {
   ctx_.on_event([this](sim::RecordId id) {
     const sim::TraceRecord& r = ctx_.trace().at(id);
-    if (r.component == kMasterComponent && r.name == kLeadingPhase)
-      begin_leading(std::string(r.node));
+    if (r.component() == kMasterComponent && r.name() == kLeadingPhase)
+      begin_leading(std::string(r.node()));
   });
   ctx_.on_process_exit([this](const ProcessExit& e) {
     if (e.model == kMasterModel) end_leading(std::string(e.node));

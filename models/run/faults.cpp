@@ -368,7 +368,8 @@ class CrashLoopFault final : public FaultHandler {
     if (u.main_running()) kill_later();
     w.context().on_event([&w, &u, kill_later, active](sim::RecordId id) {
       const sim::TraceRecord& r = w.context().trace().at(id);
-      if (*active && r.name == "exec" && r.node == u.site().node_name && r.component == u.name())
+      if (*active && r.name() == "exec" && r.node() == u.site().node_name &&
+          r.component() == u.name())
         kill_later();
     });
   }
@@ -643,7 +644,8 @@ void World::arm_fault(const FaultSpec& f) {
   auto armed = std::make_shared<bool>(false);
   ctx_.on_milestone([this, &f, armed](sim::RecordId id) {
     const sim::TraceRecord& r = trace_.at(id);
-    if (*armed || r.name != f.at.milestone || (!f.at.node.empty() && r.node != f.at.node)) return;
+    if (*armed || r.name() != f.at.milestone || (!f.at.node.empty() && r.node() != f.at.node))
+      return;
     *armed = true;
     ++fault_timers_;
     engine_.schedule_after(f.at.offset, [this, &f] {

@@ -61,7 +61,7 @@ RunResult World::collect() {
   }
   if (const auto ready = trace_.first_milestone("cluster.ready", "cluster")) {
     r.ready_at = trace_.at(*ready).time;
-    for (std::optional<sim::RecordId> c = *ready; c; c = trace_.at(*c).cause) {
+    for (std::optional<sim::RecordId> c = *ready; c; c = trace_.at(*c).cause()) {
       r.critical_chain.push_back(*c);
     }
   } else {
@@ -117,7 +117,7 @@ BudgetResult World::budget_result(const BudgetSpec& b) const {
   BudgetResult br{b.milestone, b.within, std::nullopt, false};
   std::map<std::string, sim::SimTime> first;
   for (const sim::RecordId id : trace_.milestones_named(b.milestone)) {
-    first.try_emplace(std::string(trace_.at(id).node), trace_.at(id).time);
+    first.try_emplace(std::string(trace_.at(id).node()), trace_.at(id).time);
   }
   const std::vector<std::string> expected = budget_nodes(b.milestone);
   if (expected.empty() && !first.empty()) {
@@ -174,10 +174,10 @@ std::vector<std::string> RunResult::ineffective_faults() const {
   std::vector<std::string> out;
   for (const sim::TraceRecord& rec : trace.records()) {
     if (rec.type != sim::RecordType::kFault) continue;
-    if (rec.name == "no_target")
-      out.push_back(fmt::format("fault found no target: {}", rec.detail));
-    if (rec.name == "not_running")
-      out.push_back(fmt::format("fault found nothing running: {}", rec.detail));
+    if (rec.name() == "no_target")
+      out.push_back(fmt::format("fault found no target: {}", rec.detail()));
+    if (rec.name() == "not_running")
+      out.push_back(fmt::format("fault found nothing running: {}", rec.detail()));
   }
   for (const std::string& text : faults_not_fired) {
     out.push_back("fault never fired (its time never came): " + text);

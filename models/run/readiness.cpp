@@ -11,11 +11,11 @@ namespace bootsim::models {
 
 void World::watch_cluster_milestones(sim::RecordId id) {
   const sim::TraceRecord& r = trace_.at(id);
-  const bool first = reached_.try_emplace(fmt::format("{}@{}", r.name, r.node), id).second;
-  if (r.name == "agent.available") {
-    if (first) note_available(std::string(r.node));
+  const bool first = reached_.try_emplace(fmt::format("{}@{}", r.name(), r.node()), id).second;
+  if (r.name() == "agent.available") {
+    if (first) note_available(std::string(r.node()));
     check_visible_in_ui();
-  } else if (r.name == "ui.accessible") {
+  } else if (r.name() == "ui.accessible") {
     check_visible_in_ui();
   }
   check_ready();

@@ -18,29 +18,29 @@ std::vector<RuleResult> check_rules(const sim::Trace& trace, const std::vector<R
     std::optional<sim::SimTime> any_before;
     for (const sim::RecordId id : trace.milestones_named(rule.before)) {
       const sim::TraceRecord& b = trace.at(id);
-      first_before.try_emplace(std::string(b.node), b.time);
+      first_before.try_emplace(std::string(b.node()), b.time);
       if (!any_before) any_before = b.time;
     }
     std::set<std::string> seen;
     for (const sim::RecordId id : trace.milestones_named(rule.after)) {
       const sim::TraceRecord& a = trace.at(id);
-      if (!seen.emplace(a.node).second) continue;  // the first reach on each node
+      if (!seen.emplace(a.node()).second) continue;  // the first reach on each node
       ++rr.checked;
       std::optional<sim::SimTime> before = any_before;
       if (rule.same_node) {
-        const auto it = first_before.find(a.node);
+        const auto it = first_before.find(a.node());
         before = it == first_before.end() ? std::nullopt : std::optional<sim::SimTime>(it->second);
       }
       if (!before || *before > a.time) {
         rr.violations.push_back(
             Violation{rule.name,
                       a.time,
-                      std::string(a.node),
-                      before ? fmt::format("{} reached {} at {}s, before {} (at {}s)", a.node,
+                      std::string(a.node()),
+                      before ? fmt::format("{} reached {} at {}s, before {} (at {}s)", a.node(),
                                            rule.after, sim::format_seconds(a.time), rule.before,
                                            sim::format_seconds(*before))
-                             : fmt::format("{} reached {} at {}s without {}{}", a.node, rule.after,
-                                           sim::format_seconds(a.time), rule.before,
+                             : fmt::format("{} reached {} at {}s without {}{}", a.node(),
+                                           rule.after, sim::format_seconds(a.time), rule.before,
                                            rule.same_node ? " on that node" : ""),
                       {},
                       {}});

@@ -53,7 +53,7 @@ std::optional<sim::RecordId> latest_reach(const sim::Trace& trace, std::string_v
   for (const sim::RecordId id : trace.milestones_named(milestone)) {
     const sim::TraceRecord& r = trace.at(id);
     if (r.time > t) break;
-    if (r.node == node) found = id;
+    if (r.node() == node) found = id;
   }
   return found;
 }
@@ -64,7 +64,7 @@ std::optional<sim::RecordId> latest_fault(const sim::Trace& trace, sim::SimTime 
   for (std::size_t i = records.size(); i-- > 0;) {
     const sim::TraceRecord& r = records[i];
     if (r.time > t || r.type != sim::RecordType::kFault) continue;
-    if (r.name != "no_target" && r.name != "not_running") return static_cast<sim::RecordId>(i);
+    if (r.name() != "no_target" && r.name() != "not_running") return static_cast<sim::RecordId>(i);
   }
   return std::nullopt;
 }

@@ -96,8 +96,8 @@ std::optional<InputError> World::build() {
   // A service is up when its scheduler reports every instance running (service_scheduler.hpp).
   ctx_.on_event([this](sim::RecordId id) {
     const sim::TraceRecord& r = trace_.at(id);
-    if (r.component == "scheduler" && r.name == "all_tasks_running") {
-      reached_.try_emplace("all_tasks_running@" + std::string(r.node), id);
+    if (r.component() == "scheduler" && r.name() == "all_tasks_running") {
+      reached_.try_emplace("all_tasks_running@" + std::string(r.node()), id);
       check_ready();
     }
   });

@@ -128,7 +128,7 @@ struct Trial {
     std::vector<sim::SimTime> out;
     for (const sim::RecordId id : trace.milestones_named(milestone)) {
       const auto& r = trace.at(id);
-      if (r.time >= from && (on.empty() || r.node == on)) out.push_back(r.time);
+      if (r.time >= from && (on.empty() || r.node() == on)) out.push_back(r.time);
     }
     return out;
   }

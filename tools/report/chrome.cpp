@@ -127,7 +127,7 @@ class ChromeWriter {
                 R"({{"ph":"B","pid":{},"tid":{},"ts":{},"name":{},"cat":{},"args":{{"state":{},"detail":{},"record":{}}}}})",
                 pid, tid, micros(p.begin), json_string(phase_label(p.kind, p.state)),
                 json_string(t.unit ? "unit" : "model"), json_string(p.state),
-                json_string(rec.detail), p.record));
+                json_string(rec.detail()), p.record));
         add(p.end, followed ? Order::kPhase : Order::kLastEnd,
             fmt::format(R"({{"ph":"E","pid":{},"tid":{},"ts":{}}})", pid, tid, micros(p.end)));
         open_[{pid, tid}].push_back({p.begin, p.end});
@@ -167,11 +167,12 @@ class ChromeWriter {
     where_.resize(recs.size());
     for (std::size_t i = 0; i < recs.size(); ++i) {
       const sim::TraceRecord& rec = recs[i];
-      const int pid = pid_of(rec.node);
-      int tid = state_tid(rec.node, rec.component).value_or(kEventsTid);
+      const int pid = pid_of(rec.node());
+      int tid = state_tid(rec.node(), rec.component()).value_or(kEventsTid);
       // A milestone goes on the track of what caused it when that is on its own node.
-      if (rec.kind == sim::RecordKind::kMilestone && rec.cause && where_[*rec.cause].first == pid) {
-        tid = where_[*rec.cause].second;
+      if (rec.kind == sim::RecordKind::kMilestone && rec.cause() &&
+          where_[*rec.cause()].first == pid) {
+        tid = where_[*rec.cause()].second;
       }
       where_[i] = {pid, tid};
       const std::string_view cat = category(rec);
@@ -181,9 +182,9 @@ class ChromeWriter {
       add(rec.time, Order::kPoint,
           fmt::format(
               R"({{"ph":"i","s":"{}","pid":{},"tid":{},"ts":{},"name":{},"cat":"{}","args":{{"detail":{},"record":{}}}}})",
-              scope, pid, tid, micros(rec.time), json_string(rec.name), cat,
-              json_string(rec.detail), i));
-      if (rec.kind == sim::RecordKind::kMilestone && rec.cause) flow(*rec.cause, i);
+              scope, pid, tid, micros(rec.time), json_string(rec.name()), cat,
+              json_string(rec.detail()), i));
+      if (rec.kind == sim::RecordKind::kMilestone && rec.cause()) flow(*rec.cause(), i);
     }
   }
 

@@ -21,7 +21,7 @@ std::string format_csv(const models::RunResult& r) {
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.kind != sim::RecordKind::kMilestone) continue;
     // One run: its index is 0 (a sweep numbers its runs from 0).
-    out += fmt::format("0,{},{},{},{}\r\n", r.seed, csv_field(rec.node), csv_field(rec.name),
+    out += fmt::format("0,{},{},{},{}\r\n", r.seed, csv_field(rec.node()), csv_field(rec.name()),
                        exact_seconds(rec.time));
   }
   return out;

@@ -29,9 +29,9 @@ std::string chain_table(const models::RunResult& r) {
     s += fmt::format(
         "<tr><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         secs(rec.time), step.gap ? "+" + secs(*step.gap) : "",
-        xml_escape(rec.component.empty() ? std::string(rec.name)
-                                         : fmt::format("{} {}", rec.component, rec.name)),
-        xml_escape(rec.node),
+        xml_escape(rec.component().empty() ? std::string(rec.name())
+                                           : fmt::format("{} {}", rec.component(), rec.name())),
+        xml_escape(rec.node()),
         step.cause.empty() ? ""
                            : "<b>" + xml_escape(step.cause) + "</b> " + xml_escape(step.detail));
   }
@@ -44,9 +44,9 @@ std::string milestone_table(const models::RunResult& r) {
   std::vector<std::string_view> order;
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.kind != sim::RecordKind::kMilestone) continue;
-    auto [it, added] = first.try_emplace(rec.name);
-    if (added) order.push_back(rec.name);
-    it->second.try_emplace(rec.node, rec.time);
+    auto [it, added] = first.try_emplace(rec.name());
+    if (added) order.push_back(rec.name());
+    it->second.try_emplace(rec.node(), rec.time);
   }
   std::string s =
       "<table><tr><th>milestone</th><th>nodes</th><th>first</th><th>median</th><th>last</th>"
@@ -69,8 +69,8 @@ std::string checks(const models::RunResult& r) {
   bool any = false;
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.type != sim::RecordType::kFault) continue;
-    s += fmt::format("<p class=fault>{} {} on {}: {}</p>\n", secs(rec.time), xml_escape(rec.name),
-                     xml_escape(rec.node), xml_escape(rec.detail));
+    s += fmt::format("<p class=fault>{} {} on {}: {}</p>\n", secs(rec.time), xml_escape(rec.name()),
+                     xml_escape(rec.node()), xml_escape(rec.detail()));
     any = true;
   }
   for (const std::string& f : r.faults_not_fired) {

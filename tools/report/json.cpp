@@ -45,8 +45,8 @@ std::string format_json(const models::RunResult& r) {
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.kind != sim::RecordKind::kMilestone) continue;
     items.push_back(fmt::format("{{\"name\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
-                                json_string(rec.name), json_string(rec.node),
-                                exact_seconds(rec.time), json_string(rec.detail)));
+                                json_string(rec.name()), json_string(rec.node()),
+                                exact_seconds(rec.time), json_string(rec.detail())));
   }
   auto list = [&](std::string_view key, const std::vector<std::string>& v, bool last = false) {
     out += fmt::format("  \"{}\": [", key);
@@ -63,8 +63,8 @@ std::string format_json(const models::RunResult& r) {
     for (const sim::RecordId id : v.evidence) {
       const sim::TraceRecord& rec = r.trace.at(id);
       events.push_back(fmt::format("{{\"name\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
-                                   json_string(rec.name), json_string(rec.node),
-                                   exact_seconds(rec.time), json_string(rec.detail)));
+                                   json_string(rec.name()), json_string(rec.node()),
+                                   exact_seconds(rec.time), json_string(rec.detail())));
     }
     items.push_back(fmt::format(
         "{{\"rule\": {}, \"time_s\": {}, \"nodes\": {}, \"detail\": {}, \"explanation\": {}, "
@@ -94,7 +94,7 @@ std::string format_json(const models::RunResult& r) {
     items.push_back(fmt::format(
         "{{\"name\": {}, \"node\": {}, \"component\": {}, \"time_s\": {}, \"gap_s\": {}, "
         "\"cause\": {}, \"detail\": {}}}",
-        json_string(rec.name), json_string(rec.node), json_string(rec.component),
+        json_string(rec.name()), json_string(rec.node()), json_string(rec.component()),
         exact_seconds(rec.time), step.gap ? exact_seconds(*step.gap) : "null",
         step.cause.empty() ? "null" : json_string(step.cause), json_string(step.detail)));
   }
@@ -104,8 +104,8 @@ std::string format_json(const models::RunResult& r) {
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.type != sim::RecordType::kFault) continue;
     items.push_back(fmt::format("{{\"event\": {}, \"node\": {}, \"time_s\": {}, \"detail\": {}}}",
-                                json_string(rec.name), json_string(rec.node),
-                                exact_seconds(rec.time), json_string(rec.detail)));
+                                json_string(rec.name()), json_string(rec.node()),
+                                exact_seconds(rec.time), json_string(rec.detail())));
   }
   for (const std::string& text : r.faults_not_fired) {
     items.push_back(fmt::format(

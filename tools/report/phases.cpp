@@ -77,11 +77,11 @@ std::vector<Track> state_tracks(const models::RunResult& r) {
   for (std::size_t i = 0; i < records.size(); ++i) {
     const sim::TraceRecord& rec = records[i];
     if (rec.type != sim::RecordType::kStateChange) continue;
-    const auto key = std::pair<std::string_view, std::string_view>(rec.node, rec.component);
+    const auto key = std::pair<std::string_view, std::string_view>(rec.node(), rec.component());
     auto [it, added] = index.try_emplace(key, open.size());
     if (added) {
-      open.push_back(OpenTrack{Track{rec.node, rec.component, units.count(key) > 0, {}}, rec.from,
-                               std::nullopt});
+      open.push_back(OpenTrack{Track{rec.node(), rec.component(), units.count(key) > 0, {}},
+                               rec.from, std::nullopt});
     }
     OpenTrack& t = open[it->second];
     if (t.open) {

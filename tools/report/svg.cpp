@@ -283,10 +283,10 @@ std::string SvgWriter::chain() const {
   for (const sim::RecordId id : r_.critical_chain) {
     const sim::TraceRecord& rec = r_.trace.at(id);
     std::optional<std::size_t> row;
-    const auto unit = row_of_.find({std::string(rec.node), std::string(rec.component)});
+    const auto unit = row_of_.find({std::string(rec.node()), std::string(rec.component())});
     if (unit != row_of_.end()) {
       row = unit->second;
-    } else if (const auto node = node_row_.find(rec.node); node != node_row_.end()) {
+    } else if (const auto node = node_row_.find(rec.node()); node != node_row_.end()) {
       row = node->second;
     }
     if (!row) continue;
@@ -294,7 +294,7 @@ std::string SvgWriter::chain() const {
     points += fmt::format("{:.1f},{:.1f} ", cx, cy);
     dots += fmt::format(
         R"(<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="#d62728"><title>{} {}@{} at {}s</title></circle>)",
-        cx, cy, xml_escape(rec.component), xml_escape(rec.name), xml_escape(rec.node),
+        cx, cy, xml_escape(rec.component()), xml_escape(rec.name()), xml_escape(rec.node()),
         sim::format_seconds(rec.time));
   }
   if (points.empty()) return {};
@@ -306,18 +306,18 @@ std::string SvgWriter::marks(double height) const {
   std::string s;
   for (const sim::TraceRecord& rec : r_.trace.records()) {
     if (rec.type == sim::RecordType::kFault) {
-      const auto node = node_row_.find(rec.node);
+      const auto node = node_row_.find(rec.node());
       const double top = node == node_row_.end() ? kTop : y(node->second);
       s += fmt::format(
           R"(<line x1="{0:.1f}" y1="{1:.0f}" x2="{0:.1f}" y2="{2:.0f}" class="fault"/><text x="{3:.1f}" y="{4:.0f}" fill="#d62728">{5} {6}<title>{7}</title></text>)"
           "\n",
           x(rec.time), top, height - 30, x(rec.time) + 2, top + kRowHeight - 3,
-          xml_escape(rec.name), sim::format_seconds(rec.time) + "s", xml_escape(rec.detail));
+          xml_escape(rec.name()), sim::format_seconds(rec.time) + "s", xml_escape(rec.detail()));
     } else if (rec.type == sim::RecordType::kViolation) {
       s += fmt::format(
           R"(<line x1="{0:.1f}" y1="{1:.0f}" x2="{0:.1f}" y2="{2:.0f}" class="violation"><title>{3}</title></line>)"
           "\n",
-          x(rec.time), kTop - 10, height - 30, xml_escape(rec.detail));
+          x(rec.time), kTop - 10, height - 30, xml_escape(rec.detail()));
     }
   }
   return s;

@@ -60,18 +60,18 @@ std::string timeline_line(const sim::Trace& trace, const sim::TraceRecord& m, si
   if (m.kind == sim::RecordKind::kMilestone) {
     const std::string line = fmt::format("  {} {:>9}  {:<30} {}", pad_time(m.time),
                                          "+" + sim::format_seconds(m.time - prev),
-                                         printable(m.name), printable(m.detail));
+                                         printable(m.name()), printable(m.detail()));
     prev = m.time;
     return line + "\n";
   }
   if (m.type == sim::RecordType::kFault) {
     return st.red(fmt::format("  {} {:>9}  fault: {:<23} {}", pad_time(m.time), "!",
-                              printable(m.name), printable(m.detail))) +
+                              printable(m.name()), printable(m.detail()))) +
            "\n";
   }
   const auto reason = trace.text_arg(m, "reason");
   return st.yellow(fmt::format("  {} {:>9}  exit: {:<24} {}", pad_time(m.time), "x",
-                               printable(m.component), printable(reason.value_or(m.detail)))) +
+                               printable(m.component()), printable(reason.value_or(m.detail())))) +
          "\n";
 }
 
@@ -82,7 +82,7 @@ std::string timeline(const RunResult& r, const Style& st, bool cluster_only) {
     const bool shown = rec.kind == sim::RecordKind::kMilestone ||
                        rec.type == sim::RecordType::kFault ||
                        rec.type == sim::RecordType::kProcessExit;
-    if (shown) by_node[std::string(rec.node)].push_back(&rec);
+    if (shown) by_node[std::string(rec.node())].push_back(&rec);
   }
   std::vector<std::string> order = {"cluster"};
   if (!cluster_only) order.insert(order.end(), r.nodes.begin(), r.nodes.end());
@@ -121,11 +121,12 @@ std::string critical_chain(const RunResult& r, const Style& st) {
   }
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const sim::TraceRecord& rec = r.trace.at(steps[i].record);
-    const std::string what = rec.component.empty() ? std::string(rec.name)
-                                                   : fmt::format("{} {}", rec.component, rec.name);
+    const std::string what = rec.component().empty()
+                                 ? std::string(rec.name())
+                                 : fmt::format("{} {}", rec.component(), rec.name());
     out += fmt::format("  {} {:>{}}  {}@{}{}\n", pad_time(rec.time), gaps[i], width,
-                       printable(what), printable(rec.node),
-                       rec.detail.empty() ? "" : " (" + printable(rec.detail) + ")");
+                       printable(what), printable(rec.node()),
+                       rec.detail().empty() ? "" : " (" + printable(rec.detail()) + ")");
     // A wait of a unit (restart delay, timer, start, gate) says why; protocol steps are the
     // messages the line itself names.
     if (!steps[i].cause.empty() && steps[i].cause != "protocol") {
@@ -184,9 +185,9 @@ std::string faults(const RunResult& r, const Style& st) {
   for (const sim::TraceRecord& rec : r.trace.records()) {
     if (rec.type != sim::RecordType::kFault) continue;
     if (out.empty()) out += "\n" + st.bold("faults:") + "\n";
-    out += fmt::format("  {}  {:<13} {}{}\n", pad_time(rec.time), printable(rec.name),
-                       printable(rec.node),
-                       rec.detail.empty() ? "" : " (" + printable(rec.detail) + ")");
+    out += fmt::format("  {}  {:<13} {}{}\n", pad_time(rec.time), printable(rec.name()),
+                       printable(rec.node()),
+                       rec.detail().empty() ? "" : " (" + printable(rec.detail()) + ")");
   }
   // Faults whose time never came: no record, no effect (issue 7).
   for (const std::string& text : r.faults_not_fired) {
@@ -208,8 +209,8 @@ std::string checks(const RunResult& r, const Style& st) {
     if (!v.explanation.empty()) out += fmt::format("               {}\n", printable(v.explanation));
     for (const sim::RecordId id : v.evidence) {
       const sim::TraceRecord& rec = r.trace.at(id);
-      out += st.dim(fmt::format("    {}  {:<10} {} {}", pad_time(rec.time), printable(rec.node),
-                                printable(rec.name), printable(rec.detail))) +
+      out += st.dim(fmt::format("    {}  {:<10} {} {}", pad_time(rec.time), printable(rec.node()),
+                                printable(rec.name()), printable(rec.detail()))) +
              "\n";
     }
   }

@@ -24,7 +24,7 @@ std::string_view kind_name(sim::RecordKind k) {
 // texts as strings, records by id.
 std::string args_json(const sim::Trace& trace, const sim::TraceRecord& rec) {
   std::string out = "{";
-  for (const sim::TraceArg& a : rec.args) {
+  for (const sim::TraceArg& a : rec.args()) {
     std::string value;
     switch (a.type) {
       case sim::ArgType::kInt:
@@ -50,15 +50,15 @@ std::string record_json(const sim::Trace& trace, std::size_t id) {
   if (rec.kind == sim::RecordKind::kSpan)
     out += fmt::format(R"("end_s": {}, )", exact_seconds(rec.end));
   out += fmt::format(R"("kind": "{}", "type": "{}", "node": {}, "component": {}, "name": {})",
-                     kind_name(rec.kind), sim::to_string(rec.type), json_string(rec.node),
-                     json_string(rec.component), json_string(rec.name));
-  if (!rec.detail.empty()) out += fmt::format(R"(, "detail": {})", json_string(rec.detail));
+                     kind_name(rec.kind), sim::to_string(rec.type), json_string(rec.node()),
+                     json_string(rec.component()), json_string(rec.name()));
+  if (!rec.detail().empty()) out += fmt::format(R"(, "detail": {})", json_string(rec.detail()));
   if (rec.type == sim::RecordType::kStateChange) {
     out += fmt::format(R"(, "from": {}, "to": {})", json_string(trace.text(rec.from)),
                        json_string(trace.text(rec.to)));
   }
-  if (!rec.args.empty()) out += fmt::format(R"(, "args": {})", args_json(trace, rec));
-  if (rec.cause) out += fmt::format(R"(, "cause": {})", *rec.cause);
+  if (!rec.args().empty()) out += fmt::format(R"(, "args": {})", args_json(trace, rec));
+  if (rec.cause()) out += fmt::format(R"(, "cause": {})", *rec.cause());
   return out + "}\n";
 }
 

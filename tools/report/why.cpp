@@ -50,23 +50,23 @@ class Explainer {
       const sim::TraceRecord& rec = recs[i];
       const auto id = static_cast<sim::RecordId>(i);
       if (rec.type == sim::RecordType::kGateFailed)
-        failures_[{rec.node, rec.component}].push_back(id);
+        failures_[{rec.node(), rec.component()}].push_back(id);
       if (rec.type == sim::RecordType::kProcessExit)
-        exits_[{rec.node, rec.component}].push_back(id);
+        exits_[{rec.node(), rec.component()}].push_back(id);
       // The protocol events that explain a wait: Mesos-DNS's reloads (models/dns/mesos_dns), an
       // agent's registration attempts (models/mesos/agent) and a master's log recovery retries
       // (models/mesos/master), by (node, name).
-      if (rec.component == "mesos-dns" || rec.component == "mesos-agent" ||
-          rec.component == "mesos-master")
-        events_[{rec.node, rec.name}].push_back(id);
-      if (rec.kind == sim::RecordKind::kMilestone) events_[{rec.node, rec.name}].push_back(id);
+      if (rec.component() == "mesos-dns" || rec.component() == "mesos-agent" ||
+          rec.component() == "mesos-master")
+        events_[{rec.node(), rec.name()}].push_back(id);
+      if (rec.kind == sim::RecordKind::kMilestone) events_[{rec.node(), rec.name()}].push_back(id);
       // Spartan's upstreams that did not answer (models/dns/spartan), by node.
-      if (rec.component == "spartan" && rec.name == "upstream_timeout")
-        upstream_timeouts_[rec.node].push_back(id);
+      if (rec.component() == "spartan" && rec.name() == "upstream_timeout")
+        upstream_timeouts_[rec.node()].push_back(id);
       // Cosmos's installs and Marathon's deployments (models/dcos/cosmos, marathon), by name.
-      if (rec.component == "cosmos" || rec.component == "marathon")
-        events_[{rec.node, rec.name}].push_back(id);
-      if (rec.component == "cosmos" && rec.name == "package_installed") installs_.push_back(id);
+      if (rec.component() == "cosmos" || rec.component() == "marathon")
+        events_[{rec.node(), rec.name()}].push_back(id);
+      if (rec.component() == "cosmos" && rec.name() == "package_installed") installs_.push_back(id);
     }
   }
 
@@ -75,7 +75,7 @@ class Explainer {
     const sim::TraceRecord& low = r_.trace.at(below);
     ChainStep s{id, rec.time - low.time, {}, {}};
     if (const Track* u = unit_of(rec)) {
-      if (rec.kind == sim::RecordKind::kMilestone && rec.cause == below) {
+      if (rec.kind == sim::RecordKind::kMilestone && rec.cause() == below) {
         s.cause = "start";
         s.detail = fmt::format("{} on {} took {} from exec to ready (its start time)", u->component,
                                u->node, sim::format_seconds(*s.gap) + "s");
@@ -89,10 +89,10 @@ class Explainer {
     if (auto retry = log_recovery_retry(rec, low, s)) return *retry;
     if (auto install = install_wait(rec, low, s)) return *install;
     s.cause = "protocol";
-    s.detail =
-        fmt::format("{}{}{} on {} ({}{})", rec.component, rec.component.empty() ? "" : " ",
-                    rec.name, rec.node, rec.detail.empty() ? "" : std::string(rec.detail) + "; ",
-                    low.node == rec.node ? "same node" : "from " + std::string(low.node));
+    s.detail = fmt::format(
+        "{}{}{} on {} ({}{})", rec.component(), rec.component().empty() ? "" : " ", rec.name(),
+        rec.node(), rec.detail().empty() ? "" : std::string(rec.detail()) + "; ",
+        low.node() == rec.node() ? "same node" : "from " + std::string(low.node()));
     return s;
   }
 
@@ -132,13 +132,13 @@ class Explainer {
   // The unit a record belongs to: its own track, or, for a milestone, the unit whose record
   // caused it on the same node.
   const Track* unit_of(const sim::TraceRecord& rec) const {
-    if (const auto it = units_.find({rec.node, rec.component}); it != units_.end()) {
+    if (const auto it = units_.find({rec.node(), rec.component()}); it != units_.end()) {
       return it->second;
     }
-    if (rec.kind != sim::RecordKind::kMilestone || !rec.cause) return nullptr;
-    const sim::TraceRecord& c = r_.trace.at(*rec.cause);
-    if (c.node != rec.node) return nullptr;
-    const auto it = units_.find({c.node, c.component});
+    if (rec.kind != sim::RecordKind::kMilestone || !rec.cause()) return nullptr;
+    const sim::TraceRecord& c = r_.trace.at(*rec.cause());
+    if (c.node() != rec.node()) return nullptr;
+    const auto it = units_.find({c.node(), c.component()});
     return it == units_.end() ? nullptr : it->second;
   }
 
@@ -247,12 +247,13 @@ class Explainer {
   // the timer when it starts; a reload on a leader change comes from its ZooKeeper watch).
   std::optional<ChainStep> mesos_dns_refresh(const sim::TraceRecord& rec,
                                              const sim::TraceRecord& low, ChainStep s) const {
-    if (rec.component != "mesos-dns" && rec.name != "mesos-dns.leader_record") return std::nullopt;
-    const Ids reloads = between(rec.node, "reload", low.time, rec.time);
+    if (rec.component() != "mesos-dns" && rec.name() != "mesos-dns.leader_record")
+      return std::nullopt;
+    const Ids reloads = between(rec.node(), "reload", low.time, rec.time);
     const auto refresh = duration_param(r_, "mesos-dns.refreshSeconds");
     if (reloads.empty() || !refresh || *refresh <= sim::SimTime::zero()) return std::nullopt;
     const sim::SimTime at = r_.trace.at(reloads.back()).time;
-    const Ids started = between(rec.node, "mesos-dns.started", sim::SimTime::min_finite(), at);
+    const Ids started = between(rec.node(), "mesos-dns.started", sim::SimTime::min_finite(), at);
     if (started.empty()) return std::nullopt;
     const sim::SimTime since = at - r_.trace.at(started.back()).time;
     if (since <= sim::SimTime::zero() || since.ns() % refresh->ns() != 0) return std::nullopt;
@@ -260,13 +261,13 @@ class Explainer {
     s.detail = fmt::format(
         "Mesos-DNS on {} reloads on a leader change it sees in ZooKeeper and every {}: {} was "
         "the periodic one at {} (it started at {})",
-        rec.node, param_text(r_, "mesos-dns.refreshSeconds"),
+        rec.node(), param_text(r_, "mesos-dns.refreshSeconds"),
         reloads.size() == 1 ? "its first reload after the step below"
                             : "the reload that rebuilt the records",
         secs(at), secs(r_.trace.at(started.back()).time));
     // A reload in the gap that failed (the master not leading yet, or no answer) is why the
     // records waited for the timer.
-    const Ids failed = between(rec.node, "reload failed", low.time, at);
+    const Ids failed = between(rec.node(), "reload failed", low.time, at);
     if (!failed.empty()) {
       s.detail +=
           fmt::format("; its reload at {} had failed", secs(r_.trace.at(failed.back()).time));
@@ -278,13 +279,13 @@ class Explainer {
   // the scenario's `services[].start` (models/dcos/service_scheduler).
   std::optional<ChainStep> service_start(const sim::TraceRecord& rec, const sim::TraceRecord& low,
                                          ChainStep s) const {
-    if (rec.name != "scheduler.started" || low.name != "scheduler.first_task_running")
+    if (rec.name() != "scheduler.started" || low.name() != "scheduler.first_task_running")
       return std::nullopt;
     s.cause = "start";
     s.detail = fmt::format(
         "{0}'s scheduler started {1} after the task that runs it (launched by {2}) was running: "
         "its own start time (the scenario's services entry for {0}, start)",
-        rec.node, secs(*s.gap), low.node);
+        rec.node(), secs(*s.gap), low.node());
     return s;
   }
 
@@ -293,15 +294,15 @@ class Explainer {
   // mesos-master.log_recover_retry and run again (models/mesos/master, src/log/recover.cpp).
   std::optional<ChainStep> log_recovery_retry(const sim::TraceRecord& rec,
                                               const sim::TraceRecord& low, ChainStep s) const {
-    if (rec.name != "mesos-master.leading") return std::nullopt;
-    const Ids retries = between(rec.node, "recover_retry", low.time, rec.time);
+    if (rec.name() != "mesos-master.leading") return std::nullopt;
+    const Ids retries = between(rec.node(), "recover_retry", low.time, rec.time);
     if (retries.empty()) return std::nullopt;
     const sim::SimTime last = r_.trace.at(retries.back()).time;
     s.cause = "retry";
     s.detail = fmt::format(
         "{}'s replicated log got too few answers to its recover protocol within {} and retried "
         "{} (last at {}); the registry was recovered {} after that",
-        rec.node, param_text(r_, "mesos-master.log_recover_retry"),
+        rec.node(), param_text(r_, "mesos-master.log_recover_retry"),
         retries.size() == 1 ? std::string("once") : fmt::format("{} times", retries.size()),
         secs(last), secs(rec.time - last));
     return s;
@@ -311,45 +312,45 @@ class Explainer {
   // (the first waits U(0, b) too), or a scheduler's whose attempts went before its master led.
   std::optional<ChainStep> registration_backoff(const sim::TraceRecord& rec,
                                                 const sim::TraceRecord& low, ChainStep s) const {
-    if (rec.name == "agent.registered") return agent_backoff(rec, low, s);
-    if (rec.name != "scheduler.registered" || low.name != "mesos-master.leading")
+    if (rec.name() == "agent.registered") return agent_backoff(rec, low, s);
+    if (rec.name() != "scheduler.registered" || low.name() != "mesos-master.leading")
       return std::nullopt;
     const Ids detected =
-        between(rec.node, "scheduler.detected_leader", sim::SimTime::min_finite(), low.time);
+        between(rec.node(), "scheduler.detected_leader", sim::SimTime::min_finite(), low.time);
     if (detected.empty()) return std::nullopt;
     s.cause = "backoff";
     s.detail = fmt::format(
         "{}'s driver had detected {} at {}, before it led; a master drops registrations until it "
         "leads, and the driver retries after random draws from U(0, b), b from {} doubling up to "
         "{}: the first retry after {} led registered it {} later",
-        rec.node, low.node, secs(r_.trace.at(detected.back()).time),
+        rec.node(), low.node(), secs(r_.trace.at(detected.back()).time),
         param_text(r_, "scheduler.registration_backoff_factor"),
-        param_text(r_, "scheduler.max_registration_backoff"), low.node,
+        param_text(r_, "scheduler.max_registration_backoff"), low.node(),
         sim::format_seconds(*s.gap) + "s");
     return s;
   }
 
   std::optional<ChainStep> agent_backoff(const sim::TraceRecord& rec, const sim::TraceRecord& low,
                                          ChainStep s) const {
-    const Ids attempts = between(rec.node, "register", low.time, rec.time);
+    const Ids attempts = between(rec.node(), "register", low.time, rec.time);
     if (attempts.empty()) return std::nullopt;
     const sim::SimTime first = r_.trace.at(attempts.front()).time;
     const std::string draws = fmt::format("random draws from U(0, b), b from {} doubling up to {}",
                                           param_text(r_, "mesos-agent.registration_backoff_factor"),
                                           param_text(r_, "mesos-agent.max_registration_backoff"));
     const Ids detected =
-        between(rec.node, "agent.detected_leader", sim::SimTime::min_finite(), low.time);
-    if (low.name == "mesos-master.leading" && !detected.empty()) {
+        between(rec.node(), "agent.detected_leader", sim::SimTime::min_finite(), low.time);
+    if (low.name() == "mesos-master.leading" && !detected.empty()) {
       s.detail = fmt::format(
           "{} had detected {} at {}, before it led; a master drops registrations until it leads, "
           "and the agent retries after {}: its first attempt after {} led went at {} (+{})",
-          rec.node, low.node, secs(r_.trace.at(detected.back()).time), draws, low.node, secs(first),
-          sim::format_seconds(first - low.time) + "s");
+          rec.node(), low.node(), secs(r_.trace.at(detected.back()).time), draws, low.node(),
+          secs(first), sim::format_seconds(first - low.time) + "s");
     } else {
       s.detail = fmt::format(
           "{}'s registration attempts wait {} (the first one too, so that agents do not all "
           "register at once): its first attempt after the step below went at {} (+{})",
-          rec.node, draws, secs(first), sim::format_seconds(first - low.time) + "s");
+          rec.node(), draws, secs(first), sim::format_seconds(first - low.time) + "s");
     }
     s.cause = "backoff";
     s.detail += fmt::format(", admitted {} later", sim::format_duration(rec.time - first));
@@ -361,7 +362,7 @@ class Explainer {
   // missing), then Marathon's deployment (queue, revive, the next offer).
   std::optional<ChainStep> install_wait(const sim::TraceRecord& rec, const sim::TraceRecord& low,
                                         ChainStep s) const {
-    if (rec.component != "scheduler" || rec.name != "launch") return std::nullopt;
+    if (rec.component() != "scheduler" || rec.name() != "launch") return std::nullopt;
     const auto task = r_.trace.text_arg(rec, "task");
     if (!task) return std::nullopt;
     const sim::TraceRecord* installed = nullptr;
@@ -375,7 +376,7 @@ class Explainer {
     s.detail = fmt::format(
         "{}'s app reached Marathon only at {}: Cosmos on {} installed its package then, through "
         "Admin Router there",
-        *task, secs(installed->time), installed->node);
+        *task, secs(installed->time), installed->node());
     s.detail += install_history(*installed);
     s.detail += fmt::format(
         "; Marathon queued it, revived its offers and launched it on the next offer, {} later",
@@ -389,7 +390,7 @@ class Explainer {
     const auto router = r_.trace.record_arg(installed, "adminrouter");
     const sim::SimTime since = serving ? r_.trace.at(*serving).time : installed.time;
     const Ids retries =
-        between(installed.node, "install_retry", since - sim::nanoseconds(1), installed.time);
+        between(installed.node(), "install_retry", since - sim::nanoseconds(1), installed.time);
     if (retries.empty()) return fmt::format(", as soon as Cosmos served (at {})", secs(since));
     const sim::TraceRecord& last = r_.trace.at(retries.back());
     const std::string_view missing = r_.trace.text_arg(last, "waiting_for").value_or("?");
