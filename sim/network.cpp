@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cassert>
-#include <deque>
 #include <map>
 #include <unordered_map>
 #include <utility>
+
+#include <boost/container/stable_vector.hpp>
 
 namespace bootsim::sim {
 
@@ -131,13 +132,13 @@ struct Network::Impl {
   std::vector<std::optional<Distribution>> zone_latency;
   double default_loss = 0.0;
   LinkFaults link_faults;
-  // Deques: a handler running from a process's or host's map may add a process (a task) or
-  // a host, and what it runs from must not move.
-  std::deque<Node> nodes;
-  std::deque<Process> processes;
-  // A deque: a connection stays where it is (handlers hold references across connects), and
-  // growing never copies them all nor holds two copies at once.
-  std::deque<Connection> connections;
+  // Stable vectors: a handler running from a process's or host's map may add a process (a
+  // task) or a host, and what it runs from must not move; a connection stays where it is
+  // (handlers hold references across connects), and growing never copies them all. Not
+  // deques: a deque's operator[] was an out-of-line call with a division, 7 % of a small boot.
+  boost::container::stable_vector<Node> nodes;
+  boost::container::stable_vector<Process> processes;
+  boost::container::stable_vector<Connection> connections;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Link> links;  // keyed (min, max) node index
   // Directed (from << 32 | to), for FIFO: looked up for every message, never iterated, so
   // hashed (an ordered map of every pair of talking nodes was a tenth of a 2,000-agent boot).
