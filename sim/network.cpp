@@ -118,7 +118,14 @@ struct Network::Impl {
     // [0] from the initiator's host, [1] back: found once, not hashed for every segment. Null
     // when the initiator was down at connect: then no end ever opens, and nothing reads them.
     SimTime* fifo[2] = {nullptr, nullptr};
+    // The id of the connection in this slot; kNoConnection while the slot is free.
+    std::uint32_t id = kNoConnection;
+    // What of it is still to come or running: a SYN in flight, an accept, an on_closed or
+    // on_connect_failed on its way to a process, a handler being called. Its slot is reused
+    // only at zero, so nothing that can still tell a model about it finds another there.
+    std::uint32_t pins = 0;
   };
+  static constexpr std::uint32_t kNoConnection = 0xffffffffu;
   struct Link {
     std::optional<Distribution> latency;  // absent: the zones' or the default latency
     double loss = 0.0;
@@ -139,6 +146,13 @@ struct Network::Impl {
   boost::container::stable_vector<Node> nodes;
   boost::container::stable_vector<Process> processes;
   boost::container::stable_vector<Connection> connections;
+  // A connection's slot is reused once it is over (settled, closed at both ends, nothing of it
+  // pinned): a boot opens hundreds of thousands of short-lived connections (30 an agent), and
+  // keeping each was a tenth of a 10,000-agent boot's memory. Ids stay unique and in order of
+  // connect, as models key by them: slot_of maps an id to its slot, whose `id` tells a live
+  // connection from a later one in the same slot.
+  std::vector<std::uint32_t> slot_of;  // by ConnectionId value
+  std::vector<std::uint32_t> free_slots;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Link> links;  // keyed (min, max) node index
   // Directed (from << 32 | to), for FIFO: looked up for every message, never iterated, so
   // hashed (an ordered map of every pair of talking nodes was a tenth of a 2,000-agent boot).
@@ -247,9 +261,66 @@ struct Network::Impl {
     return pr.state != ProcessState::kDown && pr.incarnation == incarnation;
   }
 
+  // Connection c, or nullptr once it is over and its slot may hold another. Whatever finds it
+  // over would have found it closed at both ends and settled, and done nothing.
+  Connection* live(ConnectionId c) {
+    if (c.value >= slot_of.size()) return nullptr;
+    Connection& cn = connections[slot_of[c.value]];
+    return cn.id == c.value ? &cn : nullptr;
+  }
+  const Connection* live(ConnectionId c) const {
+    if (c.value >= slot_of.size()) return nullptr;
+    const Connection& cn = connections[slot_of[c.value]];
+    return cn.id == c.value ? &cn : nullptr;
+  }
+  // Connection c, which a pin or the caller's own event keeps from being over.
+  Connection& conn(ConnectionId c) {
+    Connection* cn = live(c);
+    assert(cn != nullptr && "a connection that is over");
+    return *cn;
+  }
+  ConnectionId open_slot(Connection&& fresh) {
+    const ConnectionId c{static_cast<std::uint32_t>(slot_of.size())};
+    fresh.id = c.value;
+    if (free_slots.empty()) {
+      slot_of.push_back(static_cast<std::uint32_t>(connections.size()));
+      connections.push_back(std::move(fresh));
+    } else {
+      slot_of.push_back(free_slots.back());
+      free_slots.pop_back();
+      connections[slot_of.back()] = std::move(fresh);
+    }
+    return c;
+  }
+  void pin(ConnectionId c) { ++conn(c).pins; }
+  void unpin(ConnectionId c) {
+    --conn(c).pins;
+    free_if_over(c);
+  }
+  // Frees c's slot if nothing of c can happen any more.
+  void free_if_over(ConnectionId c) {
+    Connection* cn = live(c);
+    if (cn == nullptr || cn->pins != 0 || !cn->established || cn->ends[0].open ||
+        cn->ends[1].open) {
+      return;
+    }
+    *cn = Connection{};
+    free_slots.push_back(slot_of[c.value]);
+  }
+  // Calls a handler of c with c pinned: the handler may close c, and its slot must not be
+  // reused (its handlers destroyed) while one of them runs.
+  template <class Call>
+  void call_pinned(ConnectionId c, Call call) {
+    pin(c);
+    call(conn(c));
+    unpin(c);
+  }
+
   // A segment of connection c for its side `to_side` reaches dst's host, coming from src.
   void segment_arrives(ConnectionId c, NodeId src, NodeId dst, int to_side, Message m) {
-    Connection& cn = connections[c.value];
+    Connection* found = live(c);
+    if (found == nullptr) return;
+    Connection& cn = *found;
     if (cn.broken) return;
     if (!nodes[dst.value].up) return;  // dropped; a retransmission after reboot gets a reset
     if (!reachable(src, dst) || !cn.stalled[to_side].segments.empty()) {
@@ -263,40 +334,55 @@ struct Network::Impl {
       return;
     }
     run_for(to.process, to.incarnation, [this, c, to_side, m = std::move(m)] {
-      End& e = connections[c.value].ends[to_side];
-      if (e.open && e.handlers.on_message) e.handlers.on_message(c, m);
+      const Connection* now = live(c);
+      if (now == nullptr || !now->ends[to_side].open || !now->ends[to_side].handlers.on_message) {
+        return;
+      }
+      call_pinned(c, [&](Connection& cn2) { cn2.ends[to_side].handlers.on_message(c, m); });
     });
   }
 
   // The receiving process (or host) restarted since the connection opened: its kernel answers
   // with a reset, which closes the sender's end one latency later.
   void reset_from(ConnectionId c, NodeId src, NodeId dst, int to_side) {
-    connections[c.value].ends[to_side].open = false;
-    const SimTime rst_at =
-        arrival_time(dst, src, /*stream=*/true, *connections[c.value].fifo[to_side]);
+    Connection& cn = conn(c);
+    cn.ends[to_side].open = false;
+    const SimTime rst_at = arrival_time(dst, src, /*stream=*/true, *cn.fifo[to_side]);
     engine.schedule_at(rst_at, [this, c, from_side = 1 - to_side] {
-      End& e = connections[c.value].ends[from_side];
-      if (!e.open) return;
+      Connection* now = live(c);
+      if (now == nullptr || !now->ends[from_side].open) return;
+      End& e = now->ends[from_side];
       e.open = false;
-      run_for(e.process, e.incarnation, [this, c, from_side] {
-        End& e2 = connections[c.value].ends[from_side];
-        if (e2.handlers.on_closed) e2.handlers.on_closed(c);
-      });
+      notify_closed(c, e, from_side);
     });
+    free_if_over(c);
+  }
+
+  // Tells end `side` of c (just closed, e) that the connection closed, when its process runs.
+  void notify_closed(ConnectionId c, const End& e, int side) {
+    pin(c);
+    const bool ran = run_for(e.process, e.incarnation, [this, c, side] {
+      const End& end = conn(c).ends[side];  // pinned since it was scheduled
+      if (end.handlers.on_closed) end.handlers.on_closed(c);
+      unpin(c);
+    });
+    if (!ran) unpin(c);
   }
 
   // A segment that found its link cut (or queues behind one that did): retransmitted after the
   // RTO, doubling up to 120 s, for at most tcp_retries2 (15) tries, about 15 minutes.
   void stall(ConnectionId c, NodeId src, NodeId dst, int to_side, Message m) {
-    Connection::Stall& st = connections[c.value].stalled[to_side];
+    Connection::Stall& st = conn(c).stalled[to_side];
     st.segments.push_back(std::move(m));
     if (st.segments.size() == 1) retry_after(c, src, dst, to_side);
   }
 
   void retry_after(ConnectionId c, NodeId src, NodeId dst, int to_side) {
-    const SimTime rto = connections[c.value].stalled[to_side].rto;
+    const SimTime rto = conn(c).stalled[to_side].rto;
     engine.schedule_after(rto, [this, c, src, dst, to_side] {
-      Connection& cn = connections[c.value];
+      Connection* found = live(c);
+      if (found == nullptr) return;
+      Connection& cn = *found;
       Connection::Stall& st = cn.stalled[to_side];
       if (!reachable(src, dst) && !cn.broken) {
         if (++st.retries >= kMaxRetransmissions) {
@@ -314,14 +400,16 @@ struct Network::Impl {
   }
 
   // Runs `work` for process p if it is still that incarnation; holds it while p is paused.
-  void run_for(ProcessId p, std::uint64_t incarnation, ProcessCallback work) {
+  // False if `work` was dropped (p is down or another incarnation).
+  bool run_for(ProcessId p, std::uint64_t incarnation, ProcessCallback work) {
     Process& pr = processes[p.value];
-    if (pr.state == ProcessState::kDown || pr.incarnation != incarnation) return;
+    if (pr.state == ProcessState::kDown || pr.incarnation != incarnation) return false;
     if (pr.state == ProcessState::kPaused || pr.draining) {
       pr.held.push_back(std::move(work));
-      return;
+      return true;
     }
     work();
+    return true;
   }
 
   // Runs the work held while p was paused, in arrival order, after resume_process.
@@ -620,103 +708,126 @@ void Network::listen(ProcessId p, Port port, AcceptHandler handler) {
 
 ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
                               StreamHandlers handlers) {
-  const ConnectionId c{static_cast<std::uint32_t>(impl_->connections.size())};
-  Impl::Connection conn;
-  conn.ends[0].process = from;
-  conn.ends[0].incarnation = incarnation(from);
-  conn.ends[0].handlers = std::move(handlers);
-  conn.target = to;
-  impl_->connections.push_back(std::move(conn));
+  Impl::Connection fresh;
+  fresh.ends[0].process = from;
+  fresh.ends[0].incarnation = incarnation(from);
+  fresh.ends[0].handlers = std::move(handlers);
+  fresh.target = to;
+  const ConnectionId c = impl_->open_slot(std::move(fresh));
   if (!process_up(from)) return c;
   const NodeId src = node_of(from);
-  impl_->connections[c.value].fifo[0] = &impl_->fifo_floor(src, to.node);
-  impl_->connections[c.value].fifo[1] = &impl_->fifo_floor(to.node, src);
+  Impl::Connection& cn = impl_->conn(c);
+  cn.fifo[0] = &impl_->fifo_floor(src, to.node);
+  cn.fifo[1] = &impl_->fifo_floor(to.node, src);
   impl_->processes[from.value].connections.add(c);
   const std::uint64_t inc = incarnation(from);
 
-  impl_->connections[c.value].connect_timer = after(from, timeout, [this, c] {
-    Impl::Connection& cn = impl_->connections[c.value];
-    if (cn.established) return;
-    cn.established = true;  // settled: a late answer is ignored
-    cn.broken = true;
-    if (cn.ends[0].handlers.on_connect_failed) {
-      cn.ends[0].handlers.on_connect_failed(c, ConnectError::kTimedOut);
-    }
+  cn.connect_timer = after(from, timeout, [this, c] {
+    Impl::Connection* now = impl_->live(c);
+    if (now == nullptr || now->established) return;
+    now->established = true;  // settled: a late answer is ignored
+    now->broken = true;
+    impl_->call_pinned(c, [c](Impl::Connection& cn2) {
+      if (cn2.ends[0].handlers.on_connect_failed) {
+        cn2.ends[0].handlers.on_connect_failed(c, ConnectError::kTimedOut);
+      }
+    });
   });
 
-  // SYN travels to the target host.
-  const SimTime syn_at =
-      impl_->arrival_time(src, to.node, /*stream=*/true, *impl_->connections[c.value].fifo[0]);
+  // SYN travels to the target host; it keeps the connection until it has arrived.
+  const SimTime syn_at = impl_->arrival_time(src, to.node, /*stream=*/true, *cn.fifo[0]);
+  impl_->pin(c);
   engine_.schedule_at(syn_at, [this, c, src, to, from, inc] {
-    if (!impl_->reachable(src, to.node)) return;  // no answer: the caller times out
-    const auto owner = impl_->owner_of(to);
-    const bool listening = owner && impl_->processes[owner->value].listeners.contains(to.port);
-    const SimTime back_at =
-        impl_->arrival_time(to.node, src, /*stream=*/true, *impl_->connections[c.value].fifo[1]);
-    if (!listening) {
-      // RST from the target host.
-      engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
-        Impl::Connection& cn = impl_->connections[c.value];
-        if (cn.established || !impl_->reachable(to.node, src) || !impl_->alive(from, inc)) return;
-        cn.established = true;
-        cn.broken = true;
-        engine_.cancel(cn.connect_timer);
-        impl_->run_for(from, inc, [this, c] {
-          Impl::Connection& cn2 = impl_->connections[c.value];
-          if (cn2.ends[0].handlers.on_connect_failed) {
-            cn2.ends[0].handlers.on_connect_failed(c, ConnectError::kRefused);
-          }
-        });
-      });
-      return;
-    }
-    // The host's kernel completes the handshake even if the process is paused; the process
-    // itself accepts when it runs.
-    const ProcessId acceptor = *owner;
-    Impl::Connection& cn = impl_->connections[c.value];
-    cn.ends[1].process = acceptor;
-    cn.ends[1].incarnation = incarnation(acceptor);
-    cn.ends[1].open = true;
-    impl_->processes[acceptor.value].connections.add(c);
-    // SYN-ACK back to the initiator, queued before anything the acceptor sends or a close,
-    // which follow it on the same link.
-    engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
-      Impl::Connection& cn2 = impl_->connections[c.value];
-      if (cn2.established || !impl_->reachable(to.node, src) || !impl_->alive(from, inc)) return;
-      cn2.established = true;
-      engine_.cancel(cn2.connect_timer);
-      if (cn2.broken) return;
-      cn2.ends[0].open = true;
-      impl_->run_for(from, inc, [this, c] {
-        Impl::Connection& cn3 = impl_->connections[c.value];
-        if (cn3.ends[0].open && cn3.ends[0].handlers.on_open) cn3.ends[0].handlers.on_open(c);
-      });
-    });
-    const std::uint64_t acc_inc = cn.ends[1].incarnation;
-    impl_->run_for(acceptor, acc_inc, [this, c, acceptor, src, port = to.port] {
-      const auto& listeners = impl_->processes[acceptor.value].listeners;
-      const auto l = listeners.find(port);
-      if (l == listeners.end()) return;
-      impl_->connections[c.value].ends[1].handlers = l->second(c, Address{src, 0});
-    });
+    syn_arrives(c, src, to, from, inc);
+    impl_->unpin(c);
   });
   return c;
 }
 
+void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from,
+                          std::uint64_t inc) {
+  if (!impl_->reachable(src, to.node)) return;  // no answer: the caller times out
+  const auto owner = impl_->owner_of(to);
+  const bool listening = owner && impl_->processes[owner->value].listeners.contains(to.port);
+  Impl::Connection& cn = impl_->conn(c);
+  const SimTime back_at = impl_->arrival_time(to.node, src, /*stream=*/true, *cn.fifo[1]);
+  if (!listening) {
+    // RST from the target host.
+    engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
+      Impl::Connection* now = impl_->live(c);
+      if (now == nullptr || now->established || !impl_->reachable(to.node, src) ||
+          !impl_->alive(from, inc)) {
+        return;
+      }
+      now->established = true;
+      now->broken = true;
+      engine_.cancel(now->connect_timer);
+      impl_->pin(c);
+      const bool ran = impl_->run_for(from, inc, [this, c] {
+        const Impl::End& end = impl_->conn(c).ends[0];  // pinned since it was scheduled
+        if (end.handlers.on_connect_failed)
+          end.handlers.on_connect_failed(c, ConnectError::kRefused);
+        impl_->unpin(c);
+      });
+      if (!ran) impl_->unpin(c);
+    });
+    return;
+  }
+  // The host's kernel completes the handshake even if the process is paused; the process
+  // itself accepts when it runs.
+  const ProcessId acceptor = *owner;
+  cn.ends[1].process = acceptor;
+  cn.ends[1].incarnation = incarnation(acceptor);
+  cn.ends[1].open = true;
+  impl_->processes[acceptor.value].connections.add(c);
+  // SYN-ACK back to the initiator, queued before anything the acceptor sends or a close,
+  // which follow it on the same link.
+  engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
+    Impl::Connection* now = impl_->live(c);
+    if (now == nullptr || now->established || !impl_->reachable(to.node, src) ||
+        !impl_->alive(from, inc)) {
+      return;
+    }
+    now->established = true;
+    engine_.cancel(now->connect_timer);
+    if (now->broken) {
+      impl_->free_if_over(c);
+      return;
+    }
+    now->ends[0].open = true;
+    impl_->run_for(from, inc, [this, c] {
+      const Impl::Connection* cn3 = impl_->live(c);
+      if (cn3 == nullptr || !cn3->ends[0].open || !cn3->ends[0].handlers.on_open) return;
+      impl_->call_pinned(c, [c](Impl::Connection& cn4) { cn4.ends[0].handlers.on_open(c); });
+    });
+  });
+  const std::uint64_t acc_inc = cn.ends[1].incarnation;
+  impl_->pin(c);
+  const bool ran = impl_->run_for(acceptor, acc_inc, [this, c, acceptor, src, port = to.port] {
+    const auto& listeners = impl_->processes[acceptor.value].listeners;
+    if (const auto l = listeners.find(port); l != listeners.end()) {
+      impl_->conn(c).ends[1].handlers = l->second(c, Address{src, 0});  // pinned
+    }
+    impl_->unpin(c);
+  });
+  if (!ran) impl_->unpin(c);
+}
+
 bool Network::is_open(ConnectionId c) const {
-  if (c.value >= impl_->connections.size()) return false;
-  const Impl::Connection& cn = impl_->connections[c.value];
-  return cn.ends[0].open && cn.ends[1].open && !cn.broken;
+  const Impl::Connection* cn = impl_->live(c);
+  return cn != nullptr && cn->ends[0].open && cn->ends[1].open && !cn->broken;
 }
 
 ProcessId Network::peer_of(ConnectionId c, ProcessId self) const {
-  const Impl::Connection& cn = impl_->connections.at(c.value);
-  return cn.ends[0].process == self ? cn.ends[1].process : cn.ends[0].process;
+  const Impl::Connection* cn = impl_->live(c);
+  if (cn == nullptr) throw std::out_of_range("peer_of: a connection that is over");
+  return cn->ends[0].process == self ? cn->ends[1].process : cn->ends[0].process;
 }
 
 bool Network::send(ConnectionId c, ProcessId from, Message m) {
-  if (c.value >= impl_->connections.size()) return false;
-  Impl::Connection& cn = impl_->connections[c.value];
+  Impl::Connection* found = impl_->live(c);
+  if (found == nullptr) return false;  // over: closed at this end too
+  Impl::Connection& cn = *found;
   const int side = cn.ends[0].process == from ? 0 : 1;
   Impl::End& self = cn.ends[side];
   if (!self.open || self.process != from || !impl_->alive(from, self.incarnation)) return false;
@@ -733,8 +844,17 @@ bool Network::send(ConnectionId c, ProcessId from, Message m) {
 }
 
 void Network::close(ConnectionId c, ProcessId by) {
-  if (c.value >= impl_->connections.size()) return;
-  Impl::Connection& cn = impl_->connections[c.value];
+  Impl::Connection* found = impl_->live(c);
+  if (found == nullptr) {
+    impl_->processes[by.value].connections.erase(c);  // as closing a closed end does
+    return;
+  }
+  close_end(c, by);
+  impl_->free_if_over(c);
+}
+
+void Network::close_end(ConnectionId c, ProcessId by) {
+  Impl::Connection& cn = impl_->conn(c);
   const int side = cn.ends[0].process == by ? 0 : 1;
   Impl::End& self = cn.ends[side];
   if (side == 0 && !cn.established) {
@@ -756,16 +876,13 @@ void Network::close(ConnectionId c, ProcessId by) {
   // FIN/RST follows the data already sent, so it takes the same FIFO path.
   const SimTime at = impl_->arrival_time(src, dst, /*stream=*/true, *cn.fifo[side]);
   engine_.schedule_at(at, [this, c, src, dst, to_side = 1 - side] {
-    Impl::Connection& cn2 = impl_->connections[c.value];
-    if (cn2.broken || !impl_->reachable(src, dst)) return;
-    Impl::End& e = cn2.ends[to_side];
+    Impl::Connection* now = impl_->live(c);
+    if (now == nullptr || now->broken || !impl_->reachable(src, dst)) return;
+    Impl::End& e = now->ends[to_side];
     if (!e.open) return;
     e.open = false;
     impl_->processes[e.process.value].connections.erase(c);
-    impl_->run_for(e.process, e.incarnation, [this, c, to_side] {
-      Impl::End& e2 = impl_->connections[c.value].ends[to_side];
-      if (e2.handlers.on_closed) e2.handlers.on_closed(c);
-    });
+    impl_->notify_closed(c, e, to_side);
   });
 }
 

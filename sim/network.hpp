@@ -220,6 +220,10 @@ class Network {
 
  private:
   void deliver_datagram(NodeId src, Address to, Address reply_to, Message m, bool stream = false);
+  // connect()'s SYN reaching the target host (inc: the initiator's incarnation).
+  void syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from, std::uint64_t inc);
+  // close() of a connection that is not over.
+  void close_end(ConnectionId c, ProcessId by);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   Engine& engine_;

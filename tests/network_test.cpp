@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -399,6 +400,70 @@ TEST_CASE("an orderly close reaches the other end one latency later", "[network]
   CHECK(server.log.closed == sim::milliseconds(23));  // the FIN follows the data
   CHECK_FALSE(client.closed.has_value());             // the closer is not told
   CHECK_FALSE(w.net.is_open(conn));
+}
+
+TEST_CASE("a connection that is over leaves nothing on the ones made after it",
+          "[network][stream]") {
+  // A closed connection's place is reused (sim/network.cpp, free_if_over); its id must still
+  // name it and only it.
+  NetWorld w;
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog first_log, second_log;
+  const ConnectionId first = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                           logging_handlers(w.engine, first_log));
+  w.at(sim::milliseconds(10), [&] { w.net.close(first, w.pa); });  // over at 13 ms
+  std::optional<ConnectionId> second;
+  w.at(sim::milliseconds(20), [&] {
+    second = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                           logging_handlers(w.engine, second_log));
+  });
+  w.at(sim::milliseconds(30), [&] {
+    REQUIRE(second.has_value());
+    CHECK(second->value > first.value);  // ids stay in order of connect
+    CHECK(w.net.is_open(*second));
+    CHECK_FALSE(w.net.is_open(first));
+    CHECK_FALSE(w.net.send(first, w.pa, net_text("to the old one")));
+    w.net.close(first, w.pa);  // a second close of the old id touches nothing
+    CHECK(w.net.is_open(*second));
+    CHECK_THROWS_AS(w.net.peer_of(first, w.pa), std::out_of_range);
+    CHECK(w.net.peer_of(*second, w.pa) == w.pb);
+    CHECK(w.net.send(*second, w.pa, net_text("to the new one")));
+  });
+  w.run();
+  CHECK(first_log.opened == kNetLatency * 2);
+  CHECK_FALSE(first_log.closed.has_value());
+  CHECK(second_log.opened == sim::milliseconds(20) + kNetLatency * 2);
+  CHECK_FALSE(second_log.closed.has_value());
+  REQUIRE(server.log.messages.size() == 1);
+  CHECK(server.log.messages[0] ==
+        std::make_pair(sim::milliseconds(33), std::string("to the new one")));
+}
+
+TEST_CASE("an on_closed held by a pause reaches its own connection's handlers",
+          "[network][stream][pause]") {
+  // Closed at both ends while the acceptor is paused, the connection is over but for the
+  // on_closed the acceptor has still to run: its place must not go to the next connection.
+  NetWorld w;
+  Acceptor on_b, on_c;
+  on_b.listen(w, w.pb);
+  on_c.listen(w, w.pc);
+  EndLog to_b, to_c;
+  const ConnectionId first = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                           logging_handlers(w.engine, to_b));
+  w.at(sim::milliseconds(10), [&] { w.net.pause_process(w.pb); });
+  w.at(sim::milliseconds(20), [&] { w.net.close(first, w.pa); });  // FIN held at b from 23 ms
+  w.at(sim::milliseconds(30), [&] {
+    w.net.connect(w.pa, Address{w.c, kNetPort}, sim::seconds(1), logging_handlers(w.engine, to_c));
+  });
+  w.at(sim::milliseconds(100), [&] { w.net.resume_process(w.pb); });
+  w.run();
+  CHECK(on_b.conn == first);
+  CHECK(on_b.log.closed == sim::milliseconds(100));
+  CHECK(on_c.accepted_at == sim::milliseconds(33));
+  CHECK_FALSE(on_c.log.closed.has_value());
+  CHECK(to_c.opened == sim::milliseconds(36));
+  CHECK_FALSE(to_c.closed.has_value());
 }
 
 TEST_CASE("a listener that closes a connection as it accepts it resets the initiator",
