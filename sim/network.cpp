@@ -315,6 +315,30 @@ struct Network::Impl {
     call(conn(c));
     unpin(c);
   }
+  // run_for(p, incarnation, work) with c pinned until `work` has run: it tells p of c, and c's
+  // slot must still be c's when a paused p gets to it. (Work dropped with p keeps c forever.)
+  template <class Work>
+  void run_pinned(ConnectionId c, ProcessId p, std::uint64_t incarnation, Work work) {
+    pin(c);
+    const bool taken = run_for(p, incarnation, [this, c, work = std::move(work)]() mutable {
+      work();
+      unpin(c);
+    });
+    if (!taken) unpin(c);
+  }
+  // The connection an answer to c's SYN settles (established from now on), or nullptr if it
+  // was settled already, is over, or the answer cannot reach the initiator (from, inc).
+  Connection* settle(ConnectionId c, NodeId answer_from, NodeId initiator_host, ProcessId from,
+                     std::uint64_t inc) {
+    Connection* now = live(c);
+    if (now == nullptr || now->established || !reachable(answer_from, initiator_host) ||
+        !alive(from, inc)) {
+      return nullptr;
+    }
+    now->established = true;
+    engine.cancel(now->connect_timer);
+    return now;
+  }
 
   // A segment of connection c for its side `to_side` reaches dst's host, coming from src.
   void segment_arrives(ConnectionId c, NodeId src, NodeId dst, int to_side, Message m) {
@@ -360,13 +384,10 @@ struct Network::Impl {
 
   // Tells end `side` of c (just closed, e) that the connection closed, when its process runs.
   void notify_closed(ConnectionId c, const End& e, int side) {
-    pin(c);
-    const bool ran = run_for(e.process, e.incarnation, [this, c, side] {
-      const End& end = conn(c).ends[side];  // pinned since it was scheduled
+    run_pinned(c, e.process, e.incarnation, [this, c, side] {
+      const End& end = conn(c).ends[side];
       if (end.handlers.on_closed) end.handlers.on_closed(c);
-      unpin(c);
     });
-    if (!ran) unpin(c);
   }
 
   // A segment that found its link cut (or queues behind one that did): retransmitted after the
@@ -754,22 +775,15 @@ void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from
   if (!listening) {
     // RST from the target host.
     engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
-      Impl::Connection* now = impl_->live(c);
-      if (now == nullptr || now->established || !impl_->reachable(to.node, src) ||
-          !impl_->alive(from, inc)) {
-        return;
-      }
-      now->established = true;
+      Impl::Connection* now = impl_->settle(c, to.node, src, from, inc);
+      if (now == nullptr) return;
       now->broken = true;
-      engine_.cancel(now->connect_timer);
-      impl_->pin(c);
-      const bool ran = impl_->run_for(from, inc, [this, c] {
-        const Impl::End& end = impl_->conn(c).ends[0];  // pinned since it was scheduled
-        if (end.handlers.on_connect_failed)
+      impl_->run_pinned(c, from, inc, [this, c] {
+        const Impl::End& end = impl_->conn(c).ends[0];
+        if (end.handlers.on_connect_failed) {
           end.handlers.on_connect_failed(c, ConnectError::kRefused);
-        impl_->unpin(c);
+        }
       });
-      if (!ran) impl_->unpin(c);
     });
     return;
   }
@@ -783,13 +797,8 @@ void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from
   // SYN-ACK back to the initiator, queued before anything the acceptor sends or a close,
   // which follow it on the same link.
   engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
-    Impl::Connection* now = impl_->live(c);
-    if (now == nullptr || now->established || !impl_->reachable(to.node, src) ||
-        !impl_->alive(from, inc)) {
-      return;
-    }
-    now->established = true;
-    engine_.cancel(now->connect_timer);
+    Impl::Connection* now = impl_->settle(c, to.node, src, from, inc);
+    if (now == nullptr) return;
     if (now->broken) {
       impl_->free_if_over(c);
       return;
@@ -801,16 +810,12 @@ void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from
       impl_->call_pinned(c, [c](Impl::Connection& cn4) { cn4.ends[0].handlers.on_open(c); });
     });
   });
-  const std::uint64_t acc_inc = cn.ends[1].incarnation;
-  impl_->pin(c);
-  const bool ran = impl_->run_for(acceptor, acc_inc, [this, c, acceptor, src, port = to.port] {
+  impl_->run_pinned(c, acceptor, cn.ends[1].incarnation, [this, c, acceptor, src, port = to.port] {
     const auto& listeners = impl_->processes[acceptor.value].listeners;
     if (const auto l = listeners.find(port); l != listeners.end()) {
-      impl_->conn(c).ends[1].handlers = l->second(c, Address{src, 0});  // pinned
+      impl_->conn(c).ends[1].handlers = l->second(c, Address{src, 0});
     }
-    impl_->unpin(c);
   });
-  if (!ran) impl_->unpin(c);
 }
 
 bool Network::is_open(ConnectionId c) const {
