@@ -167,7 +167,7 @@ const Engine::Entry* Engine::next_due(std::int64_t limit) {
     }
     // Entries reaching the run here are all at last_, in the order they were scheduled.
   }
-  from.clear();
+  from.empty_out();
   bucket_min_[b] = kNever;
   occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   return &run[0];

@@ -21,7 +21,10 @@
 //   message over an old connection is answered with a reset, as TCP does.
 // - Process-scoped timers (after()) die with the process incarnation that armed them and are
 //   held while the process is paused, together with every delivery to it.
-// Not thread-safe; one per run. Handles are indices into tables that only grow.
+// Not thread-safe; one per run. Node and process handles are indices into tables that only
+// grow. A ConnectionId is unique in a run and ids grow in order of connect; once a connection is
+// over (closed at both ends, nothing of it still to come) its id behaves as a closed
+// connection's: send() is false, close() does nothing, is_open() is false, peer_of() throws.
 #pragma once
 
 #include <compare>
@@ -214,6 +217,7 @@ class Network {
   // Orderly close by one end; the other end sees on_closed one latency later.
   void close(ConnectionId c, ProcessId by);
   bool is_open(ConnectionId c) const;
+  // The other end's process; std::out_of_range once c is over.
   ProcessId peer_of(ConnectionId c, ProcessId self) const;
 
   std::uint64_t messages_sent() const { return messages_sent_; }

@@ -499,3 +499,29 @@ TEST_CASE("engine orders events at the top of the time range", "[engine]") {
   CHECK(ran == expected);
   CHECK(engine.pending_count() == 0);
 }
+
+TEST_CASE("engine keeps order through buckets that fill past what they keep when emptied",
+          "[engine]") {
+  // Three rounds of 40,000 events within one later millisecond, many at the same instant: each
+  // round lands in one bucket, more than a bucket keeps room for once emptied (Bucket::
+  // empty_out), and is spread again from fresh storage. They run in (time, order scheduled).
+  Engine engine(1);
+  std::vector<std::pair<std::int64_t, int>> ran, expected;
+  int id = 0;
+  for (int round = 1; round <= 3; ++round) {
+    const SimTime base = sim::seconds(100 * round);
+    std::vector<std::pair<std::int64_t, int>> scheduled;
+    for (int i = 0; i < 40'000; ++i, ++id) {
+      const SimTime at = base + sim::microseconds((i * 7'919) % 1'000);
+      scheduled.emplace_back(at.ns(), id);
+      engine.schedule_at(at, [&ran, &engine, id] { ran.emplace_back(engine.now().ns(), id); });
+    }
+    std::stable_sort(scheduled.begin(), scheduled.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    expected.insert(expected.end(), scheduled.begin(), scheduled.end());
+    engine.run_until(base + sim::seconds(1));
+  }
+  CHECK(ran.size() == 120'000);
+  CHECK(ran == expected);
+  CHECK(engine.pending_count() == 0);
+}
