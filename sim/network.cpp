@@ -263,16 +263,12 @@ struct Network::Impl {
 
   // Connection c, or nullptr once it is over and its slot may hold another. Whatever finds it
   // over would have found it closed at both ends and settled, and done nothing.
-  Connection* live(ConnectionId c) {
-    if (c.value >= slot_of.size()) return nullptr;
-    Connection& cn = connections[slot_of[c.value]];
-    return cn.id == c.value ? &cn : nullptr;
-  }
   const Connection* live(ConnectionId c) const {
     if (c.value >= slot_of.size()) return nullptr;
     const Connection& cn = connections[slot_of[c.value]];
     return cn.id == c.value ? &cn : nullptr;
   }
+  Connection* live(ConnectionId c) { return const_cast<Connection*>(std::as_const(*this).live(c)); }
   // Connection c, which a pin or the caller's own event keeps from being over.
   Connection& conn(ConnectionId c) {
     Connection* cn = live(c);
