@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 namespace bootsim::models {
 
 namespace {
@@ -26,11 +28,14 @@ void OfferCycleMonitor::on_record(sim::RecordId id) {
   const sim::TraceRecord& r = ctx_.trace().at(id);
   if (r.kind == sim::RecordKind::kMilestone) {
     on_milestone(id, r);
-  } else if (r.component() == kMaster) {
+    return;
+  }
+  const std::string_view component = r.component();  // looked up once: this runs per record
+  if (component == kMaster) {
     on_master_event(r);
-  } else if (r.component() == kScheduler && r.name() == "framework_id_write") {
+  } else if (component == kScheduler && r.name() == "framework_id_write") {
     check_id_write(r);
-  } else if (r.component() == kCosmos && r.name() == "serving") {
+  } else if (component == kCosmos && r.name() == "serving") {
     cosmos_up_.emplace(r.node());
     note_install_path(r.node());
   }
