@@ -80,6 +80,9 @@ struct Network::Impl {
     std::map<Port, ProcessId> port_owner;
     std::map<Port, DatagramInterceptor> interceptors;
     Port next_ephemeral = 0;
+    // The FIFO floor of messages from this node to itself: most of a boot's datagrams are a
+    // resolver asking the host's own DNS proxy, and this spares them the cluster-wide table.
+    SimTime loopback_floor = SimTime::zero();
   };
   struct Process {
     NodeId node;
@@ -154,8 +157,9 @@ struct Network::Impl {
   std::vector<std::uint32_t> slot_of;  // by ConnectionId value
   std::vector<std::uint32_t> free_slots;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Link> links;  // keyed (min, max) node index
-  // Directed (from << 32 | to), for FIFO: looked up for every message, never iterated, so
-  // hashed (an ordered map of every pair of talking nodes was a tenth of a 2,000-agent boot).
+  // Directed (from << 32 | to), between two hosts (a host's own: Node::loopback_floor), for
+  // FIFO: looked up for every message, never iterated, so hashed (an ordered map of every pair
+  // of talking nodes was a tenth of a 2,000-agent boot).
   std::unordered_map<std::uint64_t, SimTime> last_arrival;
 
   Impl(Engine& e, Distribution d) : engine(e), default_latency(std::move(d)) {}
@@ -183,6 +187,7 @@ struct Network::Impl {
 
   // The FIFO floor of messages from `from` to `to`: the latest arrival so far.
   SimTime& fifo_floor(NodeId from, NodeId to) {
+    if (from == to) return nodes[from.value].loopback_floor;
     return last_arrival[std::uint64_t{from.value} << 32 | to.value];
   }
 
