@@ -162,7 +162,7 @@ bool HierarchicalAllocator::suppressed(const std::string& framework) const {
 }
 
 bool HierarchicalAllocator::DrfKey::operator<(const DrfKey& o) const {
-  return std::tie(share, allocations, *name) < std::tie(o.share, o.allocations, *o.name);
+  return std::tie(share, allocations, name_rank) < std::tie(o.share, o.allocations, o.name_rank);
 }
 
 void HierarchicalAllocator::sort_clients() {
@@ -173,7 +173,7 @@ void HierarchicalAllocator::sort_clients() {
   for (RoleEntry& role : roles_) {
     role.second.order.clear();
     role_keys_.push_back(
-        {{share(role.second.allocated, cluster_total_), role.second.allocations, &role.first},
+        {{share(role.second.allocated, cluster_total_), role.second.allocations, role_keys_.size()},
          &role});
   }
   std::sort(role_keys_.begin(), role_keys_.end(), by_key);
@@ -186,7 +186,7 @@ void HierarchicalAllocator::sort_clients() {
     // Inactive and suppressed frameworks are not in the sorter (deactivate / suppressOffers).
     if (!f.active || f.suppressed) continue;
     framework_keys_.push_back(
-        {{share(f.allocated, f.pool->allocated), f.allocations, &entry.first}, &entry});
+        {{share(f.allocated, f.pool->allocated), f.allocations, framework_keys_.size()}, &entry});
   }
   std::sort(framework_keys_.begin(), framework_keys_.end(), by_key);
   for (const auto& [key, entry] : framework_keys_) entry->second.pool->order.push_back(entry);

@@ -98,11 +98,14 @@ class HierarchicalAllocator {
   std::size_t agent_count() const { return agents_.size(); }
 
  private:
-  // DRFComparator: by share, then by number of allocations, then by name.
+  // DRFComparator: by share, then by number of allocations, then by name. The name goes in as
+  // its rank among the clients' names (their map's order): the same order, without comparing
+  // framework ids, which share a long prefix and tie often (every framework not yet offered
+  // anything): most of the 9 % of samples in memcmp at 3,000 agents with 100 services.
   struct DrfKey {
     double share;
     int allocations;
-    const std::string* name;
+    std::size_t name_rank;
     bool operator<(const DrfKey& o) const;
   };
   struct Agent {
