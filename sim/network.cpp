@@ -710,7 +710,11 @@ void Network::deliver_datagram(NodeId src, Address to, Address reply_to, Message
       if (i != interceptors.end()) return i->second(dst, reply_to, m);
       const auto& handlers = impl_->processes[dst.value].datagram_handlers;
       const auto h = handlers.find(port);
-      if (h != handlers.end()) h->second(reply_to, m);
+      if (h == handlers.end()) return;
+      // Called through a copy: a handler that crashes its process or binds its port again
+      // destroys the one in the map while it runs.
+      const DatagramHandler handler = h->second;
+      handler(reply_to, m);
     });
   });
 }
@@ -814,7 +818,11 @@ void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from
   impl_->run_pinned(c, acceptor, cn.ends[1].incarnation, [this, c, acceptor, src, port = to.port] {
     const auto& listeners = impl_->processes[acceptor.value].listeners;
     if (const auto l = listeners.find(port); l != listeners.end()) {
-      impl_->conn(c).ends[1].handlers = l->second(c, Address{src, 0});
+      // Through a copy, as a datagram handler is (send_datagram).
+      const AcceptHandler accept = l->second;
+      StreamHandlers handlers = accept(c, Address{src, 0});
+      Impl::End& end = impl_->conn(c).ends[1];
+      if (impl_->alive(acceptor, end.incarnation)) end.handlers = std::move(handlers);
     }
   });
 }

@@ -743,6 +743,73 @@ TEST_CASE("process timers are held while paused and die with the incarnation",
   }
 }
 
+// --- a handler that ends its own binding ---------------------------------------------------------
+
+// A process may crash itself, or bind its port again, from inside the handler that the network is
+// calling: the handler's captures must outlive that call (the sanitizer build reports a read of
+// freed memory otherwise), and what follows is what the crash or the new binding says.
+TEST_CASE("a handler that crashes its process or binds its port again finishes its call",
+          "[network][crash]") {
+  NetWorld w;
+  // Longer than any short-string buffer: the capture's text lives on the heap with the handler.
+  const std::string kText = "a capture that lives as long as its handler";
+  std::vector<std::string> seen;
+
+  SECTION("an accept handler crashes its own process") {
+    w.net.listen(w.pb, kNetPort, [&w, &seen, text = kText](ConnectionId, Address) {
+      w.net.crash_process(w.pb);
+      seen.push_back(text);
+      return StreamHandlers{};
+    });
+    EndLog client;
+    w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(5),
+                  logging_handlers(w.engine, client));
+    w.run();
+    REQUIRE(seen == std::vector<std::string>{kText});
+    CHECK(!w.net.process_up(w.pb));
+    CHECK(client.closed.has_value());  // the crash reset the connection it had accepted
+  }
+  SECTION("a datagram handler crashes its own process") {
+    w.net.bind(w.pb, kNetPort, [&w, &seen, text = kText](Address, const Message&) {
+      w.net.crash_process(w.pb);
+      seen.push_back(text);
+    });
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("x"));
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("y"));
+    w.run();
+    CHECK(seen == std::vector<std::string>{kText});  // the second found nobody bound
+  }
+  SECTION("a datagram handler binds its port again") {
+    w.net.bind(w.pb, kNetPort, [&w, &seen, text = kText](Address, const Message&) {
+      w.net.bind(w.pb, kNetPort,
+                 [&seen](Address, const Message& m) { seen.push_back("new: " + text_of(m)); });
+      seen.push_back(text);
+    });
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("x"));
+    w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("y"));
+    w.run();
+    CHECK(seen == std::vector<std::string>{kText, "new: y"});
+  }
+  SECTION("an accept handler listens on its port again") {
+    w.net.listen(w.pb, kNetPort, [&w, &seen, text = kText](ConnectionId, Address) {
+      w.net.listen(w.pb, kNetPort, [&seen](ConnectionId, Address) {
+        seen.emplace_back("new");
+        return StreamHandlers{};
+      });
+      seen.push_back(text);
+      return StreamHandlers{};
+    });
+    EndLog first, second;
+    w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(5), logging_handlers(w.engine, first));
+    w.at(sim::seconds(1), [&] {
+      w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(5),
+                    logging_handlers(w.engine, second));
+    });
+    w.run();
+    CHECK(seen == std::vector<std::string>{kText, "new"});
+  }
+}
+
 // --- loss on streams ----------------------------------------------------------------------------
 
 TEST_CASE("a stream over a lossy link is reliable but slower", "[network][stream]") {
