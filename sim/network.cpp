@@ -707,12 +707,16 @@ void Network::deliver_datagram(NodeId src, Address to, Address reply_to, Message
     impl_->run_for(dst, inc, [this, dst, port = to.port, reply_to, m = std::move(m)]() mutable {
       const auto& interceptors = impl_->nodes[node_of(dst).value].interceptors;
       const auto i = interceptors.find(port);
-      if (i != interceptors.end()) return i->second(dst, reply_to, m);
+      if (i != interceptors.end()) {
+        // Through a copy, as a handler below: one may clear itself.
+        const DatagramInterceptor intercept = i->second;
+        return intercept(dst, reply_to, m);
+      }
       const auto& handlers = impl_->processes[dst.value].datagram_handlers;
       const auto h = handlers.find(port);
       if (h == handlers.end()) return;
       // Called through a copy: a handler that crashes its process or binds its port again
-      // destroys the one in the map while it runs.
+      // destroys the one in the map while it runs (so does an accept handler, syn_arrives).
       const DatagramHandler handler = h->second;
       handler(reply_to, m);
     });
@@ -818,7 +822,7 @@ void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from
   impl_->run_pinned(c, acceptor, cn.ends[1].incarnation, [this, c, acceptor, src, port = to.port] {
     const auto& listeners = impl_->processes[acceptor.value].listeners;
     if (const auto l = listeners.find(port); l != listeners.end()) {
-      // Through a copy, as a datagram handler is (send_datagram).
+      // Through a copy, as a datagram handler is (deliver_datagram).
       const AcceptHandler accept = l->second;
       StreamHandlers handlers = accept(c, Address{src, 0});
       Impl::End& end = impl_->conn(c).ends[1];

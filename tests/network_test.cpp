@@ -754,6 +754,7 @@ TEST_CASE("a handler that crashes its process or binds its port again finishes i
   // Longer than any short-string buffer: the capture's text lives on the heap with the handler.
   const std::string kText = "a capture that lives as long as its handler";
   std::vector<std::string> seen;
+  std::vector<std::pair<SimTime, std::string>> seen_log;
 
   SECTION("an accept handler crashes its own process") {
     w.net.listen(w.pb, kNetPort, [&w, &seen, text = kText](ConnectionId, Address) {
@@ -789,6 +790,20 @@ TEST_CASE("a handler that crashes its process or binds its port again finishes i
     w.net.send_datagram(w.pa, Address{w.b, kNetPort}, net_text("y"));
     w.run();
     CHECK(seen == std::vector<std::string>{kText, "new: y"});
+  }
+  SECTION("an interceptor clears itself") {
+    w.receive_datagrams(w.pb, seen_log);
+    const Address at{w.b, kNetPort};
+    w.net.set_interceptor(at, [&w, &seen, at, text = kText](ProcessId, Address, const Message&) {
+      w.net.clear_interceptor(at);
+      seen.push_back(text);
+    });
+    w.net.send_datagram(w.pa, at, net_text("x"));
+    w.net.send_datagram(w.pa, at, net_text("y"));
+    w.run();
+    CHECK(seen == std::vector<std::string>{kText});
+    REQUIRE(seen_log.size() == 1);  // delivery restored: the second reached the bound handler
+    CHECK(seen_log[0].second == "y");
   }
   SECTION("an accept handler listens on its port again") {
     w.net.listen(w.pb, kNetPort, [&w, &seen, text = kText](ConnectionId, Address) {
