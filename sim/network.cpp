@@ -163,6 +163,12 @@ struct Network::Impl {
   std::unordered_map<std::uint64_t, SimTime> last_arrival;
 
   Impl(Engine& e, Distribution d) : engine(e), default_latency(std::move(d)) {}
+  // Held work goes first: its pins let go of connections, which must still be there.
+  ~Impl() {
+    for (Process& p : processes) p.held.clear();
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   const Link* link(NodeId a, NodeId b) const {
     const auto key = std::minmax(a.value, b.value);
@@ -316,16 +322,28 @@ struct Network::Impl {
     call(conn(c));
     unpin(c);
   }
-  // run_for(p, incarnation, work) with c pinned until `work` has run: it tells p of c, and c's
-  // slot must still be c's when a paused p gets to it. (Work dropped with p keeps c forever.)
+  // A pin held by an object: it lets go of its connection when destroyed, so work that holds
+  // one unpins whether it runs or is dropped (held by a paused process that then crashes).
+  class Pin {
+   public:
+    Pin(Impl& impl, ConnectionId c) : impl_(&impl), c_(c) { impl.pin(c); }
+    Pin(Pin&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)), c_(other.c_) {}
+    Pin(const Pin&) = delete;
+    Pin& operator=(const Pin&) = delete;
+    Pin& operator=(Pin&&) = delete;
+    ~Pin() {
+      if (impl_ != nullptr) impl_->unpin(c_);
+    }
+
+   private:
+    Impl* impl_;
+    ConnectionId c_;
+  };
+  // run_for(p, incarnation, work) with c pinned until `work` has run or been dropped: it tells
+  // p of c, and c's slot must still be c's when a paused p gets to it.
   template <class Work>
   void run_pinned(ConnectionId c, ProcessId p, std::uint64_t incarnation, Work work) {
-    pin(c);
-    const bool taken = run_for(p, incarnation, [this, c, work = std::move(work)]() mutable {
-      work();
-      unpin(c);
-    });
-    if (!taken) unpin(c);
+    run_for(p, incarnation, [pin = Pin(*this, c), work = std::move(work)]() mutable { work(); });
   }
   // The connection an answer to c's SYN settles (established from now on), or nullptr if it
   // was settled already, is over, or the answer cannot reach the initiator (from, inc).

@@ -482,6 +482,43 @@ TEST_CASE("a connection that is over leaves nothing on the ones made after it",
         std::make_pair(sim::milliseconds(33), std::string("to the new one")));
 }
 
+TEST_CASE("a crash that drops held work lets go of the connection it named",
+          "[network][stream][pause]") {
+  // The accept of a connection to a paused process is held, its connection kept (pinned) for
+  // it; a crash drops the held accept, and the connection must then be over like any other.
+  NetWorld w;
+  Acceptor server;
+  server.listen(w, w.pb);
+  EndLog client;
+  w.net.pause_process(w.pb);
+  const ConnectionId c = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1),
+                                       logging_handlers(w.engine, client));
+  w.at(sim::milliseconds(50), [&] { w.net.crash_process(w.pb); });
+  w.run();
+  CHECK_FALSE(server.accepted_at.has_value());  // held, then dropped with the process
+  CHECK(client.opened == kNetLatency * 2);      // the host's kernel answered the SYN
+  CHECK(client.closed == sim::milliseconds(50) + kNetLatency);  // the crash's reset
+  CHECK_THROWS_AS(w.net.peer_of(c, w.pa), std::out_of_range);   // over: nothing holds it
+}
+
+TEST_CASE("a network destroyed with work held for a paused process lets go of it first",
+          "[network][stream][pause]") {
+  // The held accept pins its connection until it is destroyed, which here is with the network:
+  // the pin must let go while the connections are still there (the sanitizer build reports a
+  // read of freed memory otherwise).
+  std::optional<ConnectionId> c;
+  {
+    NetWorld w;
+    Acceptor server;
+    server.listen(w, w.pb);
+    w.net.pause_process(w.pb);
+    c = w.net.connect(w.pa, Address{w.b, kNetPort}, sim::seconds(1), StreamHandlers{});
+    w.run();
+    CHECK_FALSE(server.accepted_at.has_value());
+    CHECK(w.net.peer_of(*c, w.pa) == w.pb);  // still held, so not over
+  }                                          // the network goes here, with the accept still held
+}
+
 TEST_CASE("an on_closed held by a pause reaches its own connection's handlers",
           "[network][stream][pause]") {
   // Closed at both ends while the acceptor is paused, the connection is over but for the
