@@ -8,6 +8,8 @@
 
 #include <boost/container/stable_vector.hpp>
 
+#include "sim/slot_table.hpp"
+
 namespace bootsim::sim {
 
 namespace {
@@ -121,14 +123,11 @@ struct Network::Impl {
     // [0] from the initiator's host, [1] back: found once, not hashed for every segment. Null
     // when the initiator was down at connect: then no end ever opens, and nothing reads them.
     SimTime* fifo[2] = {nullptr, nullptr};
-    // The id of the connection in this slot; kNoConnection while the slot is free.
-    std::uint32_t id = kNoConnection;
     // What of it is still to come or running: a SYN in flight, an accept, an on_closed or
     // on_connect_failed on its way to a process, a handler being called. Its slot is reused
     // only at zero, so nothing that can still tell a model about it finds another there.
     std::uint32_t pins = 0;
   };
-  static constexpr std::uint32_t kNoConnection = 0xffffffffu;
   struct Link {
     std::optional<Distribution> latency;  // absent: the zones' or the default latency
     double loss = 0.0;
@@ -143,19 +142,16 @@ struct Network::Impl {
   double default_loss = 0.0;
   LinkFaults link_faults;
   // Stable vectors: a handler running from a process's or host's map may add a process (a
-  // task) or a host, and what it runs from must not move; a connection stays where it is
-  // (handlers hold references across connects), and growing never copies them all. Not
+  // task) or a host, and what it runs from must not move; growing never copies them all. Not
   // deques: a deque's operator[] was an out-of-line call with a division, 7 % of a small boot.
   boost::container::stable_vector<Node> nodes;
   boost::container::stable_vector<Process> processes;
-  boost::container::stable_vector<Connection> connections;
-  // A connection's slot is reused once it is over (settled, closed at both ends, nothing of it
-  // pinned): a boot opens hundreds of thousands of short-lived connections (30 an agent), and
-  // keeping each was a tenth of a 10,000-agent boot's memory. Ids stay unique and in order of
-  // connect, as models key by them: slot_of maps an id to its slot, whose `id` tells a live
-  // connection from a later one in the same slot.
-  std::vector<std::uint32_t> slot_of;  // by ConnectionId value
-  std::vector<std::uint32_t> free_slots;
+  // By ConnectionId value. A connection's slot is reused once it is over (settled, closed at
+  // both ends, nothing of it pinned): a boot opens hundreds of thousands of short-lived
+  // connections (30 an agent), and keeping each was a tenth of a 10,000-agent boot's memory.
+  // Ids stay unique and in order of connect, as models key by them; a connection stays where it
+  // is (handlers hold references across connects).
+  SlotTable<Connection> connections;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Link> links;  // keyed (min, max) node index
   // Directed (from << 32 | to), between two hosts (a host's own: Node::loopback_floor), for
   // FIFO: looked up for every message, never iterated, so hashed (an ordered map of every pair
@@ -274,30 +270,13 @@ struct Network::Impl {
 
   // Connection c, or nullptr once it is over and its slot may hold another. Whatever finds it
   // over would have found it closed at both ends and settled, and done nothing.
-  const Connection* live(ConnectionId c) const {
-    if (c.value >= slot_of.size()) return nullptr;
-    const Connection& cn = connections[slot_of[c.value]];
-    return cn.id == c.value ? &cn : nullptr;
-  }
-  Connection* live(ConnectionId c) { return const_cast<Connection*>(std::as_const(*this).live(c)); }
+  const Connection* live(ConnectionId c) const { return connections.find(c.value); }
+  Connection* live(ConnectionId c) { return connections.find(c.value); }
   // Connection c, which a pin or the caller's own event keeps from being over.
   Connection& conn(ConnectionId c) {
     Connection* cn = live(c);
     assert(cn != nullptr && "a connection that is over");
     return *cn;
-  }
-  ConnectionId open_slot(Connection&& fresh) {
-    const ConnectionId c{static_cast<std::uint32_t>(slot_of.size())};
-    fresh.id = c.value;
-    if (free_slots.empty()) {
-      slot_of.push_back(static_cast<std::uint32_t>(connections.size()));
-      connections.push_back(std::move(fresh));
-    } else {
-      slot_of.push_back(free_slots.back());
-      free_slots.pop_back();
-      connections[slot_of.back()] = std::move(fresh);
-    }
-    return c;
   }
   void pin(ConnectionId c) { ++conn(c).pins; }
   void unpin(ConnectionId c) {
@@ -311,8 +290,7 @@ struct Network::Impl {
         cn->ends[1].open) {
       return;
     }
-    *cn = Connection{};
-    free_slots.push_back(slot_of[c.value]);
+    connections.erase(c.value);
   }
   // Calls a handler of c with c pinned: the handler may close c, and its slot must not be
   // reused (its handlers destroyed) while one of them runs.
@@ -761,7 +739,7 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
   fresh.ends[0].incarnation = incarnation(from);
   fresh.ends[0].handlers = std::move(handlers);
   fresh.target = to;
-  const ConnectionId c = impl_->open_slot(std::move(fresh));
+  const ConnectionId c{impl_->connections.add(std::move(fresh))};
   if (!process_up(from)) return c;
   const NodeId src = node_of(from);
   Impl::Connection& cn = impl_->conn(c);
