@@ -292,14 +292,6 @@ struct Network::Impl {
     }
     connections.erase(c.value);
   }
-  // Calls a handler of c with c pinned: the handler may close c, and its slot must not be
-  // reused (its handlers destroyed) while one of them runs.
-  template <class Call>
-  void call_pinned(ConnectionId c, Call call) {
-    pin(c);
-    call(conn(c));
-    unpin(c);
-  }
   // A pin held by an object: it lets go of its connection when destroyed, so work that holds
   // one unpins whether it runs or is dropped (held by a paused process that then crashes).
   class Pin {
@@ -317,6 +309,13 @@ struct Network::Impl {
     Impl* impl_;
     ConnectionId c_;
   };
+  // Calls a handler of c with c pinned: the handler may close c, and its slot must not be
+  // reused (its handlers destroyed) while one of them runs.
+  template <class Call>
+  void call_pinned(ConnectionId c, Call call) {
+    const Pin pin(*this, c);
+    call(conn(c));
+  }
   // run_for(p, incarnation, work) with c pinned until `work` has run or been dropped: it tells
   // p of c, and c's slot must still be c's when a paused p gets to it.
   template <class Work>
@@ -760,7 +759,8 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
     });
   });
 
-  // SYN travels to the target host; it keeps the connection until it has arrived.
+  // SYN travels to the target host; it keeps the connection until it has arrived (pinned by
+  // hand, not by a Pin in the event: the engine, which holds the event, outlives the network).
   const SimTime syn_at = impl_->arrival_time(src, to.node, /*stream=*/true, *cn.fifo[0]);
   impl_->pin(c);
   engine_.schedule_at(syn_at, [this, c, src, to, from, inc] {
