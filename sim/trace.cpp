@@ -6,6 +6,9 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace bootsim::sim {
 
@@ -171,7 +174,7 @@ std::optional<Symbol> Trace::find_symbol(std::string_view s) const {
 RecordId Trace::typed(SimTime t, RecordType type, std::string_view node, std::string_view component,
                       std::string_view event, std::string_view detail, ArgList args,
                       std::optional<RecordId> cause) {
-  TraceRecord r = make(RecordKind::kEvent, t, node, component, event, cause);
+  TraceRecord r = make(RecordKind::kEvent, t, t, node, component, event, cause);
   type_it(r, type, args);
   return append(std::move(r), detail);
 }
@@ -179,7 +182,7 @@ RecordId Trace::typed(SimTime t, RecordType type, std::string_view node, std::st
 RecordId Trace::state_change(SimTime t, std::string_view node, std::string_view component,
                              std::string_view from, std::string_view to, std::string_view detail,
                              ArgList args, std::optional<RecordId> cause) {
-  TraceRecord r = make(RecordKind::kEvent, t, node, component, to, cause);
+  TraceRecord r = make(RecordKind::kEvent, t, t, node, component, to, cause);
   type_it(r, RecordType::kStateChange, args);
   r.from = intern(from);
   r.to = intern(to);
@@ -190,11 +193,14 @@ void Trace::type_it(TraceRecord& r, RecordType type, ArgList args) {
   r.type = type;
   if (args.size() == 0) return;
   assert(args.size() <= std::numeric_limits<std::uint16_t>::max() && "too many arguments");
-  std::pmr::polymorphic_allocator<TraceArg> arena(symbols_->arena());
+  // A sparse trace may drop the record when the clock moves on: its arguments wait in the
+  // scratch arena until then (close_instant copies a kept record's).
+  std::pmr::polymorphic_allocator<TraceArg> arena(sparse_ ? &symbols_->scratch()
+                                                          : symbols_->arena());
   TraceArg* const kept = arena.allocate(args.size());
   TraceArg* out = kept;
   for (const ArgInit& a : args) {
-    assert((a.type != ArgType::kRecord || a.number < static_cast<std::int64_t>(records_.size())) &&
+    assert((a.type != ArgType::kRecord || a.number < static_cast<std::int64_t>(next_id_)) &&
            "an argument names an earlier record");
     const std::int64_t value =
         a.type == ArgType::kText ? static_cast<std::int64_t>(intern(a.text)) : a.number;
@@ -237,10 +243,11 @@ std::optional<RecordId> Trace::record_arg(const TraceRecord& r, std::string_view
   return static_cast<RecordId>(a->value);
 }
 
-TraceRecord Trace::make(RecordKind kind, SimTime t, std::string_view node,
+TraceRecord Trace::make(RecordKind kind, SimTime t, SimTime end, std::string_view node,
                         std::string_view component, std::string_view name,
                         std::optional<RecordId> cause) {
-  assert((!cause || *cause < records_.size()) && "a cause must be an earlier record");
+  assert((!cause || *cause < next_id_) && "a cause must be an earlier record");
+  if (sparse_) advance_clock(end);  // a span is recorded when it ends
   TraceRecord r;
   r.kind = kind;
   r.time = t;
@@ -253,7 +260,7 @@ TraceRecord Trace::make(RecordKind kind, SimTime t, std::string_view node,
 }
 
 RecordId Trace::append(TraceRecord&& r, std::string_view detail) {
-  assert(records_.size() < std::numeric_limits<RecordId>::max() && "trace too long");
+  assert(next_id_ < std::numeric_limits<RecordId>::max() - 1 && "trace too long");
   hash(r, detail);
   if (!detail.empty() && keeps_detail(r)) {
     assert(detail.size() <= std::numeric_limits<std::uint32_t>::max() && "detail too long");
@@ -264,7 +271,80 @@ RecordId Trace::append(TraceRecord&& r, std::string_view detail) {
     r.detail_size_ = static_cast<std::uint32_t>(detail.size());
   }
   records_.push_back(r);
-  return static_cast<RecordId>(records_.size() - 1);
+  const RecordId id = next_id_++;
+  if (sparse_) {
+    batch_kept_.push_back(0);
+    if (always_kept(r)) keep(id);
+  }
+  return id;
+}
+
+bool Trace::always_kept(const TraceRecord& r) {
+  return r.kind == RecordKind::kMilestone || r.type == RecordType::kFault ||
+         r.type == RecordType::kViolation || r.type == RecordType::kProcessExit;
+}
+
+void Trace::keep(RecordId id) {
+  if (!sparse_) return;
+  if (id >= batch_first_) {
+    assert(id < next_id_ && "keep names a record");
+    std::uint8_t& kept = batch_kept_[id - batch_first_];
+    if (kept) return;
+    kept = 1;
+    // What a kept record names stays readable with it (the critical chain walks causes).
+    const TraceRecord& r = records_[batch_begin_ + (id - batch_first_)];
+    if (const auto c = r.cause()) keep(*c);
+    for (const TraceArg& a : r.args()) {
+      if (a.type == ArgType::kRecord) keep(static_cast<RecordId>(a.value));
+    }
+    return;
+  }
+  if (!std::binary_search(kept_ids_.begin(), kept_ids_.end(), id)) ++dropped_but_named_;
+}
+
+void Trace::advance_clock(SimTime clock) {
+  if (clock > batch_clock_) {
+    close_instant();
+    batch_clock_ = clock;
+  }
+}
+
+void Trace::close_instant() {
+  std::pmr::polymorphic_allocator<TraceArg> arena(symbols_->arena());
+  std::size_t out = batch_begin_;
+  for (std::size_t i = 0; i < batch_kept_.size(); ++i) {
+    if (!batch_kept_[i]) continue;
+    TraceRecord& r = records_[batch_begin_ + i];
+    if (r.args_size_ > 0) {
+      TraceArg* const args = arena.allocate(r.args_size_);
+      std::copy(r.args_, r.args_ + r.args_size_, args);
+      r.args_ = args;
+    }
+    if (out != batch_begin_ + i) records_[out] = r;
+    kept_ids_.push_back(batch_first_ + static_cast<RecordId>(i));
+    ++out;
+  }
+  records_.resize(out);
+  batch_kept_.clear();
+  symbols_->scratch().release();
+  batch_begin_ = records_.size();
+  batch_first_ = next_id_;
+}
+
+const TraceRecord* Trace::find(RecordId id) const {
+  if (!sparse_) return id < records_.size() ? &records_[id] : nullptr;
+  if (id >= next_id_) return nullptr;
+  if (id >= batch_first_) return &records_[batch_begin_ + (id - batch_first_)];
+  const auto it = std::lower_bound(kept_ids_.begin(), kept_ids_.end(), id);
+  if (it == kept_ids_.end() || *it != id) return nullptr;
+  return &records_[static_cast<std::size_t>(it - kept_ids_.begin())];
+}
+
+const TraceRecord& Trace::at(RecordId id) const {
+  if (const TraceRecord* r = find(id)) return *r;
+  throw std::out_of_range(id < next_id_
+                              ? fmt::format("trace record {} was not kept (--trace none)", id)
+                              : fmt::format("no trace record {} ({} recorded)", id, next_id_));
 }
 
 bool Trace::keeps_detail(const TraceRecord& r) const {
@@ -281,19 +361,20 @@ bool Trace::keeps_detail(const TraceRecord& r) const {
 }
 
 void Trace::set_level(TraceLevel level) {
-  assert(records_.empty() && "the level is chosen before the first record");
+  assert(next_id_ == 0 && "the level is chosen before the first record");
   level_ = level;
+  sparse_ = level == TraceLevel::kNone;
 }
 
 RecordId Trace::record(SimTime t, std::string_view node, std::string_view component,
                        std::string_view event, std::string_view detail,
                        std::optional<RecordId> cause) {
-  return append(make(RecordKind::kEvent, t, node, component, event, cause), detail);
+  return append(make(RecordKind::kEvent, t, t, node, component, event, cause), detail);
 }
 
 RecordId Trace::milestone(SimTime t, std::string_view node, std::string_view name,
                           std::string_view detail, std::optional<RecordId> cause) {
-  const RecordId id = append(make(RecordKind::kMilestone, t, node, {}, name, cause), detail);
+  const RecordId id = append(make(RecordKind::kMilestone, t, t, node, {}, name, cause), detail);
   // Keyed by the record's interned views, which live as long as the trace.
   const TraceRecord& r = records_.back();
   milestones_by_name_[r.name()].push_back(id);
@@ -306,7 +387,7 @@ RecordId Trace::span(SimTime begin, SimTime end, std::string_view node, std::str
                      std::string_view name, std::string_view detail,
                      std::optional<RecordId> cause) {
   assert(begin <= end && "a span ends after it begins");
-  TraceRecord r = make(RecordKind::kSpan, begin, node, component, name, cause);
+  TraceRecord r = make(RecordKind::kSpan, begin, end, node, component, name, cause);
   r.end = end;
   return append(std::move(r), detail);
 }
@@ -361,7 +442,7 @@ void Trace::hash(const TraceRecord& r, std::string_view detail) {
 
 std::uint64_t Trace::fingerprint() const {
   WordHash h(hash_);
-  h.u64(records_.size());
+  h.u64(next_id_);
   return h.value();
 }
 

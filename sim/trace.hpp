@@ -56,13 +56,15 @@ enum class RecordType : std::uint8_t {
 };
 std::string_view to_string(RecordType t);
 
-// What a trace keeps of each record's detail (its text for people). Everything else (times,
-// names, typed arguments, causes) is always kept, and the fingerprint, which hashes each record
-// as it comes, is the same at every level.
-//   kFull: every record's detail (what the reports show);
-//   kMilestones: milestones', faults' and violations' (the timeline and the summary);
-//   kNone: faults' only, which name a fault that did nothing (a sweep: milestone times,
-//   budgets and violations, which keep their own text).
+// What a trace keeps. The fingerprint, which hashes each record as it comes, and the ids, which
+// count every record, are the same at every level.
+//   kFull: every record, with its detail (its text for people: what the reports show);
+//   kMilestones: every record; only milestones', faults' and violations' detail (the
+//   timeline, the summary and the why lines of the critical chain);
+//   kNone: only the records something reads back (a sweep: milestone times, budgets,
+//   violations and the critical chain): milestones, faults, violations, process exits, the
+//   records kept with keep() and what those name as cause or argument; faults' detail only.
+//   Any other record can be read until the clock passes the time it was recorded at.
 enum class TraceLevel : std::uint8_t { kFull, kMilestones, kNone };
 std::string_view to_string(TraceLevel level);
 std::optional<TraceLevel> trace_level_named(std::string_view name);
@@ -116,9 +118,14 @@ class SymbolTable {
   std::string_view text(Symbol s) const { return by_id_.at(static_cast<std::size_t>(s)); }
   std::optional<Symbol> find(std::string_view s) const;  // never adds one
   std::pmr::memory_resource* arena() { return &arena_; }
+  // The arguments of the records of the current instant while a sparse trace (kNone) has not
+  // yet decided to keep them; released when the clock moves on.
+  std::pmr::monotonic_buffer_resource& scratch() { return scratch_; }
 
  private:
   std::pmr::monotonic_buffer_resource arena_;
+  std::array<std::byte, 16384> scratch_buffer_;
+  std::pmr::monotonic_buffer_resource scratch_{scratch_buffer_.data(), scratch_buffer_.size()};
   std::deque<std::string> texts_;
   std::vector<std::string_view> by_id_;
   // Hashed: never iterated (ids come from by_id_), and a tree's string compares were 5 % of a
@@ -224,8 +231,28 @@ class Trace {
   std::optional<std::string_view> text_arg(const TraceRecord& r, std::string_view key) const;
   std::optional<RecordId> record_arg(const TraceRecord& r, std::string_view key) const;
 
+  // The records the trace holds, in id order: every record unless the level is kNone. The
+  // id of records()[i] is id_of(i).
   const TraceRecords& records() const { return records_; }
-  const TraceRecord& at(RecordId id) const { return records_.at(id); }
+  RecordId id_of(std::size_t index) const {
+    if (!sparse_) return static_cast<RecordId>(index);
+    return index < batch_begin_ ? kept_ids_[index]
+                                : batch_first_ + static_cast<RecordId>(index - batch_begin_);
+  }
+  // How many records were recorded, kept or not: the next record's id.
+  std::size_t size() const { return next_id_; }
+  // Whether records() holds every record recorded (the level is not kNone).
+  bool holds_every_record() const { return !sparse_; }
+  // The record `id`; at() throws std::out_of_range if the trace does not hold it.
+  const TraceRecord* find(RecordId id) const;
+  const TraceRecord& at(RecordId id) const;
+  // At kNone, keeps record `id` (and what it names as cause or record argument) past the
+  // instant it was recorded at: a model that holds a record's id to name it later, or to read
+  // it back, keeps it. Does nothing at the other levels, which keep every record.
+  void keep(RecordId id);
+  // Records named (by keep(), or as cause or argument of a kept record) after they were
+  // dropped: a model that holds an id without keeping it. Always 0 in a correct model.
+  std::uint64_t dropped_but_named() const { return dropped_but_named_; }
   // The first time `name` was reached on `node`, if it was.
   std::optional<RecordId> first_milestone(std::string_view name, std::string_view node) const;
   // The latest reach of `name` on `node` (on any node if `node` is empty), if any.
@@ -242,18 +269,35 @@ class Trace {
   std::uint64_t fingerprint() const;
 
  private:
-  TraceRecord make(RecordKind kind, SimTime t, std::string_view node, std::string_view component,
-                   std::string_view name, std::optional<RecordId> cause);
+  TraceRecord make(RecordKind kind, SimTime t, SimTime end, std::string_view node,
+                   std::string_view component, std::string_view name,
+                   std::optional<RecordId> cause);
   void type_it(TraceRecord& r, RecordType type, ArgList args);
   // Hashes `r` with `detail` into the fingerprint, keeps the detail if the level says so, and
   // keeps the record.
   RecordId append(TraceRecord&& r, std::string_view detail);
   bool keeps_detail(const TraceRecord& r) const;
   void hash(const TraceRecord& r, std::string_view detail);
+  // Sparse traces (kNone): the records of an instant are held until the clock passes it (so
+  // that listeners and the models of that instant can read them), then only the kept stay.
+  void advance_clock(SimTime clock);
+  void close_instant();
+  static bool always_kept(const TraceRecord& r);
 
   TraceLevel level_ = TraceLevel::kFull;
-  std::uint64_t hash_;  // the hash of every record so far (trace.cpp: WordHash)
+  bool sparse_ = false;  // level_ == kNone
+  std::uint64_t hash_;   // the hash of every record so far (trace.cpp: WordHash)
   TraceRecords records_;
+  RecordId next_id_ = 0;
+  // Sparse only: records_[0, batch_begin_) are kept records, with ids kept_ids_ (ascending);
+  // records_[batch_begin_, end) are every record of the current instant, ids batch_first_ on,
+  // batch_kept_ saying which are kept so far.
+  std::vector<RecordId> kept_ids_;
+  std::size_t batch_begin_ = 0;
+  RecordId batch_first_ = 0;
+  SimTime batch_clock_;
+  std::vector<std::uint8_t> batch_kept_;
+  std::uint64_t dropped_but_named_ = 0;
   std::unique_ptr<SymbolTable> symbols_;
   // Milestone ids by name, in record (= time) order: reports ask for every milestone on every
   // node, which a scan of all records would make quadratic. An ordered map: no hash order.

@@ -256,3 +256,49 @@ TEST_CASE("replay refuses a record whose scenario file changed since", "[replay]
   CHECK(o.err.find("has changed since the run was recorded") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+// --trace none keeps only the records something reads back (sim/trace.hpp). What the run reports
+// from them must be what a full trace gives: a model that names a record it did not keep would
+// cut a critical chain short or lose a violation's evidence.
+TEST_CASE("every shipped scenario reports the same at --trace none as with every record",
+          "[failures][trace]") {
+  for (const char* name :
+       {"failures/zookeeper-leader-killed-after-quorum",
+        "failures/leading-master-partitioned-during-registration",
+        "failures/two-of-three-masters-down", "failures/lossy-link-to-one-master",
+        "failures/master-with-skewed-clock", "failures/crash-looping-marathon",
+        "failures/mesos-dns-down-at-boot", "failures/zone-partitioned", "default", "multi-zone"}) {
+    INFO(name);
+    auto loaded =
+        load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/" + name + ".yaml");
+    if (auto* e = std::get_if<InputError>(&loaded)) FAIL(e->format());
+    const Scenario& s = std::get<Scenario>(loaded);
+    const RunResult full = bootsim::testing::run(s);
+    RunOptions o;
+    o.trace_level = sim::TraceLevel::kNone;
+    const RunResult none = bootsim::testing::run(s, o);
+    CHECK(none.trace.dropped_but_named() == 0);
+    CHECK(none.fingerprint == full.fingerprint);
+    CHECK(none.critical_chain == full.critical_chain);
+    CHECK(none.ready_at == full.ready_at);
+    CHECK(none.not_reached == full.not_reached);
+    CHECK(none.ineffective_faults() == full.ineffective_faults());
+    REQUIRE(none.violations.size() == full.violations.size());
+    for (std::size_t i = 0; i < full.violations.size(); ++i) {
+      CHECK(none.violations[i].rule == full.violations[i].rule);
+      CHECK(none.violations[i].evidence == full.violations[i].evidence);
+      CHECK(none.violations[i].explanation == full.violations[i].explanation);
+    }
+    REQUIRE(none.rules.size() == full.rules.size());
+    for (std::size_t i = 0; i < full.rules.size(); ++i) {
+      CHECK(none.rules[i].checked == full.rules[i].checked);
+      CHECK(none.rules[i].violations.size() == full.rules[i].violations.size());
+    }
+    // Each record on the chain is the same record, read back.
+    for (const sim::RecordId id : none.critical_chain) {
+      CHECK(none.trace.at(id).name() == full.trace.at(id).name());
+      CHECK(none.trace.at(id).time == full.trace.at(id).time);
+    }
+    CHECK(none.trace.records().size() < full.trace.size() / 4);
+  }
+}

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -164,7 +165,8 @@ std::vector<std::string> details(const Trace& t) {
 
 }  // namespace
 
-TEST_CASE("a trace level drops records' text, nothing else, and keeps the fingerprint", "[trace]") {
+TEST_CASE("a trace level drops records' text, and at none the records nothing reads back",
+          "[trace]") {
   const Trace full = each_kind(sim::TraceLevel::kFull);
   const Trace milestones = each_kind(sim::TraceLevel::kMilestones);
   const Trace none = each_kind(sim::TraceLevel::kNone);
@@ -174,14 +176,25 @@ TEST_CASE("a trace level drops records' text, nothing else, and keeps the finger
   CHECK(details(milestones) == std::vector<std::string>{"leader, epoch 1", "", "", "",
                                                         "kind=crash target=master-2",
                                                         "single-mesos-leader: two"});
-  CHECK(details(none) ==
-        std::vector<std::string>{"", "", "", "", "kind=crash target=master-2", ""});
+  // The milestone, the fault and the violation; the failed gate, the state change and the span
+  // went when the clock passed them.
+  CHECK(details(none) == std::vector<std::string>{"", "kind=crash target=master-2", ""});
+  CHECK(none.records().size() == 3);
+  CHECK(none.id_of(0) == 0);
+  CHECK(none.id_of(1) == 4);
+  CHECK(none.id_of(2) == 5);
+  CHECK(none.find(1) == nullptr);
+  CHECK_THROWS_AS(none.at(2), std::out_of_range);
+  CHECK(full.holds_every_record());
+  CHECK(milestones.holds_every_record());
+  CHECK_FALSE(none.holds_every_record());
   for (const Trace* t : {&milestones, &none}) {
     CHECK(t->fingerprint() == full.fingerprint());
-    REQUIRE(t->records().size() == full.records().size());
-    for (std::size_t i = 0; i < full.records().size(); ++i) {
-      const sim::TraceRecord& a = full.records()[i];
+    CHECK(t->size() == full.size());
+    for (std::size_t i = 0; i < t->records().size(); ++i) {
+      const sim::TraceRecord& a = full.at(t->id_of(i));
       const sim::TraceRecord& b = t->records()[i];
+      CHECK(&b == &t->at(t->id_of(i)));
       CHECK(a.kind == b.kind);
       CHECK(a.time == b.time);
       CHECK(a.end == b.end);
@@ -195,6 +208,7 @@ TEST_CASE("a trace level drops records' text, nothing else, and keeps the finger
     }
     CHECK(t->first_milestone("zookeeper.serving", "master-1") == std::optional<sim::RecordId>(0));
   }
+  CHECK(none.text_arg(none.at(5), "rule") == "single-mesos-leader");
   // A detail changes the fingerprint at every level, though only full keeps it.
   Trace other;
   other.set_level(sim::TraceLevel::kNone);
@@ -307,4 +321,65 @@ TEST_CASE("fingerprint covers typed fields", "[trace]") {
   Trace plain;
   plain.record(sim::seconds(1), "n", "u", "active", "d");
   CHECK(plain.fingerprint() != base);
+}
+
+TEST_CASE("at none, a record is readable for its instant, then only if kept", "[trace]") {
+  Trace t;
+  t.set_level(sim::TraceLevel::kNone);
+  const RecordId exec = t.record(sim::seconds(1), "agent-1", "dcos-mesos-slave", "exec");
+  const RecordId gate =
+      t.typed(sim::seconds(1), sim::RecordType::kGateFailed, "agent-1", "dcos-mesos-slave",
+              "gate_failed", {}, {sim::arg_text("gate", "ping leader.mesos")}, exec);
+  const RecordId retry = t.record(sim::seconds(1), "agent-1", "dcos-mesos-slave", "retry");
+  // The same instant: every record reads back, arguments included.
+  CHECK(t.at(exec).name() == "exec");
+  CHECK(t.text_arg(t.at(gate), "gate") == "ping leader.mesos");
+  t.keep(gate);  // and what it names: exec
+  // Another instant: exec and the failed gate stay, the retry went.
+  const RecordId later =
+      t.record(sim::seconds(2), "agent-1", "dcos-mesos-slave", "later", {}, gate);
+  CHECK(t.at(exec).name() == "exec");
+  CHECK(t.text_arg(t.at(gate), "gate") == "ping leader.mesos");
+  CHECK(t.at(gate).cause() == exec);
+  CHECK(t.find(retry) == nullptr);
+  CHECK(t.at(later).name() == "later");
+  CHECK(t.dropped_but_named() == 0);
+  // A span belongs to the instant it ends at, when it is recorded.
+  const RecordId span =
+      t.span(sim::seconds(1), sim::seconds(3), "agent-1", "dcos-mesos-slave", "gates", {}, exec);
+  t.milestone(sim::seconds(3), "agent-1", "agent.started", {}, span);  // keeps the span
+  // Naming a record that went counts as a model's mistake, never a crash.
+  t.keep(retry);
+  t.keep(later);
+  CHECK(t.dropped_but_named() == 2);
+  t.record(sim::seconds(4), "agent-1", "systemd", "tick");
+  CHECK(t.at(span).end == sim::seconds(3));
+  CHECK(t.size() == 7);
+  // exec, the failed gate, the span and the milestone; the tick, of this instant, for now.
+  CHECK(t.records().size() == 5);
+}
+
+TEST_CASE("at none, kept records keep their arguments after many instants", "[trace]") {
+  Trace t;
+  t.set_level(sim::TraceLevel::kNone);
+  std::vector<RecordId> kept;
+  for (int i = 0; i < 5000; ++i) {
+    const RecordId id =
+        t.typed(sim::seconds(i), sim::RecordType::kPlain, "agent-1", "mesos-master", "offered", {},
+                {sim::arg_int("cpus_m", i), sim::arg_int("mem", 2 * i)});
+    t.typed(sim::seconds(i), sim::RecordType::kPlain, "agent-1", "spartan", "upstream_timeout", {},
+            {sim::arg_int("n", i)});
+    if (i % 7 == 0) {
+      t.keep(id);
+      kept.push_back(id);
+    }
+  }
+  t.record(sim::seconds(5000), "agent-1", "systemd", "tick");
+  for (const RecordId id : kept) {
+    const auto cpus = t.int_arg(t.at(id), "cpus_m");
+    REQUIRE(cpus.has_value());
+    CHECK(t.int_arg(t.at(id), "mem") == 2 * *cpus);
+    CHECK(static_cast<RecordId>(2 * *cpus) == id);
+  }
+  CHECK(t.records().size() == kept.size() + 1);
 }

@@ -207,7 +207,7 @@ int bench_boot_command(const std::vector<std::string>& args, std::ostream& out) 
                                     po::value<std::uint64_t>(&o.seed)->default_value(o.seed),
                                     "seed of the first run (run r uses seed + r)")(
       "trace", po::value<std::string>()->default_value("full"),
-      "what each run keeps of its records' text: full (as bootsim run), milestones, or none (as "
+      "what each run keeps of its trace: full (as bootsim run), milestones, or none (as "
       "bootsim sweep)");
   po::variables_map vm;
   try {

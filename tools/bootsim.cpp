@@ -146,9 +146,10 @@ po::options_description run_description(bool with_format) {
       "write a record of the run (scenario, seed, faults, trace) for bootsim replay")(
       "summary", "text: only the cluster milestones, critical chain, violations and budgets")(
       "trace", po::value<std::string>()->default_value("full"),
-      "what the run keeps of its records' text: full (every report complete), milestones "
-      "(milestones', faults' and violations' only), none (faults' only); less is lighter for a "
-      "large cluster, and the fingerprint is the same");
+      "what the run keeps: full (every record and its text), milestones (every record; text "
+      "of milestones, faults and violations only), none (only the records read back: no why "
+      "lines, and no trace, svg, html or chrome format); less is lighter for a large cluster, "
+      "and the fingerprint is the same");
   if (with_format) {
     desc.add_options()("format", po::value<std::string>()->default_value("text"),
                        format_help().c_str());
@@ -265,6 +266,12 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
     return usage_error("--trace must be " + sim::trace_level_choices() + ", got '" + trace + "'");
   }
   options.trace_level = *level;
+  if (renderer->needs_every_record && *level == sim::TraceLevel::kNone) {
+    return usage_error(fmt::format(
+        "--format {} draws every trace record; --trace none keeps only those on the critical "
+        "chain and the milestones: use --trace milestones or full",
+        renderer->name));
+  }
   if (p.vm.count("record") && *level != sim::TraceLevel::kFull) {
     return usage_error("--record keeps the whole trace for bootsim replay: it needs --trace full");
   }
@@ -386,7 +393,7 @@ int cmd_replay(const std::vector<std::string>& args) {
     return kExitChecksFailed;
   }
   std::cout << fmt::format("replay: {}: identical ({} trace records, fingerprint {:016x})\n", file,
-                           r.trace.records().size(), r.fingerprint);
+                           r.trace.size(), r.fingerprint);
   return kExitOk;
 }
 

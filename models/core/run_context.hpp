@@ -153,6 +153,13 @@ class RunContext {
                                                 std::string_view node = {}) const {
     return trace_.latest_milestone(name, node);
   }
+  // A record whose id a model holds past this instant, to name it later as a cause (or to
+  // read it back): a trace that keeps only what is read back (--trace none) keeps it.
+  // Milestones, faults and violations are kept anyway. Returns `id`.
+  sim::RecordId keep(sim::RecordId id) {
+    trace_.keep(id);
+    return id;
+  }
   static std::optional<sim::RecordId> later(std::optional<sim::RecordId> a,
                                             std::optional<sim::RecordId> b) {
     if (!a) return b;

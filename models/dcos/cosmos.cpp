@@ -20,7 +20,7 @@ void Cosmos::on_ready() {
   if (!id) return;
   ctx_.host(site_->node).hold(host_path::listening(site_->unit), process_, *id);
   // What the first-task-after-install check reads.
-  serving_ = ctx_.event(site_->node_name, "cosmos", "serving", "127.0.0.1:7070", id);
+  serving_ = ctx_.keep(ctx_.event(site_->node_name, "cosmos", "serving", "127.0.0.1:7070", id));
   try_install(generation_);
 }
 

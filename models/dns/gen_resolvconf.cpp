@@ -44,7 +44,7 @@ void GenResolvconf::finish() {
         site_->node_name, site_->unit,
         answered_.empty() ? "resolv.conf -> upstream resolvers" : "resolv.conf -> Spartan",
         fmt::format("nameserver {}", fmt::join(conf.nameservers, ", ")), cause_);
-    host.write_file(host_path::kResolvConf, text, id);
+    host.write_file(host_path::kResolvConf, text, ctx_.keep(id));
   }
   control_->mark_started(answered_.empty()
                              ? "fallback resolvers"

@@ -95,7 +95,8 @@ void MesosDns::on_state(const mesos::State& state) {
   for (std::size_t i = 0; i < state.frameworks.size(); ++i) {
     records_[state.frameworks[i] + ".mesos"].push_back(state.framework_hosts.at(i));
   }
-  records_cause_ = ctx_.event(site_->node_name, "mesos-dns", "records rebuilt", state.leader);
+  records_cause_ =
+      ctx_.keep(ctx_.event(site_->node_name, "mesos-dns", "records rebuilt", state.leader));
   if (!serving_) serve_dns();
   if (leader_record_ != state.leader) {
     leader_record_ = state.leader;
@@ -107,9 +108,9 @@ void MesosDns::on_state(const mesos::State& state) {
   }
   if (records_.contains("marathon.mesos") && !marathon_record_) {
     marathon_record_ = true;
-    marathon_cause_ = ctx_.event(site_->node_name, "mesos-dns", "marathon.mesos record",
-                                 "refreshed from the leader's state",
-                                 ctx_.latest_milestone("scheduler.registered", "marathon"));
+    marathon_cause_ = ctx_.keep(ctx_.event(
+        site_->node_name, "mesos-dns", "marathon.mesos record", "refreshed from the leader's state",
+        ctx_.latest_milestone("scheduler.registered", "marathon")));
   }
 }
 

@@ -128,8 +128,8 @@ class BootstrapGate final : public Gate {
       client.create(path, "uuid4 of " + site_key(site), CreateMode::kPersistent,
                     [this, site, passed, path, read](ZkError e, const std::string&) {
                       if (e == ZkError::kOk) {
-                        created_[path] = ctx_.event(site.node_name, site.unit, "created " + path,
-                                                    {}, passed.cause);
+                        created_[path] = ctx_.keep(ctx_.event(site.node_name, site.unit,
+                                                              "created " + path, {}, passed.cause));
                       }
                       read(e);
                     });

@@ -353,6 +353,7 @@ void MesosMaster::offer(const std::vector<mesos::Allocation>& allocations) {
                          {sim::arg_int("cpus_m", u.cpus_m), sim::arg_int("mem", u.mem),
                           sim::arg_int("disk", u.disk), sim::arg_int("ports", u.ports)},
                          agent.registered_record);
+    ctx_.keep(offered);  // its launches name it, and the offer-cycle checks read it back
     offers_[id] = OutstandingOffer{a.framework, a.agent, a.resources, timeout, offered};
     msg->offers.push_back(
         mesos::Offer{id, a.agent, agent.info.hostname, a.resources, agent.info.role});

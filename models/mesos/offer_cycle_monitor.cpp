@@ -103,10 +103,8 @@ mesos::Resources OfferCycleMonitor::resources_of(const sim::TraceRecord& r) cons
 
 // The master's `offered` record with id `id`, if that is one.
 const sim::TraceRecord* OfferCycleMonitor::offered_record(sim::RecordId id) const {
-  const sim::Trace& t = ctx_.trace();
-  if (id >= t.records().size()) return nullptr;
-  const sim::TraceRecord& r = t.at(id);
-  return r.component() == kMaster && r.name() == "offered" ? &r : nullptr;
+  const sim::TraceRecord* r = ctx_.trace().find(id);
+  return r != nullptr && r->component() == kMaster && r->name() == "offered" ? r : nullptr;
 }
 
 void OfferCycleMonitor::check_launch(const sim::TraceRecord& r) {

@@ -215,12 +215,12 @@ void SchedulerDriver::on_offers(const mesos::ResourceOffers& o) {
       accept->offer_id = offer.id;
       accept->refuse = refuse_;
       for (const mesos::Task& t : tasks) {
-        launches_[t.name] = ctx_.typed_event(
+        launches_[t.name] = ctx_.keep(ctx_.typed_event(
             sim::RecordType::kPlain, info_.name, "scheduler", "launch",
             fmt::format("{} on {}", t.name, offer.hostname),
             {sim::arg_text("task", t.name), sim::arg_text("agent", offer.hostname)},
             RunContext::later(ctx_.latest_milestone("scheduler.registered", info_.name),
-                              ctx_.latest_milestone("agent.available", offer.hostname)));
+                              ctx_.latest_milestone("agent.available", offer.hostname))));
       }
       accept->tasks = std::move(tasks);
       send_to_master(std::move(accept));
@@ -251,10 +251,10 @@ void SchedulerDriver::on_update(const mesos::StatusUpdate& s) {
   }
   if (s.state == mesos::TaskState::kRunning) {
     const auto launch = launches_.find(s.task);
-    last_running_ = ctx_.event(
+    last_running_ = ctx_.keep(ctx_.event(
         info_.name, "scheduler", "task_running", fmt::format("{} on {}", s.task, s.agent),
         launch != launches_.end() ? std::optional(launch->second)
-                                  : ctx_.latest_milestone("scheduler.first_offer", info_.name));
+                                  : ctx_.latest_milestone("scheduler.first_offer", info_.name)));
     if (!task_running_) {
       task_running_ = true;
       ctx_.milestone(info_.name, "scheduler.first_task_running",

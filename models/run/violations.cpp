@@ -60,11 +60,11 @@ std::optional<sim::RecordId> latest_reach(const sim::Trace& trace, std::string_v
 
 // The latest fault action (not a no_target or not_running) at or before `t`.
 std::optional<sim::RecordId> latest_fault(const sim::Trace& trace, sim::SimTime t) {
-  const auto& records = trace.records();
+  const auto& records = trace.records();  // every fault, at every level
   for (std::size_t i = records.size(); i-- > 0;) {
     const sim::TraceRecord& r = records[i];
     if (r.time > t || r.type != sim::RecordType::kFault) continue;
-    if (r.name() != "no_target" && r.name() != "not_running") return static_cast<sim::RecordId>(i);
+    if (r.name() != "no_target" && r.name() != "not_running") return trace.id_of(i);
   }
   return std::nullopt;
 }

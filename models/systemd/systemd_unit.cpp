@@ -196,7 +196,7 @@ void SystemdUnit::exec_main(std::optional<sim::RecordId> cause) {
     ctx_.trace().span(first_attempt_, ctx_.now(), site_.node_name, def_.name, "gates",
                       fmt::format("{} attempt(s)", attempts_), cause);
   }
-  exec_record_ = ctx_.event(site_.node_name, def_.name, "exec", {}, cause);
+  exec_record_ = ctx_.keep(ctx_.event(site_.node_name, def_.name, "exec", {}, cause));
   transition(UnitState::kStarting, "ExecStartPre passed");
   ctx_.network().start_process(main_);
   main_running_ = true;
@@ -208,6 +208,7 @@ std::optional<sim::RecordId> SystemdUnit::mark_started(std::string detail) {
   if (def_.type == UnitType::kTimer) {
     // A oneshot service behind a timer: done; the process exits cleanly.
     const auto id = transition(UnitState::kInactive, detail);
+    if (id) ctx_.keep(*id);  // what started means, for the caller's causes
     stop_main();
     oneshot_done();
     return id;
@@ -217,7 +218,7 @@ std::optional<sim::RecordId> SystemdUnit::mark_started(std::string detail) {
   active_since_ = ctx_.now();
   const sim::RecordId span = ctx_.trace().span(gates_passed_at_, ctx_.now(), site_.node_name,
                                                def_.name, "start", {}, exec_record_);
-  if (def_.milestone.empty()) return span;
+  if (def_.milestone.empty()) return ctx_.keep(span);
   return ctx_.milestone(site_.node_name, def_.milestone, std::move(detail), exec_record_);
 }
 

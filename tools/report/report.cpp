@@ -12,14 +12,14 @@ namespace {
 constexpr std::array kFormats{
     ReportFormat{"text", "the timeline, critical chain, violations and budgets", format_text},
     ReportFormat{"json", "the machine-readable result", format_json},
-    ReportFormat{"trace", "every trace record as JSON Lines", format_trace},
+    ReportFormat{"trace", "every trace record as JSON Lines", format_trace, true},
     ReportFormat{"csv", "one row per milestone occurrence: run, seed, node, milestone, time_s",
                  format_csv},
-    ReportFormat{"svg", "a Gantt chart of the boot, like systemd-analyze plot", format_svg},
+    ReportFormat{"svg", "a Gantt chart of the boot, like systemd-analyze plot", format_svg, true},
     ReportFormat{"html", "one self-contained page: timeline, critical chain, milestones, checks",
-                 format_html},
+                 format_html, true},
     ReportFormat{"chrome", "Trace Event Format JSON for ui.perfetto.dev and chrome://tracing",
-                 format_chrome},
+                 format_chrome, true},
 };
 }  // namespace
 

@@ -23,6 +23,8 @@ struct ReportFormat {
   std::string_view name;
   std::string_view description;  // for --help
   std::string (*render)(const models::RunResult& result);
+  // It draws records of every kind (spans, state changes): a run at --trace none holds too few.
+  bool needs_every_record = false;
 };
 
 // Every format `bootsim run --format` accepts, the default (text) first.

@@ -112,6 +112,9 @@ std::string critical_chain(const RunResult& r, const Style& st) {
                         "critical chain of cluster.ready (each line waited for the one below "
                         "it; why: what the wait was spent on)") +
                     "\n";
+  if (!r.trace.holds_every_record()) {
+    out += "  (no why lines: --trace none keeps only the records on the chain; use milestones)\n";
+  }
   const std::vector<ChainStep> steps = explain_chain(r);
   std::vector<std::string> gaps;
   std::size_t width = 0;

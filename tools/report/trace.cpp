@@ -44,8 +44,9 @@ std::string args_json(const sim::Trace& trace, const sim::TraceRecord& rec) {
   return out + "}";
 }
 
-std::string record_json(const sim::Trace& trace, std::size_t id) {
-  const sim::TraceRecord& rec = trace.records()[id];
+std::string record_json(const sim::Trace& trace, std::size_t index) {
+  const sim::TraceRecord& rec = trace.records()[index];
+  const sim::RecordId id = trace.id_of(index);
   std::string out = fmt::format(R"({{"id": {}, "time_s": {}, )", id, exact_seconds(rec.time));
   if (rec.kind == sim::RecordKind::kSpan)
     out += fmt::format(R"("end_s": {}, )", exact_seconds(rec.end));

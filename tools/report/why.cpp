@@ -463,8 +463,19 @@ class Explainer {
 }  // namespace
 
 std::vector<ChainStep> explain_chain(const models::RunResult& r) {
-  const Explainer e(r);
   std::vector<ChainStep> out;
+  if (!r.trace.holds_every_record()) {
+    // The records that explain a wait (failed gates, restarts, protocol events) were not kept.
+    for (std::size_t i = 0; i < r.critical_chain.size(); ++i) {
+      const sim::TraceRecord& rec = r.trace.at(r.critical_chain[i]);
+      std::optional<sim::SimTime> gap;
+      if (i + 1 < r.critical_chain.size())
+        gap = rec.time - r.trace.at(r.critical_chain[i + 1]).time;
+      out.push_back(ChainStep{r.critical_chain[i], gap, {}, {}});
+    }
+    return out;
+  }
+  const Explainer e(r);
   for (std::size_t i = 0; i < r.critical_chain.size(); ++i) {
     if (i + 1 < r.critical_chain.size()) {
       out.push_back(e.step(r.critical_chain[i], r.critical_chain[i + 1]));
@@ -476,6 +487,7 @@ std::vector<ChainStep> explain_chain(const models::RunResult& r) {
 }
 
 std::vector<Blocked> blocked_units(const models::RunResult& r) {
+  if (!r.trace.holds_every_record()) return {};  // the units' state changes were not kept
   return Explainer(r).blocked();
 }
 

@@ -31,6 +31,7 @@ struct ChainStep {
   std::string cause;
   std::string detail;  // for people: the unit, the value, the gate that failed and why
 };
+// Without every record (--trace none) each step has its gap only: no cause, no detail.
 std::vector<ChainStep> explain_chain(const models::RunResult& result);
 
 // A unit that was not running at the end of the run, and what held it back: its last failed
@@ -44,6 +45,7 @@ struct Blocked {
   sim::SimTime since;  // the gate has failed since (its first failure of the last streak)
   int failures = 0;    // gate failures in that streak
 };
+// None without every record (--trace none): the units' state changes were not kept.
 std::vector<Blocked> blocked_units(const models::RunResult& result);
 
 }  // namespace bootsim::report
