@@ -243,7 +243,9 @@ class Trace {
   std::size_t size() const { return next_id_; }
   // Whether records() holds every record recorded (the level is not kNone).
   bool holds_every_record() const { return !sparse_; }
-  // The record `id`; at() throws std::out_of_range if the trace does not hold it.
+  // The record `id`; at() throws std::out_of_range if the trace does not hold it. At kNone a
+  // reference lasts until a record of a later time: then the trace drops what it does not keep
+  // and moves what it does.
   const TraceRecord* find(RecordId id) const;
   const TraceRecord& at(RecordId id) const;
   // At kNone, keeps record `id` (and what it names as cause or record argument) past the
