@@ -359,4 +359,17 @@ TEST_CASE(
   CHECK(rec.out.empty());
   CHECK(rec.err.find("--record keeps the whole trace") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(record));
+  // None keeps the chain's steps but not the records that explain them, and refuses the formats
+  // that draw every record.
+  CHECK(full.out.find("no why lines") == std::string::npos);
+  CHECK(none.out.find("(no why lines: --trace none") != std::string::npos);
+  for (const std::string format : {"trace", "svg", "html", "chrome"}) {
+    const Outcome drawn = run_cli("run scenarios/default.yaml --trace none --format " + format);
+    CHECK(drawn.status == 2);
+    CHECK(drawn.out.empty());
+    CHECK(
+        drawn.err.starts_with("bootsim: error: --format " + format + " draws every trace record"));
+  }
+  CHECK(run_cli("run scenarios/default.yaml --trace none --format csv").status == 0);
+  CHECK(run_cli("run scenarios/default.yaml --trace milestones --format svg").status == 0);
 }

@@ -25,7 +25,8 @@ namespace {
 
 RunResult run_default(std::vector<std::string> faults = {},
                       std::vector<models::Setting> settings = {},
-                      std::optional<std::uint64_t> seed = std::nullopt) {
+                      std::optional<std::uint64_t> seed = std::nullopt,
+                      sim::TraceLevel level = sim::TraceLevel::kFull) {
   auto loaded =
       models::load_scenario_file(std::string(BOOTSIM_SOURCE_DIR) + "/scenarios/default.yaml");
   if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
@@ -40,6 +41,7 @@ RunResult run_default(std::vector<std::string> faults = {},
   o.settings.push_back(models::Setting{"cluster.boot_skew", "constant(0s)", {}});
   for (models::Setting& s : settings) o.settings.push_back(std::move(s));
   o.seed = seed;
+  o.trace_level = level;
   auto r = models::run_scenario(std::get<models::Scenario>(loaded), o);
   if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
   return std::move(std::get<RunResult>(r));
@@ -302,6 +304,15 @@ TEST_CASE("why: a boot that never gets ready says which gate blocked it and its 
                        Catch::Contains("last error: exhibitor: 2 of 3 ZooKeeper serving"));
   // The fault is in master-3's own timeline, where it happened.
   CHECK_THAT(text, Catch::Contains("master-3\n       0.000s         !  fault: host_crash"));
+  // At --trace none the units' state changes are gone: the report says so rather than nothing.
+  const RunResult sparse =
+      run_default({"kind=crash target=master-3 at=0s"}, {{"cluster.agents.private", "3", {}}},
+                  std::nullopt, sim::TraceLevel::kNone);
+  CHECK(report::blocked_units(sparse).empty());
+  CHECK_THAT(report::format_text(sparse),
+             Catch::Contains("not reached:") &&
+                 Catch::Contains("units blocked at the end are not listed: --trace none") &&
+                 !Catch::Contains("held by gate"));
 }
 
 TEST_CASE("text: the critical chain's gap column stays aligned past 100 s", "[report][why]") {

@@ -268,8 +268,9 @@ int cmd_run(const std::vector<std::string>& args, const report::ReportFormat* fi
   options.trace_level = *level;
   if (renderer->needs_every_record && *level == sim::TraceLevel::kNone) {
     return usage_error(fmt::format(
-        "--format {} draws every trace record; --trace none keeps only those on the critical "
-        "chain and the milestones: use --trace milestones or full",
+        "--format {} draws every trace record; --trace none keeps only those the run reads "
+        "back (milestones, faults, violations, the critical chain): use --trace milestones or "
+        "full",
         renderer->name));
   }
   if (p.vm.count("record") && *level != sim::TraceLevel::kFull) {

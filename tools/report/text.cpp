@@ -143,6 +143,10 @@ std::string critical_chain(const RunResult& r, const Style& st) {
 // Units still not running at the end, grouped by the gate that held them back and its last
 // error (the same failing condition usually holds back many units on many nodes).
 std::string blocked(const RunResult& r, const Style& st) {
+  if (!r.trace.holds_every_record()) {
+    return "\n  (units blocked at the end are not listed: --trace none does not keep their state "
+           "changes; use milestones)\n";
+  }
   struct Group {
     std::vector<std::string> units;
     sim::SimTime since = sim::SimTime::infinite();
