@@ -98,6 +98,39 @@ TEST_CASE("a suppressed framework gets nothing, and revive clears its filters", 
         std::vector<std::string>{"B:S1", "B:S2", "B:S3"});
 }
 
+TEST_CASE("a suppressed framework holds no filters, as none could filter again", "[allocator]") {
+  HierarchicalAllocator alloc = three_agents_two_frameworks();
+  REQUIRE(offers(alloc.allocate(sim::SimTime{}, nullptr)) ==
+          std::vector<std::string>{"A:S1", "A:S3", "B:S2"});
+  alloc.recover("A", "S1", kAgent, sim::SimTime{}, sim::seconds(300));
+  alloc.recover("A", "S3", kAgent, sim::SimTime{}, sim::seconds(300));
+  alloc.recover("B", "S2", kAgent, sim::SimTime{}, sim::seconds(300));
+  CHECK(alloc.filtered_pairs() == 3);
+  alloc.suppress("A");
+  CHECK(alloc.filtered_pairs() == 1);  // B's
+  // Revived, A filters nothing (REVIVE would have cleared them); B's filter on S2 holds.
+  alloc.revive("A");
+  CHECK(offers(alloc.allocate(sim::seconds(1), nullptr)) ==
+        std::vector<std::string>{"A:S2", "B:S1", "B:S3"});
+}
+
+TEST_CASE("deactivating a framework clears its filters, as deactivateFramework does",
+          "[allocator]") {
+  HierarchicalAllocator alloc = three_agents_two_frameworks();
+  alloc.remove_framework("B");
+  REQUIRE(offers(alloc.allocate(sim::SimTime{}, nullptr)) ==
+          std::vector<std::string>{"A:S1", "A:S2", "A:S3"});
+  for (const char* s : {"S1", "S2", "S3"}) {
+    alloc.recover("A", s, kAgent, sim::SimTime{}, sim::seconds(300));
+  }
+  CHECK(alloc.allocate(sim::seconds(1), nullptr).empty());
+  alloc.set_framework_active("A", false);
+  CHECK(alloc.allocate(sim::seconds(2), nullptr).empty());  // inactive: not offered
+  alloc.set_framework_active("A", true);
+  CHECK(offers(alloc.allocate(sim::seconds(3), nullptr)) ==
+        std::vector<std::string>{"A:S1", "A:S2", "A:S3"});
+}
+
 TEST_CASE("resources reserved for slave_public go only to that role", "[allocator]") {
   HierarchicalAllocator alloc({});
   alloc.add_agent("private", "*", kAgent);

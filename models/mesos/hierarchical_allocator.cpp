@@ -77,7 +77,12 @@ void HierarchicalAllocator::set_framework_active(const std::string& id, bool act
   FrameworkEntry* const f = find_framework(id);
   if (f == nullptr) return;
   f->second.active = active;
-  if (!active) f->second.suppressed = false;  // deactivateFramework clears it
+  if (!active) {
+    // deactivateFramework (hierarchical.cpp, 1.2 as today) clears the suppression and the
+    // framework's offer filters: reactivated, it is offered everything again.
+    f->second.suppressed = false;
+    f->second.filters.clear();
+  }
   order_stale_ = true;
 }
 
@@ -115,6 +120,12 @@ void HierarchicalAllocator::recover(const std::string& framework, const std::str
 void HierarchicalAllocator::suppress(const std::string& framework) {
   if (FrameworkEntry* const f = find_framework(framework)) {
     f->second.suppressed = true;
+    // Mesos keeps the filters until their expiry timers fire, but a suppressed framework is
+    // offered nothing, and it leaves suppression only through REVIVE or deactivation, which
+    // both clear them: dropped now, they filter nothing they would have. They are checked
+    // only when an agent is offered, so a framework that stays suppressed (a service whose
+    // tasks run) had kept every filter it ever installed: one an agent.
+    f->second.filters.clear();
     order_stale_ = true;
   }
 }
@@ -154,6 +165,12 @@ Resources HierarchicalAllocator::available(const std::string& agent) const {
 Resources HierarchicalAllocator::allocated(const std::string& framework) const {
   const FrameworkEntry* const f = find_framework(framework);
   return f == nullptr ? Resources{} : f->second.allocated;
+}
+
+std::size_t HierarchicalAllocator::filtered_pairs() const {
+  std::size_t n = 0;
+  for (const auto& [id, f] : frameworks_) n += f.filters.size();
+  return n;
 }
 
 bool HierarchicalAllocator::suppressed(const std::string& framework) const {

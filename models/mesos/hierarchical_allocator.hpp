@@ -81,7 +81,8 @@ class HierarchicalAllocator {
   // that agent until now + max(refuse, allocation_interval); a zero refuse installs none.
   void recover(const std::string& framework, const std::string& agent, const Resources& r,
                sim::SimTime now, std::optional<sim::SimTime> refuse = std::nullopt);
-  // SUPPRESS: no offers until revived. REVIVE: unsuppressed, and its filters cleared.
+  // SUPPRESS: no offers until revived or deactivated, and its filters dropped (nothing can
+  // read them again). REVIVE: unsuppressed, and its filters cleared.
   void suppress(const std::string& framework);
   void revive(const std::string& framework);
 
@@ -95,6 +96,8 @@ class HierarchicalAllocator {
   Resources available(const std::string& agent) const;
   Resources allocated(const std::string& framework) const;
   bool suppressed(const std::string& framework) const;
+  // The (agent, framework) pairs with refuse filters, expired or not: what the allocator holds.
+  std::size_t filtered_pairs() const;
   std::size_t agent_count() const { return agents_.size(); }
 
  private:
