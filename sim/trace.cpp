@@ -299,7 +299,7 @@ void Trace::keep(RecordId id) {
     }
     return;
   }
-  if (!std::binary_search(kept_ids_.begin(), kept_ids_.end(), id)) ++dropped_but_named_;
+  if (find(id) == nullptr) ++dropped_but_named_;
 }
 
 void Trace::advance_clock(SimTime clock) {
@@ -322,6 +322,7 @@ void Trace::close_instant() {
     }
     if (out != batch_begin_ + i) records_[out] = r;
     kept_ids_.push_back(batch_first_ + static_cast<RecordId>(i));
+    released_.push_back(false);
     ++out;
   }
   records_.resize(out);
@@ -329,6 +330,67 @@ void Trace::close_instant() {
   symbols_->scratch().release();
   batch_begin_ = records_.size();
   batch_first_ = next_id_;
+  constexpr std::size_t kMinDrop = 1024;  // below, a drop costs more than the memory it frees
+  if (released_count_ >= kMinDrop && released_count_ * 4 >= kept_ids_.size()) drop_released();
+}
+
+void Trace::release(RecordId id) {
+  if (!sparse_) return;
+  assert(id < next_id_ && "release names a record");
+  if (id >= batch_first_) {
+    const TraceRecord& r = records_[batch_begin_ + (id - batch_first_)];
+    if (!always_kept(r)) batch_kept_[id - batch_first_] = 0;
+    return;
+  }
+  const auto it = std::lower_bound(kept_ids_.begin(), kept_ids_.end(), id);
+  assert(it != kept_ids_.end() && *it == id && "release names a kept record");
+  if (it == kept_ids_.end() || *it != id) return;
+  const auto index = static_cast<std::size_t>(it - kept_ids_.begin());
+  if (released_[index] || always_kept(records_[index])) return;
+  released_[index] = true;
+  ++released_count_;
+}
+
+void Trace::drop_released() {
+  if (released_count_ == 0) return;
+  // What the arena holds at kNone: the kept records' arguments and the faults' detail (those of
+  // the current instant too); the rest is copied into a fresh one and the old one freed.
+  auto fresh = std::make_unique<std::pmr::monotonic_buffer_resource>();
+  std::pmr::polymorphic_allocator<TraceArg> args(fresh.get());
+  std::pmr::polymorphic_allocator<char> chars(fresh.get());
+  const auto move_detail = [&](TraceRecord& r) {
+    if (r.detail_size_ == 0) return;
+    char* const text = chars.allocate(r.detail_size_);
+    std::copy(r.detail_, r.detail_ + r.detail_size_, text);
+    r.detail_ = text;
+  };
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < batch_begin_; ++i) {
+    if (released_[i]) continue;
+    TraceRecord r = records_[i];
+    if (r.args_size_ > 0) {
+      TraceArg* const moved = args.allocate(r.args_size_);
+      std::copy(r.args_, r.args_ + r.args_size_, moved);
+      r.args_ = moved;
+    }
+    move_detail(r);
+    records_[out] = r;
+    kept_ids_[out] = kept_ids_[i];
+    ++out;
+  }
+  const std::size_t kept = out;
+  for (std::size_t i = batch_begin_; i < records_.size(); ++i) {
+    TraceRecord r = records_[i];  // its arguments are in the scratch arena: left there
+    move_detail(r);
+    records_[out++] = r;
+  }
+  records_.resize(out);
+  kept_ids_.resize(kept);
+  kept_ids_.shrink_to_fit();
+  released_.assign(kept, false);
+  released_count_ = 0;
+  batch_begin_ = kept;
+  symbols_->replace_arena(std::move(fresh));
 }
 
 const TraceRecord* Trace::find(RecordId id) const {
@@ -337,7 +399,8 @@ const TraceRecord* Trace::find(RecordId id) const {
   if (id >= batch_first_) return &records_[batch_begin_ + (id - batch_first_)];
   const auto it = std::lower_bound(kept_ids_.begin(), kept_ids_.end(), id);
   if (it == kept_ids_.end() || *it != id) return nullptr;
-  return &records_[static_cast<std::size_t>(it - kept_ids_.begin())];
+  const auto index = static_cast<std::size_t>(it - kept_ids_.begin());
+  return released_[index] ? nullptr : &records_[index];
 }
 
 const TraceRecord& Trace::at(RecordId id) const {

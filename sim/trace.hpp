@@ -117,13 +117,18 @@ class SymbolTable {
   Symbol intern(std::string_view s);
   std::string_view text(Symbol s) const { return by_id_.at(static_cast<std::size_t>(s)); }
   std::optional<Symbol> find(std::string_view s) const;  // never adds one
-  std::pmr::memory_resource* arena() { return &arena_; }
+  std::pmr::memory_resource* arena() { return arena_.get(); }
+  // Replaces the arena by `fresh`, into which the caller has copied what it still needs.
+  void replace_arena(std::unique_ptr<std::pmr::monotonic_buffer_resource> fresh) {
+    arena_ = std::move(fresh);
+  }
   // The arguments of the records of the current instant while a sparse trace (kNone) has not
   // yet decided to keep them; released when the clock moves on.
   std::pmr::monotonic_buffer_resource& scratch() { return scratch_; }
 
  private:
-  std::pmr::monotonic_buffer_resource arena_;
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_ =
+      std::make_unique<std::pmr::monotonic_buffer_resource>();
   std::array<std::byte, 16384> scratch_buffer_;
   std::pmr::monotonic_buffer_resource scratch_{scratch_buffer_.data(), scratch_buffer_.size()};
   std::deque<std::string> texts_;
@@ -252,6 +257,13 @@ class Trace {
   // instant it was recorded at: a model that holds a record's id to name it later, or to read
   // it back, keeps it. Does nothing at the other levels, which keep every record.
   void keep(RecordId id);
+  // At kNone, the model that kept `id` lets it go: nothing will read it back or name it any
+  // more (a request that was answered, say). The trace drops it from what it keeps, soon or at
+  // the latest at drop_released(); naming it afterwards counts in dropped_but_named(). A
+  // milestone, fault, violation or process exit stays. Does nothing at the other levels.
+  void release(RecordId id);
+  // Drops every record released so far at once: records() holds only what the run reads back.
+  void drop_released();
   // Records named (by keep(), or as cause or argument of a kept record) after they were
   // dropped: a model that holds an id without keeping it. Always 0 in a correct model.
   std::uint64_t dropped_but_named() const { return dropped_but_named_; }
@@ -295,6 +307,10 @@ class Trace {
   // records_[batch_begin_, end) are every record of the current instant, ids batch_first_ on,
   // batch_kept_ saying which are kept so far.
   std::vector<RecordId> kept_ids_;
+  // Parallel to kept_ids_: let go by release(), dropped when they are a quarter of the kept
+  // records (each drop copies the rest, so a release costs at most four copies).
+  std::vector<bool> released_;
+  std::size_t released_count_ = 0;
   std::size_t batch_begin_ = 0;
   RecordId batch_first_ = 0;
   SimTime batch_clock_;

@@ -383,3 +383,70 @@ TEST_CASE("at none, kept records keep their arguments after many instants", "[tr
   }
   CHECK(t.records().size() == kept.size() + 1);
 }
+
+TEST_CASE("at none, a released record goes, and milestones and faults stay", "[trace]") {
+  Trace t;
+  t.set_level(sim::TraceLevel::kNone);
+  const RecordId reg = t.milestone(sim::seconds(1), "agent-1", "agent.registered");
+  const RecordId offered =
+      t.typed(sim::seconds(1), sim::RecordType::kPlain, "agent-1", "mesos-master", "offered", {},
+              {sim::arg_int("cpus_m", 4000)}, reg);
+  t.keep(offered);
+  const RecordId fault = t.typed(sim::seconds(1), sim::RecordType::kFault, "agent-1", "faults",
+                                 "process_crash", "crash dcos-mesos-slave", {});
+  // Released in its own instant: readable until the clock moves on, then gone.
+  const RecordId early =
+      t.typed(sim::seconds(1), sim::RecordType::kPlain, "agent-1", "mesos-master", "offered", {},
+              {sim::arg_int("cpus_m", 1000)}, reg);
+  t.keep(early);
+  t.release(early);
+  CHECK(t.int_arg(t.at(early), "cpus_m") == 1000);
+  // Released later: gone from then on, and naming it afterwards is a model's mistake.
+  t.record(sim::seconds(2), "agent-1", "mesos-master", "declined", {}, offered);
+  CHECK(t.int_arg(t.at(offered), "cpus_m") == 4000);
+  CHECK(t.find(early) == nullptr);
+  t.release(offered);
+  CHECK(t.find(offered) == nullptr);
+  t.keep(offered);
+  CHECK(t.dropped_but_named() == 1);
+  // A milestone or a fault is never let go; its cause and detail outlive the drop.
+  t.release(reg);
+  t.release(fault);
+  t.drop_released();
+  CHECK(t.at(reg).name() == "agent.registered");
+  CHECK(t.at(fault).detail() == "crash dcos-mesos-slave");
+  CHECK(t.find(offered) == nullptr);
+  // reg and the fault; the record of this instant, for now.
+  CHECK(t.records().size() == 3);
+  CHECK(t.id_of(0) == reg);
+  CHECK(t.id_of(1) == fault);
+}
+
+TEST_CASE("at none, releases are dropped as they pile up, and the rest keeps its arguments",
+          "[trace]") {
+  Trace t;
+  t.set_level(sim::TraceLevel::kNone);
+  std::vector<RecordId> held;
+  std::vector<RecordId> let_go;
+  for (int i = 0; i < 20000; ++i) {
+    const RecordId id =
+        t.typed(sim::seconds(i), sim::RecordType::kPlain, "agent-1", "mesos-master", "offered", {},
+                {sim::arg_int("cpus_m", i), sim::arg_int("mem", 2 * i)});
+    t.keep(id);
+    (i % 5 == 0 ? held : let_go).push_back(id);
+    // Let go a few instants later, as a declined offer is.
+    if (i >= 3 && (i - 3) % 5 != 0) t.release(static_cast<RecordId>(i - 3));
+  }
+  // The drops along the way left at most a quarter of what is kept released.
+  CHECK(t.records().size() < held.size() * 4 / 3 + 3 + 1);
+  t.drop_released();
+  CHECK(t.records().size() == held.size() + 3);  // the last three were not released yet
+  for (const RecordId id : held) {
+    const auto cpus = t.int_arg(t.at(id), "cpus_m");
+    REQUIRE(cpus.has_value());
+    CHECK(t.int_arg(t.at(id), "mem") == 2 * *cpus);
+    CHECK(static_cast<RecordId>(*cpus) == id);
+  }
+  for (std::size_t i = 0; i + 3 < let_go.size(); ++i) CHECK(t.find(let_go[i]) == nullptr);
+  CHECK(t.dropped_but_named() == 0);
+}

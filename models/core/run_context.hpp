@@ -160,6 +160,8 @@ class RunContext {
     trace_.keep(id);
     return id;
   }
+  // The holder of a kept record lets it go (sim::Trace::release).
+  void release(sim::RecordId id) { trace_.release(id); }
   static std::optional<sim::RecordId> later(std::optional<sim::RecordId> a,
                                             std::optional<sim::RecordId> b) {
     if (!a) return b;

@@ -219,6 +219,7 @@ void MesosMaster::accept(const mesos::Accept& a) {
     run->master = {site_->node, ports::kMesosMaster};
     send_to_agent(agent, std::move(run));
   }
+  ctx_.release(offer.offered);  // its launches, which read it back, are recorded
   allocator_->recover(offer.framework_id, offer.agent_id, left, ctx_.now(), a.refuse);
 }
 
@@ -234,6 +235,7 @@ void MesosMaster::decline(const mesos::Decline& d) {
   assert(framework != nullptr && agent != nullptr);  // as in accept
   framework->offers.erase(d.offer_id);
   agent->offers.erase(d.offer_id);
+  ctx_.release(offer.offered);  // nothing launches from it now: nothing reads it back
   allocator_->recover(offer.framework_id, offer.agent_id, offer.resources, ctx_.now(), d.refuse);
 }
 
@@ -244,6 +246,7 @@ void MesosMaster::rescind(int offer_id, bool tell_framework) {
   const OutstandingOffer offer = it->second;
   ctx_.network().cancel(offer.timeout);
   offers_.erase(it);
+  ctx_.release(offer.offered);  // as in decline
   if (Framework* const f = find_framework(offer.framework_id)) f->offers.erase(offer_id);
   if (Agent* const a = find_agent(offer.agent_id)) {
     a->offers.erase(offer_id);
@@ -353,7 +356,10 @@ void MesosMaster::offer(const std::vector<mesos::Allocation>& allocations) {
                          {sim::arg_int("cpus_m", u.cpus_m), sim::arg_int("mem", u.mem),
                           sim::arg_int("disk", u.disk), sim::arg_int("ports", u.ports)},
                          agent.registered_record);
-    ctx_.keep(offered);  // its launches name it, and the offer-cycle checks read it back
+    // Its launches name it and the offer-cycle checks read it back: kept while outstanding
+    // (accept, decline and rescind release it; with 100 services at 10,000 agents the offers
+    // that were kept to the end were 920,000 of 1.4 million kept records).
+    ctx_.keep(offered);
     offers_[id] = OutstandingOffer{a.framework, a.agent, a.resources, timeout, offered};
     msg->offers.push_back(
         mesos::Offer{id, a.agent, agent.info.hostname, a.resources, agent.info.role});

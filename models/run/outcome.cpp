@@ -9,6 +9,7 @@
 namespace bootsim::models {
 
 RunResult World::collect() {
+  trace_.drop_released();  // what a run at --trace none returns: only what it reads back
   RunResult r;
   r.scenario = scenario_.name;
   r.profile = profile_.name;
