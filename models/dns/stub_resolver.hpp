@@ -13,6 +13,7 @@
 // `done` runs once, unless `from` ends first. Lookups of leader.mesos are logged (LookupLog).
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -74,7 +75,7 @@ class LookupLog {
   void add_hop_failure(const std::string& node, HopFailure f) {
     last_hop_failure_.insert_or_assign(node, std::move(f));
   }
-  const std::vector<LeaderLookup>& lookups() const { return lookups_; }
+  const std::deque<LeaderLookup>& lookups() const { return lookups_; }
   // The last hop failure on `node`, if any.
   const HopFailure* last_hop_failure(const std::string& node) const {
     const auto it = last_hop_failure_.find(node);
@@ -82,7 +83,9 @@ class LookupLog {
   }
 
  private:
-  std::vector<LeaderLookup> lookups_;
+  // A deque: the log grows to the end of a run (15 MB at 10,000 agents), and a vector's
+  // doubling held up to half of it as slack.
+  std::deque<LeaderLookup> lookups_;
   std::set<std::string, std::less<>> resolved_;  // hosts with an answer so far
   std::map<std::string, HopFailure, std::less<>> last_hop_failure_;
 };
