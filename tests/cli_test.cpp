@@ -316,7 +316,19 @@ TEST_CASE("limits: --until, --max-events and the memory a cluster needs", "[cli]
   CHECK(huge.status == 2);
   CHECK(
       huge.err.starts_with("scenarios/default.yaml: error: a cluster of 1000004 hosts needs "
-                           "about 200.0 GB of memory (about 200 KB a host), more than the "));
+                           "about 200.0 GB of memory (about 200 KB a host at --trace full), "
+                           "more than the "));
+  CHECK(huge.out.empty());
+  // A run that keeps less is estimated smaller (twice the hosts: still more than any machine).
+  const Outcome light = run_cli(
+      "run scenarios/default.yaml --set cluster.agents.private=1000000 "
+      "--set cluster.agents.public=1000000 --trace none");
+  CHECK(light.status == 2);
+  CHECK(
+      light.err.starts_with("scenarios/default.yaml: error: a cluster of 2000003 hosts needs "
+                            "about 160.0 GB of memory (about 80 KB a host at --trace none), "
+                            "more than the "));
+  CHECK(light.out.empty());
 }
 
 TEST_CASE("names in the text report are escaped", "[cli]") {

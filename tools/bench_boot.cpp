@@ -20,8 +20,9 @@
 namespace bootsim::tools {
 namespace {
 
-// Beyond these the run is not a benchmark any more but a memory test (issue 12 estimates about
-// 150 kB per agent today); the cap on runs keeps a typo from running for days.
+// Beyond these the run is not a benchmark any more but a memory test (about 60 kB an agent at
+// --trace none, 110 kB at full: BENCHMARKS.md); the cap on runs keeps a typo from running for
+// days.
 constexpr std::uint64_t kMaxAgents = 1'000'000;
 constexpr std::uint64_t kMaxRuns = 100'000;
 constexpr std::uint64_t kMaxServices = 10'000;

@@ -165,16 +165,17 @@ std::variant<PreparedRun, InputError> prepare_run(const Scenario& scenario,
                                                 params.integer("cluster.agents.private") +
                                                 params.integer("cluster.agents.public"));
   if (options.memory_limit_bytes) {
-    const std::uint64_t need = kRunBaseBytes + hosts * kBytesPerHost;
+    const std::uint64_t per_host = bytes_per_host(options.trace_level);
+    const std::uint64_t need = kRunBaseBytes + hosts * per_host;
     if (need > *options.memory_limit_bytes) {
       const auto gb = [](std::uint64_t b) { return static_cast<double>(b) / 1e9; };
       return InputError{
           SourceLocation{scenario.file, 0, 0},
-          fmt::format("a cluster of {} hosts needs about {:.1f} GB of memory (about {} KB a host), "
-                      "more than the {:.1f} GB available: {:.1f} GB too much (fewer agents, or a "
-                      "machine with more memory)",
-                      hosts, gb(need), kBytesPerHost / 1000, gb(*options.memory_limit_bytes),
-                      gb(need - *options.memory_limit_bytes))};
+          fmt::format("a cluster of {} hosts needs about {:.1f} GB of memory (about {} KB a host "
+                      "at --trace {}), more than the {:.1f} GB available: {:.1f} GB too much "
+                      "(fewer agents, a lighter --trace, or a machine with more memory)",
+                      hosts, gb(need), per_host / 1000, sim::to_string(options.trace_level),
+                      gb(*options.memory_limit_bytes), gb(need - *options.memory_limit_bytes))};
     }
   }
   for (const Setting& st : options.settings) p.set_options.push_back(st.key + "=" + st.value);

@@ -37,10 +37,23 @@ namespace bootsim::models {
 inline constexpr sim::SimTime kMaxUntil = sim::hours(10'000);
 inline constexpr std::uint64_t kDefaultMaxEvents = 50'000'000;
 inline constexpr std::uint64_t kMaxEventsPerHost = 10'000;
-// The memory a run takes, estimated before it is built: measured on the default profile (175 KB
-// a host at 1,000 agents, 146 KB at 3,000, trace included), rounded up.
+// The memory a run takes, estimated before it is built: measured on the default profile with one
+// service per 100 agents, as peak RSS between 1,000 and 4,000 agents (BENCHMARKS.md), and
+// rounded up by a third or more. At --trace full 108 KB a host (175 KB before the records
+// shrank); at milestones 92 KB; at none 58 KB (60 at 10,000 agents with 100 services, 57 at
+// 100,000 with 10).
 inline constexpr std::uint64_t kRunBaseBytes = 16'000'000;
-inline constexpr std::uint64_t kBytesPerHost = 200'000;
+constexpr std::uint64_t bytes_per_host(sim::TraceLevel level) {
+  switch (level) {
+    case sim::TraceLevel::kFull:
+      return 200'000;
+    case sim::TraceLevel::kMilestones:
+      return 130'000;
+    case sim::TraceLevel::kNone:
+      return 80'000;
+  }
+  return 200'000;
+}
 // The trace records a run may keep (each about 300 bytes: about 450 MB), or 1,000 a host for a
 // larger cluster (a boot records about 300 a host), so that a run that never settles (a fault
 // that keeps something restarting) cannot take the machine's memory.
