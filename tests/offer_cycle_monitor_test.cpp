@@ -130,11 +130,13 @@ services:
   - {name: kafka, start: "constant(10s)", instances: 4, cpus: 2, mem: 1024}
 )yaml";
 
-models::RunResult run_broken(const std::string& yaml, const models::TestingVariants& t) {
+models::RunResult run_broken(const std::string& yaml, const models::TestingVariants& t,
+                             sim::TraceLevel level = sim::TraceLevel::kFull) {
   auto loaded = models::load_scenario_text(yaml, "checks.yaml");
   if (auto* e = std::get_if<models::InputError>(&loaded)) FAIL(e->format());
   models::RunOptions o;
   o.testing = t;
+  o.trace_level = level;
   auto r = models::run_scenario(std::get<models::Scenario>(loaded), o);
   if (auto* e = std::get_if<models::InputError>(&r)) FAIL(e->format());
   return std::move(std::get<models::RunResult>(r));
@@ -184,6 +186,34 @@ TEST_CASE("a master launching tasks beyond their offer is caught", "[checks][mes
   REQUIRE(!v.empty());
   // 4 cpus offered, 2 per instance: the third instance on one offer breaks it.
   CHECK(v[0].detail.find("takes cpus_m:2000;mem:1024") != std::string::npos);
+}
+
+TEST_CASE("at --trace none, the check still reads a launch's offer, which is not kept after",
+          "[checks][mesos][trace]") {
+  models::TestingVariants t;
+  t.scheduler_ignores_offer_resources = true;
+  t.mesos_master_skips_offer_validation = true;
+  const models::RunResult full = run_broken(kRun, t);
+  const models::RunResult none = run_broken(kRun, t, sim::TraceLevel::kNone);
+  const auto v = violations_of(none, "task-within-offer");
+  REQUIRE(v.size() == violations_of(full, "task-within-offer").size());
+  CHECK(v[0].detail == violations_of(full, "task-within-offer")[0].detail);
+  CHECK(none.trace.dropped_but_named() == 0);
+}
+
+TEST_CASE("at --trace none, an offer's record is kept only while the offer is outstanding",
+          "[checks][mesos][trace]") {
+  // Kafka asks for more than the cluster has: it is offered and declines until the end.
+  std::string yaml = kRun;
+  yaml.replace(yaml.find("instances: 4"), 12, "instances: 40");
+  const models::RunResult full = run_broken(yaml, {});
+  const models::RunResult none = run_broken(yaml, {}, sim::TraceLevel::kNone);
+  CHECK(none.fingerprint == full.fingerprint);
+  CHECK(none.trace.dropped_but_named() == 0);
+  // Every offer is recorded; those kept are the ones outstanding when the run ended: at most
+  // one for each framework (Marathon, Kafka) on each of the three agents.
+  CHECK(count(full, "offered") > 100);
+  CHECK(count(none, "offered") <= 6);
 }
 
 TEST_CASE("a framework id stored before a master confirmed it is caught", "[checks][mesos]") {
