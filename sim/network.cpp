@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include <boost/container/flat_map.hpp>
 #include <boost/container/stable_vector.hpp>
 
 #include "sim/slot_table.hpp"
@@ -94,8 +95,11 @@ struct Network::Impl {
     std::vector<ProcessCallback> held;  // work held while paused, in arrival order
     bool draining = false;  // resumed, held work not yet run: later arrivals queue behind it
     ConnectionList connections;
-    std::map<Port, AcceptHandler> listeners;
-    std::map<Port, DatagramHandler> datagram_handlers;
+    // Flat: a process binds a port or two, and there is one process for each unit of each
+    // host (an empty std::map is 48 bytes, and each entry a node of its own). Handlers are
+    // called through copies, so nothing holds a reference into these across a call.
+    boost::container::flat_map<Port, AcceptHandler> listeners;
+    boost::container::flat_map<Port, DatagramHandler> datagram_handlers;
   };
   struct End {
     ProcessId process;
