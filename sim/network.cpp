@@ -4,6 +4,7 @@
 #include <cassert>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include <boost/container/flat_map.hpp>
@@ -89,7 +90,7 @@ struct Network::Impl {
   };
   struct Process {
     NodeId node;
-    std::string name;
+    std::string_view name;  // as given to add_process, interned in process_names
     ProcessState state = ProcessState::kDown;
     std::uint64_t incarnation = 0;
     std::vector<ProcessCallback> held;  // work held while paused, in arrival order
@@ -150,6 +151,9 @@ struct Network::Impl {
   // deques: a deque's operator[] was an out-of-line call with a division, 7 % of a small boot.
   boost::container::stable_vector<Node> nodes;
   boost::container::stable_vector<Process> processes;
+  // The names processes are given, once each: every host runs the same dozen units, so a
+  // process keeps a view, and "node/name" is composed when asked for (process_name).
+  std::unordered_set<std::string> process_names;
   // By ConnectionId value. A connection's slot is reused once it is over (settled, closed at
   // both ends, nothing of it pinned): a boot opens hundreds of thousands of short-lived
   // connections (30 an agent), and keeping each was a tenth of a 10,000-agent boot's memory.
@@ -458,7 +462,8 @@ NodeId Network::add_node(std::string name) {
 ProcessId Network::add_process(NodeId node, std::string name) {
   Impl::Process p;
   p.node = node;
-  p.name = impl_->nodes.at(node.value).name + "/" + name;
+  impl_->nodes.at(node.value);  // throws std::out_of_range for a node that does not exist
+  p.name = *impl_->process_names.insert(std::move(name)).first;
   impl_->processes.push_back(std::move(p));
   const ProcessId id{static_cast<std::uint32_t>(impl_->processes.size() - 1)};
   impl_->nodes[node.value].processes.push_back(id);
@@ -480,8 +485,12 @@ std::optional<NodeId> Network::find_node(std::string_view name) const {
 NodeId Network::node_of(ProcessId p) const {
   return impl_->processes.at(p.value).node;
 }
-const std::string& Network::process_name(ProcessId p) const {
-  return impl_->processes.at(p.value).name;
+std::string Network::process_name(ProcessId p) const {
+  const Impl::Process& process = impl_->processes.at(p.value);
+  std::string name = impl_->nodes[process.node.value].name;
+  name += '/';
+  name += process.name;
+  return name;
 }
 
 void Network::set_default_latency(Distribution d) {

@@ -117,7 +117,7 @@ class Network {
   std::optional<NodeId> find_node(std::string_view name) const;
   NodeId node_of(ProcessId p) const;
   // "node/process", e.g. "master-1/zookeeper".
-  const std::string& process_name(ProcessId p) const;
+  std::string process_name(ProcessId p) const;
 
   void set_default_latency(Distribution d);
   // Latency between processes on the same host (loopback).

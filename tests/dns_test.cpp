@@ -101,7 +101,8 @@ struct DnsWorld {
     net.start_process(spartan_process);
     spartan = std::make_unique<models::Spartan>(*ctx, sim::Distribution::constant(kStubLatency));
     control = std::make_unique<StubControl>(*ctx);
-    spartan->on_exec({agent, "agent-1", "dcos-spartan", client}, spartan_process, *control);
+    spartan_site = models::UnitSite{agent, "agent-1", "dcos-spartan", client};
+    spartan->on_exec(spartan_site, spartan_process, *control);
   }
   void lookup(SimTime at, std::string name) {
     engine.schedule_at(at, [this, name = std::move(name)] {
@@ -124,6 +125,7 @@ struct DnsWorld {
   std::vector<sim::ProcessId> mesos_dns;
   sim::NodeId agent;
   sim::ProcessId client, spartan_process;
+  models::UnitSite spartan_site;  // outlives the model, as a unit's site does
   std::unique_ptr<models::Spartan> spartan;
   std::unique_ptr<StubControl> control;
   int queries = 0;
@@ -388,9 +390,10 @@ TEST_CASE("gen-resolvconf: asks the three Spartan addresses in turn and writes w
   up.fake_spartan(dns::Rcode::kNoError);
   const auto p = up.net.add_process(up.agent, "gen-resolvconf");
   up.net.start_process(p);
+  const models::UnitSite site{up.agent, "agent-1", "dcos-gen-resolvconf", up.client};
   models::GenResolvconf gen(*up.ctx);
   StubControl control(*up.ctx);
-  gen.on_exec({up.agent, "agent-1", "dcos-gen-resolvconf", up.client}, p, control);
+  gen.on_exec(site, p, control);
   up.run();
   CHECK(up.queries == 3);
   CHECK(*models::read_resolv_conf(up.ctx->host(up.agent)) == kSpartanConf);
@@ -402,9 +405,10 @@ TEST_CASE("gen-resolvconf: asks the three Spartan addresses in turn and writes w
   down.fake_spartan(std::nullopt);
   const auto q = down.net.add_process(down.agent, "gen-resolvconf");
   down.net.start_process(q);
+  const models::UnitSite site2{down.agent, "agent-1", "dcos-gen-resolvconf", down.client};
   models::GenResolvconf gen2(*down.ctx);
   StubControl control2(*down.ctx);
-  gen2.on_exec({down.agent, "agent-1", "dcos-gen-resolvconf", down.client}, q, control2);
+  gen2.on_exec(site2, q, control2);
   down.run();
   CHECK(down.queries == 3);
   CHECK(down.engine.now() == sim::seconds(6));

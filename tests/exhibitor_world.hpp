@@ -41,13 +41,15 @@ struct ExhibitorWorld {
       probes.push_back(p);
     }
   }
-  // The site of a unit on host `index` of topology.all() (masters first).
+  // The site of a unit on host `index` of topology.all() (masters first). Its names are views,
+  // as a unit's are: of the network's node name and of `unit`, kept in `units`.
   models::UnitSite site(std::size_t index, std::string unit) {
     const models::HostInfo h = w.topology.all().at(index);
+    units.push_back(std::move(unit));
     models::UnitSite s;
     s.node = h.node;
-    s.node_name = h.name;
-    s.unit = std::move(unit);
+    s.node_name = w.net.node_name(h.node);
+    s.unit = units.back();
     s.probe = probes.at(index);
     return s;
   }
@@ -55,7 +57,9 @@ struct ExhibitorWorld {
     w.engine.schedule_at(at, [this, master] {
       const sim::ProcessId p = exhibitor_procs.at(master - 1);
       w.net.start_process(p);
-      exhibitors.at(master - 1)->on_exec(site(master - 1, "dcos-exhibitor"), p, control);
+      // The model keeps a pointer to its site, which a unit owns: here, exec_sites.
+      exec_sites.push_back(site(master - 1, "dcos-exhibitor"));
+      exhibitors.at(master - 1)->on_exec(exec_sites.back(), p, control);
     });
   }
   void stop_exhibitor_at(int master, sim::SimTime at) {
@@ -82,8 +86,9 @@ struct ExhibitorWorld {
   TestControl control;
   std::vector<sim::ProcessId> exhibitor_procs;
   std::vector<std::unique_ptr<models::Exhibitor>> exhibitors;
-  std::vector<sim::ProcessId> probes;  // one per host of topology.all()
-  std::deque<std::string> units;       // unit names of scheduled probes (stable addresses)
+  std::vector<sim::ProcessId> probes;       // one per host of topology.all()
+  std::deque<std::string> units;            // unit names of sites (stable addresses)
+  std::deque<models::UnitSite> exec_sites;  // sites of the Exhibitors exec'd (stable addresses)
 };
 
 }  // namespace bootsim::testing

@@ -62,7 +62,8 @@ struct MesosDnsWorld {
   void start_mesos_dns() {
     w.net.start_process(mesos_dns);
     model = std::make_unique<models::MesosDns>(*w.ctx, sim::Distribution::constant(kDnsLatency));
-    model->on_exec({w.node(2), "master-2", "dcos-mesos-dns", mesos_dns}, mesos_dns, control);
+    site = models::UnitSite{w.node(2), "master-2", "dcos-mesos-dns", mesos_dns};
+    model->on_exec(site, mesos_dns, control);
   }
   void start_master() {
     w.net.start_process(master);
@@ -90,6 +91,7 @@ struct MesosDnsWorld {
   ZkWorld w;
   MesosDnsControl control;
   sim::ProcessId master, mesos_dns, client;
+  models::UnitSite site;  // outlives the model, as a unit's site does
   std::unique_ptr<models::MesosDns> model;
   std::unique_ptr<models::MesosMasterElection> election;
   std::vector<std::shared_ptr<const dns::Response>> answers;

@@ -21,6 +21,7 @@
 //   host.signal_matching("spartan", Signal::kKill, sender);          // pkill -9 -f spartan
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -93,9 +94,10 @@ class HostStore {
   }
 
   // The process table. A unit whose main process is `main` enters it once, when it is made;
-  // `target` outlives the store's use (both live as long as the run).
-  void add_unit_process(std::string unit, sim::ProcessId main, SignalTarget& target) {
-    processes_.insert_or_assign(std::move(unit), Process{main, &target});
+  // `unit` (the profile's name) and `target` outlive the store's use (all live as long as the
+  // run).
+  void add_unit_process(std::string_view unit, sim::ProcessId main, SignalTarget& target) {
+    processes_.insert_or_assign(unit, Process{main, &target});
   }
   // kill -SIG of the unit's main process (as a pid file names it): false when it is not running.
   bool signal_unit(std::string_view unit, Signal s, std::string_view sender) const;
@@ -111,7 +113,8 @@ class HostStore {
     sim::ProcessId main;
     SignalTarget* target;
   };
-  std::map<std::string, Process, std::less<>> processes_;  // by unit
+  // By unit, flat: filled once when the host is made, a dozen units or so on every host.
+  boost::container::flat_map<std::string_view, Process> processes_;
   struct Entry {
     HostEntry entry;
     std::optional<sim::ProcessId> holder;  // none: a file

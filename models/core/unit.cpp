@@ -24,7 +24,7 @@ void Gate::answer_after(const UnitSite& site, sim::SimTime delay,
 }
 
 void UnitProcess::on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control) {
-  site_ = site;
+  site_ = &site;
   process_ = process;
   control_ = &control;
   on_spawned();

@@ -70,12 +70,14 @@ struct UnitDef {
   bool wanted_on(Role r) const;  // started by a boot on this role
 };
 
-// Where a gate or a process runs.
+// Where a gate or a process runs. The names are views of strings that live as long as the run
+// (the network's node name, the profile's unit name): there is a site for every unit of every
+// host, and most unit names are too long for a std::string's inline buffer.
 struct UnitSite {
   sim::NodeId node;
-  std::string node_name;
-  std::string unit;      // unit name, e.g. "dcos-mesos-master"
-  sim::ProcessId probe;  // the process that runs this unit's ExecStartPre commands
+  std::string_view node_name;
+  std::string_view unit;  // unit name, e.g. "dcos-mesos-master"
+  sim::ProcessId probe;   // the process that runs this unit's ExecStartPre commands
 };
 
 // The outcome of one probe, with the record that made it pass (for critical chains).
@@ -141,13 +143,14 @@ class UnitProcess {
   // ctx.stream(process, stream_purpose), i.e. "<node>/<unit>/start/<incarnation>"; nullopt:
   // ready at exec, nothing drawn and no timer (a oneshot such as gen-resolvconf).
   UnitProcess(RunContext& ctx, std::optional<sim::Distribution> start,
-              std::string stream_purpose = "start")
-      : ctx_(ctx), start_(std::move(start)), stream_purpose_(std::move(stream_purpose)) {}
+              std::string_view stream_purpose = "start")
+      : ctx_(ctx), start_(std::move(start)), stream_purpose_(stream_purpose) {}
   UnitProcess(const UnitProcess&) = delete;
   UnitProcess& operator=(const UnitProcess&) = delete;
   virtual ~UnitProcess() = default;
 
-  // The unit machine exec'd the main process as `process` (already up in the network).
+  // The unit machine exec'd the main process as `process` (already up in the network). `site`
+  // must outlive this model (the unit's own).
   void on_exec(const UnitSite& site, sim::ProcessId process, UnitControl& control);
   // The process is gone (crashed, killed, host down, or exited): forget its volatile state.
   virtual void on_exit() {}
@@ -162,7 +165,8 @@ class UnitProcess {
   virtual void on_ready() = 0;
 
   RunContext& ctx_;
-  std::optional<UnitSite> site_;  // set at the first exec
+  // The unit's site, set at the first exec: the unit owns its process model, so it outlives it.
+  const UnitSite* site_ = nullptr;
   sim::ProcessId process_;
   UnitControl* control_ = nullptr;
   // The current incarnation's stream, when the process has a start time: the start time was its
@@ -171,7 +175,7 @@ class UnitProcess {
 
  private:
   std::optional<sim::Distribution> start_;
-  std::string stream_purpose_;
+  std::string_view stream_purpose_;  // a literal: "start", or "" for the agent (agent.hpp)
 };
 
 }  // namespace bootsim::models

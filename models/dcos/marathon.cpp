@@ -98,7 +98,7 @@ void Marathon::create_path(std::size_t depth, std::uint64_t generation) {
                 });
     return;
   }
-  zk_->create(std::string(kLatchPath) + "/latch-", site_->node_name,
+  zk_->create(std::string(kLatchPath) + "/latch-", std::string(site_->node_name),
               CreateMode::kEphemeralSequential,
               [this, generation](ZkError e, const std::string& path) {
                 if (generation != generation_) return;
@@ -146,7 +146,7 @@ void Marathon::check_latch(std::uint64_t generation) {
 void Marathon::lead() {
   leading_ = true;
   suppressed_ = false;
-  ctx_.milestone("marathon", "scheduler.started", "leader on " + site_->node_name,
+  ctx_.milestone("marathon", "scheduler.started", "leader on " + std::string(site_->node_name),
                  ctx_.latest_milestone("marathon.started", site_->node_name));
   const std::uint64_t generation = generation_;
   ctx_.network().after(process_, kReconciliationDelay,

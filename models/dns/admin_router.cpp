@@ -15,7 +15,8 @@ constexpr std::string_view kLeader = "leader.mesos";
 void AdminRouter::on_ready() {
   if (resolution_ == LeaderResolution::kAtConfigLoad) return load_configuration(true);
   if (!started()) return;
-  leader_ = std::make_unique<CachedLookup>(ctx_, process_, site_->node_name, std::string(kLeader));
+  leader_ = std::make_unique<CachedLookup>(ctx_, process_, std::string(site_->node_name),
+                                           std::string(kLeader));
   leader_->start();
 }
 

@@ -126,7 +126,7 @@ void MesosDns::on_query(sim::Address client, const dns::Query& q) const {
   auto r = std::make_shared<dns::Response>();
   r->name = q.name;
   r->ttl = ctx_.params().duration("mesos-dns.ttl");
-  r->by = "mesos-dns on " + site_->node_name;
+  r->by = "mesos-dns on " + std::string(site_->node_name);
   r->cause = q.name == "leader.mesos"     ? leader_cause_
              : q.name == "marathon.mesos" ? marathon_cause_
                                           : records_cause_;

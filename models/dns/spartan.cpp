@@ -60,7 +60,7 @@ std::shared_ptr<dns::Response> Spartan::local_answer(const std::string& name) co
   auto r = std::make_shared<dns::Response>();
   r->name = name;
   r->ttl = kLocalTtl;
-  r->by = "spartan on " + site_->node_name;
+  r->by = "spartan on " + std::string(site_->node_name);
   r->cause = started_;
   const auto& masters = ctx_.topology().masters;
   if (name == "ready.spartan") {
@@ -74,7 +74,8 @@ std::shared_ptr<dns::Response> Spartan::local_answer(const std::string& name) co
     }
   }
   r->rcode = dns::Rcode::kNxDomain;
-  r->by = "spartan on " + site_->node_name + " (an upstream resolver outside the cluster)";
+  r->by =
+      "spartan on " + std::string(site_->node_name) + " (an upstream resolver outside the cluster)";
   return r;
 }
 
@@ -101,7 +102,7 @@ void Spartan::forward(sim::Address client, const std::string& name) {
         fmt::format("spartan on {}: no Mesos-DNS answered within {} (asked {})", site_->node_name,
                     sim::format_duration(ctx_.params().duration("dns-proxy.query_timeout")),
                     fmt::join(asked, ", "));
-    ctx_.shared<LookupLog>().add_hop_failure(site_->node_name, {ctx_.now(), r->by});
+    ctx_.shared<LookupLog>().add_hop_failure(std::string(site_->node_name), {ctx_.now(), r->by});
     reply(f->client, std::move(r));
   });
 }

@@ -19,7 +19,7 @@ namespace {
 constexpr sim::SimTime kKazooSessionTimeout = sim::seconds(10);
 
 std::string site_key(const UnitSite& site) {
-  return site.node_name + "/" + site.unit;
+  return fmt::format("{}/{}", site.node_name, site.unit);
 }
 
 std::optional<sim::RecordId> serving_record_on(ZooKeeperEnsemble& ensemble, sim::NodeId node) {

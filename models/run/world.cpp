@@ -66,7 +66,7 @@ std::optional<InputError> World::build() {
       for (const GateDef& g : def->gates) {
         gates.push_back(registry_.make_gate(ctx_, g, h.info.role));
       }
-      UnitSite site{h.info.node, h.info.name, def->name, h.systemd};
+      UnitSite site{h.info.node, network_.node_name(h.info.node), def->name, h.systemd};
       h.units.push_back(std::make_unique<SystemdUnit>(ctx_, std::move(site), *def, std::move(gates),
                                                       registry_.make_process(ctx_, *def),
                                                       def->wanted_on(h.info.role)));

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
+#include <list>
 #include <map>
 #include <utility>
 
@@ -377,8 +377,8 @@ struct ZooKeeperClient::Impl : std::enable_shared_from_this<ZooKeeperClient::Imp
     }
   }
   void fail_queued(ZkError e) {
-    std::deque<Pending> gone = std::move(queued);
-    queued.clear();
+    std::list<Pending> gone;
+    gone.swap(queued);
     std::weak_ptr<Impl> weak = weak_from_this();
     for (Pending& p : gone) {
       if (weak.expired()) return;
@@ -410,7 +410,9 @@ struct ZooKeeperClient::Impl : std::enable_shared_from_this<ZooKeeperClient::Imp
   sim::SimTime disconnected_since;
   std::int32_t next_xid = 0;
   std::map<std::int32_t, Pending> outstanding;
-  std::deque<Pending> queued;
+  // A list, not a deque: libstdc++'s deque allocates about 600 bytes when made (and again
+  // when moved from), and a session's queue is empty nearly always; one session a host.
+  std::list<Pending> queued;
   std::map<std::string, std::vector<WatchCallback>> watchers_data;   // getData / exists(yes)
   std::map<std::string, std::vector<WatchCallback>> watchers_exist;  // exists(no)
   std::map<std::string, std::vector<WatchCallback>> watchers_child;

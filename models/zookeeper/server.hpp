@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -188,7 +189,9 @@ class ZooKeeperServer {
     std::int64_t session = 0;
     sim::SimTime timeout;
     bool established = false;
-    std::deque<std::shared_ptr<const zkwire::Request>> queue;
+    // A list, not a deque: a libstdc++ deque allocates about 600 bytes when made, and there
+    // is one connection a client (every host), with a request or two waiting at most.
+    std::list<std::shared_ptr<const zkwire::Request>> queue;
     bool waiting_write = false;
     std::int32_t waiting_xid = 0;
     std::set<std::string> data_watches;   // exists and getData watches
