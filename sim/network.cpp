@@ -95,12 +95,26 @@ struct Network::Impl {
     std::uint64_t incarnation = 0;
     std::vector<ProcessCallback> held;  // work held while paused, in arrival order
     bool draining = false;  // resumed, held work not yet run: later arrivals queue behind it
-    ConnectionList connections;
     // Flat: a process binds a port or two, and there is one process for each unit of each
     // host (an empty std::map is 48 bytes, and each entry a node of its own). Handlers are
     // called through copies, so nothing holds a reference into these across a call.
-    boost::container::flat_map<Port, AcceptHandler> listeners;
-    boost::container::flat_map<Port, DatagramHandler> datagram_handlers;
+    struct Sockets {
+      ConnectionList connections;
+      boost::container::flat_map<Port, AcceptHandler> listeners;
+      boost::container::flat_map<Port, DatagramHandler> datagram_handlers;
+    };
+    // Made at the first bind, listen or connection: most processes (the main process of a unit
+    // with no protocol model, most of a host's dozen) never have any, and an empty set took
+    // 130 bytes.
+    std::unique_ptr<Sockets> sockets;
+    Sockets& made_sockets() {
+      if (!sockets) sockets = std::make_unique<Sockets>();
+      return *sockets;
+    }
+    bool listens(Port port) const { return sockets && sockets->listeners.contains(port); }
+    void forget(ConnectionId c) {
+      if (sockets) sockets->connections.erase(c);
+    }
   };
   struct End {
     ProcessId process;
@@ -189,8 +203,10 @@ struct Network::Impl {
   // Every binding of p, as its crash or its host's drops them.
   void drop_bindings(ProcessId p) {
     Process& pr = processes[p.value];
-    pr.listeners.clear();
-    pr.datagram_handlers.clear();
+    if (pr.sockets) {
+      pr.sockets->listeners.clear();
+      pr.sockets->datagram_handlers.clear();
+    }
     std::erase_if(nodes[pr.node.value].port_owner,
                   [p](const auto& owner) { return owner.second == p; });
   }
@@ -553,7 +569,8 @@ void Network::crash_process(ProcessId p) {
   pr.draining = false;
   impl_->drop_bindings(p);
   // The host is alive: its kernel resets every connection of the process at once.
-  const std::vector<ConnectionId> conns = pr.connections.take();
+  const std::vector<ConnectionId> conns =
+      pr.sockets ? pr.sockets->connections.take() : std::vector<ConnectionId>{};
   for (const ConnectionId c : conns) close(c, p);
 }
 
@@ -584,7 +601,7 @@ void Network::crash_node(NodeId n) {
     pr.state = ProcessState::kDown;
     pr.held.clear();
     pr.draining = false;
-    pr.connections.clear();  // silently: no peer hears of it
+    if (pr.sockets) pr.sockets->connections.clear();  // silently: no peer hears of it
     impl_->drop_bindings(p);
   }
 }
@@ -659,16 +676,16 @@ TimerId Network::after(ProcessId p, SimTime delay, ProcessCallback cb) {
 }
 
 void Network::bind(ProcessId p, Port port, DatagramHandler handler) {
-  impl_->processes.at(p.value).datagram_handlers[port] = std::move(handler);
+  impl_->processes.at(p.value).made_sockets().datagram_handlers[port] = std::move(handler);
   impl_->nodes[node_of(p).value].port_owner[port] = p;
 }
 
 void Network::unbind(ProcessId p, Port port) {
   Impl::Process& pr = impl_->processes.at(p.value);
-  pr.datagram_handlers.erase(port);
+  if (pr.sockets) pr.sockets->datagram_handlers.erase(port);
   auto& owners = impl_->nodes[pr.node.value].port_owner;
   const auto owner = owners.find(port);
-  if (owner != owners.end() && owner->second == p && !pr.listeners.contains(port)) {
+  if (owner != owners.end() && owner->second == p && !pr.listens(port)) {
     owners.erase(owner);
   }
 }
@@ -720,7 +737,9 @@ void Network::deliver_datagram(NodeId src, Address to, Address reply_to, Message
         const DatagramInterceptor intercept = i->second;
         return intercept(dst, reply_to, m);
       }
-      const auto& handlers = impl_->processes[dst.value].datagram_handlers;
+      const Impl::Process& receiver = impl_->processes[dst.value];
+      if (!receiver.sockets) return;
+      const auto& handlers = receiver.sockets->datagram_handlers;
       const auto h = handlers.find(port);
       if (h == handlers.end()) return;
       // Called through a copy: a handler that crashes its process or binds its port again
@@ -740,7 +759,7 @@ void Network::clear_interceptor(Address at) {
 }
 
 void Network::listen(ProcessId p, Port port, AcceptHandler handler) {
-  impl_->processes.at(p.value).listeners[port] = std::move(handler);
+  impl_->processes.at(p.value).made_sockets().listeners[port] = std::move(handler);
   impl_->nodes[node_of(p).value].port_owner[port] = p;
 }
 
@@ -757,7 +776,7 @@ ConnectionId Network::connect(ProcessId from, Address to, SimTime timeout,
   Impl::Connection& cn = impl_->conn(c);
   cn.fifo[0] = &impl_->fifo_floor(src, to.node);
   cn.fifo[1] = &impl_->fifo_floor(to.node, src);
-  impl_->processes[from.value].connections.add(c);
+  impl_->processes[from.value].made_sockets().connections.add(c);
   const std::uint64_t inc = incarnation(from);
 
   cn.connect_timer = after(from, timeout, [this, c] {
@@ -787,7 +806,7 @@ void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from
                           std::uint64_t inc) {
   if (!impl_->reachable(src, to.node)) return;  // no answer: the caller times out
   const auto owner = impl_->owner_of(to);
-  const bool listening = owner && impl_->processes[owner->value].listeners.contains(to.port);
+  const bool listening = owner && impl_->processes[owner->value].listens(to.port);
   Impl::Connection& cn = impl_->conn(c);
   const SimTime back_at = impl_->arrival_time(to.node, src, /*stream=*/true, *cn.fifo[1]);
   if (!listening) {
@@ -811,7 +830,7 @@ void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from
   cn.ends[1].process = acceptor;
   cn.ends[1].incarnation = incarnation(acceptor);
   cn.ends[1].open = true;
-  impl_->processes[acceptor.value].connections.add(c);
+  impl_->processes[acceptor.value].made_sockets().connections.add(c);
   // SYN-ACK back to the initiator, queued before anything the acceptor sends or a close,
   // which follow it on the same link.
   engine_.schedule_at(back_at, [this, c, src, to, from, inc] {
@@ -829,7 +848,9 @@ void Network::syn_arrives(ConnectionId c, NodeId src, Address to, ProcessId from
     });
   });
   impl_->run_pinned(c, acceptor, cn.ends[1].incarnation, [this, c, acceptor, src, port = to.port] {
-    const auto& listeners = impl_->processes[acceptor.value].listeners;
+    const Impl::Process& pr = impl_->processes[acceptor.value];
+    if (!pr.sockets) return;
+    const auto& listeners = pr.sockets->listeners;
     if (const auto l = listeners.find(port); l != listeners.end()) {
       // Through a copy, as a datagram handler is (deliver_datagram).
       const AcceptHandler accept = l->second;
@@ -873,7 +894,7 @@ bool Network::send(ConnectionId c, ProcessId from, Message m) {
 void Network::close(ConnectionId c, ProcessId by) {
   Impl::Connection* found = impl_->live(c);
   if (found == nullptr) {
-    impl_->processes[by.value].connections.erase(c);  // as closing a closed end does
+    impl_->processes[by.value].forget(c);  // as closing a closed end does
     return;
   }
   close_end(c, by);
@@ -892,7 +913,7 @@ void Network::close_end(ConnectionId c, ProcessId by) {
   }
   const bool was_open = self.open;
   self.open = false;
-  impl_->processes[by.value].connections.erase(c);
+  impl_->processes[by.value].forget(c);
   if (!was_open) return;
   const Impl::End& other = cn.ends[1 - side];
   // The acceptor closing before its SYN-ACK reached the initiator: the initiator's end opens
@@ -908,7 +929,7 @@ void Network::close_end(ConnectionId c, ProcessId by) {
     Impl::End& e = now->ends[to_side];
     if (!e.open) return;
     e.open = false;
-    impl_->processes[e.process.value].connections.erase(c);
+    impl_->processes[e.process.value].forget(c);
     impl_->notify_closed(c, e, to_side);
   });
 }
