@@ -304,6 +304,32 @@ TEST_CASE("a gate's milestone is recorded once, at its first pass", "[systemd][m
   CHECK(w.trace.at(*w.trace.first_milestone("test.gate_open", kNode)).detail() == "reachable");
 }
 
+TEST_CASE("a later gate's milestone is recorded at its first pass, and again after a reboot",
+          "[systemd][milestone]") {
+  UnitWorld w;
+  w.gate("first", SimTime::zero(), SimTime::zero());
+  w.gate("second", s(3), SimTime::zero(), "test.second_open");
+  DelayedStart& p = w.make_unit(s(1));
+  p.exit_after = s(4);
+  w.unit->boot();
+  w.at(s(30), [&] {
+    w.net.crash_node(w.node);
+    w.unit->host_down();
+  });
+  w.at(s(40), [&] {
+    w.net.restart_node(w.node);
+    w.net.start_process(w.systemd);
+    w.unit->boot();
+  });
+  w.run_until(s(35));
+  // Attempt 0: the first gate passes, the second fails; attempt 5: both pass (recorded); the
+  // attempt after the exit at 9 (14) passes both again, unrecorded.
+  CHECK(w.probe_times("second") == std::vector<SimTime>{s(0), s(5), s(14)});
+  CHECK(w.milestone_times("test.second_open") == std::vector<SimTime>{s(5)});
+  w.run_until(s(45));
+  CHECK(w.milestone_times("test.second_open") == std::vector<SimTime>{s(5), s(40)});
+}
+
 TEST_CASE("the milestone's cause chain leads to the gate condition established last",
           "[systemd][trace]") {
   UnitWorld w;

@@ -25,8 +25,7 @@ void register_dcos_models(ModelRegistry& registry) {
     return std::make_unique<DcosSignal>(ctx, def.start);
   });
   registry.add_process("telegraf", [](RunContext& ctx, const UnitDef& def) {
-    return std::make_unique<GenericProcess>(ctx, def.start,
-                                            std::string(host_path::kTelegrafSocket));
+    return std::make_unique<GenericProcess>(ctx, def.start, host_path::kTelegrafSocket);
   });
   const auto local = [](RunContext& ctx, const GateDef& def, Role) {
     return make_dcos_local_gate(ctx, def);

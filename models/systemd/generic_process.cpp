@@ -12,7 +12,6 @@ void GenericProcess::on_ready() {
   HostStore& host = ctx_.host(site_->node);
   host.hold(host_path::listening(site_->unit), process_, *id);
   if (!extra_socket_.empty()) host.hold(extra_socket_, process_, *id);
-  if (!extra_milestone_.empty()) ctx_.milestone(site_->node_name, extra_milestone_, {}, id);
 }
 
 }  // namespace bootsim::models

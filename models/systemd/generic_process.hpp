@@ -6,7 +6,7 @@
 //   auto p = std::make_unique<GenericProcess>(ctx, def.start);
 #pragma once
 
-#include <string>
+#include <string_view>
 
 #include "models/core/unit.hpp"
 #include "sim/distribution.hpp"
@@ -15,19 +15,14 @@ namespace bootsim::models {
 
 class GenericProcess final : public UnitProcess {
  public:
-  // `extra_socket`: a host path the process serves once up (host_store.hpp).
-  // `extra_milestone` is recorded on the node right after the unit's own, e.g. Admin Router's
-  // ui.accessible: the UIs are served through it.
-  GenericProcess(RunContext& ctx, sim::Distribution start, std::string extra_socket = {},
-                 std::string extra_milestone = {})
-      : UnitProcess(ctx, std::move(start)),
-        extra_socket_(std::move(extra_socket)),
-        extra_milestone_(std::move(extra_milestone)) {}
+  // `extra_socket`: a host path the process serves once up, one of host_store.hpp's constants
+  // (a view: there is a process model for every unit of every host).
+  GenericProcess(RunContext& ctx, sim::Distribution start, std::string_view extra_socket = {})
+      : UnitProcess(ctx, std::move(start)), extra_socket_(extra_socket) {}
 
  private:
   void on_ready() override;
-  std::string extra_socket_;
-  std::string extra_milestone_;
+  std::string_view extra_socket_;
 };
 
 }  // namespace bootsim::models

@@ -33,8 +33,7 @@ SystemdUnit::SystemdUnit(RunContext& ctx, UnitSite site, const UnitDef& def,
       gates_(std::move(gates)),
       process_(std::move(process)),
       main_(ctx.network().add_process(site_.node, def.name)),
-      wanted_at_boot_(wanted_at_boot),
-      gate_milestone_recorded_(gates_.size(), false) {
+      wanted_at_boot_(wanted_at_boot) {
   assert(gates_.size() == def.gates.size() && "one gate object per ExecStartPre step");
   ctx_.host(site_.node).add_unit_process(def_.name, main_, *this);
 }
@@ -81,7 +80,7 @@ void SystemdUnit::boot() {
   active_since_.reset();
   start_job_done_ = false;
   // Milestones of gates are reported again when reached again after a reboot.
-  std::fill(gate_milestone_recorded_.begin(), gate_milestone_recorded_.end(), false);
+  gates_passed_this_boot_ = 0;
   if (def_.on_calendar > sim::SimTime{}) arm_calendar();
   if (!wanted_at_boot_) return;
   if (def_.type == UnitType::kTimer) {
@@ -181,10 +180,12 @@ void SystemdUnit::run_gate(std::size_t index, std::uint64_t token) {
     // The condition established last is the one that held the unit back: keep its cause.
     last_gate_cause_ = RunContext::later(last_gate_cause_, result.cause);
     const GateDef& gd = def_.gates[index];
-    if (!gd.milestone.empty() && !gate_milestone_recorded_[index]) {
-      gate_milestone_recorded_[index] = true;
-      ctx_.milestone(site_.node_name, gd.milestone, std::string(gates_[index]->name()),
-                     result.cause);
+    if (index == gates_passed_this_boot_) {  // its first pass in this boot
+      ++gates_passed_this_boot_;
+      if (!gd.milestone.empty()) {
+        ctx_.milestone(site_.node_name, gd.milestone, std::string(gates_[index]->name()),
+                       result.cause);
+      }
     }
     run_gate(index + 1, token);
   });

@@ -109,7 +109,10 @@ class SystemdUnit final : public UnitControl, public SignalTarget {
   sim::SimTime gates_passed_at_;
   sim::SimTime first_attempt_;
   std::optional<sim::SimTime> active_since_;
-  std::vector<bool> gate_milestone_recorded_;
+  // How many gates have passed at least once in this boot: gates run in order from the first
+  // at every attempt, so those are always the first ones, and a gate passing at this index
+  // passes for the first time (its milestone is recorded then).
+  std::size_t gates_passed_this_boot_ = 0;
   sim::TimerId restart_timer_;
   bool main_running_ = false;
   std::vector<SystemdUnit*> after_;    // units this one is ordered after
