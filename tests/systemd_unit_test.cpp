@@ -147,6 +147,21 @@ struct UnitWorld {
   }
 
   void at(SimTime t, sim::Callback cb) { engine.schedule_at(t, std::move(cb)); }
+  // The host loses power at `t`: the network drops it, the unit stops without a word.
+  void crash_host_at(SimTime t) {
+    at(t, [this] {
+      net.crash_node(node);
+      unit->host_down();
+    });
+  }
+  // The host is powered on again at `t`: systemd comes up and boots the unit.
+  void reboot_host_at(SimTime t) {
+    at(t, [this] {
+      net.restart_node(node);
+      net.start_process(systemd);
+      unit->boot();
+    });
+  }
   void run_until(SimTime t) { engine.run_until(t); }
 
   std::vector<SimTime> milestone_times(std::string_view name) const {
@@ -312,15 +327,8 @@ TEST_CASE("a later gate's milestone is recorded at its first pass, and again aft
   DelayedStart& p = w.make_unit(s(1));
   p.exit_after = s(4);
   w.unit->boot();
-  w.at(s(30), [&] {
-    w.net.crash_node(w.node);
-    w.unit->host_down();
-  });
-  w.at(s(40), [&] {
-    w.net.restart_node(w.node);
-    w.net.start_process(w.systemd);
-    w.unit->boot();
-  });
+  w.crash_host_at(s(30));
+  w.reboot_host_at(s(40));
   w.run_until(s(35));
   // Attempt 0: the first gate passes, the second fails; attempt 5: both pass (recorded); the
   // attempt after the exit at 9 (14) passes both again, unrecorded.
@@ -507,15 +515,8 @@ TEST_CASE("a host crash stops the unit, a reboot starts it from scratch", "[syst
   w.gate("g", SimTime::zero(), ms(10));
   DelayedStart& p = w.make_unit(s(1));
   w.unit->boot();
-  w.at(s(30), [&] {
-    w.net.crash_node(w.node);
-    w.unit->host_down();
-  });
-  w.at(s(40), [&] {
-    w.net.restart_node(w.node);
-    w.net.start_process(w.systemd);
-    w.unit->boot();
-  });
+  w.crash_host_at(s(30));
+  w.reboot_host_at(s(40));
   w.run_until(s(35));
   CHECK(w.unit->state() == UnitState::kInactive);
   CHECK_FALSE(w.unit->active_since().has_value());
@@ -537,15 +538,8 @@ TEST_CASE("a gate answer from before a host crash is ignored after the reboot",
   g.answer_on_engine = true;  // the answer outlives the probe process
   DelayedStart& p = w.make_unit(s(1));
   w.unit->boot();
-  w.at(s(1), [&] {
-    w.net.crash_node(w.node);
-    w.unit->host_down();
-  });
-  w.at(s(2), [&] {
-    w.net.restart_node(w.node);
-    w.net.start_process(w.systemd);
-    w.unit->boot();
-  });
+  w.crash_host_at(s(1));
+  w.reboot_host_at(s(2));
   w.run_until(s(60));
   // The stale "pass" at 3 s must not exec; the new attempt's pass at 5 s does.
   CHECK(p.execs == std::vector<SimTime>{s(5)});
@@ -558,15 +552,8 @@ TEST_CASE("a restart timer armed before a host crash does not fire after the reb
   w.gate("wait-for-12s", s(12), SimTime::zero());
   DelayedStart& p = w.make_unit(s(1));
   w.unit->boot();  // fails at 0, would retry at 5
-  w.at(s(1), [&] {
-    w.net.crash_node(w.node);
-    w.unit->host_down();
-  });
-  w.at(s(3), [&] {
-    w.net.restart_node(w.node);
-    w.net.start_process(w.systemd);
-    w.unit->boot();  // fails at 3, retries at 8, 13
-  });
+  w.crash_host_at(s(1));
+  w.reboot_host_at(s(3));  // fails at 3, retries at 8, 13
   w.run_until(s(60));
   CHECK(w.probe_times("wait-for-12s") == std::vector<SimTime>{s(0), s(3), s(8), s(13)});
   CHECK(p.execs == std::vector<SimTime>{s(13)});
