@@ -2,6 +2,7 @@
 // crashes, partitions, pauses and determinism. Latencies are constant wherever a time is
 // asserted, so every expected time below is computed by hand from the contract.
 #include "sim/network.hpp"
+#include "sim/detail/connection_list.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -982,4 +983,25 @@ TEST_CASE("zones: a message takes its pair of zones' latency, a link's own still
   CHECK(at_e[0].first == kNetLatency);
   REQUIRE(at_a2.size() == 1);  // within a host: the loopback latency (20 us), not the zone's
   CHECK(at_a2[0].first == sim::microseconds(20));
+}
+
+TEST_CASE("a process's connection list keeps the order of adding through erases and squeezes",
+          "[network]") {
+  sim::detail::ConnectionList list;
+  for (std::uint32_t i = 0; i < 100; ++i) list.add(ConnectionId{i});
+  list.add(ConnectionId{8});  // connected to itself: added at both ends
+  // Erasing 60 of the 101 places squeezes the list (erased places are half of it by then).
+  for (std::uint32_t i = 0; i < 100; i += 5) list.erase(ConnectionId{i});
+  for (std::uint32_t i = 1; i < 100; i += 5) list.erase(ConnectionId{i});
+  for (std::uint32_t i = 2; i < 100; i += 5) list.erase(ConnectionId{i});
+  list.erase(ConnectionId{8});      // both places
+  list.erase(ConnectionId{1'000});  // never added: nothing happens
+  list.add(ConnectionId{200});
+  std::vector<ConnectionId> expected;
+  for (std::uint32_t i = 0; i < 100; ++i) {
+    if (i % 5 >= 3 && i != 8) expected.push_back(ConnectionId{i});
+  }
+  expected.push_back(ConnectionId{200});
+  CHECK(list.take() == expected);
+  CHECK(list.take().empty());  // take() leaves it empty
 }
