@@ -20,7 +20,7 @@
 namespace bootsim::tools {
 namespace {
 
-// Beyond these the run is not a benchmark any more but a memory test (about 60 kB an agent at
+// Beyond these the run is not a benchmark any more but a memory test (about 50 kB an agent at
 // --trace none, 110 kB at full: BENCHMARKS.md); the cap on runs keeps a typo from running for
 // days.
 constexpr std::uint64_t kMaxAgents = 1'000'000;

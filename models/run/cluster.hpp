@@ -40,8 +40,8 @@ inline constexpr std::uint64_t kMaxEventsPerHost = 10'000;
 // The memory a run takes, estimated before it is built: measured on the default profile with one
 // service per 100 agents, as peak RSS between 1,000 and 4,000 agents (BENCHMARKS.md), and
 // rounded up by a third or more. At --trace full 108 KB a host (175 KB before the records
-// shrank); at milestones 92 KB; at none 58 KB (60 at 10,000 agents with 100 services, 57 at
-// 100,000 with 10).
+// shrank); at milestones 92 KB; at none 58 KB, and since the per-unit savings of 2026-12-02
+// about 50 at 10,000 agents with 100 services and 47 at 100,000 with 10.
 inline constexpr std::uint64_t kRunBaseBytes = 16'000'000;
 constexpr std::uint64_t bytes_per_host(sim::TraceLevel level) {
   switch (level) {
